@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema';
+
+type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+export type DbOrTx = Db | Tx;
+export type DatabaseKind = 'pglite' | 'postgres';
+
+/** A database handle: the Drizzle instance plus what Drizzle has no API for (LISTEN, closing). */
+export type Database = {
+  db: Db;
+  kind: DatabaseKind;
+  /** Calls `onNotify` for each NOTIFY on `channel`; resolves to a function that stops listening. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Runs `fn` while holding a database-wide advisory lock, so only one process at a time runs it. */
+  runExclusive<T>(lockKey: number, fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+};
+
+export type OpenDatabaseOptions = { url?: string; dataDir?: string; maxConnections?: number };
+
+/** Opens PostgreSQL when a URL is given, else embedded PGlite in `dataDir` (one owner per directory). */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  if (options.url) {
+    return openPostgres(options.url, options.maxConnections ?? 10);
+  }
+  return openPglite(options.dataDir ?? './.data');
+}
+
+function openPostgres(url: string, maxConnections: number): Database {
+  const client = postgres(url, {
+    // runExclusive holds one connection while the work it guards runs on another.
+    max: Math.max(2, maxConnections),
+    onnotice: () => {},
+    connection: { TimeZone: 'UTC', application_name: 'switchyard' },
+  });
+  const db = drizzlePostgres(client, { schema, casing: 'snake_case' }) as unknown as Db;
+  return {
+    db,
+    kind: 'postgres',
+    async listen(channel, onNotify) {
+      const subscription = await client.listen(channel, onNotify);
+      return () => subscription.unlisten();
+    },
+    async runExclusive(lockKey, fn) {
+      // A reserved connection: a session-level advisory lock must be released on the connection that took it.
+      const connection = await client.reserve();
+      try {
+        await connection`select pg_advisory_lock(${lockKey})`;
+        try {
+          return await fn();
+        } finally {
+          await connection`select pg_advisory_unlock(${lockKey})`;
+        }
+      } finally {
+        connection.release();
+      }
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const directory = path.resolve(dataDir);
+  fs.mkdirSync(directory, { recursive: true });
+  const releaseLock = acquireDirectoryLock(directory);
+  let client: PGlite;
+  try {
+    client = await PGlite.create(path.join(directory, 'pglite'));
+    await client.exec(`SET TIME ZONE 'UTC'`);
+  } catch (error) {
+    releaseLock();
+    throw new Error(`Could not open the embedded database in ${directory}`, { cause: error });
+  }
+  return wrapPglite(client, releaseLock);
+}
+
+/** A Database over an open PGlite instance (tests load one from a dump, in memory). */
+export function wrapPglite(client: PGlite, onClose: () => void = () => {}): Database {
+  const db = drizzlePglite(client, { schema, casing: 'snake_case' }) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    async listen(channel, onNotify) {
+      const unlisten = await client.listen(channel, onNotify);
+      return () => unlisten();
+    },
+    // One process owns the directory (see acquireDirectoryLock), so there is nobody to exclude.
+    runExclusive: (_lockKey, fn) => fn(),
+    async close() {
+      await client.close();
+      onClose();
+    },
+  };
+}
+
+/**
+ * PGlite has no lock of its own, and two processes on one data directory silently lose data.
+ * A lock file naming the owning pid refuses a second owner while the first is alive.
+ */
+function acquireDirectoryLock(directory: string): () => void {
+  const lockFile = path.join(directory, 'switchyard.lock');
+  const ownerPid = readLockOwner(lockFile);
+  if (ownerPid !== undefined && ownerPid !== process.pid && isProcessAlive(ownerPid)) {
+    throw new Error(
+      `The embedded database in ${directory} is already open in process ${ownerPid}. ` +
+        'Stop that process, or set DATABASE_URL to share a PostgreSQL between processes.',
+    );
+  }
+  fs.writeFileSync(lockFile, String(process.pid));
+  return () => {
+    if (readLockOwner(lockFile) === process.pid) {
+      fs.rmSync(lockFile, { force: true });
+    }
+  };
+}
+
+function readLockOwner(lockFile: string): number | undefined {
+  try {
+    const pid = Number.parseInt(fs.readFileSync(lockFile, 'utf8'), 10);
+    return Number.isFinite(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs raw SQL and returns its rows, hiding that PGlite answers `{ rows }` and postgres.js an array. */
+export async function queryRows<T>(dbOrTx: DbOrTx, query: SQL): Promise<T[]> {
+  const result = (await dbOrTx.execute(query)) as unknown;
+  if (Array.isArray(result)) {
+    return result as T[];
+  }
+  return (result as { rows: T[] }).rows;
+}

@@ -1,0 +1,347 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { type DbOrTx, queryRows } from '../client';
+import { stepDependencies, steps } from '../schema';
+
+/** Channel on which a statement that makes steps ready tells every orchestrator to claim. */
+export const STEPS_READY_CHANNEL = 'switchyard_steps_ready';
+/** Channel carrying the ids of tasks whose state changed (comma-separated), for live views. */
+export const TASKS_CHANGED_CHANNEL = 'switchyard_tasks_changed';
+
+export type ClaimedStep = {
+  id: number;
+  taskId: number;
+  name: string;
+  handler: string;
+  handlerConfig: Record<string, unknown>;
+  attempt: number;
+  attemptsThisRound: number;
+  retryLimit: number;
+  retryable: boolean;
+  timeoutSeconds: number;
+  backoff: { baseSeconds: number; maxSeconds: number; jitter: boolean; maxRetryAfterSeconds: number };
+  context: Record<string, unknown>;
+  correlationId: string;
+  namespace: string;
+  taskName: string;
+  version: string;
+  dependencyResults: Record<string, unknown>;
+};
+
+type ClaimedStepRow = {
+  id: string | number;
+  task_id: string | number;
+  name: string;
+  handler: string;
+  handler_config: Record<string, unknown>;
+  attempts: number;
+  round_start_attempts: number;
+  retry_limit: number;
+  retryable: boolean;
+  timeout_seconds: number;
+  backoff: ClaimedStep['backoff'];
+  context: Record<string, unknown>;
+  correlation_id: string;
+  namespace: string;
+  task_name: string;
+  version: string;
+  dependency_results: Record<string, unknown> | null;
+};
+
+/**
+ * Moves up to `limit` claimable steps (ready, or waiting_retry whose time has come) to in_progress,
+ * opens an attempt row for each and records the transitions, in one statement. Rows another worker
+ * has locked are skipped, not waited on, so no two workers ever claim the same attempt.
+ * Steps of services whose circuit is open are left alone.
+ */
+export async function claimReadySteps(
+  dbOrTx: DbOrTx,
+  { limit, workerId, leaseSeconds }: { limit: number; workerId: string; leaseSeconds: number },
+): Promise<ClaimedStep[]> {
+  const rows = await queryRows<ClaimedStepRow>(
+    dbOrTx,
+    sql`
+    with picked as (
+      select id, status from steps
+      where status in ('ready', 'waiting_retry') and run_at <= now()
+        and (service is null or service not in (select service from service_circuits where state = 'open'))
+      order by run_at
+      limit ${limit}
+      for update skip locked
+    ), claimed as (
+      update steps s set status = 'in_progress', attempts = s.attempts + 1, worker_id = ${workerId},
+        lease_expires_at = now() + make_interval(secs => ${leaseSeconds}), started_at = coalesce(s.started_at, now()),
+        run_at = null, updated_at = now()
+      from picked where s.id = picked.id
+      returning s.id, s.task_id, s.name, s.handler, s.handler_config, s.attempts, s.round_start_attempts, s.retry_limit,
+        s.retryable, s.timeout_seconds, s.backoff, picked.status as from_status
+    ), opened_attempts as (
+      insert into step_attempts (step_id, number, task_id, worker_id)
+      select id, attempts, task_id, ${workerId} from claimed
+    ), step_transitions as (
+      insert into transitions (task_id, step_id, from_status, to_status, reason, actor, attempt)
+      select task_id, id, from_status, 'in_progress', 'claimed by ' || ${workerId}, 'system', attempts from claimed
+    ), started_tasks as (
+      update tasks t set status = 'in_progress', updated_at = now()
+      where t.id in (select task_id from claimed) and t.status = 'pending'
+      returning t.id
+    ), task_transitions as (
+      insert into transitions (task_id, from_status, to_status, reason, actor)
+      select id, 'pending', 'in_progress', 'first step started', 'system' from started_tasks
+    )
+    select c.*, t.context, t.correlation_id, t.namespace, t.name as task_name, t.version,
+      (with recursive ancestors(id) as (
+         select depends_on_step_id from step_dependencies where step_id = c.id
+         union
+         select d.depends_on_step_id from step_dependencies d join ancestors a on d.step_id = a.id
+       ) select jsonb_object_agg(p.name, p.results) from ancestors a join steps p on p.id = a.id) as dependency_results
+    from claimed c join tasks t on t.id = c.task_id`,
+  );
+  return rows.map((row) => ({
+    id: Number(row.id),
+    taskId: Number(row.task_id),
+    name: row.name,
+    handler: row.handler,
+    handlerConfig: row.handler_config,
+    attempt: row.attempts,
+    attemptsThisRound: row.attempts - row.round_start_attempts,
+    retryLimit: row.retry_limit,
+    retryable: row.retryable,
+    timeoutSeconds: row.timeout_seconds,
+    backoff: row.backoff,
+    context: row.context,
+    correlationId: row.correlation_id,
+    namespace: row.namespace,
+    taskName: row.task_name,
+    version: row.version,
+    dependencyResults: row.dependency_results ?? {},
+  }));
+}
+
+export type StepSuccess = { stepId: number; attempt: number; results: unknown; durationMs: number; httpStatus: number | null };
+
+/**
+ * Records successful attempts, in one statement: steps complete with their results, attempts closed,
+ * dependents whose last dependency this was become ready, task counters updated and finished tasks
+ * closed, transitions written, and other orchestrators woken. An outcome whose step is no longer
+ * in_progress at that attempt (cancelled, or reclaimed after a lost lease) is ignored.
+ */
+export async function markStepsComplete(dbOrTx: DbOrTx, successes: readonly StepSuccess[]): Promise<{ completed: number; released: number }> {
+  if (successes.length === 0) {
+    return { completed: 0, released: 0 };
+  }
+  const input = JSON.stringify(
+    successes.map((s) => ({ id: s.stepId, attempt: s.attempt, results: s.results ?? null, duration_ms: s.durationMs, http_status: s.httpStatus })),
+  );
+  const [row] = await queryRows<{ completed: number; released: number }>(
+    dbOrTx,
+    sql`
+    with input as (
+      select * from jsonb_to_recordset(${input}::jsonb) as i(id bigint, attempt int, results jsonb, duration_ms int, http_status int)
+    ), done as (
+      update steps s set status = 'complete', results = i.results, completed_at = now(), lease_expires_at = null,
+        worker_id = null, updated_at = now()
+      from input i where s.id = i.id and s.status = 'in_progress' and s.attempts = i.attempt
+      returning s.id, s.task_id, s.attempts
+    ), closed_attempts as (
+      update step_attempts a set finished_at = now(), outcome = 'complete', duration_ms = i.duration_ms, http_status = i.http_status
+      from done d join input i on i.id = d.id
+      where a.step_id = d.id and a.number = d.attempts
+    ), done_transitions as (
+      insert into transitions (task_id, step_id, from_status, to_status, reason, actor, attempt)
+      select task_id, id, 'in_progress', 'complete', 'handler succeeded', 'system', attempts from done
+    ), release_counts as (
+      select sd.step_id, count(*)::int as n from step_dependencies sd join done d on d.id = sd.depends_on_step_id
+      group by sd.step_id
+    ), released as (
+      update steps c set pending_dependencies = c.pending_dependencies - rc.n,
+        status = case when c.pending_dependencies - rc.n = 0 then 'ready' else c.status end,
+        run_at = case when c.pending_dependencies - rc.n = 0 then now() else c.run_at end, updated_at = now()
+      from release_counts rc where c.id = rc.step_id and c.status = 'pending'
+      returning c.id, c.task_id, c.status
+    ), released_transitions as (
+      insert into transitions (task_id, step_id, from_status, to_status, reason, actor)
+      select task_id, id, 'pending', 'ready', 'dependencies satisfied', 'system' from released where status = 'ready'
+    ), task_deltas as (
+      select task_id, sum(unfinished)::int as unfinished, sum(live)::int as live from (
+        select task_id, -1 as unfinished, -1 as live from done
+        union all
+        select task_id, 0, 1 from released where status = 'ready'
+      ) deltas group by task_id
+    ), updated_tasks as (
+      ${updateTaskCountersSql()}
+    ), task_transitions as (
+      ${insertTaskFinishTransitionsSql()}
+    ), wake as (
+      select pg_notify(${STEPS_READY_CHANNEL}, '') from (select 1 from released where status = 'ready' limit 1) any_released
+    ), changed as (
+      select pg_notify(${TASKS_CHANGED_CHANNEL}, string_agg(id::text, ',')) from updated_tasks having count(*) > 0
+    )
+    select (select count(*) from done)::int as completed,
+      (select count(*) from released where status = 'ready')::int as released,
+      (select count(*) from wake)::int + (select count(*) from changed)::int as notified`,
+  );
+  return { completed: row?.completed ?? 0, released: row?.released ?? 0 };
+}
+
+/**
+ * Applies `task_deltas(task_id, unfinished, live)` to the task counters and finishes the tasks they
+ * decide: no unfinished step left → complete; unfinished steps but none live → error. The counters
+ * are updated in place, so concurrent statements on one task serialise on its row and see each
+ * other's effect (READ COMMITTED re-evaluates the row it waited for).
+ */
+function updateTaskCountersSql() {
+  return sql`
+      update tasks t set unfinished_steps = t.unfinished_steps + td.unfinished, live_steps = t.live_steps + td.live,
+        status = case
+          when t.status not in ('pending', 'in_progress', 'error') then t.status
+          when t.unfinished_steps + td.unfinished = 0 then 'complete'
+          when t.live_steps + td.live = 0 then 'error'
+          else 'in_progress' end,
+        completed_at = case when t.status in ('pending', 'in_progress', 'error') and t.unfinished_steps + td.unfinished = 0
+          then now() else t.completed_at end,
+        updated_at = now()
+      from task_deltas td where t.id = td.task_id
+      returning t.id, t.status, (select status from tasks previous where previous.id = t.id) as previous_status`;
+}
+
+function insertTaskFinishTransitionsSql() {
+  return sql`
+      insert into transitions (task_id, from_status, to_status, reason, actor)
+      select id, previous_status, status,
+        case status when 'complete' then 'every step finished' when 'error' then 'a step failed and no other step can run'
+          else 'work can go on' end, 'system'
+      from updated_tasks where status is distinct from previous_status`;
+}
+
+export type StepFailure = {
+  stepId: number;
+  attempt: number;
+  /** waiting_retry (with runAfterSeconds) or error. */
+  nextStatus: 'waiting_retry' | 'error';
+  runAfterSeconds: number;
+  outcome: 'retryable_error' | 'permanent_error' | 'timeout' | 'worker_lost' | 'interrupted';
+  errorClass: string;
+  errorMessage: string;
+  errorCode: string | null;
+  httpStatus: number | null;
+  durationMs: number | null;
+};
+
+/**
+ * Records failed attempts in one statement: each step goes to waiting_retry (claimable again after
+ * `runAfterSeconds`) or to error; a step in error leaves the task's live count, which finishes the
+ * task as error when nothing else can run. Outcomes for steps no longer running that attempt are ignored.
+ */
+export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFailure[]): Promise<{ failed: number }> {
+  if (failures.length === 0) {
+    return { failed: 0 };
+  }
+  const input = JSON.stringify(
+    failures.map((f) => ({
+      id: f.stepId,
+      attempt: f.attempt,
+      next_status: f.nextStatus,
+      run_after_seconds: f.runAfterSeconds,
+      outcome: f.outcome,
+      error_class: f.errorClass,
+      error_message: f.errorMessage,
+      error_code: f.errorCode,
+      http_status: f.httpStatus,
+      duration_ms: f.durationMs,
+    })),
+  );
+  const [row] = await queryRows<{ failed: number }>(
+    dbOrTx,
+    sql`
+    with input as (
+      select * from jsonb_to_recordset(${input}::jsonb) as i(id bigint, attempt int, next_status text, run_after_seconds float8,
+        outcome text, error_class text, error_message text, error_code text, http_status int, duration_ms int)
+    ), failed as (
+      update steps s set status = i.next_status,
+        run_at = case when i.next_status = 'waiting_retry' then now() + make_interval(secs => i.run_after_seconds) else null end,
+        last_error = jsonb_build_object('class', i.error_class, 'message', i.error_message, 'code', i.error_code,
+          'http_status', i.http_status, 'attempt', i.attempt, 'outcome', i.outcome, 'at', now()),
+        lease_expires_at = null, worker_id = null, updated_at = now()
+      from input i where s.id = i.id and s.status = 'in_progress' and s.attempts = i.attempt
+      returning s.id, s.task_id, s.attempts, s.status
+    ), closed_attempts as (
+      update step_attempts a set finished_at = now(), outcome = i.outcome, error_class = i.error_class,
+        error_message = i.error_message, error_code = i.error_code, http_status = i.http_status,
+        duration_ms = coalesce(i.duration_ms, (extract(epoch from now() - a.started_at) * 1000)::int)
+      from failed f join input i on i.id = f.id
+      where a.step_id = f.id and a.number = f.attempts
+    ), failed_transitions as (
+      insert into transitions (task_id, step_id, from_status, to_status, reason, actor, attempt, details)
+      select f.task_id, f.id, 'in_progress', f.status, i.outcome || ': ' || i.error_message, 'system', f.attempts,
+        jsonb_build_object('error_class', i.error_class, 'error_code', i.error_code, 'http_status', i.http_status,
+          'retry_in_seconds', case when f.status = 'waiting_retry' then i.run_after_seconds end)
+      from failed f join input i on i.id = f.id
+    ), task_deltas as (
+      select task_id, 0 as unfinished, -count(*)::int as live from failed where status = 'error' group by task_id
+    ), updated_tasks as (
+      ${updateTaskCountersSql()}
+    ), task_transitions as (
+      ${insertTaskFinishTransitionsSql()}
+    ), changed as (
+      select pg_notify(${TASKS_CHANGED_CHANNEL}, string_agg(distinct task_id::text, ',')) from failed having count(*) > 0
+    )
+    select (select count(*) from failed)::int as failed, (select count(*) from changed)::int as notified`,
+  );
+  return { failed: row?.failed ?? 0 };
+}
+
+/** Keeps the leases of the steps this worker still holds from running out. */
+export async function extendLeases(dbOrTx: DbOrTx, { stepIds, workerId, leaseSeconds }: { stepIds: number[]; workerId: string; leaseSeconds: number }) {
+  if (stepIds.length === 0) {
+    return;
+  }
+  await dbOrTx
+    .update(steps)
+    .set({ leaseExpiresAt: sql`now() + make_interval(secs => ${leaseSeconds})` })
+    .where(and(inArray(steps.id, stepIds), eq(steps.status, 'in_progress'), eq(steps.workerId, workerId)));
+}
+
+export type ExpiredLease = {
+  id: number;
+  attempt: number;
+  attemptsThisRound: number;
+  retryLimit: number;
+  retryable: boolean;
+  workerId: string | null;
+};
+
+/** Locks up to `limit` running steps whose lease ran out (their worker died). Call inside a transaction. */
+export async function lockExpiredLeases(dbOrTx: DbOrTx, limit: number): Promise<ExpiredLease[]> {
+  const rows = await queryRows<{
+    id: string | number;
+    attempts: number;
+    round_start_attempts: number;
+    retry_limit: number;
+    retryable: boolean;
+    worker_id: string | null;
+  }>(
+    dbOrTx,
+    sql`select id, attempts, round_start_attempts, retry_limit, retryable, worker_id from steps
+        where status = 'in_progress' and lease_expires_at < now()
+        order by lease_expires_at limit ${limit} for update skip locked`,
+  );
+  return rows.map((row) => ({
+    id: Number(row.id),
+    attempt: row.attempts,
+    attemptsThisRound: row.attempts - row.round_start_attempts,
+    retryLimit: row.retry_limit,
+    retryable: row.retryable,
+    workerId: row.worker_id,
+  }));
+}
+
+export async function findStepsOfTask(dbOrTx: DbOrTx, taskId: number) {
+  return dbOrTx.select().from(steps).where(eq(steps.taskId, taskId)).orderBy(steps.position);
+}
+
+export async function findDependenciesOfTask(dbOrTx: DbOrTx, stepIds: number[]) {
+  if (stepIds.length === 0) {
+    return [];
+  }
+  return dbOrTx.select().from(stepDependencies).where(inArray(stepDependencies.stepId, stepIds));
+}

@@ -1,0 +1,96 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { PgInsertValue } from 'drizzle-orm/pg-core';
+import type { DbOrTx } from '../client';
+import { stepDependencies, steps, type TaskRow, tasks, transitions } from '../schema';
+
+export type NewTask = typeof tasks.$inferInsert;
+export type NewStep = PgInsertValue<typeof steps>;
+export type NewTransition = typeof transitions.$inferInsert;
+
+/** Inserts the task unless its idempotency or identity key is taken; undefined then. */
+export async function insertTaskUnlessDuplicate(tx: DbOrTx, task: NewTask): Promise<TaskRow | undefined> {
+  const [row] = await tx.insert(tasks).values(task).onConflictDoNothing().returning();
+  return row;
+}
+
+export async function findTaskByKeys(
+  dbOrTx: DbOrTx,
+  { namespace, name, idempotencyKey, identityKey }: { namespace: string; name: string; idempotencyKey?: string | null; identityKey?: string | null },
+): Promise<TaskRow | undefined> {
+  if (idempotencyKey) {
+    const [row] = await dbOrTx
+      .select()
+      .from(tasks)
+      .where(and(eq(tasks.namespace, namespace), eq(tasks.name, name), eq(tasks.idempotencyKey, idempotencyKey)));
+    if (row) {
+      return row;
+    }
+  }
+  if (identityKey) {
+    const [row] = await dbOrTx
+      .select()
+      .from(tasks)
+      .where(and(eq(tasks.namespace, namespace), eq(tasks.name, name), eq(tasks.identityKey, identityKey)));
+    return row;
+  }
+  return undefined;
+}
+
+export async function findTask(dbOrTx: DbOrTx, taskId: number): Promise<TaskRow | undefined> {
+  const [row] = await dbOrTx.select().from(tasks).where(eq(tasks.id, taskId));
+  return row;
+}
+
+/** Locks the task row: operator actions on one task take turns. */
+export async function lockTask(tx: DbOrTx, taskId: number): Promise<TaskRow | undefined> {
+  const [row] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
+  return row;
+}
+
+export async function insertSteps(tx: DbOrTx, rows: NewStep[]) {
+  return tx.insert(steps).values(rows).returning({ id: steps.id, name: steps.name, status: steps.status });
+}
+
+export async function insertStepDependencies(tx: DbOrTx, rows: { dependsOnStepId: number; stepId: number }[]) {
+  if (rows.length > 0) {
+    await tx.insert(stepDependencies).values(rows);
+  }
+}
+
+export async function insertTransitions(tx: DbOrTx, rows: NewTransition[]) {
+  if (rows.length > 0) {
+    await tx.insert(transitions).values(rows);
+  }
+}
+
+/**
+ * Adds deltas to the task's step counters and derives its status from them, as the orchestrator's
+ * statements do. Returns the status before and after.
+ */
+export async function applyTaskCounterDeltas(
+  tx: DbOrTx,
+  taskId: number,
+  { unfinished, live }: { unfinished: number; live: number },
+): Promise<{ status: string } | undefined> {
+  const [row] = await tx
+    .update(tasks)
+    .set({
+      unfinishedSteps: sql`${tasks.unfinishedSteps} + ${unfinished}`,
+      liveSteps: sql`${tasks.liveSteps} + ${live}`,
+      status: sql`case
+        when ${tasks.status} not in ('pending', 'in_progress', 'error') then ${tasks.status}
+        when ${tasks.unfinishedSteps} + ${unfinished} = 0 then 'complete'
+        when ${tasks.liveSteps} + ${live} = 0 then 'error'
+        when ${tasks.status} = 'pending' then 'pending'
+        else 'in_progress' end`,
+      completedAt: sql`case when ${tasks.unfinishedSteps} + ${unfinished} = 0 then now() else ${tasks.completedAt} end`,
+      updatedAt: sql`now()`,
+    })
+    .where(eq(tasks.id, taskId))
+    .returning({ status: tasks.status });
+  return row;
+}
+
+export async function updateTaskStatus(tx: DbOrTx, taskId: number, status: string) {
+  await tx.update(tasks).set({ status, updatedAt: sql`now()` }).where(eq(tasks.id, taskId));
+}

@@ -1,0 +1,214 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
+const id = () => bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity();
+
+/** One immutable row per saved version of a template; tasks pin the row they were created from. */
+export const templateVersions = pgTable(
+  'template_versions',
+  {
+    id: id(),
+    namespace: text().notNull(),
+    name: text().notNull(),
+    version: text().notNull(),
+    description: text(),
+    yaml: text().notNull(),
+    definition: jsonb().notNull(),
+    contentHash: text().notNull(),
+    createdBy: text().notNull().default('system'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('template_versions_identity').on(t.namespace, t.name, t.version)],
+);
+export type TemplateVersionRow = typeof templateVersions.$inferSelect;
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: id(),
+    templateVersionId: bigint({ mode: 'number' })
+      .notNull()
+      .references(() => templateVersions.id),
+    namespace: text().notNull(),
+    name: text().notNull(),
+    version: text().notNull(),
+    status: text().notNull().default('pending'),
+    context: jsonb().notNull(),
+    idempotencyKey: text(),
+    identityKey: text(),
+    correlationId: text().notNull(),
+    /** Steps not yet complete, resolved_manually, skipped or cancelled: zero means the task is complete. */
+    unfinishedSteps: integer().notNull(),
+    /** Steps ready, in_progress or waiting_retry: zero with unfinished steps left means the task is stuck in error. */
+    liveSteps: integer().notNull(),
+    createdBy: text().notNull().default('system'),
+    createdAt: createdAt(),
+    updatedAt: createdAt(),
+    completedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('tasks_idempotency_key').on(t.namespace, t.name, t.idempotencyKey).where(sql`idempotency_key is not null`),
+    uniqueIndex('tasks_identity_key').on(t.namespace, t.name, t.identityKey).where(sql`identity_key is not null`),
+    index('tasks_status_id').on(t.status, t.id),
+    index('tasks_template_id').on(t.namespace, t.name, t.id),
+    index('tasks_created_at').on(t.createdAt),
+    check('tasks_status_check', sql`status in ('pending','in_progress','complete','error','cancelled','resolved_manually')`),
+  ],
+);
+export type TaskRow = typeof tasks.$inferSelect;
+
+export const steps = pgTable(
+  'steps',
+  {
+    id: id(),
+    taskId: bigint({ mode: 'number' })
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    name: text().notNull(),
+    position: integer().notNull(),
+    handler: text().notNull(),
+    handlerConfig: jsonb().notNull(),
+    /** The service the step calls (handler_config.service), for circuit breaking and grouping. */
+    service: text(),
+    status: text().notNull(),
+    retryable: boolean().notNull(),
+    skippable: boolean().notNull(),
+    retryLimit: integer().notNull(),
+    timeoutSeconds: integer().notNull(),
+    backoff: jsonb().notNull(),
+    /** Dependencies not yet complete, resolved or skipped; the step becomes ready when it reaches zero. */
+    pendingDependencies: integer().notNull(),
+    /** Attempts ever started; the number of the latest attempt. */
+    attempts: integer().notNull().default(0),
+    /** `attempts` when an operator last retried the step: attempts - roundStartAttempts count against retryLimit. */
+    roundStartAttempts: integer().notNull().default(0),
+    /** When a ready or waiting_retry step may next be claimed. */
+    runAt: timestamp({ withTimezone: true }),
+    leaseExpiresAt: timestamp({ withTimezone: true }),
+    workerId: text(),
+    results: jsonb(),
+    lastError: jsonb(),
+    startedAt: timestamp({ withTimezone: true }),
+    completedAt: timestamp({ withTimezone: true }),
+    updatedAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('steps_task_name').on(t.taskId, t.name),
+    // Serves the claim: ORDER BY run_at over exactly the claimable rows.
+    index('steps_claimable_run_at').on(t.runAt).where(sql`status in ('ready','waiting_retry')`),
+    // Serves the lease reaper.
+    index('steps_lease_expires_at').on(t.leaseExpiresAt).where(sql`status = 'in_progress'`),
+    // Serves the failures view and step filters without touching finished steps.
+    index('steps_unhealthy').on(t.name, t.status).where(sql`status in ('error','waiting_retry')`),
+    check(
+      'steps_status_check',
+      sql`status in ('pending','ready','in_progress','waiting_retry','complete','error','resolved_manually','skipped','cancelled')`,
+    ),
+  ],
+);
+export type StepRow = typeof steps.$inferSelect;
+
+export const stepDependencies = pgTable(
+  'step_dependencies',
+  {
+    dependsOnStepId: bigint({ mode: 'number' })
+      .notNull()
+      .references(() => steps.id, { onDelete: 'cascade' }),
+    stepId: bigint({ mode: 'number' })
+      .notNull()
+      .references(() => steps.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.dependsOnStepId, t.stepId] }), index('step_dependencies_step_id').on(t.stepId)],
+);
+export type StepDependencyRow = typeof stepDependencies.$inferSelect;
+
+/** Append-only: one row per attempt, opened at claim and closed with its outcome. */
+export const stepAttempts = pgTable(
+  'step_attempts',
+  {
+    stepId: bigint({ mode: 'number' }).notNull(),
+    number: integer().notNull(),
+    taskId: bigint({ mode: 'number' }).notNull(),
+    workerId: text().notNull(),
+    startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp({ withTimezone: true }),
+    outcome: text().notNull().default('running'),
+    errorClass: text(),
+    errorMessage: text(),
+    errorCode: text(),
+    httpStatus: integer(),
+    durationMs: integer(),
+  },
+  (t) => [primaryKey({ columns: [t.stepId, t.number] })],
+);
+export type StepAttemptRow = typeof stepAttempts.$inferSelect;
+
+/** Append-only audit trail of every change of state of a task or a step. */
+export const transitions = pgTable(
+  'transitions',
+  {
+    id: id(),
+    taskId: bigint({ mode: 'number' }).notNull(),
+    stepId: bigint({ mode: 'number' }),
+    fromStatus: text(),
+    toStatus: text().notNull(),
+    reason: text().notNull(),
+    actor: text().notNull().default('system'),
+    attempt: integer(),
+    details: jsonb(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('transitions_task_id').on(t.taskId)],
+);
+export type TransitionRow = typeof transitions.$inferSelect;
+
+/** Circuit state per service, shared by every orchestrator process. */
+export const serviceCircuits = pgTable(
+  'service_circuits',
+  {
+    service: text().primaryKey(),
+    state: text().notNull().default('closed'),
+    consecutiveFailures: integer().notNull().default(0),
+    openedAt: timestamp({ withTimezone: true }),
+    openUntil: timestamp({ withTimezone: true }),
+    lastFailureAt: timestamp({ withTimezone: true }),
+    lastError: text(),
+    updatedAt: createdAt(),
+  },
+  () => [check('service_circuits_state_check', sql`state in ('closed','open','half_open')`)],
+);
+export type ServiceCircuitRow = typeof serviceCircuits.$inferSelect;
+
+/** Named API tokens; only a hash of the secret is kept. */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: id(),
+    name: text().notNull(),
+    role: text().notNull(),
+    tokenHash: text().notNull(),
+    createdBy: text().notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp({ withTimezone: true }),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('api_tokens_hash').on(t.tokenHash),
+    uniqueIndex('api_tokens_active_name').on(t.name).where(sql`revoked_at is null`),
+    check('api_tokens_role_check', sql`role in ('viewer','operator','admin')`),
+  ],
+);
+export type ApiTokenRow = typeof apiTokens.$inferSelect;

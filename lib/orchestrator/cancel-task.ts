@@ -1,0 +1,50 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { insertTransitions } from '../../db/queries/tasks';
+import { stepAttempts, steps, tasks } from '../../db/schema';
+import { type ActionActor, lockTaskForActionOrThrow } from './load-task-for-action';
+import { recordTaskStatusChange } from './record-task-status-change';
+
+const CANCELLABLE_STEP_STATUSES = ['pending', 'ready', 'in_progress', 'waiting_retry', 'error'];
+
+/**
+ * Cancels the task and every unfinished step. A running attempt is closed as cancelled; its worker's
+ * outcome is then ignored, since the step is no longer in_progress.
+ */
+export async function cancelTask(db: Db, { taskId, actor, reason }: { taskId: string } & ActionActor): Promise<void> {
+  await db.transaction(async (tx) => {
+    const task = await lockTaskForActionOrThrow(tx, taskId, 'cancel the task');
+    const unfinished = await tx
+      .select({ id: steps.id, status: steps.status, attempts: steps.attempts })
+      .from(steps)
+      .where(and(eq(steps.taskId, task.id), inArray(steps.status, CANCELLABLE_STEP_STATUSES)))
+      .for('update');
+    if (unfinished.length > 0) {
+      await tx
+        .update(steps)
+        .set({ status: 'cancelled', runAt: null, leaseExpiresAt: null, workerId: null, updatedAt: sql`now()` })
+        .where(inArray(steps.id, unfinished.map((step) => step.id)));
+    }
+    await tx
+      .update(stepAttempts)
+      .set({ outcome: 'cancelled', finishedAt: sql`now()`, durationMs: sql`(extract(epoch from now() - ${stepAttempts.startedAt}) * 1000)::int` })
+      .where(and(eq(stepAttempts.taskId, task.id), eq(stepAttempts.outcome, 'running')));
+    await insertTransitions(
+      tx,
+      unfinished.map((step) => ({
+        taskId: task.id,
+        stepId: step.id,
+        fromStatus: step.status,
+        toStatus: 'cancelled',
+        reason: reason ?? `task cancelled by ${actor}`,
+        actor,
+        attempt: step.attempts || null,
+      })),
+    );
+    await tx
+      .update(tasks)
+      .set({ status: 'cancelled', unfinishedSteps: 0, liveSteps: 0, completedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(eq(tasks.id, task.id));
+    await recordTaskStatusChange(tx, task, 'cancelled', { actor, reason: reason ?? `cancelled by ${actor}` });
+  });
+}

@@ -1,0 +1,16 @@
+import type { Db } from '../../db/client';
+import { ConflictError } from '../errors';
+import { finishStepManually } from './finish-step-manually';
+import { type ActionActor, lockStepOrThrow, lockTaskForActionOrThrow } from './load-task-for-action';
+
+/** Skips a step whose template allows it (`skippable: true`); its dependents run without its results. */
+export async function skipStep(db: Db, { taskId, step: stepRef, ...who }: { taskId: string; step: string } & ActionActor): Promise<void> {
+  await db.transaction(async (tx) => {
+    const task = await lockTaskForActionOrThrow(tx, taskId, 'skip a step');
+    const step = await lockStepOrThrow(tx, task, stepRef);
+    if (!step.skippable) {
+      throw new ConflictError(`Step ${step.name} is not skippable (its template does not say skippable: true)`);
+    }
+    await finishStepManually(tx, task, step, { status: 'skipped', results: null, ...who });
+  });
+}

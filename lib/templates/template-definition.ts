@@ -1,0 +1,58 @@
+/** A template after validation: Tasker's YAML keys (shared/API.md §3) in camelCase, with every default filled in. */
+
+export type RetryBackoff = {
+  baseSeconds: number;
+  maxSeconds: number;
+  jitter: boolean;
+  /** Upper bound on a service's `Retry-After`, so a misbehaving service cannot park a step for days. */
+  maxRetryAfterSeconds: number;
+};
+
+export type StepTemplate = {
+  name: string;
+  description: string | null;
+  /** A name in the handler registry (`handler`, or its alias `handler_class`). */
+  handler: string;
+  /** As written in the template; the handler's schema defaults are applied when the step runs, not here. */
+  handlerConfig: Record<string, unknown>;
+  /** `handler_config.service`, when it is a string. */
+  service: string | null;
+  /** `depends_on_steps` and `depends_on_step` together, without repeats, in the order written. */
+  dependsOn: string[];
+  retryable: boolean;
+  /**
+   * Total attempts, as in Tasker (`default_retry_limit`). Kept as written even when `retryable` is false;
+   * a step that is not retryable gets one attempt whatever this says.
+   */
+  retryLimit: number;
+  /** Per attempt. */
+  timeoutSeconds: number;
+  skippable: boolean;
+  backoff: RetryBackoff;
+};
+
+export type TemplateDefinition = {
+  namespace: string;
+  name: string;
+  version: string;
+  description: string | null;
+  /** JSON Schema (draft-07) of the task's context. */
+  schema: Record<string, unknown>;
+  /** Dotted context paths (`user_info.email`) that make two requests the same task; empty when none. */
+  identityFields: string[];
+  steps: StepTemplate[];
+};
+
+export const DEFAULT_NAMESPACE = 'default';
+
+export const TEMPLATE_DEFAULTS = {
+  retryable: true,
+  retryLimit: 3,
+  timeoutSeconds: 30,
+  skippable: false,
+  backoff: { baseSeconds: 1, maxSeconds: 30, jitter: true, maxRetryAfterSeconds: 300 },
+} as const satisfies Omit<StepTemplate, 'name' | 'description' | 'handler' | 'handlerConfig' | 'service' | 'dependsOn'>;
+
+export function createDefaultContextSchema(): Record<string, unknown> {
+  return { type: 'object' };
+}

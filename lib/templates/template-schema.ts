@@ -1,0 +1,103 @@
+/**
+ * The shape of a template's YAML (shared/API.md §3), as written, before defaults. Checks that need more
+ * than one key or more than one step (handler vs handler_class, dependencies, cycles, handlers, services)
+ * live in validate-template.ts.
+ */
+
+export const NAME_PATTERN = '^[a-z0-9_]+$';
+const NAME_MAX_LENGTH = 100;
+const MAX_SECONDS = 86_400;
+
+export type RawRetryBackoff = {
+  base_seconds?: number;
+  max_seconds?: number;
+  jitter?: boolean;
+  max_retry_after_seconds?: number;
+};
+
+export type RawStepTemplate = {
+  name: string;
+  description?: string | null;
+  handler?: string;
+  handler_class?: string;
+  handler_config?: Record<string, unknown>;
+  depends_on_steps?: string[];
+  depends_on_step?: string;
+  default_retryable?: boolean;
+  default_retry_limit?: number;
+  timeout_seconds?: number;
+  retry_backoff?: RawRetryBackoff;
+  skippable?: boolean;
+};
+
+export type RawTemplate = {
+  name: string;
+  namespace_name?: string;
+  version: string;
+  description?: string | null;
+  schema?: Record<string, unknown>;
+  identity?: { fields: string[] };
+  step_templates: RawStepTemplate[];
+};
+
+const name = { type: 'string', minLength: 1, maxLength: NAME_MAX_LENGTH, pattern: NAME_PATTERN };
+const description = { type: ['string', 'null'], maxLength: 10_000 };
+const seconds = { type: 'number', minimum: 0, maximum: MAX_SECONDS };
+
+const retryBackoffSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    base_seconds: seconds,
+    max_seconds: seconds,
+    jitter: { type: 'boolean' },
+    max_retry_after_seconds: seconds,
+  },
+};
+
+const stepTemplateSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name,
+    description,
+    handler: { type: 'string', minLength: 1, maxLength: 200 },
+    handler_class: { type: 'string', minLength: 1, maxLength: 200 },
+    handler_config: { type: 'object' },
+    depends_on_steps: { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } },
+    depends_on_step: { type: 'string', minLength: 1 },
+    default_retryable: { type: 'boolean' },
+    default_retry_limit: { type: 'integer', minimum: 1, maximum: 100 },
+    timeout_seconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600 },
+    retry_backoff: retryBackoffSchema,
+    skippable: { type: 'boolean' },
+  },
+};
+
+export const templateSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'version', 'step_templates'],
+  properties: {
+    name,
+    namespace_name: name,
+    version: { type: 'string', format: 'semver', maxLength: 100 },
+    description,
+    schema: { type: 'object' },
+    identity: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['fields'],
+      properties: {
+        fields: {
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          items: { type: 'string', pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' },
+        },
+      },
+    },
+    step_templates: { type: 'array', minItems: 1, items: stepTemplateSchema },
+  },
+};
