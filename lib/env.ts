@@ -1,0 +1,55 @@
+/** Reads the environment of shared/API.md §2 in one place, with clear errors for bad values. */
+export type SwitchyardEnv = {
+  port: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  adminToken: string | undefined;
+  orchestrator: boolean;
+  workerConcurrency: number;
+  demoServicesPort: number;
+  leaseSeconds: number;
+  pollIntervalMs: number;
+  /** E2E=1: fixture templates and deterministic test handlers are loaded too. */
+  e2e: boolean;
+};
+
+export function readEnv(env: Record<string, string | undefined> = process.env): SwitchyardEnv {
+  return {
+    port: readInteger(env, 'PORT', 3000, 1, 65535),
+    databaseUrl: env.DATABASE_URL?.trim() || undefined,
+    dataDir: env.DATA_DIR?.trim() || './.data',
+    adminToken: env.ADMIN_TOKEN?.trim() || undefined,
+    orchestrator: readSwitch(env, 'ORCHESTRATOR', true),
+    workerConcurrency: readInteger(env, 'WORKER_CONCURRENCY', 10, 1, 1000),
+    demoServicesPort: readInteger(env, 'DEMO_SERVICES_PORT', 3100, 0, 65535),
+    leaseSeconds: readInteger(env, 'LEASE_SECONDS', 30, 1, 3600),
+    pollIntervalMs: readInteger(env, 'POLL_INTERVAL_MS', 1000, 10, 60_000),
+    e2e: env.E2E === '1',
+  };
+}
+
+function readInteger(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  }
+  return value;
+}
+
+export function readSwitch(env: Record<string, string | undefined>, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) {
+    return fallback;
+  }
+  if (['on', 'true', '1'].includes(raw)) {
+    return true;
+  }
+  if (['off', 'false', '0'].includes(raw)) {
+    return false;
+  }
+  throw new Error(`${name} must be "on" or "off", not "${raw}"`);
+}
