@@ -212,3 +212,14 @@ export const apiTokens = pgTable(
   ],
 );
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
+
+/** Append-only record of every change of a circuit's state. */
+export const serviceCircuitEvents = pgTable('service_circuit_events', {
+  id: id(),
+  service: text().notNull(),
+  fromState: text(),
+  toState: text().notNull(),
+  reason: text().notNull(),
+  createdAt: createdAt(),
+});
+export type ServiceCircuitEventRow = typeof serviceCircuitEvents.$inferSelect;

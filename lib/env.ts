@@ -9,6 +9,10 @@ export type SwitchyardEnv = {
   demoServicesPort: number;
   leaseSeconds: number;
   pollIntervalMs: number;
+  /** Consecutive failed calls to one service that open its circuit. */
+  circuitFailureThreshold: number;
+  /** How long an open circuit waits before one probe call. */
+  circuitCooldownSeconds: number;
   /** E2E=1: fixture templates and deterministic test handlers are loaded too. */
   e2e: boolean;
 };
@@ -24,6 +28,8 @@ export function readEnv(env: Record<string, string | undefined> = process.env): 
     demoServicesPort: readInteger(env, 'DEMO_SERVICES_PORT', 3100, 0, 65535),
     leaseSeconds: readInteger(env, 'LEASE_SECONDS', 30, 1, 3600),
     pollIntervalMs: readInteger(env, 'POLL_INTERVAL_MS', 1000, 10, 60_000),
+    circuitFailureThreshold: readInteger(env, 'CIRCUIT_FAILURE_THRESHOLD', 5, 1, 10_000),
+    circuitCooldownSeconds: readInteger(env, 'CIRCUIT_COOLDOWN_SECONDS', 30, 1, 86_400),
     e2e: env.E2E === '1',
   };
 }

@@ -13,6 +13,7 @@ export type ClaimedStep = {
   name: string;
   handler: string;
   handlerConfig: Record<string, unknown>;
+  service: string | null;
   attempt: number;
   attemptsThisRound: number;
   retryLimit: number;
@@ -33,6 +34,7 @@ type ClaimedStepRow = {
   name: string;
   handler: string;
   handler_config: Record<string, unknown>;
+  service: string | null;
   attempts: number;
   round_start_attempts: number;
   retry_limit: number;
@@ -55,15 +57,19 @@ type ClaimedStepRow = {
  */
 export async function claimReadySteps(
   dbOrTx: DbOrTx,
-  { limit, workerId, leaseSeconds }: { limit: number; workerId: string; leaseSeconds: number },
+  { limit, workerId, leaseSeconds, probeService }: { limit: number; workerId: string; leaseSeconds: number; probeService?: string },
 ): Promise<ClaimedStep[]> {
+  // A probe of a half-open circuit takes the service's next waiting step, even one still in its backoff.
+  const claimable = probeService
+    ? sql`status in ('ready', 'waiting_retry') and service = ${probeService}`
+    : sql`status in ('ready', 'waiting_retry') and run_at <= now()
+        and (service is null or service not in (select service from service_circuits where state <> 'closed'))`;
   const rows = await queryRows<ClaimedStepRow>(
     dbOrTx,
     sql`
     with picked as (
       select id, status from steps
-      where status in ('ready', 'waiting_retry') and run_at <= now()
-        and (service is null or service not in (select service from service_circuits where state = 'open'))
+      where ${claimable}
       order by run_at
       limit ${limit}
       for update skip locked
@@ -72,7 +78,7 @@ export async function claimReadySteps(
         lease_expires_at = now() + make_interval(secs => ${leaseSeconds}), started_at = coalesce(s.started_at, now()),
         run_at = null, updated_at = now()
       from picked where s.id = picked.id
-      returning s.id, s.task_id, s.name, s.handler, s.handler_config, s.attempts, s.round_start_attempts, s.retry_limit,
+      returning s.id, s.task_id, s.name, s.handler, s.handler_config, s.service, s.attempts, s.round_start_attempts, s.retry_limit,
         s.retryable, s.timeout_seconds, s.backoff, picked.status as from_status
     ), opened_attempts as (
       insert into step_attempts (step_id, number, task_id, worker_id)
@@ -102,6 +108,7 @@ export async function claimReadySteps(
     name: row.name,
     handler: row.handler,
     handlerConfig: row.handler_config,
+    service: row.service,
     attempt: row.attempts,
     attemptsThisRound: row.attempts - row.round_start_attempts,
     retryLimit: row.retry_limit,
@@ -225,6 +232,8 @@ export type StepFailure = {
   errorCode: string | null;
   httpStatus: number | null;
   durationMs: number | null;
+  /** The attempt does not count against the retry limit (its service's circuit is open). */
+  refundAttempt?: boolean;
 };
 
 /**
@@ -248,6 +257,7 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
       error_code: f.errorCode,
       http_status: f.httpStatus,
       duration_ms: f.durationMs,
+      refund_attempt: f.refundAttempt ?? false,
     })),
   );
   const [row] = await queryRows<{ failed: number }>(
@@ -255,12 +265,14 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
     sql`
     with input as (
       select * from jsonb_to_recordset(${input}::jsonb) as i(id bigint, attempt int, next_status text, run_after_seconds float8,
-        outcome text, error_class text, error_message text, error_code text, http_status int, duration_ms int)
+        outcome text, error_class text, error_message text, error_code text, http_status int, duration_ms int,
+        refund_attempt boolean)
     ), failed as (
       update steps s set status = i.next_status,
         run_at = case when i.next_status = 'waiting_retry' then now() + make_interval(secs => i.run_after_seconds) else null end,
         last_error = jsonb_build_object('class', i.error_class, 'message', i.error_message, 'code', i.error_code,
           'http_status', i.http_status, 'attempt', i.attempt, 'outcome', i.outcome, 'at', now()),
+        round_start_attempts = s.round_start_attempts + case when i.refund_attempt then 1 else 0 end,
         lease_expires_at = null, worker_id = null, updated_at = now()
       from input i where s.id = i.id and s.status = 'in_progress' and s.attempts = i.attempt
       returning s.id, s.task_id, s.attempts, s.status
@@ -274,7 +286,8 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
       insert into transitions (task_id, step_id, from_status, to_status, reason, actor, attempt, details)
       select f.task_id, f.id, 'in_progress', f.status, i.outcome || ': ' || i.error_message, 'system', f.attempts,
         jsonb_build_object('error_class', i.error_class, 'error_code', i.error_code, 'http_status', i.http_status,
-          'retry_in_seconds', case when f.status = 'waiting_retry' then i.run_after_seconds end)
+          'retry_in_seconds', case when f.status = 'waiting_retry' then i.run_after_seconds end,
+          'attempt_not_counted', i.refund_attempt)
       from failed f join input i on i.id = f.id
     ), task_deltas as (
       select task_id, 0 as unfinished, -count(*)::int as live from failed where status = 'error' group by task_id

@@ -9,7 +9,7 @@ import { type DemoServices, startDemoServices } from '../services/demo-services'
 import { listServiceNames, resolveServiceUrls, shouldStartDemoServices } from '../services/service-registry';
 import type { CreateServiceCaller } from './run-attempt';
 import { registerTemplates } from './register-templates';
-import { type Orchestrator, startOrchestrator } from './runner';
+import { DEFAULT_CIRCUIT_BREAKER, type Orchestrator, startOrchestrator } from './runner';
 
 /** Everything one process runs: the database, the handlers, the services, and maybe an orchestrator. */
 export type Runtime = {
@@ -61,6 +61,11 @@ export async function startRuntime({
           concurrency: env.workerConcurrency,
           pollIntervalMs: env.pollIntervalMs,
           leaseSeconds: env.leaseSeconds,
+          circuitBreaker: {
+            ...DEFAULT_CIRCUIT_BREAKER,
+            failureThreshold: env.circuitFailureThreshold,
+            cooldownSeconds: env.circuitCooldownSeconds,
+          },
         })
       : undefined;
     return {

@@ -12,6 +12,14 @@ import {
   type StepFailure,
   type StepSuccess,
 } from '../../db/queries/steps';
+import {
+  type CircuitSettings,
+  closeUnprobedCircuit,
+  findServiceCircuits,
+  promoteCircuitsToHalfOpen,
+  recordServiceFailures,
+  recordServiceSuccesses,
+} from '../../db/queries/service-circuits';
 import { PermanentError } from '../errors';
 import type { StepLogger } from '../handlers/define-step-handler';
 import type { HandlerRegistry } from '../handlers/index';
@@ -33,7 +41,30 @@ export type OrchestratorOptions = {
   workerId?: string;
   log?: Logger;
   random?: () => number;
+  /** Circuit breaking per service (state shared in the database); false turns it off. */
+  circuitBreaker?: CircuitBreakerOptions | false;
 };
+
+export type CircuitBreakerOptions = CircuitSettings & {
+  /** Steps released when a circuit closes start this far apart. */
+  releaseSpreadMs: number;
+  /** How often this process looks at circuits (cool-downs over, probes to send). */
+  checkIntervalMs: number;
+};
+
+export const DEFAULT_CIRCUIT_BREAKER: CircuitBreakerOptions = { failureThreshold: 5, cooldownSeconds: 30, releaseSpreadMs: 100, checkIntervalMs: 1000 };
+
+type RecordedFailure = { step: ClaimedStep; failure: StepFailure };
+
+/** Failures that say the service is unwell: not a refusal (permanent), not a rate limit, not our own crash. */
+function isServiceFailure({ step, failure }: RecordedFailure): boolean {
+  return (
+    step.service !== null &&
+    (failure.outcome === 'retryable_error' || failure.outcome === 'timeout') &&
+    failure.httpStatus !== 429 &&
+    failure.errorCode !== 'template_reference'
+  );
+}
 
 export type Orchestrator = {
   readonly workerId: string;
@@ -66,13 +97,17 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   const log = (options.log ?? rootLogger).child({ worker_id: workerId });
   const createServiceCaller = options.createServiceCaller ?? noServices;
   const random = options.random ?? Math.random;
+  const circuitBreaker = options.circuitBreaker === false ? undefined : (options.circuitBreaker ?? DEFAULT_CIRCUIT_BREAKER);
+  /** Services whose circuit is not closed or has failures counted: a success there must be reported. */
+  let servicesWithFailures = new Set<string>();
 
   const stopController = new AbortController();
   const running = new Map<number, Promise<void>>();
   /** Steps whose outcome is known but not yet written: their leases must still be kept. */
   const unrecorded = new Set<number>();
   let successes: StepSuccess[] = [];
-  let failures: StepFailure[] = [];
+  let failures: RecordedFailure[] = [];
+  let succeededSteps: ClaimedStep[] = [];
   let recording: Promise<void> | undefined;
   let stopping = false;
   let wakeRequested = false;
@@ -117,8 +152,9 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
         running.delete(step.id);
         if (outcome.kind === 'success') {
           successes.push(outcome.success);
+          succeededSteps.push(step);
         } else {
-          failures.push(outcome.failure);
+          failures.push({ step, failure: outcome.failure });
           stepLogger(step).warn('attempt failed', { outcome: outcome.failure.outcome, error: outcome.failure.errorMessage, next_status: outcome.failure.nextStatus });
         }
         void recordOutcomes();
@@ -139,24 +175,32 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     recording = (async () => {
       while (successes.length > 0 || failures.length > 0) {
         const batchSuccesses = successes;
+        const batchSucceededSteps = succeededSteps;
         const batchFailures = failures;
         successes = [];
+        succeededSteps = [];
         failures = [];
         try {
+          const failuresToRecord = await applyCircuitBreaker(batchFailures);
           const { released } = await markStepsComplete(db, batchSuccesses);
-          await markStepsFailed(db, batchFailures);
+          await markStepsFailed(db, failuresToRecord);
+          await reportServiceSuccesses(batchSucceededSteps);
           counters.completed += batchSuccesses.length;
           counters.failed += batchFailures.length;
-          for (const outcome of [...batchSuccesses, ...batchFailures]) {
+          for (const outcome of [...batchSuccesses, ...failuresToRecord]) {
             unrecorded.delete(outcome.stepId);
           }
-          if (released > 0 || batchFailures.some((failure) => failure.nextStatus === 'waiting_retry' && failure.runAfterSeconds === 0)) {
+          if (released > 0 || failuresToRecord.some((failure) => failure.nextStatus === 'waiting_retry' && failure.runAfterSeconds === 0)) {
             wake();
           }
         } catch (error) {
           // Nothing is lost: the outcomes go back in the queue and the leases are still ours.
           log.error({ err: error }, 'could not record step outcomes; retrying');
+          if (stopController.signal.aborted && Date.now() - stopStartedAt > Math.max(shutdownGraceMs, 5000)) {
+            break;
+          }
           successes = [...batchSuccesses, ...successes];
+          succeededSteps = [...batchSucceededSteps, ...succeededSteps];
           failures = [...batchFailures, ...failures];
           await new Promise((resolve) => setTimeout(resolve, 500));
         }
@@ -167,7 +211,103 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     return recording;
   }
 
+  /**
+   * Counts service failures in the shared circuits. A failure whose service's circuit is (now) open
+   * does not spend an attempt: the step waits for the circuit instead of using up its retries.
+   */
+  async function applyCircuitBreaker(recorded: RecordedFailure[]): Promise<StepFailure[]> {
+    const serviceFailures = circuitBreaker ? recorded.filter(isServiceFailure) : [];
+    if (!circuitBreaker || serviceFailures.length === 0) {
+      return recorded.map(({ failure }) => failure);
+    }
+    const byService = new Map<string, { service: string; count: number; lastError: string }>();
+    for (const { step, failure } of serviceFailures) {
+      const service = step.service as string;
+      const entry = byService.get(service) ?? { service, count: 0, lastError: '' };
+      entry.count += 1;
+      entry.lastError = failure.errorMessage;
+      byService.set(service, entry);
+      servicesWithFailures.add(service);
+    }
+    let changes: Awaited<ReturnType<typeof recordServiceFailures>>;
+    try {
+      changes = await recordServiceFailures(db, [...byService.values()], circuitBreaker);
+    } catch (error) {
+      // Circuits advise; they never hold up recording what happened.
+      log.error({ err: error }, 'could not count service failures');
+      return recorded.map(({ failure }) => failure);
+    }
+    const openServices = new Set(changes.filter((change) => change.state === 'open').map((change) => change.service));
+    for (const change of changes) {
+      if (change.state === 'open' && change.previousState !== 'open') {
+        log.warn({ service: change.service, previous_state: change.previousState }, 'circuit opened');
+      }
+    }
+    return recorded.map((entry) => {
+      const { step, failure } = entry;
+      if (!isServiceFailure(entry) || !step.retryable || !openServices.has(step.service as string)) {
+        return failure;
+      }
+      return {
+        ...failure,
+        nextStatus: 'waiting_retry',
+        refundAttempt: true,
+        runAfterSeconds: failure.nextStatus === 'error' ? circuitBreaker.cooldownSeconds : failure.runAfterSeconds,
+      };
+    });
+  }
+
+  async function reportServiceSuccesses(succeeded: ClaimedStep[]) {
+    const services = [...new Set(succeeded.map((step) => step.service).filter((service): service is string => service !== null))].filter((service) =>
+      servicesWithFailures.has(service),
+    );
+    if (!circuitBreaker || services.length === 0) {
+      return;
+    }
+    let changes: Awaited<ReturnType<typeof recordServiceSuccesses>> = [];
+    try {
+      changes = await recordServiceSuccesses(db, services, { spreadMs: circuitBreaker.releaseSpreadMs });
+    } catch (error) {
+      log.error({ err: error }, 'could not report service successes to the circuits');
+    }
+    for (const change of changes) {
+      if (change.previousState !== 'closed') {
+        log.info({ service: change.service, previous_state: change.previousState }, 'circuit closed');
+      }
+    }
+  }
+
+  /** Cool-downs that are over become half-open; this process sends the one probe for those it promoted. */
+  async function checkCircuits() {
+    if (!circuitBreaker || stopping) {
+      return;
+    }
+    try {
+      const circuits = await findServiceCircuits(db);
+      servicesWithFailures = new Set(
+        circuits.filter((circuit) => circuit.state !== 'closed' || circuit.consecutiveFailures > 0).map((circuit) => circuit.service),
+      );
+      if (!circuits.some((circuit) => circuit.state !== 'closed')) {
+        return;
+      }
+      const promoted = await promoteCircuitsToHalfOpen(db, { staleProbeSeconds: Math.max(leaseSeconds * 2, circuitBreaker.cooldownSeconds) });
+      for (const service of promoted) {
+        const probe = concurrency - running.size > 0 ? await claimReadySteps(db, { limit: 1, workerId, leaseSeconds, probeService: service }) : [];
+        if (probe.length === 0) {
+          await closeUnprobedCircuit(db, service);
+          continue;
+        }
+        log.info({ service, step: probe[0]!.name, task_id: String(probe[0]!.taskId) }, 'circuit half-open: sending one probe call');
+        counters.claimed += 1;
+        startAttempt(probe[0]!);
+      }
+    } catch (error) {
+      log.error({ err: error }, 'checking circuits failed');
+    }
+  }
+
   let backlogLikely = false;
+  let stopStartedAt = 0;
   async function claimLoop() {
     while (!stopping) {
       const free = concurrency - running.size;
@@ -231,6 +371,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   const unlisten = await database.listen(STEPS_READY_CHANNEL, () => wake());
   const heartbeatTimer = setInterval(() => void heartbeat(), Math.max(200, (leaseSeconds * 1000) / 3));
   const reaperTimer = setInterval(() => void reclaimExpiredLeases(), Math.max(500, Math.min(5000, (leaseSeconds * 1000) / 2)));
+  const circuitTimer = circuitBreaker ? setInterval(() => void checkCircuits(), circuitBreaker.checkIntervalMs) : undefined;
   await reclaimExpiredLeases();
   const loop = claimLoop();
   log.info({ concurrency, lease_seconds: leaseSeconds }, 'orchestrator started');
@@ -244,6 +385,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
         return;
       }
       stopping = true;
+      stopStartedAt = Date.now();
       wake();
       await loop;
       let graceTimer: NodeJS.Timeout | undefined;
@@ -254,9 +396,19 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       clearTimeout(graceTimer);
       stopController.abort();
       await Promise.all(running.values());
-      await recordOutcomes();
+      // If the database is unreachable the outcomes cannot be written; the leases then run out and
+      // another process runs those attempts again, so stopping need not wait forever.
+      let recordTimer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        recordOutcomes(),
+        new Promise((resolve) => {
+          recordTimer = setTimeout(resolve, Math.max(shutdownGraceMs, 5000));
+        }),
+      ]);
+      clearTimeout(recordTimer);
       clearInterval(heartbeatTimer);
       clearInterval(reaperTimer);
+      clearInterval(circuitTimer);
       await unlisten();
       log.info(counters, 'orchestrator stopped');
     },

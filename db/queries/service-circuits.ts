@@ -1,0 +1,138 @@
+import { sql } from 'drizzle-orm';
+import { type DbOrTx, queryRows } from '../client';
+import { serviceCircuits } from '../schema';
+
+export type CircuitSettings = { failureThreshold: number; cooldownSeconds: number };
+export type CircuitChange = { service: string; state: string; previousState: string | null };
+
+type ChangeRow = { service: string; state: string; previous_state: string | null };
+
+/**
+ * Counts retryable failures of calls to each service. A closed circuit opens when its run of
+ * consecutive failures reaches the threshold; a half-open one (its probe failed) opens again.
+ * Returns every circuit touched with its state after, so the caller knows which steps not to charge.
+ */
+export async function recordServiceFailures(
+  dbOrTx: DbOrTx,
+  failures: { service: string; count: number; lastError: string }[],
+  { failureThreshold, cooldownSeconds }: CircuitSettings,
+): Promise<CircuitChange[]> {
+  if (failures.length === 0) {
+    return [];
+  }
+  const input = JSON.stringify(failures.map((f) => ({ service: f.service, failures: f.count, last_error: f.lastError.slice(0, 500) })));
+  const rows = await queryRows<ChangeRow>(
+    dbOrTx,
+    sql`
+    with input as (
+      select * from jsonb_to_recordset(${input}::jsonb) as i(service text, failures int, last_error text)
+    ), upserted as (
+      insert into service_circuits as c (service, state, consecutive_failures, opened_at, open_until, last_failure_at, last_error)
+      select service, case when failures >= ${failureThreshold} then 'open' else 'closed' end, failures,
+        case when failures >= ${failureThreshold} then now() end,
+        case when failures >= ${failureThreshold} then now() + make_interval(secs => ${cooldownSeconds}) end,
+        now(), last_error
+      from input
+      on conflict (service) do update set
+        consecutive_failures = c.consecutive_failures + excluded.consecutive_failures,
+        state = case
+          when c.state = 'half_open' then 'open'
+          when c.state = 'closed' and c.consecutive_failures + excluded.consecutive_failures >= ${failureThreshold} then 'open'
+          else c.state end,
+        opened_at = case
+          when c.state = 'half_open' or (c.state = 'closed' and c.consecutive_failures + excluded.consecutive_failures >= ${failureThreshold})
+          then now() else c.opened_at end,
+        open_until = case
+          when c.state = 'half_open' or (c.state = 'closed' and c.consecutive_failures + excluded.consecutive_failures >= ${failureThreshold})
+          then now() + make_interval(secs => ${cooldownSeconds}) else c.open_until end,
+        last_failure_at = now(), last_error = excluded.last_error, updated_at = now()
+      returning c.service, c.state, (select previous.state from service_circuits previous where previous.service = c.service) as previous_state
+    ), events as (
+      insert into service_circuit_events (service, from_state, to_state, reason)
+      select service, previous_state, state,
+        case when previous_state = 'half_open' then 'the probe call failed' else 'too many failed calls in a row' end
+      from upserted where state = 'open' and previous_state is distinct from 'open'
+    )
+    select service, state, previous_state from upserted`,
+  );
+  return rows.map((row) => ({ service: row.service, state: row.state, previousState: row.previous_state }));
+}
+
+/**
+ * A successful call closes its service's circuit and clears the failure run. Steps that waited on a
+ * circuit that closes are released spread out (`spreadMs` apart), not as a herd.
+ */
+export async function recordServiceSuccesses(dbOrTx: DbOrTx, services: string[], { spreadMs }: { spreadMs: number }): Promise<CircuitChange[]> {
+  if (services.length === 0) {
+    return [];
+  }
+  const rows = await queryRows<ChangeRow>(
+    dbOrTx,
+    sql`
+    with closed as (
+      update service_circuits c set state = 'closed', consecutive_failures = 0, open_until = null, updated_at = now()
+      where c.service in (select jsonb_array_elements_text(${JSON.stringify(services)}::jsonb))
+        and (c.state <> 'closed' or c.consecutive_failures > 0)
+      returning c.service, c.state, (select previous.state from service_circuits previous where previous.service = c.service) as previous_state
+    ), events as (
+      insert into service_circuit_events (service, from_state, to_state, reason)
+      select service, previous_state, 'closed', 'a call succeeded' from closed where previous_state <> 'closed'
+    ), waiting as (
+      select s.id, row_number() over (order by s.run_at, s.id) - 1 as position from steps s
+      where s.status in ('ready', 'waiting_retry') and s.service in (select service from closed where previous_state <> 'closed')
+    ), released as (
+      update steps s set run_at = now() + make_interval(secs => waiting.position::float8 * ${spreadMs / 1000}::float8), updated_at = now()
+      from waiting where s.id = waiting.id
+      returning s.id
+    ), wake as (
+      select pg_notify('switchyard_steps_ready', '') from (select 1 from released limit 1) any_released
+    )
+    select service, state, previous_state, (select count(*) from wake) as woken from closed`,
+  );
+  return rows.map((row) => ({ service: row.service, state: row.state, previousState: row.previous_state }));
+}
+
+/**
+ * Moves circuits whose cool-down is over from open to half_open, and returns the services this
+ * caller moved: it alone sends the one probe call. A half-open circuit whose probe never reported
+ * back (its worker died) is opened again so that another probe can go.
+ */
+export async function promoteCircuitsToHalfOpen(dbOrTx: DbOrTx, { staleProbeSeconds }: { staleProbeSeconds: number }): Promise<string[]> {
+  const rows = await queryRows<{ service: string }>(
+    dbOrTx,
+    sql`
+    with reopened as (
+      update service_circuits set state = 'open', open_until = now(), updated_at = now()
+      where state = 'half_open' and updated_at < now() - make_interval(secs => ${staleProbeSeconds})
+      returning service
+    ), promoted as (
+      update service_circuits set state = 'half_open', updated_at = now()
+      where state = 'open' and open_until <= now() and service not in (select service from reopened)
+      returning service
+    ), events as (
+      insert into service_circuit_events (service, from_state, to_state, reason)
+      select service, 'open', 'half_open', 'cool-down over: one probe call may go' from promoted
+    )
+    select service from promoted`,
+  );
+  return rows.map((row) => row.service);
+}
+
+/** Closes a half-open circuit that has no step waiting to probe it: the next real call will tell. */
+export async function closeUnprobedCircuit(dbOrTx: DbOrTx, service: string): Promise<void> {
+  await queryRows(
+    dbOrTx,
+    sql`
+    with closed as (
+      update service_circuits set state = 'closed', consecutive_failures = 0, open_until = null, updated_at = now()
+      where service = ${service} and state = 'half_open'
+      returning service
+    )
+    insert into service_circuit_events (service, from_state, to_state, reason)
+    select service, 'half_open', 'closed', 'no step was waiting to probe it' from closed`,
+  );
+}
+
+export async function findServiceCircuits(dbOrTx: DbOrTx) {
+  return dbOrTx.select().from(serviceCircuits).orderBy(serviceCircuits.service);
+}
