@@ -13,7 +13,8 @@ type Worker = { process: ChildProcess; exited: Promise<number | null> };
 const workers: Worker[] = [];
 
 function startWorker(databaseUrl: string, recordFile: string, extraEnv: Record<string, string> = {}): Worker {
-  const child = spawn('npx', ['tsx', 'scripts/run-worker.ts'], {
+  // node itself (not npx → tsx → node), so that signals reach the worker and exit means the worker exited.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/run-worker.ts'], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -35,7 +36,7 @@ function startWorker(databaseUrl: string, recordFile: string, extraEnv: Record<s
   return worker;
 }
 
-/** Kills the worker's whole process group (npx → tsx → node) with the given signal. */
+/** Signals the worker (and anything it started). */
 function killWorker(worker: Worker, signal: NodeJS.Signals) {
   if (worker.process.pid && worker.process.exitCode === null) {
     try {
@@ -144,5 +145,20 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('worker processes on one Postgre
       [2, 'end'],
     ]);
     expect(runs[0]!.pid).not.toBe(runs[1]!.pid);
+  });
+
+  it('a worker stopped with SIGTERM finishes the step it holds before it exits', async () => {
+    await resetDatabase(database);
+    recordFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-term-')), 'runs.ndjson');
+    const { db } = database;
+    await saveTestTemplate(db, { name: 'graceful', steps: [{ name: 'long_call', handler: 'test.sleep', handlerConfig: { ms: 1500 } }] });
+    const { task } = await createTask(db, { namespace: 'tests', name: 'graceful', context: {} });
+    const worker = startWorker(database.url!, recordFile);
+    await waitFor(async () => readRecords(recordFile).some((run) => run.phase === 'start'), { timeoutMs: 30_000, what: 'the attempt to start' });
+    killWorker(worker, 'SIGTERM');
+    await worker.exited;
+    expect(await waitForTaskStatus(db, task.id, ['complete', 'error'], 1000)).toBe('complete');
+    const attempts = await queryRows<{ outcome: string }>(db, sql`select outcome from step_attempts`);
+    expect(attempts).toEqual([{ outcome: 'complete' }]);
   });
 });
