@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -68,13 +69,19 @@ function openPostgres(url: string, maxConnections: number): Database {
   };
 }
 
+/**
+ * Extensions every embedded database is opened with. A migration may create indexes that need them
+ * (pg_trgm: the task search index), so every PGlite that opens these files must load them.
+ */
+export const PGLITE_EXTENSIONS = { pg_trgm };
+
 async function openPglite(dataDir: string): Promise<Database> {
   const directory = path.resolve(dataDir);
   fs.mkdirSync(directory, { recursive: true });
   const releaseLock = acquireDirectoryLock(directory);
   let client: PGlite;
   try {
-    client = await PGlite.create(path.join(directory, 'pglite'));
+    client = await PGlite.create(path.join(directory, 'pglite'), { extensions: PGLITE_EXTENSIONS });
     await client.exec(`SET TIME ZONE 'UTC'`);
   } catch (error) {
     releaseLock();

@@ -223,3 +223,22 @@ export const serviceCircuitEvents = pgTable('service_circuit_events', {
   createdAt: createdAt(),
 });
 export type ServiceCircuitEventRow = typeof serviceCircuitEvents.$inferSelect;
+
+/**
+ * Dashboard sign-ins: the cookie holds a random secret, of which only a hash is kept. A session made with
+ * a named token ends when the token is revoked (the row goes with it); one made with ADMIN_TOKEN keeps a
+ * hash of that token, so changing ADMIN_TOKEN ends it.
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: id(),
+    sessionHash: text().notNull(),
+    tokenId: bigint({ mode: 'number' }).references(() => apiTokens.id, { onDelete: 'cascade' }),
+    credentialHash: text().notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('sessions_hash').on(t.sessionHash), index('sessions_expires_at').on(t.expiresAt)],
+);
+export type SessionRow = typeof sessions.$inferSelect;

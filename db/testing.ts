@@ -3,8 +3,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
-import { type Database, type DatabaseKind, openDatabase, wrapPglite } from './client';
-import { PGLITE_TEMPLATE_FILE, POSTGRES_TEMPLATE_DATABASE, postgresUrlFor } from './test-template';
+import { type Database, type DatabaseKind, openDatabase, PGLITE_EXTENSIONS, wrapPglite } from './client';
+import { pgliteTemplateFile, postgresTemplateDatabase, postgresUrlFor } from './test-template';
 
 
 /** The databases every DB suite runs on: embedded always, PostgreSQL when TEST_DATABASE_URL is set. */
@@ -15,8 +15,8 @@ export type TestDatabase = Database & { url: string | undefined };
 /** A fresh migrated database cloned from the template made in global setup; dropped on close. */
 export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
   if (kind === 'pglite') {
-    const dump = new Blob([fs.readFileSync(PGLITE_TEMPLATE_FILE)]);
-    const client = await PGlite.create({ loadDataDir: dump });
+    const dump = new Blob([fs.readFileSync(pgliteTemplateFile())]);
+    const client = await PGlite.create({ loadDataDir: dump, extensions: PGLITE_EXTENSIONS });
     await client.exec(`SET TIME ZONE 'UTC'`);
     return { ...wrapPglite(client), url: undefined };
   }
@@ -26,7 +26,7 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
   }
   const name = `switchyard_test_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name} template ${POSTGRES_TEMPLATE_DATABASE}`);
+  await admin.unsafe(`create database ${name} template ${postgresTemplateDatabase()}`);
   const url = postgresUrlFor(baseUrl, name);
   const database = await openDatabase({ url, maxConnections: 20 });
   return {

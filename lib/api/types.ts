@@ -56,6 +56,8 @@ export type TaskListItem = TaskSummary & {
   open_steps: { name: string; status: StepStatus; attempts: number }[];
   step_count: number;
   steps_done: number;
+  /** Unfinished steps in all; `open_steps` names at most 25 of them, the most urgent first. */
+  open_step_count?: number;
 };
 
 export type TaskList = { items: TaskListItem[]; next_cursor: string | null };
@@ -97,4 +99,186 @@ export type TemplateListItem = {
   step_count: number;
   active: boolean;
   versions: string[];
+  /** When the newest version was saved. */
+  updated_at?: string;
 };
+
+/** The filters of GET /tasks (shared/API.md §5), as strings the way the query string carries them. */
+export type TaskFilters = {
+  status?: string;
+  namespace?: string;
+  name?: string;
+  step?: string;
+  step_status?: string;
+  /** A failure group's signature (GET /failures): tasks failing exactly that way. */
+  error_signature?: string;
+  q?: string;
+  created_after?: string;
+  created_before?: string;
+};
+
+export type TaskListParams = TaskFilters & { limit?: number; cursor?: string };
+
+export type BulkRetryBody = ({ filter: TaskFilters } | { ids: string[] }) & { dry_run: boolean; reason?: string };
+
+export type BulkRetryResult = {
+  dry_run: boolean;
+  /** Tasks the retry touches (or would). */
+  tasks: number;
+  /** Steps it moves back to ready (or would), counted by step name. */
+  steps: { name: string; count: number }[];
+  task_ids?: string[];
+  /** Matching tasks left out, e.g. over the cap of one request. */
+  truncated?: boolean;
+  limit?: number;
+  /** Tasks that matched but had changed by the time their turn came (finished, or nothing left to retry). */
+  skipped?: number;
+};
+
+export type FailureGroup = {
+  namespace: string;
+  name: string;
+  step: string;
+  /** Error code or class, HTTP status and normalised message, joined: stable across occurrences. */
+  signature: string;
+  error_class: string | null;
+  error_code: string | null;
+  http_status: number | null;
+  message: string;
+  /** error: failed for good; waiting_retry: stuck retrying. */
+  step_status: string;
+  count: number;
+  first_seen: string;
+  last_seen: string;
+  sample_error: StepError | null;
+  sample_task_id: string | null;
+  /** For each step of the template: how many of the group's tasks have it done (i.e. its service holds the data). */
+  partial_state: { step: string; service: string | null; status_counts: Record<string, number> }[];
+  /** A short key of `signature` (md5 hex): the `error_signature` filter of GET /tasks and bulk retry. */
+  error_signature: string;
+  /** Up to 10 of the group's tasks, the most recent failure first. */
+  sample_task_ids: string[];
+  /** The filters that select exactly this group: for GET /tasks and POST /tasks/bulk/retry {filter}. */
+  filter: TaskFilters;
+};
+
+export type FailureList = { groups: FailureGroup[]; generated_at?: string; stuck_after_minutes?: number };
+
+export type CircuitState = 'closed' | 'open' | 'half_open';
+
+export type ServiceInfo = {
+  name: string;
+  url: string | null;
+  demo: boolean;
+  /** The demo service's current behaviour; null for a real service. */
+  mode: string | null;
+  latency_ms?: number | null;
+  failure_rate?: number | null;
+  retry_after_seconds?: number | null;
+  calls?: number | null;
+  records?: number | null;
+  circuit: {
+    state: CircuitState;
+    failures?: number;
+    opened_at?: string | null;
+    retry_at?: string | null;
+    last_failure_at?: string | null;
+    last_error?: string | null;
+  } | null;
+  /** Steps waiting for this service's circuit to close. */
+  waiting_steps?: number;
+};
+
+export type ServiceList = { services: ServiceInfo[] };
+
+export type DemoServiceModeBody = {
+  mode: 'up' | 'down' | 'slow' | 'flaky' | 'rate_limited' | 'reject';
+  latency_ms?: number;
+  failure_rate?: number;
+  retry_after_seconds?: number;
+};
+
+export type Session = { mode: 'local' | 'token'; actor: string | null; role: string | null };
+
+export type TemplateVersionSummary = {
+  version: string;
+  description?: string | null;
+  step_count?: number;
+  created_at?: string;
+  created_by?: string;
+  active?: boolean;
+};
+
+export type TemplateDetail = {
+  namespace: string;
+  name: string;
+  description?: string | null;
+  versions: (TemplateVersionSummary | string)[];
+  dag: Dag;
+  version?: string;
+};
+
+export type TemplateVersionDetail = {
+  namespace?: string;
+  name?: string;
+  version?: string;
+  yaml: string;
+  definition: unknown;
+  dag: Dag;
+  description?: string | null;
+  created_at?: string;
+  created_by?: string;
+  /** The newest version: the one a task gets when it names none. */
+  active?: boolean;
+};
+
+export type OpenApiDocument = {
+  openapi: string;
+  info: { title: string; version: string; description?: string };
+  paths: Record<string, Record<string, OpenApiOperation | unknown>>;
+  components?: { schemas?: Record<string, unknown> };
+};
+
+export type OpenApiOperation = {
+  summary?: string;
+  description?: string;
+  operationId?: string;
+  tags?: string[];
+  parameters?: { name: string; in: string; required?: boolean; description?: string; schema?: unknown }[];
+  requestBody?: { content?: Record<string, { schema?: unknown }> };
+  responses?: Record<string, { description?: string; content?: Record<string, { schema?: unknown }> }>;
+  security?: unknown[];
+};
+
+export type TemplateList = { items: TemplateListItem[] };
+
+/** POST /templates/validate; `errors` carry the YAML line. `dag` is drawn whenever the steps can be read. */
+export type TemplateValidationResult = { valid: boolean; errors: { path: string; message: string; line?: number }[]; dag: Dag | null };
+
+/** POST /templates: 201 with created true, or 200 when the same content was already saved. */
+export type SavedTemplateVersion = TemplateVersionDetail & { created: boolean };
+
+export type TransitionList = { items: Transition[] };
+
+export type AttemptList = { items: Attempt[] };
+
+/** One changed path of a context edit (in the transition's details.context_changes). */
+export type ContextChange = { path: string; before?: unknown; after?: unknown };
+
+export type ApiTokenInfo = {
+  id: string;
+  name: string;
+  role: 'viewer' | 'operator' | 'admin';
+  created_by: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  active: boolean;
+};
+
+export type ApiTokenList = { items: ApiTokenInfo[] };
+
+/** POST /tokens: the secret is shown this once; only its hash is stored. */
+export type CreatedApiToken = { token: ApiTokenInfo; secret: string };
+
+export type Health = { status: 'ok' | 'unavailable'; database: 'pglite' | 'postgres'; orchestrator: 'on' | 'off' };

@@ -109,7 +109,7 @@ export async function createTask(db: Db, input: CreateTaskInput): Promise<{ task
 }
 
 /** The template's identity fields, read from the context; two tasks with the same values are one. */
-function computeIdentityKey(definition: TemplateDefinition, context: Record<string, unknown>): string | null {
+export function computeIdentityKey(definition: TemplateDefinition, context: Record<string, unknown>): string | null {
   if (definition.identityFields.length === 0) {
     return null;
   }

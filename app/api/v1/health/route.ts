@@ -1,18 +1,20 @@
 import { sql } from 'drizzle-orm';
-import { getRuntime } from '@/lib/orchestrator/host';
+import type { Health } from '@/lib/api/types';
+import { handleRoute } from '@/lib/http/handle-route';
 
 export const dynamic = 'force-dynamic';
 
 // GET /api/v1/health: is the server up, and can it reach its database? No token needed.
-export async function GET() {
-  const runtime = await getRuntime();
-  try {
-    await runtime.database.db.execute(sql`select 1`);
-  } catch {
-    return Response.json(
-      { status: 'unavailable', database: runtime.database.kind, orchestrator: runtime.orchestrator ? 'on' : 'off' },
-      { status: 503 },
-    );
-  }
-  return Response.json({ status: 'ok', database: runtime.database.kind, orchestrator: runtime.orchestrator ? 'on' : 'off' });
-}
+export const GET = handleRoute(
+  async (_request, { runtime, log }) => {
+    const base = { database: runtime.database.kind, orchestrator: runtime.orchestrator ? 'on' : 'off' } as const;
+    try {
+      await runtime.database.db.execute(sql`select 1`);
+    } catch (error) {
+      log.error({ err: error }, 'health check: the database cannot be reached');
+      return Response.json({ status: 'unavailable', ...base } satisfies Health, { status: 503 });
+    }
+    return Response.json({ status: 'ok', ...base } satisfies Health);
+  },
+  { public: true },
+);

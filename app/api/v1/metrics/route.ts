@@ -1,0 +1,10 @@
+import { handleRoute } from '@/lib/http/handle-route';
+import { collectMetrics } from '@/lib/metrics/collect-metrics';
+
+export const dynamic = 'force-dynamic';
+
+// GET /api/v1/metrics: Prometheus metrics of tasks, steps, attempts, circuits and API requests.
+export const GET = handleRoute(async (_request, { db }) => {
+  const { contentType, text } = await collectMetrics(db);
+  return new Response(text, { headers: { 'Content-Type': contentType } });
+});

@@ -1,0 +1,9 @@
+import { handleRoute } from '@/lib/http/handle-route';
+import { buildOpenApiDocument } from '@/lib/http/openapi-document';
+
+export const dynamic = 'force-dynamic';
+
+const document = buildOpenApiDocument();
+
+// GET /api/v1/openapi.json: the OpenAPI 3.1 document of this API.
+export const GET = handleRoute(async () => Response.json(document));

@@ -1,0 +1,10 @@
+import type { TaskDetail } from '@/lib/api/types';
+import { handleRoute } from '@/lib/http/handle-route';
+import { getTaskDetailOrThrow } from '@/lib/orchestrator/get-task-detail';
+
+export const dynamic = 'force-dynamic';
+
+// GET /api/v1/tasks/{taskId}: the task with its steps, each naming the steps it depends on.
+export const GET = handleRoute<{ taskId: string }>(async (_request, { db, params }) =>
+  Response.json((await getTaskDetailOrThrow(db, params.taskId)) satisfies TaskDetail),
+);

@@ -1,0 +1,10 @@
+import type { TransitionList } from '@/lib/api/types';
+import { handleRoute } from '@/lib/http/handle-route';
+import { listTaskTransitions } from '@/lib/orchestrator/list-task-transitions';
+
+export const dynamic = 'force-dynamic';
+
+// GET /api/v1/tasks/{taskId}/transitions: the audit trail of the task and its steps, oldest first.
+export const GET = handleRoute<{ taskId: string }>(async (_request, { db, params }) =>
+  Response.json({ items: await listTaskTransitions(db, params.taskId) } satisfies TransitionList),
+);

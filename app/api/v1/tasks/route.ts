@@ -1,0 +1,58 @@
+import type { TaskDetail, TaskList } from '@/lib/api/types';
+import { InvalidInputError, type ErrorDetail } from '@/lib/errors';
+import { handleRoute } from '@/lib/http/handle-route';
+import { readJsonBody } from '@/lib/http/read-json-body';
+import { readQuery } from '@/lib/http/read-query';
+import { listTasksQuerySchema, validateCreateTaskBody, validateListTasksQuery } from '@/lib/http/request-schemas';
+import { createTask } from '@/lib/orchestrator/create-task';
+import { getTaskDetailOrThrow } from '@/lib/orchestrator/get-task-detail';
+import { listTasks } from '@/lib/orchestrator/list-tasks';
+
+export const dynamic = 'force-dynamic';
+
+const HEADER_VALUE = /^[\x21-\x7e]+$/;
+
+function readOptionalHeader(request: Request, name: string, maxLength: number, problems: ErrorDetail[]): string | undefined {
+  const value = request.headers.get(name)?.trim();
+  if (value === undefined || value === '') {
+    return undefined;
+  }
+  if (value.length > maxLength || !HEADER_VALUE.test(value)) {
+    problems.push({ path: `/headers/${name.toLowerCase()}`, message: `must be 1 to ${maxLength} visible ASCII characters` });
+  }
+  return value;
+}
+
+// GET /api/v1/tasks: tasks matching the filters, newest first, one page at a time (keyset cursor).
+export const GET = handleRoute(async (request, { db }) => {
+  const query = readQuery(request, listTasksQuerySchema, validateListTasksQuery);
+  return Response.json((await listTasks(db, query)) satisfies TaskList);
+});
+
+// POST /api/v1/tasks: create a task of a template; 201, or 200 with the task its idempotency key or identity already made.
+export const POST = handleRoute(
+  async (request, { db, principal }) => {
+    const body = await readJsonBody(request, validateCreateTaskBody);
+    const problems: ErrorDetail[] = [];
+    const headerKey = readOptionalHeader(request, 'Idempotency-Key', 255, problems);
+    const correlationId = readOptionalHeader(request, 'X-Correlation-ID', 200, problems);
+    if (headerKey !== undefined && body.idempotency_key !== undefined && headerKey !== body.idempotency_key) {
+      problems.push({ path: '/idempotency_key', message: 'differs from the Idempotency-Key header' });
+    }
+    if (problems.length > 0) {
+      throw new InvalidInputError(problems);
+    }
+    const { task, created } = await createTask(db, {
+      namespace: body.namespace,
+      name: body.name,
+      version: body.version,
+      context: body.context,
+      idempotencyKey: body.idempotency_key ?? headerKey,
+      correlationId,
+      actor: principal.actor,
+    });
+    const detail = await getTaskDetailOrThrow(db, String(task.id));
+    return Response.json(detail satisfies TaskDetail, { status: created ? 201 : 200, headers: { Location: `/api/v1/tasks/${detail.id}` } });
+  },
+  { role: 'operator' },
+);

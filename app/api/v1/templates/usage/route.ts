@@ -1,0 +1,8 @@
+import type { TemplateUsageList } from '@/lib/api/template-studio';
+import { handleRoute } from '@/lib/http/handle-route';
+import { listTemplateUsage } from '@/lib/orchestrator/list-template-usage';
+
+export const dynamic = 'force-dynamic';
+
+// GET /api/v1/templates/usage: per template version, its tasks and the failure rate of the last day.
+export const GET = handleRoute(async (_request, { db }) => Response.json({ items: await listTemplateUsage(db) } satisfies TemplateUsageList));

@@ -1,0 +1,110 @@
+import { afterAll, afterEach, expect, it } from 'vitest';
+import type { Database } from '../../db/client';
+import { describeEachDatabase } from '../../db/testing';
+import type { TaskDetail } from '../api/types';
+import { createFailedSignups, saveSignupTemplate } from '../orchestrator/failure-fixtures';
+import { retryTask } from '../orchestrator/retry-task';
+import type { Orchestrator } from '../orchestrator/runner';
+import { callHandler, createTestRuntime, listRouteFiles, loadRouteHandlers, restoreRouteRuntime, type TestRuntime } from './route-testing';
+
+let runtime: TestRuntime | undefined;
+const running: Orchestrator[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((orchestrator) => orchestrator.stop()));
+  await runtime?.stop();
+  runtime = undefined;
+});
+afterAll(() => restoreRouteRuntime());
+
+type EventReader = { next(timeoutMs?: number): Promise<{ event: string; data: string } | undefined>; comments: string[] };
+
+function readEvents(response: Response): EventReader {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const comments: string[] = [];
+  return {
+    comments,
+    async next(timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const end = buffer.indexOf('\n\n');
+        if (end !== -1) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const fields = Object.fromEntries(
+            block
+              .split('\n')
+              .filter((line) => !line.startsWith(':') || (comments.push(line), false))
+              .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trimStart()]),
+          );
+          if (fields.event) {
+            return { event: fields.event as string, data: fields.data as string };
+          }
+          continue;
+        }
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) {
+          throw new Error('no event in time');
+        }
+        const chunk = await Promise.race([reader.read(), new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), remaining))]);
+        if (chunk === 'late') {
+          throw new Error('no event in time');
+        }
+        if (chunk.done) {
+          return undefined;
+        }
+        buffer += decoder.decode(chunk.value, { stream: true });
+      }
+    },
+  };
+}
+
+describeEachDatabase('task event stream', (suite) => {
+  it('sends the task at once and again when it changes, over one shared LISTEN, and lets go when the client leaves', async () => {
+    let listens = 0;
+    const counted: Database = {
+      ...suite.database,
+      listen: (channel, onNotify) => {
+        listens += 1;
+        return suite.database.listen(channel, onNotify);
+      },
+    };
+    runtime = await createTestRuntime(counted);
+    await saveSignupTemplate(suite.database);
+    const [taskId] = (await createFailedSignups(suite.database, ['live@example.com'], running)).map(String);
+    const route = listRouteFiles().find((entry) => entry.path === '/api/v1/tasks/{taskId}/events')!;
+    const { GET } = await loadRouteHandlers(route.file);
+
+    const first = new AbortController();
+    const second = new AbortController();
+    const response = await callHandler(GET!, 'GET', route.path, { params: { taskId: taskId! }, signal: first.signal });
+    const other = await callHandler(GET!, 'GET', route.path, { params: { taskId: taskId! }, signal: second.signal });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(response.headers.get('cache-control')).toMatch(/no-transform/);
+    expect(listens).toBe(1);
+
+    const events = readEvents(response);
+    const otherEvents = readEvents(other);
+    const initial = await events.next();
+    expect(initial?.event).toBe('task');
+    expect((JSON.parse(initial!.data) as TaskDetail).status).toBe('error');
+    expect((await otherEvents.next())?.event).toBe('task');
+
+    await retryTask(suite.database.db, { taskId: taskId!, actor: 'ops' });
+    const changed = JSON.parse((await events.next())!.data) as TaskDetail;
+    expect(changed.status).toBe('in_progress');
+    expect(changed.steps.find((step) => step.name === 'billing')?.status).toBe('ready');
+    expect((JSON.parse((await otherEvents.next())!.data) as TaskDetail).status).toBe('in_progress');
+
+    first.abort();
+    expect(await events.next()).toBeUndefined();
+    second.abort();
+    expect(await otherEvents.next()).toBeUndefined();
+
+    const missing = await callHandler(GET!, 'GET', route.path, { params: { taskId: '999999' } });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
+  });
+});

@@ -1,0 +1,157 @@
+import { sql } from 'drizzle-orm';
+import { type Database, queryRows } from '../../db/client';
+import type { TaskDetail } from '../api/types';
+import type { Logger } from '../logger';
+import { getTaskDetailOrThrow } from '../orchestrator/get-task-detail';
+import { subscribeTaskChanges } from '../orchestrator/subscribe-task-changes';
+
+const HEARTBEAT_MS = 15_000;
+/** A cheap look at the task's last change, in case a change came without a notification. */
+const CHECK_INTERVAL_MS = 2_000;
+/** Bursts of notifications (a step finishing releases several) are sent as one event. */
+const COALESCE_MS = 50;
+
+async function readLastChange(database: Database, taskId: string): Promise<string> {
+  const [row] = await queryRows<{ changed: string | null }>(
+    database.db,
+    sql`select greatest(t.updated_at, (select max(s.updated_at) from steps s where s.task_id = t.id))::text as changed
+        from tasks t where t.id = ${Number(taskId)}`,
+  );
+  return row?.changed ?? '';
+}
+
+/**
+ * The Server-Sent Events answer of GET /tasks/{id}/events: `event: task` with the whole TaskDetail at
+ * once and then whenever the task changes, and a comment line every 15 s so that proxies keep the
+ * connection. Everything is released when the client goes away. Throws NotFoundError before any byte
+ * is sent.
+ */
+export async function createTaskEventStream({
+  database,
+  taskId,
+  signal,
+  log,
+}: {
+  database: Database;
+  taskId: string;
+  signal: AbortSignal;
+  log: Logger;
+}): Promise<Response> {
+  const first = await getTaskDetailOrThrow(database.db, taskId);
+  const id = first.id;
+  const encoder = new TextEncoder();
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let closed = false;
+  let lastSent = '';
+  let lastChange = await readLastChange(database, id);
+  let eventNumber = 0;
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  let refreshing: Promise<void> | undefined;
+  let refreshAgain = false;
+  const cleanups: (() => void)[] = [];
+
+  const write = (text: string) => {
+    if (closed || !controller) {
+      return;
+    }
+    try {
+      controller.enqueue(encoder.encode(text));
+    } catch {
+      close();
+    }
+  };
+  const sendTask = (task: TaskDetail) => {
+    const data = JSON.stringify(task);
+    if (data === lastSent) {
+      return;
+    }
+    lastSent = data;
+    eventNumber += 1;
+    write(`id: ${eventNumber}\nevent: task\ndata: ${data}\n\n`);
+  };
+  const refresh = async () => {
+    try {
+      lastChange = await readLastChange(database, id);
+      sendTask(await getTaskDetailOrThrow(database.db, id));
+    } catch (error) {
+      if (!closed) {
+        log.warn({ err: error, task_id: id }, 'could not refresh a task event stream');
+      }
+    }
+  };
+  const scheduleRefresh = () => {
+    if (closed || refreshTimer) {
+      return;
+    }
+    refreshTimer = setTimeout(() => {
+      refreshTimer = undefined;
+      if (refreshing) {
+        refreshAgain = true;
+        return;
+      }
+      refreshing = refresh().finally(() => {
+        refreshing = undefined;
+        if (refreshAgain) {
+          refreshAgain = false;
+          scheduleRefresh();
+        }
+      });
+    }, COALESCE_MS);
+  };
+  function close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    clearTimeout(refreshTimer);
+    for (const cleanup of cleanups.splice(0)) {
+      cleanup();
+    }
+    try {
+      controller?.close();
+    } catch {
+      // already closed by the client going away
+    }
+  }
+
+  const stream = new ReadableStream<Uint8Array>({
+    start(streamController) {
+      controller = streamController;
+      write('retry: 3000\n\n');
+      sendTask(first);
+    },
+    cancel() {
+      close();
+    },
+  });
+
+  const unsubscribe = await subscribeTaskChanges(database, id, scheduleRefresh);
+  cleanups.push(unsubscribe);
+  const heartbeat = setInterval(() => write(': heartbeat\n\n'), HEARTBEAT_MS);
+  cleanups.push(() => clearInterval(heartbeat));
+  const check = setInterval(() => {
+    readLastChange(database, id)
+      .then((changed) => {
+        if (changed !== lastChange) {
+          scheduleRefresh();
+        }
+      })
+      .catch(() => {});
+  }, CHECK_INTERVAL_MS);
+  cleanups.push(() => clearInterval(check));
+  if (signal.aborted) {
+    close();
+  } else {
+    signal.addEventListener('abort', close, { once: true });
+    cleanups.push(() => signal.removeEventListener('abort', close));
+  }
+
+  return new Response(stream, {
+    headers: {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      // no-transform also keeps Next.js's compression from buffering the stream.
+      'Cache-Control': 'no-cache, no-transform',
+      'X-Accel-Buffering': 'no',
+    },
+  });
+}

@@ -1,0 +1,140 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { type DbOrTx, queryRows } from '../../db/client';
+import { steps, tasks } from '../../db/schema';
+import type { FailureGroup, FailureList, StepError } from '../api/types';
+import { errorSignatureSql, normalisedErrorMessageSql } from './task-filter-sql';
+
+export type GroupFailuresInput = {
+  namespace?: string | undefined;
+  name?: string | undefined;
+  /** A waiting_retry step is stuck once the first failed attempt of its current round is older than this. */
+  stuckAfterMinutes: number;
+};
+
+/** Groups beyond this many are left out (the biggest are kept). */
+const MAX_GROUPS = 200;
+const SAMPLE_TASK_IDS = 10;
+
+type GroupRow = {
+  namespace: string;
+  name: string;
+  step: string;
+  step_status: 'error' | 'waiting_retry';
+  signature: string;
+  error_signature: string;
+  error_code: string | null;
+  error_class: string | null;
+  http_status: string | number | null;
+  message: string;
+  count: number;
+  first_seen: string;
+  last_seen: string;
+  sample_task_ids: string[];
+  sample_error: StepError | null;
+  partial: { step: string; service: string | null; status: string; count: number; position: number }[] | null;
+};
+
+const iso = (value: SQL) => sql`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * Failed and stuck tasks, grouped by template, failing step and error signature: tasks in error (each
+ * failed step of theirs), and steps retrying for longer than `stuckAfterMinutes`. Each group tells how
+ * many, since when, a sample error and tasks, what the group's tasks had already done (their other
+ * steps' statuses, counted: the data the services already hold), and the `filter` that selects exactly
+ * the group in GET /tasks and POST /tasks/bulk/retry.
+ */
+export async function groupFailures(db: DbOrTx, input: GroupFailuresInput): Promise<FailureList> {
+  const templateConditions: SQL[] = [];
+  if (input.namespace !== undefined) {
+    templateConditions.push(sql`and t.namespace = ${input.namespace}`);
+  }
+  if (input.name !== undefined) {
+    templateConditions.push(sql`and t.name = ${input.name}`);
+  }
+  const lastError = sql`s.last_error`;
+  const rows = await queryRows<GroupRow>(
+    db,
+    sql`
+    with failing as (
+      select s.task_id, s.name as step, s.status as step_status, s.last_error, t.namespace, t.name,
+        coalesce((s.last_error->>'at')::timestamptz, s.updated_at) as failed_at,
+        ${errorSignatureSql(lastError)} as signature,
+        nullif(s.last_error->>'code', '') as error_code, s.last_error->>'class' as error_class,
+        (s.last_error->>'http_status')::int as http_status,
+        ${normalisedErrorMessageSql(lastError)} as message
+      from ${steps} s join ${tasks} t on t.id = s.task_id
+      where s.status in ('error', 'waiting_retry') ${sql.join(templateConditions, sql` `)}
+        and ((s.status = 'error' and t.status = 'error')
+          or (s.status = 'waiting_retry' and exists (
+            select 1 from step_attempts a where a.step_id = s.id and a.number = s.round_start_attempts + 1
+              and a.started_at < now() - make_interval(mins => ${input.stuckAfterMinutes}))))
+    ), groups as (
+      select namespace, name, step, step_status, signature, md5(signature) as error_signature,
+        min(error_code) as error_code, min(error_class) as error_class, min(http_status) as http_status, min(message) as message,
+        count(*)::int as count, min(failed_at) as first_seen, max(failed_at) as last_seen,
+        (array_agg(task_id::text order by failed_at desc, task_id desc))[1:${SAMPLE_TASK_IDS}] as sample_task_ids,
+        (array_agg(last_error order by failed_at desc, task_id desc))[1] as sample_error
+      from failing group by namespace, name, step, step_status, signature
+      order by count(*) desc, max(failed_at) desc
+      limit ${MAX_GROUPS}
+    ), partial as (
+      select f.namespace, f.name, f.step, f.step_status, f.signature,
+        o.name as other_step, o.service, o.status, min(o.position) as position, count(*)::int as n
+      from failing f join ${steps} o on o.task_id = f.task_id
+      where (f.namespace, f.name, f.step, f.step_status, f.signature) in (select namespace, name, step, step_status, signature from groups)
+      group by f.namespace, f.name, f.step, f.step_status, f.signature, o.name, o.service, o.status
+    )
+    select g.namespace, g.name, g.step, g.step_status, g.signature, g.error_signature, g.error_code, g.error_class, g.http_status,
+      g.message, g.count, ${iso(sql`g.first_seen`)} as first_seen, ${iso(sql`g.last_seen`)} as last_seen, g.sample_task_ids, g.sample_error,
+      (select jsonb_agg(jsonb_build_object('step', p.other_step, 'service', p.service, 'status', p.status, 'count', p.n, 'position', p.position))
+         from partial p where p.namespace = g.namespace and p.name = g.name and p.step = g.step
+           and p.step_status = g.step_status and p.signature = g.signature) as partial
+    from groups g
+    order by g.count desc, g.last_seen desc`,
+  );
+  return {
+    groups: rows.map(toFailureGroup),
+    generated_at: new Date().toISOString(),
+    stuck_after_minutes: input.stuckAfterMinutes,
+  };
+}
+
+function toFailureGroup(row: GroupRow): FailureGroup {
+  const byStep = new Map<string, { step: string; service: string | null; position: number; status_counts: Record<string, number> }>();
+  for (const cell of row.partial ?? []) {
+    const entry = byStep.get(cell.step) ?? { step: cell.step, service: cell.service, position: cell.position, status_counts: {} };
+    entry.status_counts[cell.status] = (entry.status_counts[cell.status] ?? 0) + cell.count;
+    entry.position = Math.min(entry.position, cell.position);
+    byStep.set(cell.step, entry);
+  }
+  const sampleTaskIds = row.sample_task_ids.map(String);
+  return {
+    namespace: row.namespace,
+    name: row.name,
+    step: row.step,
+    signature: row.signature,
+    error_signature: row.error_signature,
+    error_class: row.error_class,
+    error_code: row.error_code,
+    http_status: row.http_status === null ? null : Number(row.http_status),
+    message: row.message,
+    step_status: row.step_status,
+    count: row.count,
+    first_seen: row.first_seen,
+    last_seen: row.last_seen,
+    sample_error: row.sample_error,
+    sample_task_id: sampleTaskIds[0] ?? null,
+    sample_task_ids: sampleTaskIds,
+    partial_state: [...byStep.values()]
+      .sort((a, b) => a.position - b.position)
+      .map(({ step, service, status_counts }) => ({ step, service, status_counts })),
+    filter: {
+      namespace: row.namespace,
+      name: row.name,
+      step: row.step,
+      step_status: row.step_status,
+      error_signature: row.error_signature,
+      ...(row.step_status === 'error' ? { status: 'error' } : {}),
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { steps, tasks } from '../../db/schema';
+import { InvalidInputError } from '../errors';
+import type { StepStatus, TaskStatus } from '../statuses';
+
+/** The filters of GET /tasks, as validated by lib/http/request-schemas.ts. */
+export type TaskFilter = {
+  status?: TaskStatus[];
+  namespace?: string;
+  name?: string;
+  step?: string;
+  step_status?: StepStatus[];
+  error_signature?: string;
+  q?: string;
+  created_after?: string;
+  created_before?: string;
+};
+
+const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const EMAIL_PATTERN = '[a-z0-9._%+-]+@[a-z0-9-]+(\\.[a-z0-9-]+)+';
+
+/**
+ * A failure's signature: its error code (or class when it has none), its HTTP status, and its message
+ * with uuids, e-mail addresses and numbers replaced, so that "user 17 not found" and "user 42 not found"
+ * are one failure. Computed in SQL, so grouping (GET /failures) and filtering (`error_signature`) agree.
+ */
+export function errorSignatureSql(lastError: SQL): SQL {
+  return sql`concat_ws(' | ',
+    coalesce(nullif(${lastError}->>'code', ''), nullif(${lastError}->>'class', ''), 'Error'),
+    case when ${lastError}->>'http_status' is not null then 'HTTP ' || (${lastError}->>'http_status') end,
+    ${normalisedErrorMessageSql(lastError)})`;
+}
+
+/** The error's message with uuids, e-mail addresses and numbers replaced by <uuid>, <email> and <n>. */
+export function normalisedErrorMessageSql(lastError: SQL): SQL {
+  const message = sql`coalesce(${lastError}->>'message', '')`;
+  return sql`left(regexp_replace(regexp_replace(regexp_replace(${message}, ${UUID_PATTERN}, '<uuid>', 'gi'), ${EMAIL_PATTERN}, '<email>', 'gi'), '[0-9]+', '<n>', 'g'), 300)`;
+}
+
+/** The short, URL-safe key of a signature: what `error_signature` filters on. */
+export function errorSignatureKeySql(lastError: SQL): SQL {
+  return sql`md5(${errorSignatureSql(lastError)})`;
+}
+
+export function inList(values: readonly string[]): SQL {
+  return sql.join(
+    values.map((value) => sql`${value}`),
+    sql`, `,
+  );
+}
+
+/** A date or date-time from a filter as an ISO instant; no zone means UTC. Impossible dates (Feb 30) are refused. */
+export function parseFilterTime(text: string, path: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/.exec(text.trim());
+  const refuse = () => new InvalidInputError([{ path, message: 'is not a valid date or date-time' }]);
+  if (!match) {
+    throw refuse();
+  }
+  const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', zone = 'Z'] = match;
+  const calendarDay = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  if (calendarDay.getUTCMonth() !== Number(month) - 1 || calendarDay.getUTCDate() !== Number(day) || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) {
+    throw refuse();
+  }
+  const offset = zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+  const date = new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}${fraction.slice(0, 4)}${offset}`);
+  if (Number.isNaN(date.getTime())) {
+    throw refuse();
+  }
+  return date.toISOString();
+}
+
+function escapeLike(text: string): string {
+  return text.replaceAll('\\', '\\\\').replaceAll('%', '\\%').replaceAll('_', '\\_');
+}
+
+/** The step-level part of a filter: which steps of a task it is about. Undefined when it names none. */
+export function stepFilterSql(filter: TaskFilter, { defaultStatuses }: { defaultStatuses?: readonly StepStatus[] } = {}): SQL | undefined {
+  const statuses = filter.step_status ?? (filter.error_signature !== undefined ? ['error', 'waiting_retry'] : defaultStatuses);
+  if (filter.step === undefined && statuses === undefined && filter.error_signature === undefined) {
+    return undefined;
+  }
+  const conditions: SQL[] = [];
+  if (filter.step !== undefined) {
+    conditions.push(sql`${steps.name} = ${filter.step}`);
+  }
+  if (statuses !== undefined) {
+    conditions.push(statuses.length > 0 ? sql`${steps.status} in (${inList(statuses)})` : sql`false`);
+  }
+  if (filter.error_signature !== undefined) {
+    conditions.push(sql`${steps.lastError} is not null and ${errorSignatureKeySql(sql`${steps.lastError}`)} = ${filter.error_signature}`);
+  }
+  return sql.join(conditions, sql` and `);
+}
+
+/**
+ * Conditions on `tasks` for a filter. `q` searches the context's JSON text (served by the trigram
+ * index tasks_context_trgm where pg_trgm is installed); the step filters ask for a step of the task
+ * that matches all of them.
+ */
+export function taskFilterConditions(filter: TaskFilter, pathPrefix = ''): SQL[] {
+  const conditions: SQL[] = [];
+  if (filter.status !== undefined) {
+    conditions.push(filter.status.length > 0 ? sql`${tasks.status} in (${inList(filter.status)})` : sql`false`);
+  }
+  if (filter.namespace !== undefined) {
+    conditions.push(sql`${tasks.namespace} = ${filter.namespace}`);
+  }
+  if (filter.name !== undefined) {
+    conditions.push(sql`${tasks.name} = ${filter.name}`);
+  }
+  if (filter.q !== undefined) {
+    conditions.push(sql`${tasks.context}::text ilike ${`%${escapeLike(filter.q)}%`}`);
+  }
+  if (filter.created_after !== undefined) {
+    conditions.push(sql`${tasks.createdAt} >= ${parseFilterTime(filter.created_after, `${pathPrefix}/created_after`)}::timestamptz`);
+  }
+  if (filter.created_before !== undefined) {
+    conditions.push(sql`${tasks.createdAt} < ${parseFilterTime(filter.created_before, `${pathPrefix}/created_before`)}::timestamptz`);
+  }
+  const stepConditions = stepFilterSql(filter);
+  if (stepConditions) {
+    conditions.push(sql`exists (select 1 from ${steps} where ${steps.taskId} = ${tasks.id} and ${stepConditions})`);
+  }
+  return conditions;
+}
