@@ -1,0 +1,46 @@
+'use client';
+import Link from 'next/link';
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useState } from 'react';
+import { ErrorMessage } from '../../components/feedback/error-state';
+import { useSession, useSignIn } from '../../lib/api/session';
+
+/** Only same-site paths: a `next` parameter must not send the person to another origin. */
+function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+export function SignInPageClient() {
+  const router = useRouter();
+  const searchParams = useSearchParams();
+  const next = safeNext(searchParams.get('next'));
+  const session = useSession();
+  const signIn = useSignIn();
+  const [token, setToken] = useState('');
+  return (
+    <form
+      className="sign-in-card"
+      onSubmit={(event) => {
+        event.preventDefault();
+        signIn.mutate(token.trim(), { onSuccess: () => router.replace(next) });
+      }}
+    >
+      <h1>Sign in to Switchyard</h1>
+      {session.data?.mode === 'local' ? (
+        <p>
+          This server runs in local mode: no sign-in is needed. <Link href={next}>Continue</Link>
+        </p>
+      ) : (
+        <p>Paste an API token. Its name is recorded on every repair you make; its role decides what you may do.</p>
+      )}
+      <label className="field">
+        <span>Token</span>
+        <input type="password" autoComplete="current-password" value={token} onChange={(event) => setToken(event.target.value)} autoFocus required />
+      </label>
+      {signIn.isError ? <ErrorMessage error={signIn.error} /> : null}
+      <button type="submit" className="button primary" disabled={!token.trim() || signIn.isPending}>
+        {signIn.isPending ? 'Signing in…' : 'Sign in'}
+      </button>
+    </form>
+  );
+}

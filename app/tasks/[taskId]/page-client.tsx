@@ -1,0 +1,231 @@
+'use client';
+import { useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ErrorMessage, ErrorState } from '../../../components/feedback/error-state';
+import { LoadingState } from '../../../components/feedback/loading-state';
+import { JsonView } from '../../../components/json/json-view';
+import { StatusBadge } from '../../../components/status/status-badge';
+import { TaskGraph } from '../../../components/task-graph/task-graph';
+import { AttemptTimeline } from '../../../components/tasks/attempt-timeline';
+import { ContextEditor } from '../../../components/tasks/context-editor';
+import { StepPanel } from '../../../components/tasks/step-panel';
+import { TransitionList } from '../../../components/tasks/transition-list';
+import { durationBetween, formatDuration } from '../../../components/time/format-time';
+import { RelativeTime } from '../../../components/time/relative-time';
+import { isApiError } from '../../../lib/api/api-error';
+import { taskListHref } from '../../../lib/api/task-filters';
+import { taskChangeSignature, taskKeys, useRetryTask, useTaskDetail, useTaskEvents, useTaskTransitions } from '../../../lib/api/tasks';
+import type { TaskDetail, Transition } from '../../../lib/api/types';
+import { isTerminalTaskStatus } from '../../../lib/statuses';
+
+export function TaskPageClient({ taskId }: { taskId: string }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const queryClient = useQueryClient();
+  const [terminal, setTerminal] = useState(false);
+  const connection = useTaskEvents(taskId, !terminal);
+  const detail = useTaskDetail(taskId, { pushed: connection === 'open' });
+  const transitions = useTaskTransitions(taskId);
+  const [editingContext, setEditingContext] = useState(false);
+  const task = detail.data;
+  const selectedName = searchParams.get('step');
+  const selectedStep = task?.steps.find((step) => step.name === selectedName) ?? null;
+
+  useEffect(() => {
+    setTerminal(isTerminalTaskStatus(task?.status));
+  }, [task?.status]);
+
+  // Whenever a step moves (pushed or polled), refresh the audit trail and attempts.
+  const signature = taskChangeSignature(task);
+  const lastSignature = useRef<string | null>(null);
+  useEffect(() => {
+    if (!signature) {
+      return;
+    }
+    if (lastSignature.current !== null && lastSignature.current !== signature) {
+      void queryClient.invalidateQueries({ queryKey: taskKeys.history(taskId) });
+    }
+    lastSignature.current = signature;
+  }, [signature, queryClient, taskId]);
+
+  const selectStep = useCallback(
+    (step: string | null) => {
+      const params = new URLSearchParams(searchParams.toString());
+      if (step) {
+        params.set('step', step);
+      } else {
+        params.delete('step');
+      }
+      const query = params.toString();
+      router.push(`${pathname}${query ? `?${query}` : ''}`, { scroll: false });
+    },
+    [router, pathname, searchParams],
+  );
+  const onSelectStep = useCallback((step: string) => selectStep(step), [selectStep]);
+
+  if (detail.isPending) {
+    return <LoadingState rows={8} label="Loading the task…" />;
+  }
+  if (detail.isError && !task) {
+    const notFound = isApiError(detail.error) && detail.error.status === 404;
+    return (
+      <>
+        <p className="breadcrumb">
+          <Link href="/tasks">Tasks</Link> / #{taskId}
+        </p>
+        <ErrorState error={detail.error} title={notFound ? `There is no task #${taskId}` : 'Could not load the task'} onRetry={() => void detail.refetch()} />
+      </>
+    );
+  }
+  if (!task) {
+    return null;
+  }
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link href="/tasks">Tasks</Link> / <Link href={taskListHref({ namespace: task.namespace, name: task.name })}>{task.name}</Link> / #{task.id}
+      </p>
+      <header className="page-header">
+        <div>
+          <h1>
+            {task.name} <span className="muted">#{task.id}</span> <StatusBadge status={task.status} />
+          </h1>
+          <TaskSummaryLine task={task} connection={connection} />
+        </div>
+        <TaskActions task={task} />
+      </header>
+      <section className="card graph-card" aria-label="Steps">
+        <div className="card-header">
+          <h2>Steps</h2>
+          <span className="muted small">Click a step (or focus it and press Enter) to open it.</span>
+        </div>
+        <TaskGraph task={task} selectedStep={selectedStep?.name ?? null} onSelectStep={onSelectStep} height="auto" />
+      </section>
+      <div className="task-layout">
+        <div className="stack">
+          {selectedStep ? (
+            <StepPanel
+              key={selectedStep.name}
+              task={task}
+              step={selectedStep}
+              transitions={transitions.data}
+              onClose={() => selectStep(null)}
+              onEditContext={() => setEditingContext(true)}
+            />
+          ) : null}
+          {selectedName && !selectedStep ? (
+            <div className="card">
+              <p>
+                This task has no step <code>{selectedName}</code>.
+              </p>
+            </div>
+          ) : null}
+          <section className="card" aria-label="Timeline">
+            <div className="card-header">
+              <h2>Timeline of attempts</h2>
+              <span className="muted small">what ran in parallel, and where the time went</span>
+            </div>
+            {transitions.isPending ? <LoadingState rows={3} /> : null}
+            {transitions.isError ? <ErrorState error={transitions.error} title="Could not load the timeline" onRetry={() => void transitions.refetch()} /> : null}
+            {transitions.data ? (
+              <AttemptTimeline transitions={transitions.data} stepOrder={task.steps.map((step) => step.name)} onSelectStep={onSelectStep} />
+            ) : null}
+          </section>
+        </div>
+        <div className="stack">
+          <section className="card" aria-label="Context">
+            <div className="card-header">
+              <h2>Context</h2>
+              {task.status === 'error' ? (
+                <button type="button" className="button small" onClick={() => setEditingContext(true)}>
+                  Edit context and retry…
+                </button>
+              ) : null}
+            </div>
+            <JsonView value={task.context} maxHeight={360} />
+          </section>
+          <section className="card" aria-label="Audit trail">
+            <div className="card-header">
+              <h2>Audit trail</h2>
+              <span className="muted small">every change of state, newest first</span>
+            </div>
+            {transitions.isPending ? <LoadingState rows={3} /> : null}
+            {transitions.data && transitions.data.length === 0 ? <p className="muted">Nothing recorded yet.</p> : null}
+            {transitions.data && transitions.data.length > 0 ? <AuditTrail transitions={transitions.data} /> : null}
+          </section>
+        </div>
+      </div>
+      <ContextEditor task={task} open={editingContext} onClose={() => setEditingContext(false)} />
+    </>
+  );
+}
+
+const AUDIT_PAGE = 40;
+
+/** The newest changes first; a long trail (a 200-step task has over a thousand) opens on demand. */
+function AuditTrail({ transitions }: { transitions: Transition[] }) {
+  const [showAll, setShowAll] = useState(false);
+  const newestFirst = [...transitions].reverse();
+  const shown = showAll ? newestFirst : newestFirst.slice(0, AUDIT_PAGE);
+  return (
+    <>
+      <TransitionList transitions={shown} />
+      {newestFirst.length > AUDIT_PAGE ? (
+        <button type="button" className="button small" onClick={() => setShowAll(!showAll)} style={{ marginTop: 8 }}>
+          {showAll ? `Show the newest ${AUDIT_PAGE}` : `Show all ${newestFirst.length} changes`}
+        </button>
+      ) : null}
+    </>
+  );
+}
+
+function TaskSummaryLine({ task, connection }: { task: TaskDetail; connection: string }) {
+  const done = task.steps.filter((step) => ['complete', 'resolved_manually', 'skipped'].includes(step.status)).length;
+  const live = !isTerminalTaskStatus(task.status);
+  return (
+    <div className="task-summary" style={{ marginTop: 6 }}>
+      <span>
+        <strong>{task.namespace}</strong> · v{task.version}
+      </span>
+      <span>
+        steps done <strong>{done}</strong>/{task.steps.length}
+      </span>
+      <span>
+        created <RelativeTime iso={task.created_at} />
+      </span>
+      <span>
+        updated <RelativeTime iso={task.updated_at} />
+      </span>
+      {task.completed_at ? (
+        <span>
+          took <strong>{formatDuration(durationBetween(task.created_at, task.completed_at, 0) ?? 0)}</strong>
+        </span>
+      ) : null}
+      <span title="correlation id: sent to every service as X-Correlation-ID">
+        <code>{task.correlation_id}</code>
+      </span>
+      <span className="live-indicator" data-testid="live-indicator" data-connection={connection}>
+        <span className={`live-dot${live && connection === 'open' ? ' on' : ''}`} aria-hidden="true" />
+        {!live ? 'finished' : connection === 'open' ? 'live' : 'polling every second'}
+      </span>
+    </div>
+  );
+}
+
+function TaskActions({ task }: { task: TaskDetail }) {
+  const retry = useRetryTask(task.id);
+  if (task.status !== 'error') {
+    return null;
+  }
+  return (
+    <div className="header-actions">
+      {retry.isError ? <ErrorMessage error={retry.error} /> : null}
+      <button type="button" className="button primary" disabled={retry.isPending} onClick={() => retry.mutate({ reason: 'Retried the failed steps from the dashboard' })}>
+        {retry.isPending ? 'Retrying…' : 'Retry failed steps'}
+      </button>
+    </div>
+  );
+}

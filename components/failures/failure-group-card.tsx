@@ -1,0 +1,116 @@
+'use client';
+import Link from 'next/link';
+import { taskListHref } from '../../lib/api/task-filters';
+import type { FailureGroup, TaskFilters } from '../../lib/api/types';
+import { StatusBadge } from '../status/status-badge';
+import { RelativeTime } from '../time/relative-time';
+
+/** The task-list filter that finds a group's tasks. */
+export function failureGroupFilter(group: FailureGroup): TaskFilters {
+  // The server names the exact filter of the group (signature included); older answers lack it.
+  return group.filter ?? { namespace: group.namespace, name: group.name, step: group.step, step_status: group.step_status || 'error' };
+}
+
+const DONE = ['complete', 'resolved_manually', 'skipped'];
+
+function PartialState({ group }: { group: FailureGroup }) {
+  if (group.partial_state.length === 0) {
+    return null;
+  }
+  return (
+    <div>
+      <h3>Partial state of these {group.count} tasks</h3>
+      <div className="partial-state" data-testid="partial-state">
+        {group.partial_state.map((entry) => {
+          const done = DONE.reduce((sum, status) => sum + (entry.status_counts[status] ?? 0), 0);
+          const failing = entry.step === group.step;
+          const statuses = Object.entries(entry.status_counts).filter(([, count]) => count > 0);
+          return (
+            <div
+              key={entry.step}
+              className={`partial-step${failing ? ' failing' : done > 0 ? ' holds-data' : ''}`}
+              data-partial-step={entry.step}
+              data-done={done}
+            >
+              <span className="mono">{entry.step}</span>
+              <span className="muted">{entry.service ? `service: ${entry.service}` : 'no service'}</span>
+              <span>
+                {failing ? (
+                  <strong className="tone-danger">failing here</strong>
+                ) : done > 0 ? (
+                  <strong className="tone-success">
+                    {done}/{group.count} done{entry.service ? ` — ${entry.service} holds their data` : ''}
+                  </strong>
+                ) : (
+                  <span className="muted">not done</span>
+                )}
+              </span>
+              <span className="muted small">{statuses.map(([status, count]) => `${count} ${status.replaceAll('_', ' ')}`).join(', ')}</span>
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+/** One failure group: how many tasks fail the same way, since when, a sample, and what already happened. */
+export function FailureGroupCard({ group, onRetry }: { group: FailureGroup; onRetry: (group: FailureGroup) => void }) {
+  const stuck = group.step_status === 'waiting_retry';
+  const error = group.sample_error;
+  return (
+    <article
+      className={`card failure-group${stuck ? ' stuck' : ''}`}
+      data-testid="failure-group"
+      data-template={`${group.namespace}/${group.name}`}
+      data-failing-step={group.step}
+      data-count={group.count}
+    >
+      <div className="failure-head">
+        <div className={`failure-count ${stuck ? 'tone-warning' : 'tone-danger'}`}>
+          <span data-testid="failure-count">{group.count}</span>
+          <small>task{group.count === 1 ? '' : 's'}</small>
+        </div>
+        <div className="failure-title">
+          <div>
+            <span className="template-name">
+              {group.namespace}/{group.name}
+            </span>{' '}
+            <span className="muted">at step</span> <strong className="mono">{group.step}</strong> <StatusBadge status={group.step_status || 'error'} compact />
+          </div>
+          <span className="signature" title="error signature: code or class, HTTP status, normalised message">
+            {group.signature}
+          </span>
+          <div className="failure-meta">
+            <span>
+              first seen <RelativeTime iso={group.first_seen} />
+            </span>
+            <span>
+              last seen <RelativeTime iso={group.last_seen} />
+            </span>
+            {group.http_status ? <span>HTTP {group.http_status}</span> : null}
+            {group.error_class ? <span>{group.error_class}</span> : null}
+          </div>
+        </div>
+        <div className="action-row">
+          <Link className="button" href={taskListHref(failureGroupFilter(group))}>
+            Open its tasks
+          </Link>
+          <button type="button" className="button primary" onClick={() => onRetry(group)}>
+            Retry all…
+          </button>
+        </div>
+      </div>
+      {error ? (
+        <div>
+          <h3>Sample error{group.sample_task_id ? <> (task <Link href={`/tasks/${group.sample_task_id}?step=${encodeURIComponent(group.step)}`}>#{group.sample_task_id}</Link>)</> : null}</h3>
+          <p className="error-message" style={{ margin: 0 }}>
+            {error.code ? <code>{error.code}</code> : null} {error.http_status ? <span>HTTP {error.http_status} · </span> : null}
+            {error.message}
+          </p>
+        </div>
+      ) : null}
+      <PartialState group={group} />
+    </article>
+  );
+}

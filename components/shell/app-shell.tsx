@@ -1,0 +1,96 @@
+'use client';
+import Link from 'next/link';
+import { usePathname, useRouter } from 'next/navigation';
+import type { ReactNode } from 'react';
+import { useSession, useSignOut } from '../../lib/api/session';
+
+const NAV_ITEMS = [
+  { href: '/', label: 'Overview', icon: 'M2 9h5V2H2zm7 5h5V7H9zM2 14h5v-3H2zM9 2v3h5V2z' },
+  { href: '/tasks', label: 'Tasks', icon: 'M2 3h12v2H2zm0 4h12v2H2zm0 4h12v2H2z' },
+  { href: '/failures', label: 'Failures', icon: 'M8 1.5L15 14H1zM7.2 6v4h1.6V6zm0 5.2v1.6h1.6v-1.6z' },
+  { href: '/templates', label: 'Templates', icon: 'M3 1.5h7l3 3V14.5H3zM5 7h6v1.3H5zm0 3h6v1.3H5z' },
+  { href: '/services', label: 'Services', icon: 'M2 2h12v4H2zm0 8h12v4H2zM4 3.4v1.2h1.2V3.4zm0 8v1.2h1.2v-1.2z' },
+  { href: '/api-docs', label: 'API', icon: 'M5.5 3L1 8l4.5 5 1.1-1L3 8l3.6-4zm5 0l-1.1 1L13 8l-3.6 4 1.1 1L15 8z' },
+];
+
+function isActive(pathname: string, href: string) {
+  return href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
+}
+
+/** The frame of every page: the navigation on the left, the local-mode banner, the page. */
+export function AppShell({ children }: { children: ReactNode }) {
+  const pathname = usePathname();
+  if (pathname.startsWith('/sign-in')) {
+    return <main className="sign-in-main">{children}</main>;
+  }
+  return (
+    <div className="shell">
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <nav className="sidebar" aria-label="Main">
+        <Link href="/" className="brand">
+          <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true">
+            <path d="M3 6h8l4 6h6M3 18h8l4-6" fill="none" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" strokeLinejoin="round" />
+            <circle cx="21" cy="12" r="2" fill="currentColor" />
+          </svg>
+          <span>Switchyard</span>
+        </Link>
+        <ul>
+          {NAV_ITEMS.map((item) => (
+            <li key={item.href}>
+              <Link href={item.href} className={isActive(pathname, item.href) ? 'active' : undefined} aria-current={isActive(pathname, item.href) ? 'page' : undefined}>
+                <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
+                  <path d={item.icon} fill="currentColor" fillRule="evenodd" />
+                </svg>
+                {item.label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+        <SessionChip />
+      </nav>
+      <div className="shell-main">
+        <LocalModeBanner />
+        <main id="main" className="page">
+          {children}
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function LocalModeBanner() {
+  const session = useSession();
+  if (session.data?.mode !== 'local') {
+    return null;
+  }
+  return (
+    <div className="local-banner" role="note" data-testid="local-mode-banner">
+      <strong>Local mode</strong> — no sign-in: anyone on this machine can act as <code>{session.data.actor ?? 'local'}</code>. The server listens on
+      loopback only. Set <code>ADMIN_TOKEN</code> to require tokens.
+    </div>
+  );
+}
+
+function SessionChip() {
+  const session = useSession();
+  const signOut = useSignOut();
+  const router = useRouter();
+  if (!session.data) {
+    return null;
+  }
+  return (
+    <div className="session-chip">
+      <span className="session-actor" title="who your actions are recorded as">
+        {session.data.actor ?? 'anonymous'}
+      </span>
+      <span className="session-role">{session.data.mode === 'local' ? 'local mode' : session.data.role}</span>
+      {session.data.mode === 'token' ? (
+        <button type="button" className="link-button" onClick={() => signOut.mutate(undefined, { onSuccess: () => router.push('/sign-in') })}>
+          Sign out
+        </button>
+      ) : null}
+    </div>
+  );
+}

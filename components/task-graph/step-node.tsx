@@ -1,0 +1,77 @@
+'use client';
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { memo } from 'react';
+import { StatusIcon } from '../status/status-icon';
+import { statusLabel, statusTone } from '../status/status-style';
+import { Countdown } from '../time/countdown';
+import { durationBetween, formatDuration } from '../time/format-time';
+import { useNow } from '../time/use-now';
+import type { StepNode as StepNodeType } from './to-graph';
+
+/** One step of the DAG: name, status (colour, icon and words), attempts of its limit, countdown or duration. */
+function StepNodeView({ data }: NodeProps<StepNodeType>) {
+  const tone = data.status ? statusTone(data.status) : 'idle';
+  return (
+    <div
+      className={`step-node tone-${tone}${data.selected ? ' selected' : ''}${data.status ? '' : ' template'}`}
+      data-step={data.label}
+      data-status={data.status ?? 'template'}
+      title={data.errorSummary ? `${data.label}: ${data.errorSummary}` : data.label}
+    >
+      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <div className="step-node-name">{data.label}</div>
+      {data.status ? (
+        <>
+          <div className="step-node-status">
+            <StatusIcon status={data.status} />
+            <span>{statusLabel(data.status)}</span>
+            <span className="step-node-attempts" title="attempts used of the limit since the last operator retry">
+              {data.attemptsThisRound}/{data.retryLimit}
+            </span>
+          </div>
+          <div className="step-node-meta">
+            {data.nextAttemptAt ? (
+              <span>
+                retry <Countdown iso={data.nextAttemptAt} />
+              </span>
+            ) : (
+              <StepDuration startedAt={data.startedAt} completedAt={data.completedAt} running={data.status === 'in_progress'} />
+            )}
+            {data.service ? <span className="step-node-service">{data.service}</span> : null}
+          </div>
+        </>
+      ) : (
+        <>
+          <div className="step-node-handler mono" title={data.handler}>
+            {data.handler}
+          </div>
+          <div className="step-node-meta">
+            <span />
+            {data.service ? <span className="step-node-service">{data.service}</span> : <span className="muted">no service</span>}
+          </div>
+        </>
+      )}
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </div>
+  );
+}
+
+function StepDuration({ startedAt, completedAt, running }: { startedAt: string | null; completedAt: string | null; running: boolean }) {
+  if (!startedAt) {
+    return <span className="muted">not started</span>;
+  }
+  if (running) {
+    return <RunningDuration startedAt={startedAt} />;
+  }
+  if (!completedAt) {
+    return <span className="muted">stopped</span>;
+  }
+  return <span title="from the start of its first attempt to its end">{formatDuration(durationBetween(startedAt, completedAt, 0) ?? 0)}</span>;
+}
+
+function RunningDuration({ startedAt }: { startedAt: string }) {
+  const now = useNow();
+  return <span>{now === 0 ? '' : `${formatDuration(durationBetween(startedAt, null, now) ?? 0)} so far`}</span>;
+}
+
+export const StepNode = memo(StepNodeView);

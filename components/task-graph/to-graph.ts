@@ -1,0 +1,121 @@
+import type { Edge, Node } from '@xyflow/react';
+import type { Dag, StepSummary, TaskDetail } from '../../lib/api/types';
+import type { StepStatus } from '../../lib/statuses';
+
+/** Plain values only (STYLE.md §9): no callbacks in node data. */
+export type StepNodeData = {
+  label: string;
+  handler: string;
+  service: string | null;
+  /** null for a template's DAG, which has no statuses. */
+  status: StepStatus | null;
+  attemptsThisRound: number;
+  retryLimit: number;
+  nextAttemptAt: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  errorSummary: string | null;
+  selected: boolean;
+};
+
+export type StepNode = Node<StepNodeData, 'step'>;
+
+/** The shape of a graph without statuses: what the layout depends on, and nothing else. */
+export type GraphStructure = { nodeIds: string[]; edges: { source: string; target: string }[] };
+
+export type Positions = Record<string, { x: number; y: number }>;
+
+/** A task's steps and dependencies; nodes are keyed by step name (unique within a task). */
+export function structureOfTask(task: Pick<TaskDetail, 'steps'>): GraphStructure {
+  const names = new Set(task.steps.map((step) => step.name));
+  return {
+    nodeIds: task.steps.map((step) => step.name),
+    edges: task.steps.flatMap((step) =>
+      step.depends_on.filter((dependency) => names.has(dependency)).map((dependency) => ({ source: dependency, target: step.name })),
+    ),
+  };
+}
+
+export function structureOfDag(dag: Dag): GraphStructure {
+  return { nodeIds: dag.nodes.map((node) => node.id), edges: dag.edges.map(({ source, target }) => ({ source, target })) };
+}
+
+/** Equal for two graphs of the same shape, whatever their statuses: the layout's memo key. */
+export function structureKey(structure: GraphStructure): string {
+  return `${structure.nodeIds.join(',')}|${structure.edges.map((edge) => `${edge.source}>${edge.target}`).join(',')}`;
+}
+
+function summarizeError(step: StepSummary): string | null {
+  if (!step.last_error || step.status === 'complete' || step.status === 'resolved_manually' || step.status === 'skipped') {
+    return null;
+  }
+  const { http_status: httpStatus, code, message } = step.last_error;
+  return [httpStatus ? `HTTP ${httpStatus}` : null, code, message].filter(Boolean).join(' · ');
+}
+
+function edgeStyleFor(sourceStatus: StepStatus | null | undefined): { className: string } {
+  if (sourceStatus === 'complete' || sourceStatus === 'resolved_manually' || sourceStatus === 'skipped') {
+    return { className: 'edge-satisfied' };
+  }
+  if (sourceStatus === 'error') {
+    return { className: 'edge-blocked' };
+  }
+  return { className: 'edge-waiting' };
+}
+
+/** React Flow nodes and edges of a task, at the given positions; edges into running steps animate. */
+export function toGraph(task: Pick<TaskDetail, 'steps'>, positions: Positions, selectedStep: string | null): { nodes: StepNode[]; edges: Edge[] } {
+  const statusByName = new Map(task.steps.map((step) => [step.name, step.status]));
+  const nodes: StepNode[] = task.steps.map((step) => ({
+    id: step.name,
+    type: 'step',
+    position: positions[step.name] ?? { x: 0, y: 0 },
+    data: {
+      label: step.name,
+      handler: step.handler,
+      service: step.service,
+      status: step.status,
+      attemptsThisRound: step.attempts_this_round,
+      retryLimit: step.retry_limit,
+      nextAttemptAt: step.status === 'waiting_retry' ? step.next_attempt_at : null,
+      startedAt: step.started_at,
+      // A failed step has no completion time; its last error's time ends its run.
+      completedAt: step.completed_at ?? (step.status === 'error' ? (step.last_error?.at ?? null) : null),
+      errorSummary: summarizeError(step),
+      selected: step.name === selectedStep,
+    },
+    selected: step.name === selectedStep,
+  }));
+  const edges: Edge[] = structureOfTask(task).edges.map(({ source, target }) => ({
+    id: `${source}->${target}`,
+    source,
+    target,
+    animated: statusByName.get(target) === 'in_progress',
+    ...edgeStyleFor(statusByName.get(source)),
+  }));
+  return { nodes, edges };
+}
+
+/** A template's DAG drawn with the same nodes, without statuses. */
+export function dagToGraph(dag: Dag, positions: Positions, selectedStep: string | null = null): { nodes: StepNode[]; edges: Edge[] } {
+  const nodes: StepNode[] = dag.nodes.map((node) => ({
+    id: node.id,
+    type: 'step',
+    position: positions[node.id] ?? { x: 0, y: 0 },
+    data: {
+      label: node.label,
+      handler: node.handler,
+      service: node.service,
+      status: null,
+      attemptsThisRound: 0,
+      retryLimit: 0,
+      nextAttemptAt: null,
+      startedAt: null,
+      completedAt: null,
+      errorSummary: null,
+      selected: node.id === selectedStep,
+    },
+  }));
+  const edges: Edge[] = dag.edges.map(({ source, target }) => ({ id: `${source}->${target}`, source, target, className: 'edge-waiting' }));
+  return { nodes, edges };
+}

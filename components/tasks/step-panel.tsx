@@ -1,0 +1,328 @@
+'use client';
+import { useState } from 'react';
+import { isTerminalTaskStatus } from '../../lib/statuses';
+import { useCancelTask, useResolveStep, useRetryStep, useSkipStep, useStepAttempts } from '../../lib/api/tasks';
+import type { Attempt, StepSummary, TaskDetail, Transition } from '../../lib/api/types';
+import { Modal } from '../dialog/modal';
+import { EmptyState } from '../feedback/empty-state';
+import { ErrorMessage, ErrorState } from '../feedback/error-state';
+import { LoadingState } from '../feedback/loading-state';
+import { JsonEditor, readJsonEditorValue, requireObject } from '../json/json-editor';
+import { JsonView } from '../json/json-view';
+import { StatusBadge } from '../status/status-badge';
+import { Countdown } from '../time/countdown';
+import { formatDuration } from '../time/format-time';
+import { RelativeTime } from '../time/relative-time';
+import { TransitionList } from './transition-list';
+
+const OPEN_STATUSES = ['pending', 'ready', 'waiting_retry', 'error'];
+
+function canRetry(step: StepSummary) {
+  return step.status === 'error' || step.status === 'waiting_retry';
+}
+function canResolve(step: StepSummary) {
+  return OPEN_STATUSES.includes(step.status);
+}
+function canSkip(step: StepSummary) {
+  return step.skippable && OPEN_STATUSES.includes(step.status);
+}
+
+type OpenForm = 'resolve' | 'skip' | 'cancel' | null;
+
+/**
+ * Everything about one step and what an operator may do with it: results and last error, every
+ * attempt, its audit trail, and the actions its state allows.
+ */
+export function StepPanel({
+  task,
+  step,
+  transitions,
+  onClose,
+  onEditContext,
+}: {
+  task: TaskDetail;
+  step: StepSummary;
+  transitions: Transition[] | undefined;
+  onClose: () => void;
+  onEditContext: () => void;
+}) {
+  const [form, setForm] = useState<OpenForm>(null);
+  const [reason, setReason] = useState('');
+  const retry = useRetryStep(task.id);
+  const taskOpen = !isTerminalTaskStatus(task.status);
+  const stepTransitions = transitions?.filter((transition) => transition.step_name === step.name || transition.step_id === step.id);
+  return (
+    <aside className="step-panel" aria-label={`Step ${step.name}`} data-testid="step-panel">
+      <header className="panel-header">
+        <div>
+          <p className="eyebrow">step</p>
+          <h2 className="mono">{step.name}</h2>
+        </div>
+        <StatusBadge status={step.status} />
+        <button type="button" className="icon-button" aria-label="Close the step panel" onClick={onClose}>
+          ×
+        </button>
+      </header>
+
+      <dl className="facts">
+        <dt>handler</dt>
+        <dd className="mono">{step.handler}</dd>
+        <dt>service</dt>
+        <dd>{step.service ?? <span className="muted">none</span>}</dd>
+        <dt>attempts</dt>
+        <dd>
+          {step.attempts_this_round} of {step.retry_limit} this round
+          {step.attempts !== step.attempts_this_round ? <span className="muted"> ({step.attempts} in all)</span> : null}
+        </dd>
+        <dt>retry</dt>
+        <dd>
+          {step.retryable ? 'retryable' : 'not retryable'}
+          {step.skippable ? ', skippable' : ''} · timeout {step.timeout_seconds} s
+        </dd>
+        <dt>started</dt>
+        <dd>
+          <RelativeTime iso={step.started_at} fallback="not yet" />
+        </dd>
+        <dt>finished</dt>
+        <dd>
+          <RelativeTime iso={step.completed_at} fallback="not yet" />
+        </dd>
+        {step.status === 'waiting_retry' && step.next_attempt_at ? (
+          <>
+            <dt>next attempt</dt>
+            <dd>
+              <Countdown iso={step.next_attempt_at} />
+            </dd>
+          </>
+        ) : null}
+        {step.depends_on.length > 0 ? (
+          <>
+            <dt>needs</dt>
+            <dd className="mono small">{step.depends_on.join(', ')}</dd>
+          </>
+        ) : null}
+      </dl>
+
+      <section className="panel-section" aria-label="Actions">
+        <div className="action-row">
+          {canRetry(step) ? (
+            <button
+              type="button"
+              className="button primary"
+              disabled={retry.isPending}
+              onClick={() => retry.mutate({ step: step.name, reason: reason.trim() || undefined })}
+            >
+              {retry.isPending ? 'Retrying…' : 'Retry step'}
+            </button>
+          ) : null}
+          {canResolve(step) ? (
+            <button type="button" className="button" aria-expanded={form === 'resolve'} onClick={() => setForm(form === 'resolve' ? null : 'resolve')}>
+              Resolve with results…
+            </button>
+          ) : null}
+          {canSkip(step) ? (
+            <button type="button" className="button" aria-expanded={form === 'skip'} onClick={() => setForm(form === 'skip' ? null : 'skip')}>
+              Skip…
+            </button>
+          ) : null}
+          {task.status === 'error' ? (
+            <button type="button" className="button" onClick={onEditContext}>
+              Edit context and retry…
+            </button>
+          ) : null}
+          {taskOpen ? (
+            <button type="button" className="button danger-outline" onClick={() => setForm('cancel')}>
+              Cancel task…
+            </button>
+          ) : null}
+        </div>
+        {canRetry(step) || canResolve(step) || canSkip(step) ? (
+          <label className="field">
+            <span>Reason (recorded in the audit trail)</span>
+            <input value={reason} onChange={(event) => setReason(event.target.value)} placeholder="optional for retry" />
+          </label>
+        ) : null}
+        {!canRetry(step) && !canResolve(step) && !canSkip(step) && !taskOpen ? (
+          <p className="muted small">No actions: the step and its task are finished.</p>
+        ) : null}
+        {retry.isError ? <ErrorMessage error={retry.error} /> : null}
+        {retry.isSuccess ? (
+          <p className="success-text" role="status">
+            Retry requested; the step is back in the queue.
+          </p>
+        ) : null}
+        {form === 'resolve' ? <ResolveForm task={task} step={step} reason={reason} onDone={() => setForm(null)} /> : null}
+        {form === 'skip' ? <SkipForm task={task} step={step} reason={reason} onDone={() => setForm(null)} /> : null}
+        <CancelTaskDialog task={task} open={form === 'cancel'} reason={reason} onClose={() => setForm(null)} />
+      </section>
+
+      {step.last_error ? (
+        <section className="panel-section">
+          <h3>Last error</h3>
+          <JsonView value={step.last_error} maxHeight={220} />
+        </section>
+      ) : null}
+      <section className="panel-section">
+        <h3>Results</h3>
+        <JsonView value={step.results} emptyLabel="no results yet" maxHeight={260} />
+      </section>
+      <section className="panel-section">
+        <h3>Attempts</h3>
+        <AttemptTable taskId={task.id} step={step.name} />
+      </section>
+      <section className="panel-section">
+        <h3>Audit trail of this step</h3>
+        {stepTransitions === undefined ? <LoadingState rows={2} /> : null}
+        {stepTransitions && stepTransitions.length === 0 ? <p className="muted">No changes recorded yet.</p> : null}
+        {stepTransitions && stepTransitions.length > 0 ? <TransitionList transitions={[...stepTransitions].reverse()} showStep={false} /> : null}
+      </section>
+    </aside>
+  );
+}
+
+function ResolveForm({ task, step, reason, onDone }: { task: TaskDetail; step: StepSummary; reason: string; onDone: () => void }) {
+  const [text, setText] = useState(() => JSON.stringify(step.results ?? {}, null, 2));
+  const resolve = useResolveStep(task.id);
+  const parsed = readJsonEditorValue(text, requireObject);
+  return (
+    <form
+      className="inline-form"
+      data-testid="resolve-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (parsed) {
+          resolve.mutate(
+            { step: step.name, results: parsed.value, reason: reason.trim() || `Resolved ${step.name} from the dashboard` },
+            { onSuccess: onDone },
+          );
+        }
+      }}
+    >
+      <p className="muted small">
+        The step becomes <strong>resolved manually</strong> with these results, and the steps that need it run with them.
+      </p>
+      <JsonEditor label="Results (JSON object)" value={text} onChange={setText} rows={8} validate={requireObject} testId="resolve-results" />
+      {resolve.isError ? <ErrorMessage error={resolve.error} /> : null}
+      <div className="action-row">
+        <button type="submit" className="button primary" disabled={!parsed || resolve.isPending}>
+          {resolve.isPending ? 'Resolving…' : 'Resolve step'}
+        </button>
+        <button type="button" className="button subtle" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function SkipForm({ task, step, reason, onDone }: { task: TaskDetail; step: StepSummary; reason: string; onDone: () => void }) {
+  const skip = useSkipStep(task.id);
+  return (
+    <div className="inline-form">
+      <p>
+        Skip <span className="mono">{step.name}</span>? The steps that need it run without its results.
+      </p>
+      {skip.isError ? <ErrorMessage error={skip.error} /> : null}
+      <div className="action-row">
+        <button
+          type="button"
+          className="button primary"
+          disabled={skip.isPending}
+          onClick={() => skip.mutate({ step: step.name, reason: reason.trim() || `Skipped ${step.name} from the dashboard` }, { onSuccess: onDone })}
+        >
+          {skip.isPending ? 'Skipping…' : 'Skip step'}
+        </button>
+        <button type="button" className="button subtle" onClick={onDone}>
+          Keep it
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function CancelTaskDialog({ task, open, reason, onClose }: { task: TaskDetail; open: boolean; reason: string; onClose: () => void }) {
+  const cancel = useCancelTask(task.id);
+  return (
+    <Modal open={open} onClose={onClose} title={`Cancel task #${task.id}?`} testId="cancel-task-dialog">
+      <p>Its unfinished steps are cancelled and nothing more runs. Steps that already finished keep what they did in their services.</p>
+      {cancel.isError ? <ErrorMessage error={cancel.error} /> : null}
+      <div className="modal-actions">
+        <button type="button" className="button" onClick={onClose}>
+          Keep running
+        </button>
+        <button
+          type="button"
+          className="button danger"
+          disabled={cancel.isPending}
+          onClick={() => cancel.mutate({ reason: reason.trim() || 'Cancelled from the dashboard' }, { onSuccess: onClose })}
+        >
+          {cancel.isPending ? 'Cancelling…' : 'Cancel task'}
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+function outcomeStatus(outcome: Attempt['outcome']): string {
+  switch (outcome) {
+    case 'complete':
+      return 'complete';
+    case 'running':
+      return 'in_progress';
+    case 'retryable_error':
+    case 'timeout':
+    case 'worker_lost':
+    case 'interrupted':
+      return 'waiting_retry';
+    case 'cancelled':
+      return 'cancelled';
+    default:
+      return 'error';
+  }
+}
+
+function AttemptTable({ taskId, step }: { taskId: string; step: string }) {
+  const attempts = useStepAttempts(taskId, step);
+  if (attempts.isPending) {
+    return <LoadingState rows={2} />;
+  }
+  if (attempts.isError) {
+    return <ErrorState error={attempts.error} title="Could not load the attempts" onRetry={() => void attempts.refetch()} />;
+  }
+  if (attempts.data.length === 0) {
+    return <EmptyState title="No attempts yet" />;
+  }
+  return (
+    <ol className="attempt-list" data-testid="attempt-table" reversed>
+      {[...attempts.data].reverse().map((attempt) => (
+        <li key={attempt.number} className="attempt" data-attempt={attempt.number} data-outcome={attempt.outcome}>
+          <div className="attempt-head">
+            <span className="attempt-number">#{attempt.number}</span>
+            <span className="outcome" title={attempt.outcome}>
+              <StatusBadge status={outcomeStatus(attempt.outcome)} compact />
+              <span>{attempt.outcome.replaceAll('_', ' ')}</span>
+            </span>
+            {attempt.http_status ? <span>HTTP {attempt.http_status}</span> : null}
+            <span className="muted">
+              {attempt.duration_ms === null ? (attempt.outcome === 'running' ? 'running' : '—') : formatDuration(attempt.duration_ms)}
+            </span>
+            <span className="muted" style={{ marginLeft: 'auto' }}>
+              started <RelativeTime iso={attempt.started_at} />
+              {attempt.finished_at ? (
+                <>
+                  , ended <RelativeTime iso={attempt.finished_at} />
+                </>
+              ) : null}
+            </span>
+          </div>
+          {attempt.error ? (
+            <div className="attempt-error">
+              {attempt.error.code ? <code>{attempt.error.code}</code> : null} {attempt.error.class ? <span className="muted">{attempt.error.class}: </span> : null}
+              {attempt.error.message}
+            </div>
+          ) : null}
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,132 @@
+'use client';
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { hasTaskFilters } from '../../lib/api/task-filters';
+import { useTemplateDetail, useTemplateList } from '../../lib/api/templates';
+import type { TaskFilters } from '../../lib/api/types';
+import { STEP_STATUSES, TASK_STATUSES } from '../../lib/statuses';
+import { statusLabel } from '../status/status-style';
+
+/** `2024-05-01T12:00` (a datetime-local value, read as UTC) ⇄ ISO. */
+function toUtcInput(iso: string | undefined): string {
+  return iso ? iso.slice(0, 16) : '';
+}
+function fromUtcInput(value: string): string | undefined {
+  return value ? new Date(`${value}:00.000Z`).toISOString() : undefined;
+}
+
+/**
+ * Every filter of GET /tasks. Selects apply at once; the text search and step name apply on Enter
+ * or "Apply", so typing does not reload the list on every key.
+ */
+export function TaskFilterBar({ filters, onChange }: { filters: TaskFilters; onChange: (filters: TaskFilters) => void }) {
+  const id = useId();
+  const templates = useTemplateList();
+  const template = filters.namespace && filters.name ? `${filters.namespace}/${filters.name}` : '';
+  const detail = useTemplateDetail(filters.namespace ?? '', filters.name ?? '');
+  const [q, setQ] = useState(filters.q ?? '');
+  const [step, setStep] = useState(filters.step ?? '');
+  const [after, setAfter] = useState(toUtcInput(filters.created_after));
+  const [before, setBefore] = useState(toUtcInput(filters.created_before));
+  // The URL is the source of truth: follow it when it changes (back button, a shared link).
+  useEffect(() => {
+    setQ(filters.q ?? '');
+    setStep(filters.step ?? '');
+    setAfter(toUtcInput(filters.created_after));
+    setBefore(toUtcInput(filters.created_before));
+  }, [filters.q, filters.step, filters.created_after, filters.created_before]);
+  const set = (patch: Partial<TaskFilters>) => onChange({ ...filters, ...patch });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    set({ q: q.trim() || undefined, step: step.trim() || undefined, created_after: fromUtcInput(after), created_before: fromUtcInput(before) });
+  };
+  const stepNames = detail.data?.dag.nodes.map((node) => node.id) ?? [];
+  return (
+    <form className="filter-bar" role="search" aria-label="Filter tasks" onSubmit={submit} data-testid="task-filters">
+      <label className="field grow">
+        <span>search in context</span>
+        <input type="search" name="q" value={q} onChange={(event) => setQ(event.target.value)} placeholder="e-mail, name, id…" />
+      </label>
+      <label className="field">
+        <span>status</span>
+        <select name="status" value={filters.status ?? ''} onChange={(event) => set({ status: event.target.value || undefined })}>
+          <option value="">any</option>
+          {TASK_STATUSES.map((status) => (
+            <option key={status} value={status}>
+              {statusLabel(status)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>template</span>
+        <select
+          name="template"
+          value={template}
+          onChange={(event) => {
+            const [namespace, name] = event.target.value ? event.target.value.split('/') : [];
+            set({ namespace, name });
+          }}
+        >
+          <option value="">any</option>
+          {template && !templates.data?.some((item) => `${item.namespace}/${item.name}` === template) ? <option value={template}>{template}</option> : null}
+          {(templates.data ?? [])
+            .filter((item, index, all) => all.findIndex((other) => other.namespace === item.namespace && other.name === item.name) === index)
+            .map((item) => (
+              <option key={`${item.namespace}/${item.name}`} value={`${item.namespace}/${item.name}`}>
+                {item.namespace}/{item.name}
+              </option>
+            ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>step</span>
+        <input name="step" list={`${id}-steps`} value={step} onChange={(event) => setStep(event.target.value)} placeholder="step name" />
+        <datalist id={`${id}-steps`}>
+          {stepNames.map((name) => (
+            <option key={name} value={name} />
+          ))}
+        </datalist>
+      </label>
+      <label className="field">
+        <span>step status</span>
+        <select name="step_status" value={filters.step_status ?? ''} onChange={(event) => set({ step_status: event.target.value || undefined })}>
+          <option value="">any</option>
+          {STEP_STATUSES.map((status) => (
+            <option key={status} value={status}>
+              {statusLabel(status)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>created after (UTC)</span>
+        <input type="datetime-local" name="created_after" value={after} onChange={(event) => setAfter(event.target.value)} />
+      </label>
+      <label className="field">
+        <span>created before (UTC)</span>
+        <input type="datetime-local" name="created_before" value={before} onChange={(event) => setBefore(event.target.value)} />
+      </label>
+      {filters.error_signature ? (
+        <div className="field">
+          <span>failure group</span>
+          <span className="filter-chip">
+            <code title={filters.error_signature}>{filters.error_signature.slice(0, 8)}…</code>
+            <button type="button" className="icon-button small" aria-label="Remove the failure-group filter" onClick={() => set({ error_signature: undefined })}>
+              ×
+            </button>
+          </span>
+        </div>
+      ) : null}
+      <div className="filter-actions">
+        <button type="submit" className="button">
+          Apply
+        </button>
+        {hasTaskFilters(filters) ? (
+          <button type="button" className="button subtle" onClick={() => onChange({})}>
+            Clear
+          </button>
+        ) : null}
+      </div>
+    </form>
+  );
+}

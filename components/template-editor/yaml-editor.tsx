@@ -1,0 +1,157 @@
+'use client';
+import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { yaml } from '@codemirror/lang-yaml';
+import { bracketMatching, defaultHighlightStyle, foldGutter, foldKeymap, indentOnInput, syntaxHighlighting } from '@codemirror/language';
+import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
+import { highlightSelectionMatches, searchKeymap } from '@codemirror/search';
+import { EditorSelection, EditorState } from '@codemirror/state';
+import {
+  drawSelection,
+  EditorView,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  highlightSpecialChars,
+  keymap,
+  lineNumbers,
+} from '@codemirror/view';
+import { useEffect, useImperativeHandle, useRef, type Ref } from 'react';
+import { problemLine, type TemplateProblem } from './template-problems';
+
+export type YamlEditorHandle = {
+  /** Moves the cursor to the start of a line's text, scrolls it into view and focuses the editor. */
+  goToLine(line: number): void;
+};
+
+const editorTheme = EditorView.theme({
+  '&': { fontSize: '12.5px', height: '100%', backgroundColor: '#fff' },
+  '&.cm-focused': { outline: 'none' },
+  '.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.55' },
+  '.cm-gutters': { backgroundColor: '#f7f8fa', borderRight: '1px solid var(--border)', color: 'var(--faint)' },
+  '.cm-activeLine': { backgroundColor: '#f3f6fc' },
+  '.cm-activeLineGutter': { backgroundColor: '#e9eef8' },
+  '.cm-tooltip-lint': { fontFamily: 'inherit', fontSize: '12px' },
+});
+
+/** The validator's problems as CodeMirror diagnostics, each underlining the text of its line. */
+function toDiagnostics(state: EditorState, problems: readonly TemplateProblem[]): Diagnostic[] {
+  return problems.map((problem) => {
+    const line = state.doc.line(problemLine(problem, state.doc.lines));
+    const indent = /^\s*/.exec(line.text)?.[0].length ?? 0;
+    const from = Math.min(line.from + indent, line.to);
+    return {
+      from,
+      to: line.to,
+      severity: 'error',
+      source: problem.path || '/',
+      message: problem.message,
+    };
+  });
+}
+
+/**
+ * A CodeMirror 6 editor for a template's YAML: highlighting, line numbers, undo, search, and the
+ * validator's problems as lint marks at their lines. The text is the parent's (`value`/`onChange`);
+ * a new `value` from outside (another version loaded) replaces the document.
+ */
+export function YamlEditor({
+  value,
+  onChange,
+  problems,
+  label,
+  ref,
+}: {
+  value: string;
+  onChange: (text: string) => void;
+  problems: readonly TemplateProblem[];
+  label: string;
+  ref?: Ref<YamlEditorHandle>;
+}) {
+  const hostRef = useRef<HTMLDivElement>(null);
+  const viewRef = useRef<EditorView | null>(null);
+  const onChangeRef = useRef(onChange);
+  const initialValue = useRef(value);
+  useEffect(() => {
+    onChangeRef.current = onChange;
+  }, [onChange]);
+
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!host) {
+      return;
+    }
+    const view = new EditorView({
+      parent: host,
+      state: EditorState.create({
+        doc: initialValue.current,
+        extensions: [
+          lineNumbers(),
+          highlightActiveLineGutter(),
+          foldGutter(),
+          lintGutter(),
+          highlightSpecialChars(),
+          history(),
+          drawSelection(),
+          indentOnInput(),
+          bracketMatching(),
+          closeBrackets(),
+          highlightActiveLine(),
+          highlightSelectionMatches(),
+          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          yaml(),
+          EditorView.lineWrapping,
+          EditorState.tabSize.of(2),
+          keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, indentWithTab]),
+          editorTheme,
+          EditorView.contentAttributes.of({ 'aria-label': label, 'data-testid': 'yaml-editor-content' }),
+          EditorView.updateListener.of((update) => {
+            if (update.docChanged) {
+              onChangeRef.current(update.state.doc.toString());
+            }
+          }),
+        ],
+      }),
+    });
+    viewRef.current = view;
+    return () => {
+      view.destroy();
+      viewRef.current = null;
+    };
+  }, [label]);
+
+  useEffect(() => {
+    const view = viewRef.current;
+    if (view && view.state.doc.toString() !== value) {
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: value } });
+    }
+  }, [value]);
+
+  useEffect(() => {
+    const view = viewRef.current;
+    if (view) {
+      view.dispatch(setDiagnostics(view.state, toDiagnostics(view.state, problems)));
+    }
+  }, [problems]);
+
+  useImperativeHandle(
+    ref,
+    () => ({
+      goToLine(lineNumber: number) {
+        const view = viewRef.current;
+        if (!view) {
+          return;
+        }
+        const line = view.state.doc.line(Math.min(Math.max(lineNumber, 1), view.state.doc.lines));
+        const indent = /^\s*/.exec(line.text)?.[0].length ?? 0;
+        view.dispatch({
+          selection: EditorSelection.cursor(line.from + indent),
+          effects: EditorView.scrollIntoView(line.from, { y: 'nearest', yMargin: 40 }),
+        });
+        view.focus();
+      },
+    }),
+    [],
+  );
+
+  return <div className="yaml-editor" ref={hostRef} data-testid="template-yaml" />;
+}

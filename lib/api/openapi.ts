@@ -1,0 +1,14 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { fetchJson } from './fetch-json';
+import type { OpenApiDocument } from './types';
+
+export const openApiKeys = { all: ['openapi'] as const };
+
+export const openApiOptions = () =>
+  queryOptions({
+    queryKey: openApiKeys.all,
+    queryFn: ({ signal }) => fetchJson<OpenApiDocument>('/api/v1/openapi.json', { signal }),
+    staleTime: Infinity,
+  });
+
+export const useOpenApiDocument = () => useQuery(openApiOptions());

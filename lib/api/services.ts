@@ -1,0 +1,34 @@
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { fetchJson } from './fetch-json';
+import type { DemoServiceModeBody, ServiceList } from './types';
+
+export const serviceKeys = {
+  all: ['services'] as const,
+  list: () => ['services', 'list'] as const,
+};
+
+export const serviceListOptions = () =>
+  queryOptions({
+    queryKey: serviceKeys.list(),
+    queryFn: ({ signal }) => fetchJson<ServiceList>('/api/v1/services', { signal }),
+    refetchInterval: 2000,
+  });
+
+export const useServiceList = () => useQuery(serviceListOptions());
+
+export function useSetServiceMode() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ name, ...body }: DemoServiceModeBody & { name: string }) =>
+      fetchJson<unknown>(`/api/v1/services/${encodeURIComponent(name)}/mode`, { method: 'POST', body }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: serviceKeys.all }),
+  });
+}
+
+export function useResetServices() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => fetchJson<unknown>('/api/v1/services/reset', { method: 'POST', body: {} }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: serviceKeys.all }),
+  });
+}

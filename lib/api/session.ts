@@ -1,0 +1,32 @@
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { fetchJson } from './fetch-json';
+import type { Session } from './types';
+
+export const sessionKeys = { all: ['session'] as const };
+
+export const sessionOptions = () =>
+  queryOptions({
+    queryKey: sessionKeys.all,
+    queryFn: ({ signal }) => fetchJson<Session>('/api/v1/session', { signal }),
+    staleTime: 60_000,
+    // The sign-in page asks too: a 401 here means "signed out", not "redirect".
+    meta: { allowUnauthorized: true },
+  });
+
+export const useSession = () => useQuery(sessionOptions());
+
+export function useSignIn() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (token: string) => fetchJson<Session>('/api/v1/session', { method: 'POST', body: { token } }),
+    onSuccess: () => queryClient.invalidateQueries(),
+  });
+}
+
+export function useSignOut() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => fetchJson<unknown>('/api/v1/session', { method: 'DELETE' }),
+    onSettled: () => queryClient.clear(),
+  });
+}

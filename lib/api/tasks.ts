@@ -1,0 +1,175 @@
+import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { isTerminalTaskStatus } from '../statuses';
+import { fetchJson, toQueryString } from './fetch-json';
+import type {
+  Attempt,
+  BulkRetryBody,
+  BulkRetryResult,
+  TaskDetail,
+  TaskFilters,
+  TaskList,
+  TaskListParams,
+  TaskSummary,
+  Transition,
+} from './types';
+
+/** Hierarchical keys: invalidating `taskKeys.all` refreshes every task query. */
+export const taskKeys = {
+  all: ['tasks'] as const,
+  lists: () => ['tasks', 'list'] as const,
+  list: (params: TaskListParams) => ['tasks', 'list', params] as const,
+  detail: (taskId: string) => ['tasks', 'detail', taskId] as const,
+  /** Everything about one task that changes when the task does (audit trail, attempts). */
+  history: (taskId: string) => ['tasks', 'history', taskId] as const,
+  transitions: (taskId: string) => ['tasks', 'history', taskId, 'transitions'] as const,
+  attempts: (taskId: string, step: string) => ['tasks', 'history', taskId, 'attempts', step] as const,
+};
+
+const taskPath = (taskId: string) => `/api/v1/tasks/${encodeURIComponent(taskId)}`;
+const stepPath = (taskId: string, step: string) => `${taskPath(taskId)}/steps/${encodeURIComponent(step)}`;
+
+export const taskListOptions = (params: TaskListParams, { refetchInterval }: { refetchInterval?: number | false } = {}) =>
+  queryOptions({
+    queryKey: taskKeys.list(params),
+    queryFn: ({ signal }) => fetchJson<TaskList>(`/api/v1/tasks${toQueryString(params)}`, { signal }),
+    placeholderData: keepPreviousData,
+    refetchInterval,
+  });
+
+export const useTaskList = (params: TaskListParams, options?: { refetchInterval?: number | false }) =>
+  useQuery(taskListOptions(params, options));
+
+/** Polls every second while the task can still change, unless the server pushes updates. */
+export const taskDetailOptions = (taskId: string, { pushed = false }: { pushed?: boolean } = {}) =>
+  queryOptions({
+    queryKey: taskKeys.detail(taskId),
+    queryFn: ({ signal }) => fetchJson<TaskDetail>(taskPath(taskId), { signal }),
+    refetchInterval: (query) => (pushed || isTerminalTaskStatus(query.state.data?.status) ? false : 1000),
+  });
+
+export const useTaskDetail = (taskId: string, options?: { pushed?: boolean }) => useQuery(taskDetailOptions(taskId, options));
+
+export const taskTransitionsOptions = (taskId: string) =>
+  queryOptions({
+    queryKey: taskKeys.transitions(taskId),
+    queryFn: ({ signal }) =>
+      fetchJson<{ items: Transition[] } | Transition[]>(`${taskPath(taskId)}/transitions`, { signal }).then(unwrapItems),
+  });
+
+export const useTaskTransitions = (taskId: string) => useQuery(taskTransitionsOptions(taskId));
+
+export const stepAttemptsOptions = (taskId: string, step: string) =>
+  queryOptions({
+    queryKey: taskKeys.attempts(taskId, step),
+    queryFn: ({ signal }) => fetchJson<{ items: Attempt[] } | Attempt[]>(`${stepPath(taskId, step)}/attempts`, { signal }).then(unwrapItems),
+  });
+
+export const useStepAttempts = (taskId: string, step: string) => useQuery(stepAttemptsOptions(taskId, step));
+
+function unwrapItems<T>(body: { items: T[] } | T[]): T[] {
+  return Array.isArray(body) ? body : body.items;
+}
+
+type ConnectionState = 'connecting' | 'open' | 'closed';
+
+/**
+ * Subscribes to the task's Server-Sent Events and writes each pushed TaskDetail into the query
+ * cache, so the page updates without polling. Returns whether the stream is open; the caller polls
+ * while it is not.
+ */
+export function useTaskEvents(taskId: string, enabled: boolean): ConnectionState {
+  const queryClient = useQueryClient();
+  const [state, setState] = useState<ConnectionState>('connecting');
+  useEffect(() => {
+    if (!enabled || typeof EventSource === 'undefined') {
+      setState('closed');
+      return;
+    }
+    const source = new EventSource(`${taskPath(taskId)}/events`);
+    setState('connecting');
+    source.addEventListener('open', () => setState('open'));
+    source.addEventListener('error', () => setState(source.readyState === EventSource.CLOSED ? 'closed' : 'connecting'));
+    source.addEventListener('task', (event) => {
+      try {
+        const task = JSON.parse((event as MessageEvent<string>).data) as TaskDetail | { task: TaskDetail };
+        writeTaskDetail(queryClient, 'steps' in task ? task : task.task);
+      } catch {
+        // A malformed event is skipped; polling catches up.
+      }
+    });
+    return () => {
+      source.close();
+    };
+  }, [taskId, enabled, queryClient]);
+  return state;
+}
+
+/** Puts a pushed TaskDetail into the cache, as if the detail query had just fetched it. */
+export function writeTaskDetail(queryClient: QueryClient, task: TaskDetail): void {
+  queryClient.setQueryData(taskKeys.detail(task.id), task);
+}
+
+/** Changes whenever a step moves or tries again: the cue to refresh the task's history. */
+export function taskChangeSignature(task: TaskDetail | undefined): string {
+  if (!task) {
+    return '';
+  }
+  return `${task.status}|${task.updated_at}|${task.steps.map((step) => `${step.name}:${step.status}:${step.attempts}`).join(',')}`;
+}
+
+/** Mutations of one task refresh every task query (lists, details, history, failures). */
+function useTaskMutation<TVariables, TResult>(mutationFn: (variables: TVariables) => Promise<TResult>) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn,
+    onSettled: async () => {
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: taskKeys.all }),
+        queryClient.invalidateQueries({ queryKey: ['failures'] }),
+        queryClient.invalidateQueries({ queryKey: ['overview'] }),
+      ]);
+    },
+  });
+}
+
+export type StepActionVariables = { step: string; reason?: string };
+
+export const useRetryStep = (taskId: string) =>
+  useTaskMutation(({ step, reason }: StepActionVariables) =>
+    fetchJson<unknown>(`${stepPath(taskId, step)}/retry`, { method: 'POST', body: { reason } }),
+  );
+
+export const useResolveStep = (taskId: string) =>
+  useTaskMutation(({ step, results, reason }: StepActionVariables & { results: unknown }) =>
+    fetchJson<unknown>(`${stepPath(taskId, step)}/resolve`, { method: 'POST', body: { results, reason } }),
+  );
+
+export const useSkipStep = (taskId: string) =>
+  useTaskMutation(({ step, reason }: StepActionVariables) =>
+    fetchJson<unknown>(`${stepPath(taskId, step)}/skip`, { method: 'POST', body: { reason } }),
+  );
+
+export const useRetryTask = (taskId: string) =>
+  useTaskMutation(({ reason }: { reason?: string }) => fetchJson<unknown>(`${taskPath(taskId)}/retry`, { method: 'POST', body: { reason } }));
+
+export const useCancelTask = (taskId: string) =>
+  useTaskMutation(({ reason }: { reason?: string }) => fetchJson<unknown>(`${taskPath(taskId)}/cancel`, { method: 'POST', body: { reason } }));
+
+/** PATCH the context (validated against the template's schema by the server), then retry the failed steps. */
+export const useEditContext = (taskId: string) =>
+  useTaskMutation(({ context, reason }: { context: Record<string, unknown>; reason: string }) =>
+    fetchJson<unknown>(`${taskPath(taskId)}/context`, { method: 'PATCH', body: { context, reason } }),
+  );
+
+export const useBulkRetry = () => useTaskMutation((body: BulkRetryBody) => fetchJson<BulkRetryResult>('/api/v1/tasks/bulk/retry', { method: 'POST', body }));
+
+export const useCreateTask = () =>
+  useTaskMutation((body: { namespace: string; name: string; version?: string; context: Record<string, unknown> }) =>
+    fetchJson<TaskSummary | { task: TaskSummary }>('/api/v1/tasks', { method: 'POST', body }),
+  );
+
+/** The bulk-retry body for "every task matching these filters". */
+export function bulkRetryByFilter(filters: TaskFilters, dryRun: boolean): BulkRetryBody {
+  return { filter: filters, dry_run: dryRun };
+}
