@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ClaimedStep, StepFailure, StepSuccess } from '../../db/queries/steps';
 import { PermanentError, RetryableError } from '../errors';
 import type { ServiceCallRecord, ServiceCaller, StepLogger } from '../handlers/define-step-handler';
@@ -60,7 +61,7 @@ export async function runAttempt({
     if (!handler) {
       throw new PermanentError(`No handler named ${step.handler} is registered in this process`, { errorCode: 'unknown_handler' });
     }
-    const idempotencyKey = `switchyard-step-${step.id}`;
+    const idempotencyKey = stepIdempotencyKey(step);
     const services = createServiceCaller({
       idempotencyKey,
       correlationId: step.correlationId,
@@ -98,6 +99,16 @@ export async function runAttempt({
     clearTimeout(timer);
     stopSignal.removeEventListener('abort', onStop);
   }
+}
+
+/**
+ * The same for every attempt of a step, so a service drops a call it already acted on. It changes
+ * only when an operator edits the task's context: the request then differs, and reusing a key with
+ * other parameters is refused (or wrongly replayed) by idempotent services.
+ */
+export function stepIdempotencyKey(step: Pick<ClaimedStep, 'id' | 'context'>): string {
+  const contextDigest = createHash('sha256').update(JSON.stringify(step.context)).digest('hex').slice(0, 12);
+  return `switchyard-step-${step.id}-${contextDigest}`;
 }
 
 function elapsedMs(startedAt: number): number {

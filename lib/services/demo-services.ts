@@ -245,7 +245,9 @@ function answerServiceCall(
   }
   // A copy, so a later change to the record (a PATCH) cannot alter the answer that is replayed.
   const reply = structuredClone(routeDemoRequest(name, { method, path, query, body }, service.records));
-  if (idempotencyKey !== undefined) {
+  // As payment APIs do, only an answer to a request the service acted on is kept for replay: a
+  // refused request (4xx: invalid, conflicting) changed nothing, so a corrected retry may go through.
+  if (idempotencyKey !== undefined && reply.status < 400) {
     service.replies.set(idempotencyKey, reply);
   }
   return reply;
