@@ -41,7 +41,9 @@ function openPostgres(url: string, maxConnections: number): Database {
     // runExclusive holds one connection while the work it guards runs on another.
     max: Math.max(2, maxConnections),
     onnotice: () => {},
-    connection: { TimeZone: 'UTC', application_name: 'switchyard' },
+    // JIT compiles the claim query on tables not yet analysed (a fresh install's first burst) and
+    // turns a 1 ms statement into 600 ms (bench/RESULTS.md): these are short OLTP statements.
+    connection: { TimeZone: 'UTC', application_name: 'switchyard', jit: 'off' },
   });
   const db = drizzlePostgres(client, { schema, casing: 'snake_case' }) as unknown as Db;
   return {
