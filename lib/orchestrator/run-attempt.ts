@@ -21,7 +21,7 @@ class AttemptTimeoutError extends RetryableError {
   }
 }
 
-class AttemptInterruptedError extends RetryableError {
+export class AttemptInterruptedError extends RetryableError {
   constructor() {
     super('The orchestrator stopped while the attempt was running', { errorCode: 'interrupted' });
     this.name = 'AttemptInterruptedError';
@@ -146,8 +146,10 @@ export function classifyFailure({
         : isPermanent
           ? 'permanent_error'
           : 'retryable_error';
+  // An attempt cut short because this process was stopping says nothing about the step: it is not counted.
+  const isInterrupted = outcome === 'interrupted';
   const exhausted = step.attemptsThisRound >= step.retryLimit;
-  const retry = !isPermanent && step.retryable && !exhausted;
+  const retry = isInterrupted || (!isPermanent && step.retryable && !exhausted);
   const classified = error instanceof PermanentError || error instanceof RetryableError ? error : undefined;
   const retryAfterSeconds = error instanceof RetryableError ? error.retryAfterSeconds : undefined;
   return {
@@ -165,5 +167,6 @@ export function classifyFailure({
     errorCode: classified?.errorCode ?? null,
     httpStatus: classified?.httpStatus ?? lastHttpStatus,
     durationMs,
+    refundAttempt: isInterrupted,
   };
 }
