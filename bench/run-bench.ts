@@ -1,0 +1,580 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { type Database, openDatabase, queryRows } from '../db/client';
+import { migrateDatabase } from '../db/migrate';
+import type { TemplateVersionRow } from '../db/schema';
+import { defaultHandlerRegistry } from '../lib/handlers/index';
+import { logger } from '../lib/logger';
+import { createTask } from '../lib/orchestrator/create-task';
+import { getTemplateVersionOrThrow } from '../lib/orchestrator/get-template-version';
+import { registerTemplates } from '../lib/orchestrator/register-templates';
+import { startOrchestrator } from '../lib/orchestrator/runner';
+import { listServiceNames } from '../lib/services/service-registry';
+import { explainHotPath, summarizeExplains } from './explain-hot-path';
+import { drainDiamonds, type DrainResult, waitUntilDrained } from './figures/drain-diamonds';
+import { drainGraphileJobs, type PeerDrainResult } from './figures/graphile-worker-peer';
+import { createTasksOverHttp, hasRoute, timeRequests, type TimedRequest } from './figures/http-api';
+import { measureIdleLatency, summarizeLatency } from './figures/idle-latency';
+import { HELP, parseBenchArgs, type BenchOptions } from './lib/args';
+import { DIAMOND, DIAMOND_STEP_COUNT, saveDiamondTemplate } from './lib/diamond';
+import { describeMachine, type Figure, FigureLog, renderTextTable, writeResultsFile } from './lib/figures';
+import type { ChildHandle } from './lib/processes';
+import { createScratchDatabase, type ScratchDatabase, TRUNCATE_WORK_SQL } from './lib/scratch-database';
+import { seedMillion } from './lib/seed-million';
+import { seedPendingTasks } from './lib/seed-tasks';
+import { countersBetween, readDatabaseCounters } from './lib/db-counters';
+import { sleep } from './lib/processes';
+import { median, round } from './lib/stats';
+import { prepareBuild, samplePeak, startWebServer, type WebServer } from './lib/web-server';
+import { startWorkerProcesses, stopWorkerProcesses } from './lib/worker-processes';
+
+/**
+ * `npm run bench`: the figures of issue 7 (see bench/README.md), printed as a table or, with --json,
+ * one JSON object per figure. PostgreSQL figures need DATABASE_URL; the embedded ones always run.
+ */
+if (process.argv.includes('--help')) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+let options: BenchOptions;
+try {
+  options = parseBenchArgs(process.argv.slice(2));
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
+const serverUrl = process.env.DATABASE_URL?.trim() || undefined;
+const log = new FigureLog(options.json);
+const notes: string[] = [];
+const quietLogger = logger.child({}, { level: 'warn' });
+const startedAt = new Date();
+const progress = (message: string) => process.stderr.write(`${message}\n`);
+
+/** Graphile-worker's batching settings: the docs' starting point (local queue = concurrency + 1) and its best here. */
+const PEER_MODES = [
+  { key: 'default', label: 'graphile-worker 0.17.3, default settings', env: {} },
+  { key: 'batched_11', label: 'graphile-worker, localQueue 11, completeJobBatchDelay 0', env: { GW_LOCAL_QUEUE_SIZE: '11', GW_COMPLETE_JOB_BATCH_DELAY: '0' } },
+  { key: 'batched_500', label: 'graphile-worker, localQueue 500, completeJobBatchDelay 0', env: { GW_LOCAL_QUEUE_SIZE: '500', GW_COMPLETE_JOB_BATCH_DELAY: '0' } },
+] as const;
+const CONCURRENCY = 10;
+const FIGURE_UNITS: Record<string, string> = {
+  steps_per_second: 'steps/s',
+  graphile_worker_jobs_per_second: 'jobs/s',
+  create_tasks_per_second: 'tasks/s',
+  dashboard_query_ms: 'ms',
+  server_rss_mb: 'MB',
+};
+
+function perStep(result: DrainResult) {
+  return {
+    worker_cpu_ms_per_step: result.cpu ? round(result.cpu.processesMs / result.steps, 3) : null,
+    postgres_cpu_ms_per_step: result.cpu ? round(result.cpu.postgresMs / result.steps, 3) : null,
+    transactions_per_step: result.counters ? round(result.counters.commits / result.steps, 3) : null,
+    machine_busy_percent: result.cpu ? Math.round(result.cpu.machineBusyPercent) : null,
+  };
+}
+
+function verdict(met: boolean): 'met' | 'missed' {
+  return met ? 'met' : 'missed';
+}
+
+// ---------------------------------------------------------------- PostgreSQL: throughput and the peer
+async function measurePostgresThroughput(scratch: ScratchDatabase, templateVersion: TemplateVersionRow) {
+  const { database, url } = scratch;
+  const ours = new Map<number, DrainResult[]>();
+  const peers = new Map<string, PeerDrainResult[]>();
+  const drainWithWorkers = async (count: number, analyze: boolean) => {
+    let workers: ChildHandle[] = [];
+    return drainDiamonds(database, {
+      templateVersion,
+      tasks: options.tasks,
+      analyze,
+      startDrainers: async () => {
+        workers = await startWorkerProcesses(database.db, { url, count, concurrency: CONCURRENCY });
+        return () => stopWorkerProcesses(workers);
+      },
+      drainerPids: () => workers.map((worker) => worker.pid),
+    });
+  };
+
+  if (options.cold) {
+    progress(`steps_per_second: 1 worker, ${options.tasks} diamonds into tables never analysed …`);
+    const cold = await drainWithWorkers(1, false);
+    log.add({
+      figure: 'steps_per_second',
+      value: round(cold.stepsPerSecond),
+      unit: 'steps/s',
+      db: 'postgres',
+      setting: `1 worker process × ${CONCURRENCY}, tables never analysed (a burst on a fresh install)`,
+      workers: 1,
+      stats: 'cold',
+      steps: cold.steps,
+      ...perStep(cold),
+    });
+  }
+
+  for (let repeat = 1; repeat <= options.repeat; repeat++) {
+    for (const [index, count] of options.workers.entries()) {
+      progress(`steps_per_second: ${count} worker(s), ${options.tasks} diamonds (round ${repeat}/${options.repeat}) …`);
+      const result = await drainWithWorkers(count, true);
+      if (result.tasksNotComplete > 0 || result.failedAttempts > 0) {
+        notes.push(`drain with ${count} workers: ${result.tasksNotComplete} tasks not complete, ${result.failedAttempts} failed attempts`);
+      }
+      ours.set(count, [...(ours.get(count) ?? []), result]);
+      const peer = options.peer ? PEER_MODES[index % PEER_MODES.length] : undefined;
+      if (peer) {
+        progress(`  peer: ${peer.label}, ${options.tasks * DIAMOND_STEP_COUNT} jobs …`);
+        Object.assign(process.env, peer.env);
+        const peerResult = await drainGraphileJobs(database, {
+          url,
+          jobs: options.tasks * DIAMOND_STEP_COUNT,
+          concurrency: CONCURRENCY,
+          mode: peer.key === 'default' ? 'default' : 'batched',
+        });
+        peers.set(peer.key, [...(peers.get(peer.key) ?? []), peerResult]);
+      }
+    }
+    // Every peer mode runs once per round even when there are fewer worker counts than modes.
+    for (const peer of options.peer ? PEER_MODES.slice(options.workers.length) : []) {
+      Object.assign(process.env, peer.env);
+      const peerResult = await drainGraphileJobs(database, { url, jobs: options.tasks * DIAMOND_STEP_COUNT, concurrency: CONCURRENCY, mode: peer.key === 'default' ? 'default' : 'batched' });
+      peers.set(peer.key, [...(peers.get(peer.key) ?? []), peerResult]);
+    }
+  }
+
+  const medianOf = (results: readonly DrainResult[]) => median(results.map((result) => result.stepsPerSecond));
+  for (const [count, results] of ours) {
+    const best = results.reduce((a, b) => (a.stepsPerSecond > b.stepsPerSecond ? a : b));
+    log.add({
+      figure: 'steps_per_second',
+      value: round(medianOf(results)),
+      unit: 'steps/s',
+      db: 'postgres',
+      setting: `${count} worker process${count > 1 ? 'es' : ''} × ${CONCURRENCY}, median of ${results.length}`,
+      workers: count,
+      stats: 'analyzed',
+      runs: results.map((result) => round(result.stepsPerSecond)),
+      steps: best.steps,
+      ...perStep(results[Math.floor(results.length / 2)] ?? best),
+    });
+  }
+  const peerMedians = new Map<string, number>();
+  for (const peer of PEER_MODES) {
+    const results = peers.get(peer.key);
+    if (!results) {
+      continue;
+    }
+    const value = median(results.map((result) => result.jobsPerSecond));
+    peerMedians.set(peer.key, value);
+    const middle = results[Math.floor(results.length / 2)] as PeerDrainResult;
+    log.add({
+      figure: 'graphile_worker_jobs_per_second',
+      value: round(value),
+      unit: 'jobs/s',
+      db: 'postgres',
+      setting: `${peer.label}, 1 process × ${CONCURRENCY}, median of ${results.length}`,
+      mode: peer.key,
+      runs: results.map((result) => round(result.jobsPerSecond)),
+      worker_cpu_ms_per_job: round(middle.cpu.processesMs / middle.jobs, 3),
+      postgres_cpu_ms_per_job: round(middle.cpu.postgresMs / middle.jobs, 3),
+      transactions_per_job: middle.counters ? round(middle.counters.commits / middle.jobs, 3) : null,
+    });
+  }
+  const oneWorker = ours.get(1) ?? ours.get(options.workers[0] as number);
+  if (oneWorker) {
+    const ourValue = medianOf(oneWorker);
+    const bestCount = [...ours.entries()].reduce((a, b) => (medianOf(a[1]) > medianOf(b[1]) ? a : b));
+    for (const peer of PEER_MODES) {
+      const theirs = peerMedians.get(peer.key);
+      if (theirs === undefined) {
+        continue;
+      }
+      const target = peer.key === 'default' ? 1 : 0.8;
+      for (const [label, value] of [
+        ['1 worker process', ourValue],
+        [`best: ${bestCount[0]} worker processes`, medianOf(bestCount[1])],
+      ] as const) {
+        if (label.startsWith('best') && bestCount[0] === 1) {
+          continue;
+        }
+        log.add({
+          figure: 'steps_per_second_ratio',
+          value: round(value / theirs, 2),
+          unit: '×',
+          db: 'postgres',
+          setting: `ours (${label}) / ${peer.label}`,
+          versus: peer.key,
+          target: `≥ ${target}×`,
+          verdict: verdict(value / theirs >= target),
+        });
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------------- latency on an idle system
+async function measureLatencyFigures(database: Database, db: 'postgres' | 'pglite', startDrainer: () => Promise<() => Promise<void>>) {
+  progress(`dependent_start_ms / task_latency_ms: ${options.latencyTasks} diamonds one at a time [${db}] …`);
+  const stop = await startDrainer();
+  try {
+    const result = await measureIdleLatency(database, { tasks: options.latencyTasks });
+    const dependent = summarizeLatency(result.dependentStartMs);
+    const task = summarizeLatency(result.taskLatencyMs);
+    const first = summarizeLatency(result.firstStartMs);
+    const isPostgres = db === 'postgres';
+    log.add({ figure: 'dependent_start_ms', value: round(dependent.p50, 2), unit: 'ms', db, setting: `p50 over ${dependent.n} dependent steps`, target: '≤ 3 ms', verdict: verdict(dependent.p50 <= 3) });
+    log.add({ figure: 'dependent_start_ms', value: round(dependent.p95, 2), unit: 'ms', db, setting: `p95 over ${dependent.n} dependent steps` });
+    log.add({
+      figure: 'task_latency_ms',
+      value: round(task.p50, 1),
+      unit: 'ms',
+      db,
+      setting: `p50 over ${task.n} diamonds, created → complete`,
+      ...(isPostgres ? { target: '≤ 25 ms', verdict: verdict(task.p50 <= 25) } : {}),
+    });
+    log.add({ figure: 'task_latency_ms', value: round(task.p95, 1), unit: 'ms', db, setting: `p95 over ${task.n} diamonds` });
+    log.add({ figure: 'first_step_start_ms', value: round(first.p50, 2), unit: 'ms', db, setting: `p50, task created → its first step starts (wake-up by NOTIFY)` });
+    const run = summarizeLatency(result.stepRunMs);
+    log.add({ figure: 'step_run_ms', value: round(run.p50, 2), unit: 'ms', db, setting: 'p50, a no-op step from its claim to the statement recording it' });
+  } finally {
+    await stop();
+  }
+}
+
+// --------------------------------------------------------------------------------- HTTP and memory
+type RouteSupport = { createTask: boolean; listTasks: boolean; failures: boolean; taskDetail: boolean };
+
+let appDirectory: string | undefined;
+
+async function measureHttpFigures(scratch: ScratchDatabase, templateVersion: TemplateVersionRow): Promise<RouteSupport | undefined> {
+  const prepared = prepareBuild({ build: options.build });
+  const reason = 'skipped' in prepared ? prepared.skipped : undefined;
+  appDirectory = 'appDirectory' in prepared ? prepared.appDirectory : undefined;
+  const httpFigures: Pick<Figure, 'figure' | 'unit' | 'db' | 'setting'>[] = [
+    { figure: 'create_tasks_per_second', unit: 'tasks/s', db: 'postgres', setting: 'POST /api/v1/tasks, 8 concurrent clients' },
+    { figure: 'server_rss_mb', unit: 'MB', db: 'postgres', setting: 'idle' },
+  ];
+  if (reason || !appDirectory) {
+    for (const figure of httpFigures) {
+      log.skip(figure, reason ?? 'no build');
+    }
+    return undefined;
+  }
+  const { db } = scratch.database;
+  await db.execute(sql.raw(TRUNCATE_WORK_SQL));
+  progress('server: next start (orchestrator on, test handlers) …');
+  let server: WebServer;
+  try {
+    server = await startWebServer({ appDirectory, databaseUrl: scratch.url, env: { ORCHESTRATOR: 'on', E2E: '1', WORKER_CONCURRENCY: String(CONCURRENCY) } });
+  } catch (error) {
+    for (const figure of httpFigures) {
+      log.skip(figure, `next start failed: ${(error as Error).message.split('\n')[0]}`);
+    }
+    return undefined;
+  }
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    log.add({ figure: 'server_rss_mb', value: round(server.rssBytes() / 1024 ** 2, 0), unit: 'MB', db: 'postgres', setting: 'idle, after start (next start + its orchestrator)' });
+
+    const routes: RouteSupport = {
+      createTask: await hasRoute(server.url, 'POST', '/api/v1/tasks', { namespace: DIAMOND.namespace, name: DIAMOND.name, context: { probe: true } }),
+      listTasks: await hasRoute(server.url, 'GET', '/api/v1/tasks?limit=1'),
+      failures: await hasRoute(server.url, 'GET', '/api/v1/failures'),
+      taskDetail: await hasRoute(server.url, 'GET', '/api/v1/tasks/1'),
+    };
+
+    progress(`server: its orchestrator drains ${options.tasks} diamonds …`);
+    await db.execute(sql.raw(TRUNCATE_WORK_SQL));
+    const drainPeak = samplePeak(() => server.rssBytes());
+    const drainStarted = performance.now();
+    await seedPendingTasks(db, { templateVersion, count: options.tasks });
+    await waitUntilDrained(db, { timeoutMs: 600_000 });
+    const drainSeconds = (performance.now() - drainStarted) / 1000;
+    log.add({
+      figure: 'server_rss_mb',
+      value: round(drainPeak.stop() / 1024 ** 2, 0),
+      unit: 'MB',
+      db: 'postgres',
+      setting: `peak while its orchestrator drains ${options.tasks} diamonds`,
+    });
+    log.add({
+      figure: 'steps_per_second',
+      value: round((options.tasks * DIAMOND_STEP_COUNT) / drainSeconds),
+      unit: 'steps/s',
+      db: 'postgres',
+      setting: `the web process's own orchestrator × ${CONCURRENCY} (wall clock, incl. task creation)`,
+      workers: 0,
+    });
+
+    if (!routes.createTask) {
+      log.skip(httpFigures[0] as Figure, 'the route POST /api/v1/tasks does not exist yet');
+    } else {
+      progress(`create_tasks_per_second: ${options.httpTasks} POST /api/v1/tasks from 8 clients …`);
+      await db.execute(sql.raw(TRUNCATE_WORK_SQL));
+      const peak = samplePeak(() => server.rssBytes());
+      const result = await createTasksOverHttp(server.url, {
+        clients: 8,
+        total: options.httpTasks,
+        ...DIAMOND,
+        contextOf: (n) => ({ n, email: `bench${n}@example.com` }),
+      });
+      log.add({
+        figure: 'create_tasks_per_second',
+        value: round(result.tasksPerSecond),
+        unit: 'tasks/s',
+        db: 'postgres',
+        setting: `POST /api/v1/tasks, 8 concurrent clients, ${options.httpTasks} tasks (orchestrator on)`,
+        request_p50_ms: round(result.p50Ms, 1),
+        request_p95_ms: round(result.p95Ms, 1),
+        failures: result.failures,
+        ...(result.firstFailure ? { first_failure: result.firstFailure } : {}),
+      });
+      log.add({ figure: 'server_rss_mb', value: round(peak.stop() / 1024 ** 2, 0), unit: 'MB', db: 'postgres', setting: 'peak under 8-client task creation' });
+      await waitUntilDrained(db, { timeoutMs: 600_000 });
+    }
+    return routes;
+  } finally {
+    await server.stop();
+  }
+}
+
+async function measureDirectCreate(database: Database, db: 'postgres' | 'pglite') {
+  const total = options.quick ? 200 : 1000;
+  progress(`create_tasks_per_second_direct: ${total} createTask() calls, 8 at a time [${db}] …`);
+  await database.db.execute(sql.raw(TRUNCATE_WORK_SQL));
+  const countersBefore = database.kind === 'postgres' ? (await sleep(1100), await readDatabaseCounters(database.db)) : undefined;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let n = next++; n < total; n = next++) {
+        await createTask(database.db, { ...DIAMOND, context: { n } });
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const counters = countersBefore ? (await sleep(1100), countersBetween(countersBefore, await readDatabaseCounters(database.db))) : undefined;
+  log.add({
+    figure: 'create_tasks_per_second_direct',
+    value: round(total / seconds),
+    ...(counters ? { transactions_per_task: round(counters.commits / total, 2), rows_written_per_task: round((counters.rowsInserted + counters.rowsUpdated) / total, 1) } : {}),
+    unit: 'tasks/s',
+    db,
+    setting: 'createTask() in-process, 8 concurrent callers, no orchestrator (the floor under POST /tasks)',
+  });
+}
+
+// ------------------------------------------------------------------------------ a million tasks
+async function measureMillion(routes: RouteSupport | undefined) {
+  const figures = ['list', 'failures', 'detail'];
+  if (!serverUrl) {
+    return;
+  }
+  if (!routes || !appDirectory) {
+    log.skip({ figure: 'dashboard_query_ms', unit: 'ms', db: 'postgres', setting: `at ${options.millionTasks.toLocaleString('en-US')} tasks` }, 'the HTTP server could not be started');
+    return;
+  }
+  if (!routes.listTasks && !routes.failures && !routes.taskDetail) {
+    log.skip(
+      { figure: 'dashboard_query_ms', unit: 'ms', db: 'postgres', setting: `at ${options.millionTasks.toLocaleString('en-US')} tasks` },
+      `none of GET /api/v1/tasks, /failures, /tasks/{id} exists yet (nothing seeded: ${figures.join(', ')})`,
+    );
+    return;
+  }
+  const scratch = await createScratchDatabase(serverUrl, { prefix: 'switchyard_bench_million', keep: options.keepDb, adopt: options.millionDb, maxConnections: 4 });
+  try {
+    const { db } = scratch.database;
+    const [existing] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from tasks`);
+    let count = existing?.n ?? 0;
+    if (!options.millionDb || count === 0) {
+      const diamond = await saveDiamondTemplate(db);
+      await registerTemplates(db, { directories: ['templates'], handlers: defaultHandlerRegistry({ withTestHandlers: true }), services: listServiceNames(process.env) });
+      const registration = await getTemplateVersionOrThrow(db, 'blog_examples', 'user_registration');
+      progress(`seeding ${options.millionTasks.toLocaleString('en-US')} tasks into ${scratch.name} …`);
+      const seeded = await seedMillion(db, { count: options.millionTasks, registration, diamond, onProgress: (message) => progress(`  ${message}`) });
+      count = options.millionTasks;
+      log.add({ figure: 'seed_seconds', value: round(seeded.seconds), unit: 's', db: 'postgres', setting: `INSERT … SELECT generate_series of ${count.toLocaleString('en-US')} tasks + indexes + VACUUM ANALYZE`, rows: seeded.rows });
+    }
+    const at = `at ${count.toLocaleString('en-US')} tasks`;
+    const server = await startWebServer({ appDirectory: appDirectory as string, databaseUrl: scratch.url, env: { ORCHESTRATOR: 'off', E2E: '1' } });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      log.add({ figure: 'server_rss_mb', value: round(server.rssBytes() / 1024 ** 2, 0), unit: 'MB', db: 'postgres', setting: `idle, ${at} (orchestrator off)` });
+      const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString();
+      const ids = Array.from({ length: 16 }, (_, n) => 1 + ((n * 2_654_435_761) % count));
+      const emails = ids.filter((id) => id % 5 !== 0).map((id) => `user${id}@example${id % 100}.com`);
+      const firstPage = routes.listTasks ? ((await (await fetch(`${server.url}/api/v1/tasks?status=complete&limit=50`)).json()) as { next_cursor?: string | null }) : undefined;
+      const requests: (TimedRequest & { kind: 'list' | 'failures' | 'detail' })[] = [
+        { kind: 'list', label: 'GET /tasks (no filter)', paths: ['/api/v1/tasks?limit=50'] },
+        { kind: 'list', label: 'GET /tasks?status=error', paths: ['/api/v1/tasks?status=error&limit=50'] },
+        { kind: 'list', label: 'GET /tasks?status=in_progress', paths: ['/api/v1/tasks?status=in_progress&limit=50'] },
+        { kind: 'list', label: 'GET /tasks?status=complete, page 2 (cursor)', paths: firstPage?.next_cursor ? [`/api/v1/tasks?status=complete&limit=50&cursor=${encodeURIComponent(firstPage.next_cursor)}`] : [] },
+        { kind: 'list', label: 'GET /tasks?namespace=bench', paths: ['/api/v1/tasks?namespace=bench&limit=50'] },
+        { kind: 'list', label: 'GET /tasks?namespace&name', paths: ['/api/v1/tasks?namespace=blog_examples&name=user_registration&limit=50'] },
+        { kind: 'list', label: 'GET /tasks?step=setup_billing_profile', paths: ['/api/v1/tasks?step=setup_billing_profile&limit=50'] },
+        { kind: 'list', label: 'GET /tasks?step_status=waiting_retry', paths: ['/api/v1/tasks?step_status=waiting_retry&limit=50'] },
+        { kind: 'list', label: 'GET /tasks?step=send_welcome_sequence&step_status=error', paths: ['/api/v1/tasks?step=send_welcome_sequence&step_status=error&limit=50'] },
+        { kind: 'list', label: 'GET /tasks?created_after&created_before (1 day)', paths: [5, 12, 20].map((d) => `/api/v1/tasks?created_after=${day(d + 1)}&created_before=${day(d)}&limit=50`) },
+        { kind: 'list', label: 'GET /tasks?status=error&created_after (7 days)', paths: [`/api/v1/tasks?status=error&created_after=${day(7)}&limit=50`] },
+        { kind: 'list', label: 'GET /tasks?q=<one e-mail>', paths: emails.map((email) => `/api/v1/tasks?q=${encodeURIComponent(email)}&limit=50`) },
+        { kind: 'list', label: 'GET /tasks?q=example42.com (≈1% match)', paths: ['/api/v1/tasks?q=example42.com&limit=50'] },
+        { kind: 'list', label: 'GET /tasks?q=<no match>', paths: ['/api/v1/tasks?q=nobody-at-all%40nowhere.example&limit=50'] },
+        { kind: 'failures', label: 'GET /failures', paths: ['/api/v1/failures'] },
+        { kind: 'detail', label: 'GET /tasks/{id}', paths: ids.map((id) => `/api/v1/tasks/${id}`) },
+        { kind: 'detail', label: 'GET /tasks/{id}/transitions', paths: ids.map((id) => `/api/v1/tasks/${id}/transitions`) },
+      ];
+      const supported = requests.filter((request) => request.paths.length > 0 && (request.kind === 'list' ? routes.listTasks : request.kind === 'failures' ? routes.failures : routes.taskDetail));
+      for (const request of requests.filter((request) => !supported.includes(request))) {
+        log.skip({ figure: 'dashboard_query_ms', unit: 'ms', db: 'postgres', setting: `${request.label}, ${at}` }, 'the route does not exist yet');
+      }
+      progress(`dashboard queries ${at}: ${supported.length} kinds × ${options.queryRounds} requests …`);
+      const peak = samplePeak(() => server.rssBytes());
+      const timings = await timeRequests(server.url, supported, { rounds: options.queryRounds });
+      for (const timing of timings) {
+        const limit = timing.label === 'GET /failures' ? 200 : 50;
+        if (timing.error) {
+          log.skip({ figure: 'dashboard_query_ms', unit: 'ms', db: 'postgres', setting: `${timing.label}, ${at}` }, `answered ${timing.error}`);
+          continue;
+        }
+        log.add({
+          figure: 'dashboard_query_ms',
+          value: round(timing.p95Ms, 1),
+          unit: 'ms',
+          db: 'postgres',
+          setting: `p95 ${timing.label}, ${at} (p50 ${round(timing.p50Ms, 1)} ms)`,
+          p50_ms: round(timing.p50Ms, 1),
+          query: timing.label,
+          requests: timing.n,
+          target: `p95 ≤ ${limit} ms`,
+          verdict: verdict(timing.p95Ms <= limit),
+        });
+      }
+      log.add({ figure: 'server_rss_mb', value: round(peak.stop() / 1024 ** 2, 0), unit: 'MB', db: 'postgres', setting: `peak under the dashboard queries, ${at}` });
+    } finally {
+      await server.stop();
+    }
+    if (options.keepDb || options.millionDb) {
+      notes.push(`the million-task database was kept: ${scratch.name} (reuse it with --million-db ${scratch.name})`);
+    }
+  } finally {
+    await scratch.close();
+  }
+}
+
+// ------------------------------------------------------------------------------------- PGlite
+async function measurePglite() {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-bench-pglite-'));
+  progress('PGlite: creating an embedded database (initdb takes a few seconds) …');
+  const database = await openDatabase({ dataDir: directory });
+  try {
+    await migrateDatabase(database);
+    const templateVersion = await saveDiamondTemplate(database.db);
+    const handlers = defaultHandlerRegistry({ withTestHandlers: true });
+    const startInProcess = async () => {
+      const orchestrator = await startOrchestrator({ database, handlers, concurrency: CONCURRENCY, log: quietLogger });
+      return () => orchestrator.stop();
+    };
+    progress(`steps_per_second: the in-process orchestrator on PGlite, ${options.tasks} diamonds …`);
+    const result = await drainDiamonds(database, { templateVersion, tasks: options.tasks, startDrainers: startInProcess, drainerPids: () => [process.pid] });
+    log.add({
+      figure: 'steps_per_second',
+      value: round(result.stepsPerSecond),
+      unit: 'steps/s',
+      db: 'pglite',
+      setting: `in-process orchestrator × ${CONCURRENCY} (as in the web process)`,
+      workers: 0,
+      steps: result.steps,
+      process_cpu_ms_per_step: result.cpu ? round(result.cpu.processesMs / result.steps, 3) : null,
+    });
+    await measureLatencyFigures(database, 'pglite', startInProcess);
+    await measureDirectCreate(database, 'pglite');
+  } finally {
+    await database.close();
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------- main
+async function main() {
+  const started = performance.now();
+  let postgresVersion: string | undefined;
+  if (serverUrl) {
+    const scratch = await createScratchDatabase(serverUrl, { prefix: 'switchyard_bench', keep: options.keepDb, maxConnections: 10 });
+    progress(`PostgreSQL: scratch database ${scratch.name}`);
+    try {
+      const [version] = await queryRows<{ server_version: string }>(scratch.database.db, sql`show server_version`);
+      postgresVersion = version?.server_version;
+      const templateVersion = await saveDiamondTemplate(scratch.database.db);
+      await measurePostgresThroughput(scratch, templateVersion);
+      await measureLatencyFigures(scratch.database, 'postgres', async () => {
+        const workers = await startWorkerProcesses(scratch.database.db, { url: scratch.url, count: 1, concurrency: CONCURRENCY });
+        return () => stopWorkerProcesses(workers);
+      });
+      await measureDirectCreate(scratch.database, 'postgres');
+      const routes = options.http ? await measureHttpFigures(scratch, templateVersion) : undefined;
+      if (options.million) {
+        await measureMillion(routes);
+      }
+      if (options.keepDb) {
+        notes.push(`the scratch database was kept: ${scratch.name}`);
+      }
+    } finally {
+      await scratch.close();
+    }
+    if (options.explain) {
+      for (const cold of [true, false]) {
+        progress(`EXPLAIN ANALYZE of the hot path at a 10,000-diamond backlog (${cold ? 'never analysed' : 'analysed'}) …`);
+        for (const line of summarizeExplains(await explainHotPath(serverUrl, { backlog: 10_000, rounds: 10, cold }))) {
+          log.add({
+            figure: 'hot_path_statement_ms',
+            value: round(line.planning_ms + line.execution_ms, 2),
+            unit: 'ms',
+            db: 'postgres',
+            setting: `${line.statement} of 10 steps, 10,000-diamond backlog, ${line.stats === 'cold' ? 'never analysed' : 'analysed'} (plan ${line.planning_ms} + run ${line.execution_ms}, JIT ${line.jit_ms})`,
+            ...line,
+          });
+        }
+      }
+    }
+  } else {
+    notes.push('DATABASE_URL is not set: only the embedded-database figures ran');
+    for (const figure of ['steps_per_second', 'graphile_worker_jobs_per_second', 'create_tasks_per_second', 'dashboard_query_ms', 'server_rss_mb']) {
+      log.skip({ figure, unit: FIGURE_UNITS[figure] ?? '', db: 'postgres' }, 'needs DATABASE_URL=postgres://…');
+    }
+  }
+  if (appDirectory) {
+    fs.rmSync(appDirectory, { recursive: true, force: true });
+  }
+  if (options.pglite) {
+    await measurePglite();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  if (!options.json) {
+    process.stdout.write(`\n${renderTextTable(log.figures)}\n\n`);
+    process.stdout.write(`machine: ${describeMachine()}; PostgreSQL ${postgresVersion ?? '—'}; ${Math.round(seconds)} s\n`);
+    for (const note of notes) {
+      process.stdout.write(`note: ${note}\n`);
+    }
+  }
+  if (options.writeResults) {
+    writeResultsFile(options.writeResults, {
+      figures: log.figures,
+      command: `${serverUrl ? 'DATABASE_URL=postgres://… ' : ''}npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+      postgresVersion,
+      notes,
+      startedAt,
+      seconds,
+    });
+    progress(`wrote ${options.writeResults}`);
+  }
+}
+
+try {
+  await main();
+  process.exit(0);
+} catch (error) {
+  console.error(error);
+  process.exit(1);
+}
