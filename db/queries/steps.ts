@@ -88,18 +88,23 @@ export async function claimReadySteps(
       select task_id, id, from_status, 'in_progress', 'claimed by ' || ${workerId}, 'system', attempts from claimed
     ), started_tasks as (
       update tasks t set status = 'in_progress', updated_at = now()
-      where t.id in (select task_id from claimed) and t.status = 'pending'
+      where t.id = any(array(select task_id from claimed)) and t.status = 'pending'
       returning t.id
     ), task_transitions as (
       insert into transitions (task_id, from_status, to_status, reason, actor)
       select id, 'pending', 'in_progress', 'first step started', 'system' from started_tasks
     )
+    -- The walk over dependencies is written so that its plan does not depend on statistics (an index
+    -- lookup per ancestor, results read from the task's own steps): on tables not yet analysed the
+    -- planner otherwise hashes every step (bench/RESULTS.md).
     select c.*, t.context, t.correlation_id, t.namespace, t.name as task_name, t.version,
       (with recursive ancestors(id) as (
          select depends_on_step_id from step_dependencies where step_id = c.id
          union
-         select d.depends_on_step_id from step_dependencies d join ancestors a on d.step_id = a.id
-       ) select jsonb_object_agg(p.name, p.results) from ancestors a join steps p on p.id = a.id) as dependency_results
+         select d.depends_on_step_id from ancestors a
+           cross join lateral (select x.depends_on_step_id from step_dependencies x where x.step_id = a.id offset 0) d
+       ) select jsonb_object_agg(p.name, p.results) from steps p
+         where p.task_id = c.task_id and p.id in (select id from ancestors)) as dependency_results
     from claimed c join tasks t on t.id = c.task_id`,
   );
   return rows.map((row) => ({

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import type { Database } from '../../db/client';
 import {
@@ -102,6 +103,8 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   let servicesWithFailures = new Set<string>();
 
   const stopController = new AbortController();
+  // Every running attempt listens for the stop: that is `concurrency` listeners, not a leak.
+  setMaxListeners(concurrency + 5, stopController.signal);
   const running = new Map<number, Promise<void>>();
   /** Steps whose outcome is known but not yet written: their leases must still be kept. */
   const unrecorded = new Set<number>();
