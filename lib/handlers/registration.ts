@@ -15,19 +15,6 @@ type Fields = Record<string, unknown>;
 
 const PLANS: readonly Plan[] = ['free', 'pro', 'enterprise'];
 const DEFAULT_PREFERENCES = { email_notifications: true, marketing_emails: false, product_updates: true };
-const WELCOME_EMAILS: Record<Plan, string[]> = {
-  free: ['welcome', 'getting_started', 'first_project_tips'],
-  pro: ['welcome', 'getting_started', 'first_project_tips', 'pro_features', 'integrations'],
-  enterprise: [
-    'welcome',
-    'getting_started',
-    'first_project_tips',
-    'pro_features',
-    'integrations',
-    'security_and_sso',
-    'admin_onboarding',
-  ],
-};
 
 const servicePattern = '^[a-z0-9_]+$';
 type ServiceConfig = { service: string };
@@ -229,7 +216,6 @@ export const sendWelcomeSequence = defineStepHandler<ServiceConfig>({
         email,
         name: readText(results.create_user_account, 'name') ?? readText(userInfo, 'name'),
         plan,
-        emails: WELCOME_EMAILS[plan],
         account_manager_intro: plan === 'enterprise',
       },
     });
