@@ -77,7 +77,8 @@ export async function groupFailures(db: DbOrTx, input: GroupFailuresInput): Prom
       from failing group by namespace, name, step, step_status, signature
       order by count(*) desc, max(failed_at) desc
       limit ${MAX_GROUPS}
-    ), partial as (
+    ), partial as materialized (
+      -- Materialised: read once per group below, it would otherwise be re-run for every group.
       select f.namespace, f.name, f.step, f.step_status, f.signature,
         o.name as other_step, o.service, o.status, min(o.position) as position, count(*)::int as n
       from failing f join ${steps} o on o.task_id = f.task_id
