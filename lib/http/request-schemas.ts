@@ -1,8 +1,9 @@
 import { ROLES, type Role } from '../auth/roles';
 import { DEMO_SERVICE_MODES, type DemoServiceMode } from '../services/demo-services';
-import { STEP_STATUSES, type StepStatus, TASK_STATUSES, type TaskStatus } from '../statuses';
+import { STEP_STATUSES, TASK_STATUSES } from '../statuses';
 import { NAME_PATTERN } from '../templates/template-schema';
 import { compileSchema } from '../validation';
+import type { TaskFilter } from '../orchestrator/task-filter-sql';
 
 /**
  * The JSON Schemas of every request body and query string. Routes validate with the compiled functions
@@ -48,17 +49,6 @@ const taskFilterProperties = {
   created_before: { ...timestamp, description: 'Created before this time.' },
 } as const;
 
-export type TaskFilter = {
-  status?: TaskStatus[];
-  namespace?: string;
-  name?: string;
-  step?: string;
-  step_status?: StepStatus[];
-  error_signature?: string;
-  q?: string;
-  created_after?: string;
-  created_before?: string;
-};
 
 export const taskFilterSchema = { type: 'object', additionalProperties: false, properties: taskFilterProperties };
 
