@@ -12,6 +12,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { ERROR_SIGNATURE_KEY_EXPRESSION } from './error-signature';
 
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
 const id = () => bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity();
@@ -64,7 +65,8 @@ export const tasks = pgTable(
     uniqueIndex('tasks_identity_key').on(t.namespace, t.name, t.identityKey).where(sql`identity_key is not null`),
     index('tasks_status_id').on(t.status, t.id),
     index('tasks_template_id').on(t.namespace, t.name, t.id),
-    index('tasks_created_at').on(t.createdAt),
+    // Serves creation-time ranges, listed in (created_at, id) order.
+    index('tasks_created_at').on(t.createdAt, t.id),
     check('tasks_status_check', sql`status in ('pending','in_progress','complete','error','cancelled','resolved_manually')`),
   ],
 );
@@ -101,6 +103,8 @@ export const steps = pgTable(
     workerId: text(),
     results: jsonb(),
     lastError: jsonb(),
+    /** md5 of the failure's signature (db/error-signature.ts), written by PostgreSQL with last_error. */
+    errorSignature: text().generatedAlwaysAs(sql.raw(ERROR_SIGNATURE_KEY_EXPRESSION)),
     startedAt: timestamp({ withTimezone: true }),
     completedAt: timestamp({ withTimezone: true }),
     updatedAt: createdAt(),
@@ -113,6 +117,8 @@ export const steps = pgTable(
     index('steps_lease_expires_at').on(t.leaseExpiresAt).where(sql`status = 'in_progress'`),
     // Serves the failures view and step filters without touching finished steps.
     index('steps_unhealthy').on(t.name, t.status).where(sql`status in ('error','waiting_retry')`),
+    // Serves GET /failures and the error_signature filter: the failing steps, by signature.
+    index('steps_failing_signature').on(t.errorSignature, t.name).where(sql`status in ('error','waiting_retry')`),
     check(
       'steps_status_check',
       sql`status in ('pending','ready','in_progress','waiting_retry','complete','error','resolved_manually','skipped','cancelled')`,

@@ -51,17 +51,13 @@ export async function groupFailures(db: DbOrTx, input: GroupFailuresInput): Prom
   if (input.name !== undefined) {
     templateConditions.push(sql`and t.name = ${input.name}`);
   }
-  const lastError = sql`s.last_error`;
   const rows = await queryRows<GroupRow>(
     db,
     sql`
     with failing as (
-      select s.task_id, s.name as step, s.status as step_status, s.last_error, t.namespace, t.name,
-        coalesce((s.last_error->>'at')::timestamptz, s.updated_at) as failed_at,
-        ${errorSignatureSql(lastError)} as signature,
-        nullif(s.last_error->>'code', '') as error_code, s.last_error->>'class' as error_class,
-        (s.last_error->>'http_status')::int as http_status,
-        ${normalisedErrorMessageSql(lastError)} as message
+      -- error_signature is written with last_error (a generated column): nothing is parsed per row here.
+      select s.task_id, s.name as step, s.status as step_status, s.last_error, s.error_signature, t.namespace, t.name,
+        coalesce((s.last_error->>'at')::timestamptz, s.updated_at) as failed_at
       from ${steps} s join ${tasks} t on t.id = s.task_id
       where s.status in ('error', 'waiting_retry') ${sql.join(templateConditions, sql` `)}
         and ((s.status = 'error' and t.status = 'error')
@@ -69,27 +65,31 @@ export async function groupFailures(db: DbOrTx, input: GroupFailuresInput): Prom
             select 1 from step_attempts a where a.step_id = s.id and a.number = s.round_start_attempts + 1
               and a.started_at < now() - make_interval(mins => ${input.stuckAfterMinutes}))))
     ), groups as (
-      select namespace, name, step, step_status, signature, md5(signature) as error_signature,
-        min(error_code) as error_code, min(error_class) as error_class, min(http_status) as http_status, min(message) as message,
+      select namespace, name, step, step_status, coalesce(error_signature, '') as error_signature,
         count(*)::int as count, min(failed_at) as first_seen, max(failed_at) as last_seen,
         (array_agg(task_id::text order by failed_at desc, task_id desc))[1:${SAMPLE_TASK_IDS}] as sample_task_ids,
         (array_agg(last_error order by failed_at desc, task_id desc))[1] as sample_error
-      from failing group by namespace, name, step, step_status, signature
+      from failing group by namespace, name, step, step_status, error_signature
       order by count(*) desc, max(failed_at) desc
       limit ${MAX_GROUPS}
     ), partial as materialized (
       -- Materialised: read once per group below, it would otherwise be re-run for every group.
-      select f.namespace, f.name, f.step, f.step_status, f.signature,
+      select f.namespace, f.name, f.step, f.step_status, coalesce(f.error_signature, '') as error_signature,
         o.name as other_step, o.service, o.status, min(o.position) as position, count(*)::int as n
       from failing f join ${steps} o on o.task_id = f.task_id
-      where (f.namespace, f.name, f.step, f.step_status, f.signature) in (select namespace, name, step, step_status, signature from groups)
-      group by f.namespace, f.name, f.step, f.step_status, f.signature, o.name, o.service, o.status
+      where (f.namespace, f.name, f.step, f.step_status, coalesce(f.error_signature, '')) in
+        (select namespace, name, step, step_status, error_signature from groups)
+      group by 1, 2, 3, 4, 5, o.name, o.service, o.status
     )
-    select g.namespace, g.name, g.step, g.step_status, g.signature, g.error_signature, g.error_code, g.error_class, g.http_status,
-      g.message, g.count, ${iso(sql`g.first_seen`)} as first_seen, ${iso(sql`g.last_seen`)} as last_seen, g.sample_task_ids, g.sample_error,
+    select g.namespace, g.name, g.step, g.step_status, g.error_signature,
+      -- A group's signature is one signature: its text is read off its sample error.
+      ${errorSignatureSql('g.sample_error')} as signature,
+      nullif(g.sample_error->>'code', '') as error_code, g.sample_error->>'class' as error_class,
+      (g.sample_error->>'http_status')::int as http_status, ${normalisedErrorMessageSql('g.sample_error')} as message,
+      g.count, ${iso(sql`g.first_seen`)} as first_seen, ${iso(sql`g.last_seen`)} as last_seen, g.sample_task_ids, g.sample_error,
       (select jsonb_agg(jsonb_build_object('step', p.other_step, 'service', p.service, 'status', p.status, 'count', p.n, 'position', p.position))
          from partial p where p.namespace = g.namespace and p.name = g.name and p.step = g.step
-           and p.step_status = g.step_status and p.signature = g.signature) as partial
+           and p.step_status = g.step_status and p.error_signature = g.error_signature) as partial
     from groups g
     order by g.count desc, g.last_seen desc`,
   );

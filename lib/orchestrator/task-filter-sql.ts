@@ -1,4 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { errorSignatureExpression, normalisedErrorMessageExpression } from '../../db/error-signature';
 import { steps, tasks } from '../../db/schema';
 import { InvalidInputError } from '../errors';
 import type { StepStatus, TaskStatus } from '../statuses';
@@ -16,30 +17,13 @@ export type TaskFilter = {
   created_before?: string;
 };
 
-const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const EMAIL_PATTERN = '[a-z0-9._%+-]+@[a-z0-9-]+(\\.[a-z0-9-]+)+';
-
-/**
- * A failure's signature: its error code (or class when it has none), its HTTP status, and its message
- * with uuids, e-mail addresses and numbers replaced, so that "user 17 not found" and "user 42 not found"
- * are one failure. Computed in SQL, so grouping (GET /failures) and filtering (`error_signature`) agree.
- */
-export function errorSignatureSql(lastError: SQL): SQL {
-  return sql`concat_ws(' | ',
-    coalesce(nullif(${lastError}->>'code', ''), nullif(${lastError}->>'class', ''), 'Error'),
-    case when ${lastError}->>'http_status' is not null then 'HTTP ' || (${lastError}->>'http_status') end,
-    ${normalisedErrorMessageSql(lastError)})`;
+/** A failure's human-readable signature and normalised message (db/error-signature.ts) of a column, e.g. `s.last_error`. */
+export function errorSignatureSql(lastErrorColumn: string): SQL {
+  return sql.raw(`(${errorSignatureExpression(lastErrorColumn)})`);
 }
 
-/** The error's message with uuids, e-mail addresses and numbers replaced by <uuid>, <email> and <n>. */
-export function normalisedErrorMessageSql(lastError: SQL): SQL {
-  const message = sql`coalesce(${lastError}->>'message', '')`;
-  return sql`left(regexp_replace(regexp_replace(regexp_replace(${message}, ${UUID_PATTERN}, '<uuid>', 'gi'), ${EMAIL_PATTERN}, '<email>', 'gi'), '[0-9]+', '<n>', 'g'), 300)`;
-}
-
-/** The short, URL-safe key of a signature: what `error_signature` filters on. */
-export function errorSignatureKeySql(lastError: SQL): SQL {
-  return sql`md5(${errorSignatureSql(lastError)})`;
+export function normalisedErrorMessageSql(lastErrorColumn: string): SQL {
+  return sql.raw(normalisedErrorMessageExpression(lastErrorColumn));
 }
 
 export function inList(values: readonly string[]): SQL {
@@ -87,7 +71,7 @@ export function stepFilterSql(filter: TaskFilter, { defaultStatuses }: { default
     conditions.push(statuses.length > 0 ? sql`${steps.status} in (${inList(statuses)})` : sql`false`);
   }
   if (filter.error_signature !== undefined) {
-    conditions.push(sql`${steps.lastError} is not null and ${errorSignatureKeySql(sql`${steps.lastError}`)} = ${filter.error_signature}`);
+    conditions.push(sql`${steps.errorSignature} = ${filter.error_signature}`);
   }
   return sql.join(conditions, sql` and `);
 }
