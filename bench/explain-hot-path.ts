@@ -111,9 +111,9 @@ export async function explainHotPath(
       const claimPlan = await explainInRollback(client, claimStatement as CapturedStatement);
       const claimed = await claimReadySteps(db, claimOptions);
       const successes = claimed.map((step) => ({ stepId: step.id, attempt: step.attempt, results: { ok: true }, durationMs: 0, httpStatus: null }));
-      const [completeStatement] = await captureStatements((recorder) => markStepsComplete(recorder, successes));
+      const [completeStatement] = await captureStatements((recorder) => markStepsComplete(recorder, successes, claimOptions));
       const completePlan = await explainInRollback(client, completeStatement as CapturedStatement);
-      await markStepsComplete(db, successes);
+      await markStepsComplete(db, successes, claimOptions);
       for (const [statement, plan] of [['claim', claimPlan], ['complete', completePlan]] as const) {
         results.push({
           statement,

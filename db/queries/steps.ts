@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../client';
 import { stepDependencies, steps } from '../schema';
 
@@ -94,20 +94,35 @@ export async function claimReadySteps(
       insert into transitions (task_id, from_status, to_status, reason, actor)
       select id, 'pending', 'in_progress', 'first step started', 'system' from started_tasks
     )
-    -- The walk over dependencies is written so that its plan does not depend on statistics (an index
-    -- lookup per ancestor, results read from the task's own steps): on tables not yet analysed the
-    -- planner otherwise hashes every step (bench/RESULTS.md).
-    select c.*, t.context, t.correlation_id, t.namespace, t.name as task_name, t.version,
+    ${selectClaimedStepsSql(sql`claimed`)}`,
+  );
+  return rows.map(toClaimedStep);
+}
+
+/**
+ * What a worker needs to run each step of the CTE `claimed` (id, task_id, attempts, …): its task's
+ * context and the results of every step it depends on, directly or not. The walk over dependencies is
+ * written so that its plan does not depend on statistics (an index lookup per ancestor, results read
+ * from the task's own steps): on tables not yet analysed the planner otherwise hashes every step
+ * (bench/RESULTS.md).
+ */
+function selectClaimedStepsSql(claimed: SQL, completedHere?: SQL): SQL {
+  const results = completedHere
+    ? sql`coalesce((select h.results from ${completedHere} h where h.id = p.id), p.results)`
+    : sql`p.results`;
+  return sql`select c.*, t.context, t.correlation_id, t.namespace, t.name as task_name, t.version,
       (with recursive ancestors(id) as (
          select depends_on_step_id from step_dependencies where step_id = c.id
          union
          select d.depends_on_step_id from ancestors a
            cross join lateral (select x.depends_on_step_id from step_dependencies x where x.step_id = a.id offset 0) d
-       ) select jsonb_object_agg(p.name, p.results) from steps p
+       ) select jsonb_object_agg(p.name, ${results}) from steps p
          where p.task_id = c.task_id and p.id in (select id from ancestors)) as dependency_results
-    from claimed c join tasks t on t.id = c.task_id`,
-  );
-  return rows.map((row) => ({
+    from ${claimed} c join tasks t on t.id = c.task_id`;
+}
+
+function toClaimedStep(row: ClaimedStepRow): ClaimedStep {
+  return {
     id: Number(row.id),
     taskId: Number(row.task_id),
     name: row.name,
@@ -126,25 +141,42 @@ export async function claimReadySteps(
     taskName: row.task_name,
     version: row.version,
     dependencyResults: row.dependency_results ?? {},
-  }));
+  };
 }
 
 export type StepSuccess = { stepId: number; attempt: number; results: unknown; durationMs: number; httpStatus: number | null };
+
+/** Claim, in the completing statement, up to `limit` of the steps it makes ready, for this worker. */
+export type ClaimReleased = { workerId: string; leaseSeconds: number; limit: number };
 
 /**
  * Records successful attempts, in one statement: steps complete with their results, attempts closed,
  * dependents whose last dependency this was become ready, task counters updated and finished tasks
  * closed, transitions written, and other orchestrators woken. An outcome whose step is no longer
  * in_progress at that attempt (cancelled, or reclaimed after a lost lease) is ignored.
+ *
+ * With `claim`, the same statement also claims up to `claim.limit` of the dependents it releases
+ * (pending → ready → in_progress, both transitions written, an attempt opened), and returns them ready
+ * to run: a chain of steps then costs one statement per step, and a dependent starts without waiting
+ * for a NOTIFY or a poll. It claims only dependents whose every outstanding dependency completed in
+ * this statement, so that the results they are handed are complete; one released by a concurrent
+ * statement of another worker becomes ready as usual. Steps of a service whose circuit is open are
+ * left ready.
  */
-export async function markStepsComplete(dbOrTx: DbOrTx, successes: readonly StepSuccess[]): Promise<{ completed: number; released: number }> {
+export async function markStepsComplete(
+  dbOrTx: DbOrTx,
+  successes: readonly StepSuccess[],
+  claim?: ClaimReleased,
+): Promise<{ completed: number; released: number; claimed: ClaimedStep[] }> {
   if (successes.length === 0) {
-    return { completed: 0, released: 0 };
+    return { completed: 0, released: 0, claimed: [] };
   }
   const input = JSON.stringify(
     successes.map((s) => ({ id: s.stepId, attempt: s.attempt, results: s.results ?? null, duration_ms: s.durationMs, http_status: s.httpStatus })),
   );
-  const [row] = await queryRows<{ completed: number; released: number }>(
+  const claimLimit = claim ? Math.max(0, claim.limit) : 0;
+  const workerId = claim?.workerId ?? null;
+  const [row] = await queryRows<{ completed: number; released: number; claimed: ClaimedStepRow[] | null }>(
     dbOrTx,
     sql`
     with input as (
@@ -153,7 +185,7 @@ export async function markStepsComplete(dbOrTx: DbOrTx, successes: readonly Step
       update steps s set status = 'complete', results = i.results, completed_at = now(), lease_expires_at = null,
         worker_id = null, updated_at = now()
       from input i where s.id = i.id and s.status = 'in_progress' and s.attempts = i.attempt
-      returning s.id, s.task_id, s.attempts
+      returning s.id, s.task_id, s.attempts, s.results
     ), closed_attempts as (
       update step_attempts a set finished_at = now(), outcome = 'complete', duration_ms = i.duration_ms, http_status = i.http_status
       from done d join input i on i.id = d.id
@@ -164,20 +196,42 @@ export async function markStepsComplete(dbOrTx: DbOrTx, successes: readonly Step
     ), release_counts as (
       select sd.step_id, count(*)::int as n from step_dependencies sd join done d on d.id = sd.depends_on_step_id
       group by sd.step_id
+    ), claimable_releases as (
+      -- Judged on this statement's snapshot: every dependency still outstanding there completes here.
+      select rc.step_id from release_counts rc join steps c on c.id = rc.step_id
+      where ${claimLimit} > 0 and c.status = 'pending' and c.pending_dependencies = rc.n
+        and (c.service is null or c.service not in (select service from service_circuits where state <> 'closed'))
+      order by rc.step_id
+      limit ${claimLimit}
     ), released as (
       update steps c set pending_dependencies = c.pending_dependencies - rc.n,
-        status = case when c.pending_dependencies - rc.n = 0 then 'ready' else c.status end,
-        run_at = case when c.pending_dependencies - rc.n = 0 then now() else c.run_at end, updated_at = now()
-      from release_counts rc where c.id = rc.step_id and c.status = 'pending'
-      returning c.id, c.task_id, c.status
+        status = case when c.pending_dependencies - rc.n <> 0 then c.status when cr.step_id is not null then 'in_progress' else 'ready' end,
+        run_at = case when c.pending_dependencies - rc.n = 0 and cr.step_id is null then now() else c.run_at end,
+        attempts = c.attempts + case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null then 1 else 0 end,
+        worker_id = case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null then ${workerId} else c.worker_id end,
+        lease_expires_at = case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null
+          then now() + make_interval(secs => ${claim?.leaseSeconds ?? 0}) else c.lease_expires_at end,
+        started_at = case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null then coalesce(c.started_at, now()) else c.started_at end,
+        updated_at = now()
+      from release_counts rc left join claimable_releases cr on cr.step_id = rc.step_id
+      where c.id = rc.step_id and c.status = 'pending'
+      returning c.id, c.task_id, c.status, c.name, c.handler, c.handler_config, c.service, c.attempts, c.round_start_attempts,
+        c.retry_limit, c.retryable, c.timeout_seconds, c.backoff
+    ), claimed as (
+      select * from released where status = 'in_progress'
     ), released_transitions as (
-      insert into transitions (task_id, step_id, from_status, to_status, reason, actor)
-      select task_id, id, 'pending', 'ready', 'dependencies satisfied', 'system' from released where status = 'ready'
+      insert into transitions (task_id, step_id, from_status, to_status, reason, actor, attempt)
+      select task_id, id, 'pending', 'ready', 'dependencies satisfied', 'system', null from released where status in ('ready', 'in_progress')
+      union all
+      select task_id, id, 'ready', 'in_progress', 'claimed by ' || ${workerId}, 'system', attempts from claimed
+    ), opened_attempts as (
+      insert into step_attempts (step_id, number, task_id, worker_id)
+      select id, attempts, task_id, ${workerId} from claimed
     ), task_deltas as (
       select task_id, sum(unfinished)::int as unfinished, sum(live)::int as live from (
         select task_id, -1 as unfinished, -1 as live from done
         union all
-        select task_id, 0, 1 from released where status = 'ready'
+        select task_id, 0, 1 from released where status in ('ready', 'in_progress')
       ) deltas group by task_id
     ), updated_tasks as (
       ${updateTaskCountersSql()}
@@ -187,12 +241,16 @@ export async function markStepsComplete(dbOrTx: DbOrTx, successes: readonly Step
       select pg_notify(${STEPS_READY_CHANNEL}, '') from (select 1 from released where status = 'ready' limit 1) any_released
     ), changed as (
       select pg_notify(${TASKS_CHANGED_CHANNEL}, string_agg(id::text, ',')) from updated_tasks having count(*) > 0
+    ), claimed_steps as (
+      -- The results of dependencies completed by this very statement are not in its snapshot of steps.
+      ${selectClaimedStepsSql(sql`claimed`, sql`done`)}
     )
     select (select count(*) from done)::int as completed,
       (select count(*) from released where status = 'ready')::int as released,
+      (select jsonb_agg(cs) from claimed_steps cs) as claimed,
       (select count(*) from wake)::int + (select count(*) from changed)::int as notified`,
   );
-  return { completed: row?.completed ?? 0, released: row?.released ?? 0 };
+  return { completed: row?.completed ?? 0, released: row?.released ?? 0, claimed: (row?.claimed ?? []).map(toClaimedStep) };
 }
 
 /**

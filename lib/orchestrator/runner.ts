@@ -113,6 +113,8 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   let succeededSteps: ClaimedStep[] = [];
   let recording: Promise<void> | undefined;
   let stopping = false;
+  /** Slots promised to claims in flight (the claim loop's, or a completing statement's). */
+  let reservedSlots = 0;
   let wakeRequested = false;
   let wakeSleeper: (() => void) | undefined;
   const counters = { claimed: 0, completed: 0, failed: 0 };
@@ -185,7 +187,19 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
         failures = [];
         try {
           const failuresToRecord = await applyCircuitBreaker(batchFailures);
-          const { released } = await markStepsComplete(db, batchSuccesses);
+          // The completing statement claims the dependents it releases, up to the free slots.
+          const slots = reserveSlots();
+          let released = 0;
+          try {
+            const outcome = await markStepsComplete(db, batchSuccesses, { workerId, leaseSeconds, limit: slots });
+            released = outcome.released;
+            counters.claimed += outcome.claimed.length;
+            for (const step of outcome.claimed) {
+              startAttempt(step);
+            }
+          } finally {
+            reservedSlots -= slots;
+          }
           await markStepsFailed(db, failuresToRecord);
           await reportServiceSuccesses(batchSucceededSteps);
           counters.completed += batchSuccesses.length;
@@ -210,6 +224,10 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       }
     })().finally(() => {
       recording = undefined;
+      // Outcomes that arrived between the loop's last look and here would otherwise wait for the next one.
+      if ((successes.length > 0 || failures.length > 0) && !(stopController.signal.aborted && Date.now() - stopStartedAt > Math.max(shutdownGraceMs, 5000))) {
+        void recordOutcomes();
+      }
     });
     return recording;
   }
@@ -309,11 +327,18 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     }
   }
 
+  /** Takes every free slot for a claim about to be sent; the caller gives them back once its steps run. */
+  function reserveSlots(): number {
+    const free = stopping ? 0 : Math.max(0, concurrency - running.size - reservedSlots);
+    reservedSlots += free;
+    return free;
+  }
+
   let backlogLikely = false;
   let stopStartedAt = 0;
   async function claimLoop() {
     while (!stopping) {
-      const free = concurrency - running.size;
+      const free = reserveSlots();
       if (free > 0) {
         try {
           const claimed = await claimReadySteps(db, { limit: free, workerId, leaseSeconds });
@@ -330,6 +355,8 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
             break;
           }
           log.error({ err: error }, 'claiming steps failed');
+        } finally {
+          reservedSlots -= free;
         }
       }
       await sleepUnlessWoken(pollIntervalMs);
@@ -402,8 +429,13 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       // If the database is unreachable the outcomes cannot be written; the leases then run out and
       // another process runs those attempts again, so stopping need not wait forever.
       let recordTimer: NodeJS.Timeout | undefined;
+      const recordEverything = async () => {
+        while (recording || successes.length > 0 || failures.length > 0) {
+          await recordOutcomes();
+        }
+      };
       await Promise.race([
-        recordOutcomes(),
+        recordEverything(),
         new Promise((resolve) => {
           recordTimer = setTimeout(resolve, Math.max(shutdownGraceMs, 5000));
         }),

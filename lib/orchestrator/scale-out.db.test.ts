@@ -83,9 +83,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('worker processes on one Postgre
       name: 'diamond',
       steps: [
         { name: 'a', handler: 'test.noop' },
-        { name: 'b', handler: 'test.noop', dependsOn: ['a'] },
-        { name: 'c', handler: 'test.noop', dependsOn: ['a'] },
-        { name: 'd', handler: 'test.noop', dependsOn: ['b', 'c'] },
+        { name: 'b', handler: 'test.noop', dependsOn: ['a'], handlerConfig: { result: { from: 'b' } } },
+        { name: 'c', handler: 'test.noop', dependsOn: ['a'], handlerConfig: { result: { from: 'c' } } },
+        // d echoes the results it was handed: both of b's and c's, even when the two completed at the same time in two workers.
+        { name: 'd', handler: 'test.echo', dependsOn: ['b', 'c'] },
         { name: 'e', handler: 'test.noop', dependsOn: ['d'] },
       ],
     });
@@ -102,8 +103,14 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('worker processes on one Postgre
       { timeoutMs: 120_000, intervalMs: 250, what: '400 tasks to complete' },
     );
     const runs = readRecords(recordFile);
-    expect(runs).toHaveLength(2000);
-    expect(new Set(runs.map((run) => run.step)).size).toBe(2000);
+    expect(runs).toHaveLength(1600);
+    expect(new Set(runs.map((run) => run.step)).size).toBe(1600);
+    const [handedOver] = await queryRows<{ complete: number }>(
+      db,
+      sql`select count(*)::int as complete from steps where name = 'd'
+          and results->'results'->'b' = '{"from": "b"}' and results->'results'->'c' = '{"from": "c"}'`,
+    );
+    expect(handedOver!.complete).toBe(400);
     expect(new Set(runs.map((run) => run.pid)).size).toBe(2);
     const [attempts] = await queryRows<{ attempts: number; repeated: number }>(
       db,
