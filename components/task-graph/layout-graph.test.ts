@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { layoutGraph, STEP_NODE_WIDTH } from './layout-graph';
+import { layoutGraph, layoutGraphOnce, STEP_NODE_WIDTH } from './layout-graph';
 import { makeTestTask } from './test-task';
 import { structureKey, structureOfTask } from './to-graph';
 
@@ -29,5 +29,13 @@ describe('layoutGraph', () => {
     expect(performance.now() - started).toBeLessThan(2000);
     const seen = new Set(Object.values(positions).map(({ x, y }) => `${x},${y}`));
     expect(seen.size).toBe(200);
+  });
+
+  it('lays out a shape once and reuses it for the next graph of that shape', () => {
+    const structure = structureOfTask(makeTestTask());
+    const key = structureKey(structure);
+    const first = layoutGraphOnce(structure, key);
+    expect(first).toEqual(layoutGraph(structure));
+    expect(layoutGraphOnce(structureOfTask(makeTestTask({ create_user_account: 'complete' })), key)).toBe(first);
   });
 });

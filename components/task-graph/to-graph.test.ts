@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { layoutGraph } from './layout-graph';
+import { layoutGraph, STEP_NODE_HEIGHT, STEP_NODE_WIDTH } from './layout-graph';
 import { makeTestTask } from './test-task';
 import { dagToGraph, structureOfDag, structureOfTask, toGraph } from './to-graph';
 
@@ -24,6 +24,9 @@ describe('toGraph', () => {
     expect(edges.find((edge) => edge.target === 'initialize_preferences')?.animated).toBe(false);
     const preferences = nodes.find((node) => node.id === 'initialize_preferences')!;
     expect(preferences.data).toMatchObject({ status: 'error', attemptsThisRound: 1, retryLimit: 3, selected: true });
+    // Sized and with handles up front, so React Flow draws without measuring first.
+    expect(preferences).toMatchObject({ width: STEP_NODE_WIDTH, height: STEP_NODE_HEIGHT, measured: { width: STEP_NODE_WIDTH, height: STEP_NODE_HEIGHT } });
+    expect(preferences.handles?.map((handle) => handle.type)).toEqual(['target', 'source']);
   });
 
   it('draws a template DAG without statuses', () => {

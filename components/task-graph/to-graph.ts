@@ -1,6 +1,7 @@
 import type { Edge, Node } from '@xyflow/react';
 import type { Dag, StepSummary, TaskDetail } from '../../lib/api/types';
 import type { StepStatus } from '../../lib/statuses';
+import { STEP_NODE_BOX } from './layout-graph';
 
 /** Plain values only (STYLE.md §9): no callbacks in node data. */
 export type StepNodeData = {
@@ -70,6 +71,7 @@ export function toGraph(task: Pick<TaskDetail, 'steps'>, positions: Positions, s
     id: step.name,
     type: 'step',
     position: positions[step.name] ?? { x: 0, y: 0 },
+    ...STEP_NODE_BOX,
     data: {
       label: step.name,
       handler: step.handler,
@@ -102,6 +104,7 @@ export function dagToGraph(dag: Dag, positions: Positions, selectedStep: string 
     id: node.id,
     type: 'step',
     position: positions[node.id] ?? { x: 0, y: 0 },
+    ...STEP_NODE_BOX,
     data: {
       label: node.label,
       handler: node.handler,

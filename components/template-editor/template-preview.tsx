@@ -3,7 +3,7 @@ import '@xyflow/react/dist/style.css';
 import { Background, BaseEdge, Controls, MarkerType, ReactFlow, type Edge, type EdgeProps } from '@xyflow/react';
 import { useMemo } from 'react';
 import type { Dag } from '../../lib/api/types';
-import { layoutGraph, STEP_NODE_HEIGHT } from '../task-graph/layout-graph';
+import { layoutGraphOnce, STEP_NODE_HEIGHT } from '../task-graph/layout-graph';
 import { StepNode } from '../task-graph/step-node';
 import { dagToGraph, structureKey, structureOfDag } from '../task-graph/to-graph';
 
@@ -37,7 +37,7 @@ export function TemplatePreview({ dag, cycle }: { dag: Dag; cycle: { steps: Set<
   const structure = structureOfDag(dag);
   const key = structureKey(structure);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- the layout depends on the shape only
-  const positions = useMemo(() => layoutGraph(structure), [key]);
+  const positions = useMemo(() => layoutGraphOnce(structure, key), [key]);
   const graph = useMemo(() => {
     const { nodes, edges } = dagToGraph(dag, positions);
     const below = nodes.reduce((max, node) => Math.max(max, node.position.y + STEP_NODE_HEIGHT), 0) + 28;
