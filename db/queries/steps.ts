@@ -174,8 +174,46 @@ export async function markStepsComplete(
   const input = JSON.stringify(
     successes.map((s) => ({ id: s.stepId, attempt: s.attempt, results: s.results ?? null, duration_ms: s.durationMs, http_status: s.httpStatus })),
   );
-  const claimLimit = claim ? Math.max(0, claim.limit) : 0;
-  const workerId = claim?.workerId ?? null;
+  // Without free slots the statement stays as lean as it can be: the claiming parts are left out.
+  const claiming = claim !== undefined && claim.limit > 0;
+  const released = claiming
+    ? sql`claimable_releases as (
+      -- Judged on this statement's snapshot: every dependency still outstanding there completes here.
+      select rc.step_id from release_counts rc join steps c on c.id = rc.step_id
+      where c.status = 'pending' and c.pending_dependencies = rc.n
+        and (c.service is null or c.service not in (select service from service_circuits where state <> 'closed'))
+      order by rc.step_id
+      limit ${claim.limit}
+    ), released as (
+      update steps c set pending_dependencies = c.pending_dependencies - rc.n,
+        status = case when c.pending_dependencies - rc.n <> 0 then c.status when cr.step_id is not null then 'in_progress' else 'ready' end,
+        run_at = case when c.pending_dependencies - rc.n = 0 and cr.step_id is null then now() else c.run_at end,
+        attempts = c.attempts + case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null then 1 else 0 end,
+        worker_id = case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null then ${claim.workerId} else c.worker_id end,
+        lease_expires_at = case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null
+          then now() + make_interval(secs => ${claim.leaseSeconds}) else c.lease_expires_at end,
+        started_at = case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null then coalesce(c.started_at, now()) else c.started_at end,
+        updated_at = now()
+      from release_counts rc left join claimable_releases cr on cr.step_id = rc.step_id
+      where c.id = rc.step_id and c.status = 'pending'
+      returning c.id, c.task_id, c.status, c.name, c.handler, c.handler_config, c.service, c.attempts, c.round_start_attempts,
+        c.retry_limit, c.retryable, c.timeout_seconds, c.backoff
+    ), claimed as (
+      select * from released where status = 'in_progress'
+    ), opened_attempts as (
+      insert into step_attempts (step_id, number, task_id, worker_id)
+      select id, attempts, task_id, ${claim.workerId} from claimed
+    ), claimed_steps as (
+      -- The results of dependencies completed by this very statement are not in its snapshot of steps.
+      ${selectClaimedStepsSql(sql`claimed`, sql`done`)}
+    )`
+    : sql`released as (
+      update steps c set pending_dependencies = c.pending_dependencies - rc.n,
+        status = case when c.pending_dependencies - rc.n = 0 then 'ready' else c.status end,
+        run_at = case when c.pending_dependencies - rc.n = 0 then now() else c.run_at end, updated_at = now()
+      from release_counts rc where c.id = rc.step_id and c.status = 'pending'
+      returning c.id, c.task_id, c.status
+    )`;
   const [row] = await queryRows<{ completed: number; released: number; claimed: ClaimedStepRow[] | null }>(
     dbOrTx,
     sql`
@@ -185,7 +223,7 @@ export async function markStepsComplete(
       update steps s set status = 'complete', results = i.results, completed_at = now(), lease_expires_at = null,
         worker_id = null, updated_at = now()
       from input i where s.id = i.id and s.status = 'in_progress' and s.attempts = i.attempt
-      returning s.id, s.task_id, s.attempts, s.results
+      returning s.id, s.task_id, s.attempts${claiming ? sql`, s.results` : sql``}
     ), closed_attempts as (
       update step_attempts a set finished_at = now(), outcome = 'complete', duration_ms = i.duration_ms, http_status = i.http_status
       from done d join input i on i.id = d.id
@@ -196,42 +234,17 @@ export async function markStepsComplete(
     ), release_counts as (
       select sd.step_id, count(*)::int as n from step_dependencies sd join done d on d.id = sd.depends_on_step_id
       group by sd.step_id
-    ), claimable_releases as (
-      -- Judged on this statement's snapshot: every dependency still outstanding there completes here.
-      select rc.step_id from release_counts rc join steps c on c.id = rc.step_id
-      where ${claimLimit} > 0 and c.status = 'pending' and c.pending_dependencies = rc.n
-        and (c.service is null or c.service not in (select service from service_circuits where state <> 'closed'))
-      order by rc.step_id
-      limit ${claimLimit}
-    ), released as (
-      update steps c set pending_dependencies = c.pending_dependencies - rc.n,
-        status = case when c.pending_dependencies - rc.n <> 0 then c.status when cr.step_id is not null then 'in_progress' else 'ready' end,
-        run_at = case when c.pending_dependencies - rc.n = 0 and cr.step_id is null then now() else c.run_at end,
-        attempts = c.attempts + case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null then 1 else 0 end,
-        worker_id = case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null then ${workerId} else c.worker_id end,
-        lease_expires_at = case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null
-          then now() + make_interval(secs => ${claim?.leaseSeconds ?? 0}) else c.lease_expires_at end,
-        started_at = case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null then coalesce(c.started_at, now()) else c.started_at end,
-        updated_at = now()
-      from release_counts rc left join claimable_releases cr on cr.step_id = rc.step_id
-      where c.id = rc.step_id and c.status = 'pending'
-      returning c.id, c.task_id, c.status, c.name, c.handler, c.handler_config, c.service, c.attempts, c.round_start_attempts,
-        c.retry_limit, c.retryable, c.timeout_seconds, c.backoff
-    ), claimed as (
-      select * from released where status = 'in_progress'
-    ), released_transitions as (
+    ), ${released}, released_transitions as (
+      -- A dependent claimed here was ready too, for an instant: the trail shows both steps.
       insert into transitions (task_id, step_id, from_status, to_status, reason, actor, attempt)
-      select task_id, id, 'pending', 'ready', 'dependencies satisfied', 'system', null from released where status in ('ready', 'in_progress')
-      union all
-      select task_id, id, 'ready', 'in_progress', 'claimed by ' || ${workerId}, 'system', attempts from claimed
-    ), opened_attempts as (
-      insert into step_attempts (step_id, number, task_id, worker_id)
-      select id, attempts, task_id, ${workerId} from claimed
+      select task_id, id, 'pending', 'ready', 'dependencies satisfied', 'system', null from released where status <> 'pending'
+      ${claiming ? sql`union all
+      select task_id, id, 'ready', 'in_progress', 'claimed by ' || ${claim.workerId}, 'system', attempts from claimed` : sql``}
     ), task_deltas as (
       select task_id, sum(unfinished)::int as unfinished, sum(live)::int as live from (
         select task_id, -1 as unfinished, -1 as live from done
         union all
-        select task_id, 0, 1 from released where status in ('ready', 'in_progress')
+        select task_id, 0, 1 from released where status <> 'pending'
       ) deltas group by task_id
     ), updated_tasks as (
       ${updateTaskCountersSql()}
@@ -241,13 +254,10 @@ export async function markStepsComplete(
       select pg_notify(${STEPS_READY_CHANNEL}, '') from (select 1 from released where status = 'ready' limit 1) any_released
     ), changed as (
       select pg_notify(${TASKS_CHANGED_CHANNEL}, string_agg(id::text, ',')) from updated_tasks having count(*) > 0
-    ), claimed_steps as (
-      -- The results of dependencies completed by this very statement are not in its snapshot of steps.
-      ${selectClaimedStepsSql(sql`claimed`, sql`done`)}
     )
     select (select count(*) from done)::int as completed,
       (select count(*) from released where status = 'ready')::int as released,
-      (select jsonb_agg(cs) from claimed_steps cs) as claimed,
+      ${claiming ? sql`(select jsonb_agg(cs) from claimed_steps cs)` : sql`null::jsonb`} as claimed,
       (select count(*) from wake)::int + (select count(*) from changed)::int as notified`,
   );
   return { completed: row?.completed ?? 0, released: row?.released ?? 0, claimed: (row?.claimed ?? []).map(toClaimedStep) };

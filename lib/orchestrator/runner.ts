@@ -187,18 +187,26 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
         failures = [];
         try {
           const failuresToRecord = await applyCircuitBreaker(batchFailures);
-          // The completing statement claims the dependents it releases, up to the free slots.
-          const slots = reserveSlots();
+          // Unless the claim loop is busy with a backlog (it then fills the slots as they free), the
+          // completing statement claims the dependents it releases, up to the free slots: they start
+          // without waiting for a NOTIFY and another claim.
+          const slots = backlogLikely ? 0 : reserveSlots();
           let released = 0;
+          let claimedHere = 0;
           try {
             const outcome = await markStepsComplete(db, batchSuccesses, { workerId, leaseSeconds, limit: slots });
             released = outcome.released;
-            counters.claimed += outcome.claimed.length;
+            claimedHere = outcome.claimed.length;
+            counters.claimed += claimedHere;
             for (const step of outcome.claimed) {
               startAttempt(step);
             }
           } finally {
             reservedSlots -= slots;
+          }
+          // The claim loop may have found every slot reserved by this statement: the unused ones are free again.
+          if (claimedHere < slots && backlogLikely) {
+            wake();
           }
           await markStepsFailed(db, failuresToRecord);
           await reportServiceSuccesses(batchSucceededSteps);
