@@ -1,8 +1,9 @@
 import { defineConfig } from '@playwright/test';
 
 /**
- * End-to-end tests against a real server: `next start` on its own port, a fresh embedded database,
- * the demo services, fixture templates and test handlers (E2E=1), and Debian's Chromium.
+ * End-to-end tests against a real server: `next start` on its own port, a fresh embedded database
+ * seeded with a month of finished tasks (scripts/seed-e2e-data.ts, e2e/pages/seeded-tasks.ts), the demo
+ * services, fixture templates and test handlers (E2E=1), and Debian's Chromium.
  */
 const PORT = Number(process.env.E2E_PORT ?? 3210);
 const DEMO_PORT = Number(process.env.E2E_DEMO_SERVICES_PORT ?? 3211);
@@ -22,9 +23,10 @@ export default defineConfig({
     trace: 'on-first-retry',
   },
   webServer: {
-    command: `rm -rf ${E2E_DATA_DIR} && npx next start --port ${PORT} --hostname 127.0.0.1`,
+    // The seed opens, migrates and fills the database, then closes it: one owner at a time.
+    command: `rm -rf ${E2E_DATA_DIR} && npx tsx scripts/seed-e2e-data.ts && npx next start --port ${PORT} --hostname 127.0.0.1`,
     url: `http://127.0.0.1:${PORT}/api/v1/health`,
-    timeout: 120_000,
+    timeout: 180_000,
     reuseExistingServer: false,
     stdout: 'ignore',
     stderr: 'pipe',

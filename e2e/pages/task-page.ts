@@ -17,6 +17,38 @@ export class TaskPage {
     return this.graph.locator(`[data-step="${name}"]`);
   }
 
+  /**
+   * Waits frame by frame until the graph is drawn: `steps` nodes shown (not hidden for measuring) and
+   * `edges` edges. Times are read on the page's clock, in ms since its navigation started: when it was
+   * drawn, when the task's JSON had arrived, and when the layout started and how long it took (the
+   * graph's User Timing measure; none when the layout of this shape was already known).
+   */
+  async waitForGraphDrawn(taskPath: string, { steps, edges }: { steps: number; edges: number }) {
+    const drawn = await this.page.waitForFunction(
+      ({ steps, edges }) => {
+        const graph = document.querySelector('[data-testid="task-graph"]');
+        const nodes = graph ? [...graph.querySelectorAll<HTMLElement>('.react-flow__node')] : [];
+        const isDrawn =
+          nodes.length === steps && nodes.every((node) => node.style.visibility !== 'hidden') && graph?.querySelectorAll('.react-flow__edge').length === edges;
+        return isDrawn ? performance.now() : 0;
+      },
+      { steps, edges },
+      { polling: 'raf', timeout: 30_000 },
+    );
+    const drawnAt = (await drawn.jsonValue()) as number;
+    const { jsonAt, layout } = await this.page.evaluate((taskPath) => {
+      const json = performance.getEntriesByType('resource').find((entry) => new URL(entry.name).pathname === taskPath) as PerformanceResourceTiming | undefined;
+      const measure = performance.getEntriesByName('task-graph layout', 'measure')[0];
+      return { jsonAt: json?.responseEnd, layout: measure && { startTime: measure.startTime, duration: measure.duration } };
+    }, taskPath);
+    return { drawnAt, jsonAt, layout };
+  }
+
+  /** Where a step's node is drawn (its transform in the flow), to check the layout does not move. */
+  async stepPosition(name: string): Promise<string | null> {
+    return this.graph.locator(`.react-flow__node[data-id="${name}"]`).getAttribute('style').then((style) => /transform:[^;]+/.exec(style ?? '')?.[0] ?? null);
+  }
+
   async expectStepStatus(name: string, status: string, timeout = 20_000) {
     await expect(this.step(name)).toHaveAttribute('data-status', status, { timeout });
   }
