@@ -224,7 +224,18 @@ async function measureLatencyFigures(database: Database, db: 'postgres' | 'pglit
     const task = summarizeLatency(result.taskLatencyMs);
     const first = summarizeLatency(result.firstStartMs);
     const isPostgres = db === 'postgres';
-    log.add({ figure: 'dependent_start_ms', value: round(dependent.p50, 2), unit: 'ms', db, setting: `p50 over ${dependent.n} dependent steps`, target: '≤ 3 ms', verdict: verdict(dependent.p50 <= 3) });
+    // A dependent claimed by the statement that records its last dependency opens its attempt in that
+    // very statement: 0 ms by the database's clock (its handler starts when the statement returns).
+    const claimedInStatement = result.dependentStartMs.filter((ms) => ms === 0).length;
+    log.add({
+      figure: 'dependent_start_ms',
+      value: round(dependent.p50, 2),
+      unit: 'ms',
+      db,
+      setting: `p50 over ${dependent.n} dependent steps (${round((100 * claimedInStatement) / Math.max(1, dependent.n), 0)}% claimed by the statement completing their last dependency)`,
+      target: '≤ 3 ms',
+      verdict: verdict(dependent.p50 <= 3),
+    });
     log.add({ figure: 'dependent_start_ms', value: round(dependent.p95, 2), unit: 'ms', db, setting: `p95 over ${dependent.n} dependent steps` });
     log.add({
       figure: 'task_latency_ms',

@@ -115,10 +115,9 @@ export const steps = pgTable(
     index('steps_claimable_run_at').on(t.runAt).where(sql`status in ('ready','waiting_retry')`),
     // Serves the lease reaper.
     index('steps_lease_expires_at').on(t.leaseExpiresAt).where(sql`status = 'in_progress'`),
-    // Serves the failures view and step filters without touching finished steps.
-    index('steps_unhealthy').on(t.name, t.status).where(sql`status in ('error','waiting_retry')`),
-    // Serves GET /failures and the error_signature filter: the failing steps, by signature.
-    index('steps_failing_signature').on(t.errorSignature, t.name).where(sql`status in ('error','waiting_retry')`),
+    // Serves the failures view and step filters (a failure group's step, status and signature) without
+    // touching finished steps.
+    index('steps_unhealthy').on(t.name, t.status, t.errorSignature).where(sql`status in ('error','waiting_retry')`),
     check(
       'steps_status_check',
       sql`status in ('pending','ready','in_progress','waiting_retry','complete','error','resolved_manually','skipped','cancelled')`,
