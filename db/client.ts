@@ -150,8 +150,26 @@ function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** Runs raw SQL and returns its rows, hiding that PGlite answers `{ rows }` and postgres.js an array. */
-export async function queryRows<T>(dbOrTx: DbOrTx, query: SQL): Promise<T[]> {
+type DrizzleInternals = {
+  dialect?: { sqlToQuery(query: SQL): { sql: string; params: unknown[] } };
+  session?: { client?: { unsafe?: (text: string, params: unknown[], options: { prepare: boolean }) => Promise<unknown> } };
+};
+
+/**
+ * Runs raw SQL and returns its rows, hiding that PGlite answers `{ rows }` and postgres.js an array.
+ *
+ * With `prepare` (for the orchestrator's hot path, whose statements have a fixed text), postgres.js
+ * runs it as a named prepared statement: parsed once per connection, and planned once PostgreSQL has
+ * settled on a generic plan. Drizzle's `execute` sends every statement unnamed, and a claim or a
+ * completion then spends more time being parsed and planned than run (bench/RESULTS.md).
+ */
+export async function queryRows<T>(dbOrTx: DbOrTx, query: SQL, { prepare = false }: { prepare?: boolean } = {}): Promise<T[]> {
+  const { dialect, session } = dbOrTx as unknown as DrizzleInternals;
+  const unsafe = session?.client?.unsafe;
+  if (prepare && dialect && unsafe) {
+    const built = dialect.sqlToQuery(query);
+    return (await unsafe.call(session.client, built.sql, built.params, { prepare: true })) as T[];
+  }
   const result = (await dbOrTx.execute(query)) as unknown;
   if (Array.isArray(result)) {
     return result as T[];

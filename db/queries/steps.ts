@@ -95,6 +95,7 @@ export async function claimReadySteps(
       select id, 'pending', 'in_progress', 'first step started', 'system' from started_tasks
     )
     ${selectClaimedStepsSql(sql`claimed`)}`,
+    { prepare: true },
   );
   return rows.map(toClaimedStep);
 }
@@ -218,7 +219,7 @@ export async function markStepsComplete(
     dbOrTx,
     sql`
     with input as (
-      select * from jsonb_to_recordset(${input}::jsonb) as i(id bigint, attempt int, results jsonb, duration_ms int, http_status int)
+      select * from jsonb_to_recordset(${input}::text::jsonb) as i(id bigint, attempt int, results jsonb, duration_ms int, http_status int)
     ), done as (
       update steps s set status = 'complete', results = i.results, completed_at = now(), lease_expires_at = null,
         worker_id = null, updated_at = now()
@@ -259,6 +260,7 @@ export async function markStepsComplete(
       (select count(*) from released where status = 'ready')::int as released,
       ${claiming ? sql`(select jsonb_agg(cs) from claimed_steps cs)` : sql`null::jsonb`} as claimed,
       (select count(*) from wake)::int + (select count(*) from changed)::int as notified`,
+    { prepare: true },
   );
   return { completed: row?.completed ?? 0, released: row?.released ?? 0, claimed: (row?.claimed ?? []).map(toClaimedStep) };
 }
@@ -337,7 +339,7 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
     dbOrTx,
     sql`
     with input as (
-      select * from jsonb_to_recordset(${input}::jsonb) as i(id bigint, attempt int, next_status text, run_after_seconds float8,
+      select * from jsonb_to_recordset(${input}::text::jsonb) as i(id bigint, attempt int, next_status text, run_after_seconds float8,
         outcome text, error_class text, error_message text, error_code text, http_status int, duration_ms int,
         refund_attempt boolean)
     ), failed as (
@@ -372,6 +374,7 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
       select pg_notify(${TASKS_CHANGED_CHANNEL}, string_agg(distinct task_id::text, ',')) from failed having count(*) > 0
     )
     select (select count(*) from failed)::int as failed, (select count(*) from changed)::int as notified`,
+    { prepare: true },
   );
   return { failed: row?.failed ?? 0 };
 }
@@ -410,6 +413,7 @@ export async function lockExpiredLeases(dbOrTx: DbOrTx, limit: number): Promise<
     sql`select id, attempts, round_start_attempts, retry_limit, retryable, worker_id from steps
         where status = 'in_progress' and lease_expires_at < now()
         order by lease_expires_at limit ${limit} for update skip locked`,
+    { prepare: true },
   );
   return rows.map((row) => ({
     id: Number(row.id),
