@@ -1,6 +1,6 @@
 'use client';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState, useTransition } from 'react';
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorState } from '../../components/feedback/error-state';
 import { LoadingState } from '../../components/feedback/loading-state';
@@ -32,6 +32,9 @@ export function TasksPageClient() {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [bulkTarget, setBulkTarget] = useState<BulkRetryTarget | null>(null);
   const list = useTaskList({ ...filters, limit, cursor }, { refetchInterval: 5000 });
+  // Page changes run as a transition: the page stack and the address change are shown together, so the
+  // row numbers never describe the next page over the rows of the last one.
+  const [navigating, startNavigation] = useTransition();
 
   const navigate = useCallback(
     (nextFilters: TaskFilters, nextCursor?: string, mode: 'push' | 'replace' = 'push') => {
@@ -133,17 +136,19 @@ export function TasksPageClient() {
         {list.data && (items.length > 0 || cursor) ? (
           <div className="pagination" data-testid="pagination">
             <span>
-              {list.isPlaceholderData ? 'Loading…' : items.length > 0 ? `Rows ${firstRow}–${firstRow + items.length - 1}` : 'No rows'}
+              {list.isPlaceholderData || navigating ? 'Loading…' : items.length > 0 ? `Rows ${firstRow}–${firstRow + items.length - 1}` : 'No rows'}
             </span>
             <div className="buttons">
               <button
                 type="button"
                 className="button small"
-                disabled={!cursor}
+                disabled={!cursor || navigating}
                 onClick={() => {
                   const previous = previousCursors.at(-1);
-                  setPreviousCursors((stack) => stack.slice(0, -1));
-                  navigate(filters, previous);
+                  startNavigation(() => {
+                    setPreviousCursors((stack) => stack.slice(0, -1));
+                    navigate(filters, previous);
+                  });
                 }}
               >
                 ← Previous
@@ -151,10 +156,12 @@ export function TasksPageClient() {
               <button
                 type="button"
                 className="button small"
-                disabled={!list.data.next_cursor || list.isPlaceholderData}
+                disabled={!list.data.next_cursor || list.isPlaceholderData || navigating}
                 onClick={() => {
-                  setPreviousCursors((stack) => [...stack, cursor]);
-                  navigate(filters, list.data.next_cursor ?? undefined);
+                  startNavigation(() => {
+                    setPreviousCursors((stack) => [...stack, cursor]);
+                    navigate(filters, list.data.next_cursor ?? undefined);
+                  });
                 }}
               >
                 Next →
