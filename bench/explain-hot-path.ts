@@ -74,7 +74,8 @@ export async function explainHotPath(
   { backlog, rounds, cold, settings = {} }: { backlog: number; rounds: number; cold: boolean; settings?: Record<string, string> },
 ): Promise<HotPathExplain[]> {
   const scratch = await createScratchDatabase(serverUrl, { prefix: 'switchyard_bench_explain' });
-  const client = postgres(scratch.url, { max: 1, onnotice: () => {}, connection: { TimeZone: 'UTC' } });
+  // The session settings of db/client.ts (JIT off), so that the statements are EXPLAINed as the workers run them.
+  const client = postgres(scratch.url, { max: 1, onnotice: () => {}, connection: { TimeZone: 'UTC', jit: 'off' } });
   // As drizzle does: JSON parameters arrive already serialised, so they are sent as they are.
   const serializers = client.options.serializers as Record<string, (value: unknown) => unknown>;
   serializers['114'] = serializers['3802'] = (value) => value;
