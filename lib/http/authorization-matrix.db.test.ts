@@ -1,13 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
 import { createApiToken } from '../auth/create-api-token';
 import type { Role } from '../auth/roles';
 import { createFailedSignups, saveSignupTemplate } from '../orchestrator/failure-fixtures';
-import type { Orchestrator } from '../orchestrator/runner';
 import { API_OPERATIONS } from './api-operations';
-import { callHandler, createTestRuntime, HTTP_METHODS, listRouteFiles, loadRouteHandlers, restoreRouteRuntime, type TestRuntime } from './route-testing';
+import { callHandler, HTTP_METHODS, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from './route-testing';
 
 /**
  * Every route of app/api/v1 × every kind of caller. The table is written out by hand: a new route file
@@ -66,14 +65,7 @@ const ADMIN_TOKEN = 'matrix-admin-token-0123456789';
 
 type Caller = { label: string; authorization?: string; rank: number };
 
-let runtime: TestRuntime | undefined;
-const running: Orchestrator[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((orchestrator) => orchestrator.stop()));
-  await runtime?.stop();
-  runtime = undefined;
-});
-afterAll(() => restoreRouteRuntime());
+const testRuntime = registerRouteTestRuntime();
 
 it('has an entry for every route file and method, and the OpenAPI operations agree with it', async () => {
   const found: string[] = [];
@@ -99,9 +91,9 @@ describeEachDatabase('authorization matrix', (suite) => {
 
   beforeEach(async () => {
     const { database } = suite;
-    runtime = await createTestRuntime(database, { adminToken: ADMIN_TOKEN, demoServices: true });
+    await testRuntime.start(database, { adminToken: ADMIN_TOKEN, demoServices: true });
     await saveSignupTemplate(database);
-    [taskId] = (await createFailedSignups(database, ['matrix-task@example.com'], running)).map(String) as [string];
+    [taskId] = (await createFailedSignups(database, ['matrix-task@example.com'], testRuntime.orchestrators)).map(String) as [string];
     const tokens: Partial<Record<Role, string>> = {};
     for (const role of ['viewer', 'operator', 'admin'] as const) {
       tokens[role] = (await createApiToken(database.db, { name: `matrix-${role}`, role, actor: 'test' })).secret;

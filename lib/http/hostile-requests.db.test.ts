@@ -1,8 +1,7 @@
-import { afterAll, afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../db/testing';
 import { createFailedSignups, saveSignupTemplate, snapshotState } from '../orchestrator/failure-fixtures';
-import type { Orchestrator } from '../orchestrator/runner';
-import { callHandler, type CallOptions, createTestRuntime, listRouteFiles, loadRouteHandlers, restoreRouteRuntime, type TestRuntime } from './route-testing';
+import { callHandler, type CallOptions, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from './route-testing';
 
 /**
  * Thousands of malformed and hostile requests: wrong types, unknown and prototype-polluting keys, huge
@@ -246,21 +245,14 @@ function assertRefusal(label: string, status: number, text: string, problems: st
   }
 }
 
-let runtime: TestRuntime | undefined;
-const running: Orchestrator[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((orchestrator) => orchestrator.stop()));
-  await runtime?.stop();
-  runtime = undefined;
-});
-afterAll(() => restoreRouteRuntime());
+const testRuntime = registerRouteTestRuntime();
 
 describeEachDatabase('hostile requests', (suite) => {
   it('refuses every one with a 4xx in the error shape, and writes nothing', async () => {
     const { database } = suite;
-    runtime = await createTestRuntime(database, { adminToken: ADMIN_TOKEN, demoServices: true });
+    const runtime = await testRuntime.start(database, { adminToken: ADMIN_TOKEN, demoServices: true });
     await saveSignupTemplate(database);
-    const [failed] = (await createFailedSignups(database, ['fuzz@example.com'], running)).map(String);
+    const [failed] = (await createFailedSignups(database, ['fuzz@example.com'], testRuntime.orchestrators)).map(String);
     const before = await snapshotState(database);
     const demoBefore = JSON.stringify(runtime.demoServices?.state.summarize());
     const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };

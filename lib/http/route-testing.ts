@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { afterAll, afterEach } from 'vitest';
 import type { Database } from '../../db/client';
 import { readEnv } from '../env';
 import { defaultHandlerRegistry } from '../handlers/index';
 import type { Runtime } from '../orchestrator/host';
+import type { Orchestrator } from '../orchestrator/runner';
 import { type DemoServices, startDemoServices } from '../services/demo-services';
 import { listServiceNames, resolveServiceUrls } from '../services/service-registry';
 import { setRouteRuntimeForTests } from './route-runtime';
@@ -71,6 +73,28 @@ export async function createTestRuntime(database: Database, { adminToken, demoSe
 
 export function restoreRouteRuntime(): void {
   setRouteRuntimeForTests(undefined);
+}
+
+/**
+ * For a test file that calls routes: after each test, stops the orchestrators it registered in
+ * `orchestrators` and the runtime it started with `start`; after the file, restores the route runtime.
+ */
+export function registerRouteTestRuntime() {
+  let current: TestRuntime | undefined;
+  const orchestrators: Orchestrator[] = [];
+  afterEach(async () => {
+    await Promise.all(orchestrators.splice(0).map((orchestrator) => orchestrator.stop()));
+    await current?.stop();
+    current = undefined;
+  });
+  afterAll(() => restoreRouteRuntime());
+  return {
+    orchestrators,
+    async start(database: Database, options?: Parameters<typeof createTestRuntime>[1]): Promise<TestRuntime> {
+      current = await createTestRuntime(database, options);
+      return current;
+    },
+  };
 }
 
 export type CallOptions = {

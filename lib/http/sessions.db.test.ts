@@ -1,21 +1,13 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
 import { createApiToken } from '../auth/create-api-token';
 import { createFailedSignups, saveSignupTemplate } from '../orchestrator/failure-fixtures';
-import type { Orchestrator } from '../orchestrator/runner';
-import { callHandler, createTestRuntime, listRouteFiles, loadRouteHandlers, restoreRouteRuntime, type TestRuntime } from './route-testing';
+import { callHandler, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from './route-testing';
 
 const ADMIN_TOKEN = 'sessions-admin-token-0123456789';
-let runtime: TestRuntime | undefined;
-const running: Orchestrator[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((orchestrator) => orchestrator.stop()));
-  await runtime?.stop();
-  runtime = undefined;
-});
-afterAll(() => restoreRouteRuntime());
+const testRuntime = registerRouteTestRuntime();
 
 async function route(path: string) {
   const file = listRouteFiles().find((entry) => entry.path === path);
@@ -38,11 +30,11 @@ describeEachDatabase('dashboard sessions and local mode', (suite) => {
   let taskId = '';
   beforeEach(async () => {
     await saveSignupTemplate(suite.database);
-    [taskId] = (await createFailedSignups(suite.database, ['session@example.com'], running)).map(String) as [string];
+    [taskId] = (await createFailedSignups(suite.database, ['session@example.com'], testRuntime.orchestrators)).map(String) as [string];
   });
 
   it('signs in with a token: an HttpOnly, SameSite=Strict cookie that reads anywhere but changes only from the same origin', async () => {
-    runtime = await createTestRuntime(suite.database, { adminToken: ADMIN_TOKEN });
+    await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
     const operator = await createApiToken(suite.database.db, { name: 'day-shift', role: 'operator', actor: 'test' });
     const session = await route('/api/v1/session');
     const tasks = await route('/api/v1/tasks');
@@ -89,7 +81,7 @@ describeEachDatabase('dashboard sessions and local mode', (suite) => {
   });
 
   it('ends sessions when their token is revoked or ADMIN_TOKEN changes', async () => {
-    runtime = await createTestRuntime(suite.database, { adminToken: ADMIN_TOKEN });
+    const runtime = await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
     const viewer = await createApiToken(suite.database.db, { name: 'watcher', role: 'viewer', actor: 'test' });
     const session = await route('/api/v1/session');
     const tasks = await route('/api/v1/tasks');
@@ -113,7 +105,7 @@ describeEachDatabase('dashboard sessions and local mode', (suite) => {
   });
 
   it('in local mode lets everyone do everything, as actor local', async () => {
-    runtime = await createTestRuntime(suite.database);
+    await testRuntime.start(suite.database);
     const session = await route('/api/v1/session');
     const tokens = await route('/api/v1/tokens');
     const retry = await route('/api/v1/tasks/{taskId}/retry');
@@ -128,7 +120,7 @@ describeEachDatabase('dashboard sessions and local mode', (suite) => {
   });
 
   it('keeps token secrets out of answers and the database', async () => {
-    runtime = await createTestRuntime(suite.database, { adminToken: ADMIN_TOKEN });
+    await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
     const tokens = await route('/api/v1/tokens');
     const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
     const created = await callHandler(tokens.handlers.POST!, 'POST', tokens.path, { headers: auth, body: { name: 'ci', role: 'operator' } });

@@ -1,20 +1,12 @@
-import { afterAll, afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Database } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
 import type { TaskDetail } from '../api/types';
 import { createFailedSignups, saveSignupTemplate } from '../orchestrator/failure-fixtures';
 import { retryTask } from '../orchestrator/retry-task';
-import type { Orchestrator } from '../orchestrator/runner';
-import { callHandler, createTestRuntime, listRouteFiles, loadRouteHandlers, restoreRouteRuntime, type TestRuntime } from './route-testing';
+import { callHandler, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from './route-testing';
 
-let runtime: TestRuntime | undefined;
-const running: Orchestrator[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((orchestrator) => orchestrator.stop()));
-  await runtime?.stop();
-  runtime = undefined;
-});
-afterAll(() => restoreRouteRuntime());
+const testRuntime = registerRouteTestRuntime();
 
 type EventReader = { next(timeoutMs?: number): Promise<{ event: string; data: string } | undefined>; comments: string[] };
 
@@ -70,9 +62,9 @@ describeEachDatabase('task event stream', (suite) => {
         return suite.database.listen(channel, onNotify);
       },
     };
-    runtime = await createTestRuntime(counted);
+    await testRuntime.start(counted);
     await saveSignupTemplate(suite.database);
-    const [taskId] = (await createFailedSignups(suite.database, ['live@example.com'], running)).map(String);
+    const [taskId] = (await createFailedSignups(suite.database, ['live@example.com'], testRuntime.orchestrators)).map(String);
     const route = listRouteFiles().find((entry) => entry.path === '/api/v1/tasks/{taskId}/events')!;
     const { GET } = await loadRouteHandlers(route.file);
 
