@@ -24,7 +24,8 @@ import {
   readRecoveryTimes,
   type Violation,
 } from './checks';
-import { CHAOS_SERVICES, type ChaosPlan, createRandom, planChaos } from './schedule';
+import { createRandom } from '../../lib/seeded-random';
+import { CHAOS_SERVICES, type ChaosPlan, planChaos } from './schedule';
 
 export type ChaosOptions = {
   /** A PostgreSQL server (any database on it); the run creates a database of its own there. */

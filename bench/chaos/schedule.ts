@@ -1,15 +1,3 @@
-/** mulberry32: a small seeded generator, so a chaos run can be repeated with `--seed`. */
-export function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export const CHAOS_SERVICES = ['user', 'billing', 'preferences', 'notification'] as const;
 export type ChaosService = (typeof CHAOS_SERVICES)[number];
 

@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../db/testing';
 import { createFailedSignups, saveSignupTemplate, snapshotState } from '../orchestrator/failure-fixtures';
 import { callHandler, type CallOptions, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from './route-testing';
+import { createRandom } from '../seeded-random';
 
 /**
  * Thousands of malformed and hostile requests: wrong types, unknown and prototype-polluting keys, huge
@@ -11,17 +12,6 @@ import { callHandler, type CallOptions, listRouteFiles, loadRouteHandlers, regis
 const ADMIN_TOKEN = 'fuzz-admin-token-0123456789';
 const CASES_PER_JSON_ROUTE = 220;
 const CASES_PER_QUERY_ROUTE = 120;
-
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Case = { label: string; body: string | Uint8Array; headers: Record<string, string> };
 type JsonTarget = { path: string; method: string; base: Record<string, unknown>; required: string[]; params?: Record<string, string>; anyValue?: string[] };

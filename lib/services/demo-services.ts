@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { checkFields, type FieldSpec } from './demo/check-fields';
 import { errorReply, routeDemoRequest, type DemoRecord, type DemoReply } from './demo/demo-routes';
 import { KNOWN_SERVICE_NAMES, type KnownServiceName } from './service-registry';
+import { createRandom } from '../seeded-random';
 
 /**
  * The registration story's four services in one node:http server, each under its own prefix
@@ -158,18 +159,6 @@ function createServiceState(seed: number): DemoServiceState {
 
 function defaultSeed(index: number): number {
   return 0x5eed + index;
-}
-
-/** mulberry32: a tiny seeded generator, so `flaky` fails the same calls on every run with the same seed. */
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function handleRequest(
