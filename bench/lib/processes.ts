@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { waitFor } from '../../lib/orchestrator/testing';
 
 /**
  * A child process running a TypeScript entry under `node --import tsx`: one process, so a signal
@@ -151,17 +152,7 @@ export function listProcessTree(pid: number): number[] {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Polls `read` until it returns something truthy; throws after `timeoutMs`. */
-export async function pollUntil<T>(read: () => Promise<T | undefined | null | false>, { timeoutMs, intervalMs = 50, what }: { timeoutMs: number; intervalMs?: number; what: string }): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await sleep(intervalMs);
-  }
+/** Polls `read` until it returns something truthy; throws after `timeoutMs` (the tests' waitFor, with the bench's defaults). */
+export function pollUntil<T>(read: () => Promise<T | undefined | null | false>, { timeoutMs, intervalMs = 50, what }: { timeoutMs: number; intervalMs?: number; what: string }): Promise<T> {
+  return waitFor(read, { timeoutMs, intervalMs, what });
 }
