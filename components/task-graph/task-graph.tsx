@@ -1,16 +1,16 @@
 'use client';
 import '@xyflow/react/dist/style.css';
-import { Background, Controls, ReactFlow, type Edge, type NodeMouseHandler } from '@xyflow/react';
+import { ReactFlow, type Edge, type NodeMouseHandler } from '@xyflow/react';
 import { useCallback, useMemo, useRef, type KeyboardEvent } from 'react';
 import type { Dag, TaskDetail } from '../../lib/api/types';
 import { layoutGraphOnce, STEP_NODE_HEIGHT } from './layout-graph';
+import { FlowBackdrop, READ_ONLY_FLOW_PROPS } from './read-only-flow';
 import { StepNode } from './step-node';
 import { dagToGraph, structureKey, structureOfDag, structureOfTask, toGraph, type GraphStructure, type StepNode as StepNodeType } from './to-graph';
 
 const nodeTypes = { step: StepNode };
 // The whole graph fits on open, so a failing step (red) stands out even among 200; zoom in with the controls.
 const fitViewOptions = { padding: 0.12, maxZoom: 1.1 };
-const proOptions = { hideAttribution: true };
 // Edges take no clicks: no invisible wide path per edge for the pointer (360 fewer elements at 200 steps).
 const defaultEdgeOptions = { interactionWidth: 0 };
 
@@ -109,19 +109,12 @@ function GraphCanvas({
         edges={edges}
         nodeTypes={nodeTypes}
         onNodeClick={onNodeClick}
-        nodesDraggable={false}
-        nodesConnectable={false}
-        edgesFocusable={false}
+        {...READ_ONLY_FLOW_PROPS}
         defaultEdgeOptions={defaultEdgeOptions}
         elementsSelectable
-        fitView
         fitViewOptions={fitViewOptions}
-        minZoom={0.05}
-        maxZoom={2}
-        proOptions={proOptions}
       >
-        <Background gap={16} size={1} color="#e2e6ec" />
-        <Controls showInteractive={false} orientation="horizontal" />
+        <FlowBackdrop />
       </ReactFlow>
     </div>
   );

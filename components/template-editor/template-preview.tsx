@@ -1,9 +1,10 @@
 'use client';
 import '@xyflow/react/dist/style.css';
-import { Background, BaseEdge, Controls, MarkerType, ReactFlow, type Edge, type EdgeProps } from '@xyflow/react';
+import { BaseEdge, MarkerType, ReactFlow, type Edge, type EdgeProps } from '@xyflow/react';
 import { useMemo } from 'react';
 import type { Dag } from '../../lib/api/types';
 import { layoutGraphOnce, STEP_NODE_HEIGHT } from '../task-graph/layout-graph';
+import { FlowBackdrop, READ_ONLY_FLOW_PROPS } from '../task-graph/read-only-flow';
 import { StepNode } from '../task-graph/step-node';
 import { dagToGraph, structureKey, structureOfDag } from '../task-graph/to-graph';
 
@@ -26,7 +27,6 @@ const edgeTypes = { loopBack: LoopBackEdge };
 const fitViewOptions = { padding: 0.14, maxZoom: 1 };
 // A dependency back along a cycle curves outside the nodes' box: leave room to see it.
 const cycleFitViewOptions = { padding: 0.4, maxZoom: 1 };
-const proOptions = { hideAttribution: true };
 
 /**
  * The DAG of the text being edited, drawn with the task graph's nodes and no statuses. Steps and
@@ -66,18 +66,11 @@ export function TemplatePreview({ dag, cycle }: { dag: Dag; cycle: { steps: Set<
         edges={graph.edges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
-        nodesDraggable={false}
-        nodesConnectable={false}
-        edgesFocusable={false}
+        {...READ_ONLY_FLOW_PROPS}
         elementsSelectable={false}
-        fitView
         fitViewOptions={cycle.edges.size > 0 ? cycleFitViewOptions : fitViewOptions}
-        minZoom={0.05}
-        maxZoom={2}
-        proOptions={proOptions}
       >
-        <Background gap={16} size={1} color="#e2e6ec" />
-        <Controls showInteractive={false} orientation="horizontal" />
+        <FlowBackdrop />
       </ReactFlow>
     </div>
   );
