@@ -104,27 +104,9 @@ export function VersionHistory({
         <div className="card-header">
           <h2>Compare versions</h2>
           <div className="diff-pickers">
-            <label className="field inline">
-              <span>A</span>
-              <select value={a ?? ''} onChange={(event) => setA(event.target.value)} aria-label="Version A">
-                {names.map((version) => (
-                  <option key={version} value={version}>
-                    {version}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <VersionSelect label="A" value={a} versions={names} onChange={setA} />
             <span className="muted">→</span>
-            <label className="field inline">
-              <span>B</span>
-              <select value={b ?? ''} onChange={(event) => setB(event.target.value)} aria-label="Version B">
-                {names.map((version) => (
-                  <option key={version} value={version}>
-                    {version}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <VersionSelect label="B" value={b} versions={names} onChange={setB} />
           </div>
         </div>
         {versionA.isPending || versionB.isPending ? <LoadingState rows={6} /> : null}
@@ -135,5 +117,21 @@ export function VersionHistory({
         ) : null}
       </section>
     </div>
+  );
+}
+
+/** One side of the comparison: a version picked from every saved one. */
+function VersionSelect({ label, value, versions, onChange }: { label: string; value: string | undefined | null; versions: string[]; onChange: (version: string) => void }) {
+  return (
+    <label className="field inline">
+      <span>{label}</span>
+      <select value={value ?? ''} onChange={(event) => onChange(event.target.value)} aria-label={`Version ${label}`}>
+        {versions.map((version) => (
+          <option key={version} value={version}>
+            {version}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
