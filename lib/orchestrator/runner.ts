@@ -172,6 +172,12 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     running.set(step.id, attempt);
   }
 
+  /** How long a stopping process keeps trying to write outcomes the database will not take. */
+  const RECORD_WAIT_AFTER_STOP_MS = Math.max(shutdownGraceMs, 5000);
+  function recordingGivenUp(): boolean {
+    return stopController.signal.aborted && Date.now() - stopStartedAt > RECORD_WAIT_AFTER_STOP_MS;
+  }
+
   /** Writes every known outcome; one writer at a time, the next batch collects while this one runs. */
   function recordOutcomes(): Promise<void> {
     if (recording) {
@@ -221,7 +227,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
         } catch (error) {
           // Nothing is lost: the outcomes go back in the queue and the leases are still ours.
           log.error({ err: error }, 'could not record step outcomes; retrying');
-          if (stopController.signal.aborted && Date.now() - stopStartedAt > Math.max(shutdownGraceMs, 5000)) {
+          if (recordingGivenUp()) {
             break;
           }
           successes = [...batchSuccesses, ...successes];
@@ -233,7 +239,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     })().finally(() => {
       recording = undefined;
       // Outcomes that arrived between the loop's last look and here would otherwise wait for the next one.
-      if ((successes.length > 0 || failures.length > 0) && !(stopController.signal.aborted && Date.now() - stopStartedAt > Math.max(shutdownGraceMs, 5000))) {
+      if ((successes.length > 0 || failures.length > 0) && !recordingGivenUp()) {
         void recordOutcomes();
       }
     });
@@ -445,7 +451,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       await Promise.race([
         recordEverything(),
         new Promise((resolve) => {
-          recordTimer = setTimeout(resolve, Math.max(shutdownGraceMs, 5000));
+          recordTimer = setTimeout(resolve, RECORD_WAIT_AFTER_STOP_MS);
         }),
       ]);
       clearTimeout(recordTimer);
