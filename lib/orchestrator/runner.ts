@@ -115,6 +115,8 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   let stopping = false;
   /** Slots promised to claims in flight (the claim loop's, or a completing statement's). */
   let reservedSlots = 0;
+  /** The claim loop was woken but every free slot was promised to a completing statement. */
+  let claimWaitsForSlots = false;
   let wakeRequested = false;
   let wakeSleeper: (() => void) | undefined;
   const counters = { claimed: 0, completed: 0, failed: 0 };
@@ -210,8 +212,8 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
           } finally {
             reservedSlots -= slots;
           }
-          // The claim loop may have found every slot reserved by this statement: the unused ones are free again.
-          if (claimedHere < slots && backlogLikely) {
+          // The claim loop may have been woken while this statement held the slots: they are free again.
+          if (claimedHere < slots && claimWaitsForSlots) {
             wake();
           }
           await markStepsFailed(db, failuresToRecord);
@@ -353,6 +355,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   async function claimLoop() {
     while (!stopping) {
       const free = reserveSlots();
+      claimWaitsForSlots = free === 0 && reservedSlots > 0;
       if (free > 0) {
         try {
           const claimed = await claimReadySteps(db, { limit: free, workerId, leaseSeconds });
