@@ -23,18 +23,23 @@ async function readLastChange(database: Database, taskId: string): Promise<strin
 /**
  * The Server-Sent Events answer of GET /tasks/{id}/events: `event: task` with the whole TaskDetail at
  * once and then whenever the task changes, and a comment line every 15 s so that proxies keep the
- * connection. Everything is released when the client goes away. Throws NotFoundError before any byte
- * is sent.
+ * connection. Everything is released when the client goes away (the request's signal aborts, or the
+ * body is cancelled). Throws NotFoundError before any byte is sent.
+ *
+ * The stream holds on to `request` until it closes: a Request's signal follows the caller's only while
+ * the Request lives (undici keeps its own AbortController on the Request and watches the caller's signal
+ * through a weak reference), so once the route returned, a garbage collection would otherwise leave a
+ * client that went away with a stream that never closes.
  */
 export async function createTaskEventStream({
   database,
   taskId,
-  signal,
+  request,
   log,
 }: {
   database: Database;
   taskId: string;
-  signal: AbortSignal;
+  request: Request;
   log: Logger;
 }): Promise<Response> {
   const first = await getTaskDetailOrThrow(database.db, taskId);
@@ -139,11 +144,12 @@ export async function createTaskEventStream({
       .catch(() => {});
   }, CHECK_INTERVAL_MS);
   cleanups.push(() => clearInterval(check));
-  if (signal.aborted) {
+  // This cleanup is what holds `request` (see above) until the stream closes.
+  if (request.signal.aborted) {
     close();
   } else {
-    signal.addEventListener('abort', close, { once: true });
-    cleanups.push(() => signal.removeEventListener('abort', close));
+    request.signal.addEventListener('abort', close, { once: true });
+    cleanups.push(() => request.signal.removeEventListener('abort', close));
   }
 
   return new Response(stream, {

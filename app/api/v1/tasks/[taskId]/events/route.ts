@@ -5,5 +5,5 @@ export const dynamic = 'force-dynamic';
 
 // GET /api/v1/tasks/{taskId}/events: Server-Sent Events, `event: task` with the fresh task whenever it changes.
 export const GET = handleRoute<{ taskId: string }>(async (request, { runtime, params, log }) =>
-  createTaskEventStream({ database: runtime.database, taskId: params.taskId, signal: request.signal, log }),
+  createTaskEventStream({ database: runtime.database, taskId: params.taskId, request, log }),
 );
