@@ -140,6 +140,41 @@ export const stepDependencies = pgTable(
 );
 export type StepDependencyRow = typeof stepDependencies.$inferSelect;
 
+/**
+ * The Failures view's own index: one row per step in `error` of a task in `error`, and one per step in
+ * `waiting_retry`. Written only by PostgreSQL triggers (db/migrations/0005_failing_steps.sql) in the
+ * transaction that changes the step or the task, so that GET /failures reads these rows instead of
+ * searching a million tasks and their steps. An `error` row carries its task's steps (`partial`: the
+ * data the services already hold), which cannot change while the task stays in error without the task
+ * row changing too. `select switchyard_rebuild_failing_steps()` writes them all afresh (after seeding).
+ */
+export const failingSteps = pgTable(
+  'failing_steps',
+  {
+    stepId: bigint({ mode: 'number' })
+      .primaryKey()
+      .references(() => steps.id, { onDelete: 'cascade' }),
+    taskId: bigint({ mode: 'number' })
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    namespace: text().notNull(),
+    name: text().notNull(),
+    step: text().notNull(),
+    status: text().notNull(),
+    errorSignature: text().notNull(),
+    /** When the step last failed (its last error's time). */
+    failedAt: timestamp({ withTimezone: true }).notNull(),
+    /** waiting_retry: when the first attempt of the current round started (the "stuck" rule's clock). */
+    retryingSince: timestamp({ withTimezone: true }),
+    /** error: the task's steps as [name, service, status, position], in position order. */
+    partial: jsonb(),
+  },
+  (t) => [
+    index('failing_steps_task_id').on(t.taskId),
+    check('failing_steps_status_check', sql`status in ('error','waiting_retry')`),
+  ],
+);
+
 /** Append-only: one row per attempt, opened at claim and closed with its outcome. */
 export const stepAttempts = pgTable(
   'step_attempts',

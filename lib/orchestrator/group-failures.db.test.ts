@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
+import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
 import type { StepStatus, TaskStatus } from '../statuses';
 import { bulkRetryTasks } from './bulk-retry-tasks';
@@ -97,7 +98,16 @@ describeEachDatabase('groupFailures', (suite) => {
     await orchestrator.stop();
     expect((await groupFailures(database.db, { stuckAfterMinutes: 10 })).groups).toEqual([]);
 
-    await database.db.execute(sql`update step_attempts set started_at = now() - interval '11 minutes' where task_id = ${task.id}`);
+    // failing_steps keeps the round's start: the attempt's, as the step went to waiting_retry.
+    const [clock] = await queryRows<{ same: boolean }>(
+      database.db,
+      sql`select f.retrying_since = a.started_at as same from failing_steps f join step_attempts a on a.step_id = f.step_id and a.number = 1
+          where f.task_id = ${task.id}`,
+    );
+    expect(clock?.same).toBe(true);
+    // Eleven minutes pass.
+    await database.db.execute(sql`update step_attempts set started_at = started_at - interval '11 minutes' where task_id = ${task.id}`);
+    await database.db.execute(sql`update failing_steps set retrying_since = retrying_since - interval '11 minutes' where task_id = ${task.id}`);
     const { groups } = await groupFailures(database.db, { stuckAfterMinutes: 10 });
     expect(groups).toHaveLength(1);
     expect(groups[0]).toMatchObject({

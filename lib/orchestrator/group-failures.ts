@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../../db/client';
-import { steps, tasks } from '../../db/schema';
+import { failingSteps, steps } from '../../db/schema';
 import type { FailureGroup, FailureList, StepError } from '../api/types';
 import { errorSignatureSql, normalisedErrorMessageSql } from './task-filter-sql';
 
@@ -46,40 +46,46 @@ const iso = (value: SQL) => sql`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD
 export async function groupFailures(db: DbOrTx, input: GroupFailuresInput): Promise<FailureList> {
   const templateConditions: SQL[] = [];
   if (input.namespace !== undefined) {
-    templateConditions.push(sql`and t.namespace = ${input.namespace}`);
+    templateConditions.push(sql`and f.namespace = ${input.namespace}`);
   }
   if (input.name !== undefined) {
-    templateConditions.push(sql`and t.name = ${input.name}`);
+    templateConditions.push(sql`and f.name = ${input.name}`);
   }
   const rows = await queryRows<GroupRow>(
     db,
     sql`
     with failing as (
-      -- error_signature is written with last_error (a generated column): nothing is parsed per row here.
-      select s.task_id, s.name as step, s.status as step_status, s.last_error, s.error_signature, t.namespace, t.name,
-        coalesce((s.last_error->>'at')::timestamptz, s.updated_at) as failed_at
-      from ${steps} s join ${tasks} t on t.id = s.task_id
-      where s.status in ('error', 'waiting_retry') ${sql.join(templateConditions, sql` `)}
-        and ((s.status = 'error' and t.status = 'error')
-          or (s.status = 'waiting_retry' and exists (
-            select 1 from step_attempts a where a.step_id = s.id and a.number = s.round_start_attempts + 1
-              and a.started_at < now() - make_interval(mins => ${input.stuckAfterMinutes}))))
+      -- failing_steps is kept by triggers (db/migrations/0005_failing_steps.sql): a row per step in error of
+      -- a task in error, with its task's steps, and a row per step waiting to retry. Only the partial state
+      -- of stuck retrying steps is read here, from their tasks' steps.
+      select f.task_id, f.step_id, f.step, f.status as step_status, f.error_signature, f.namespace, f.name, f.failed_at,
+        coalesce(f.partial, (select jsonb_agg(jsonb_build_array(o.name, o.service, o.status, o.position) order by o.position)
+          from ${steps} o where o.task_id = f.task_id)) as partial
+      from ${failingSteps} f
+      where (f.status = 'error' or f.retrying_since < now() - make_interval(mins => ${input.stuckAfterMinutes}))
+        ${sql.join(templateConditions, sql` `)}
     ), groups as (
-      select namespace, name, step, step_status, coalesce(error_signature, '') as error_signature,
+      select namespace, name, step, step_status, error_signature,
         count(*)::int as count, min(failed_at) as first_seen, max(failed_at) as last_seen,
         (array_agg(task_id::text order by failed_at desc, task_id desc))[1:${SAMPLE_TASK_IDS}] as sample_task_ids,
-        (array_agg(last_error order by failed_at desc, task_id desc))[1] as sample_error
+        (array_agg(step_id order by failed_at desc, task_id desc))[1] as sample_step_id
       from failing group by namespace, name, step, step_status, error_signature
       order by count(*) desc, max(failed_at) desc
       limit ${MAX_GROUPS}
-    ), partial as materialized (
-      -- Materialised: read once per group below, it would otherwise be re-run for every group.
-      select f.namespace, f.name, f.step, f.step_status, coalesce(f.error_signature, '') as error_signature,
-        o.name as other_step, o.service, o.status, min(o.position) as position, count(*)::int as n
-      from failing f join ${steps} o on o.task_id = f.task_id
-      where (f.namespace, f.name, f.step, f.step_status, coalesce(f.error_signature, '')) in
+    ), partial_states as (
+      -- The tasks of a group mostly share a few partial states: count those, then count their cells.
+      select f.namespace, f.name, f.step, f.step_status, f.error_signature, f.partial, count(*)::int as n
+      from failing f
+      where (f.namespace, f.name, f.step, f.step_status, f.error_signature) in
         (select namespace, name, step, step_status, error_signature from groups)
-      group by 1, 2, 3, 4, 5, o.name, o.service, o.status
+      group by 1, 2, 3, 4, 5, 6
+    ), partial as (
+      select p.namespace, p.name, p.step, p.step_status, p.error_signature,
+        cell->>0 as other_step, cell->>1 as service, cell->>2 as status, min((cell->>3)::int) as position, sum(p.n)::int as n
+      from partial_states p cross join jsonb_array_elements(p.partial) cell
+      group by 1, 2, 3, 4, 5, 6, 7, 8
+    ), sampled as (
+      select g.*, (select s.last_error from ${steps} s where s.id = g.sample_step_id) as sample_error from groups g
     )
     select g.namespace, g.name, g.step, g.step_status, g.error_signature,
       -- A group's signature is one signature: its text is read off its sample error.
@@ -90,7 +96,7 @@ export async function groupFailures(db: DbOrTx, input: GroupFailuresInput): Prom
       (select jsonb_agg(jsonb_build_object('step', p.other_step, 'service', p.service, 'status', p.status, 'count', p.n, 'position', p.position))
          from partial p where p.namespace = g.namespace and p.name = g.name and p.step = g.step
            and p.step_status = g.step_status and p.error_signature = g.error_signature) as partial
-    from groups g
+    from sampled g
     order by g.count desc, g.last_seen desc`,
   );
   return {
