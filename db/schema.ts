@@ -144,9 +144,8 @@ export type StepDependencyRow = typeof stepDependencies.$inferSelect;
  * The Failures view's own index: one row per step in `error` of a task in `error`, and one per step in
  * `waiting_retry`. Written only by PostgreSQL triggers (db/migrations/0005_failing_steps.sql) in the
  * transaction that changes the step or the task, so that GET /failures reads these rows instead of
- * searching a million tasks and their steps. An `error` row carries its task's steps (`partial`: the
- * data the services already hold), which cannot change while the task stays in error without the task
- * row changing too. `select switchyard_rebuild_failing_steps()` writes them all afresh (after seeding).
+ * searching a million tasks and their steps. A row carries its task's steps (`partial`: the data the
+ * services already hold); those of a task in error cannot change without the task row changing too. `select switchyard_rebuild_failing_steps()` writes them all afresh (after seeding).
  */
 export const failingSteps = pgTable(
   'failing_steps',
@@ -166,11 +165,17 @@ export const failingSteps = pgTable(
     failedAt: timestamp({ withTimezone: true }).notNull(),
     /** waiting_retry: when the first attempt of the current round started (the "stuck" rule's clock). */
     retryingSince: timestamp({ withTimezone: true }),
-    /** error: the task's steps as [name, service, status, position], in position order. */
-    partial: jsonb(),
+    /**
+     * The task's steps as [name, service, status, position], in position order: for an error row, as
+     * they are; for a waiting_retry row, as of the step's latest failure. JSON kept as text: GET /failures
+     * counts the distinct values, and text hashes far faster than jsonb.
+     */
+    partial: text().notNull(),
   },
   (t) => [
     index('failing_steps_task_id').on(t.taskId),
+    // A group's latest failures (its sample tasks), newest first.
+    index('failing_steps_group').on(t.namespace, t.name, t.step, t.status, t.errorSignature, t.failedAt),
     check('failing_steps_status_check', sql`status in ('error','waiting_retry')`),
   ],
 );

@@ -27,7 +27,7 @@ describeEachDatabase('failing_steps, the Failures index kept by triggers', (suit
     const { db } = suite.database;
     const kept = await queryRows<IndexRow>(
       db,
-      sql`select f.step_id::text, f.task_id::text, f.status, f.error_signature, f.failed_at::text, f.retrying_since::text, f.partial
+      sql`select f.step_id::text, f.task_id::text, f.status, f.error_signature, f.failed_at::text, f.retrying_since::text, f.partial::jsonb as partial
           from failing_steps f order by f.step_id`,
     );
     const expected = await queryRows<IndexRow>(
@@ -36,8 +36,8 @@ describeEachDatabase('failing_steps, the Failures index kept by triggers', (suit
             coalesce((s.last_error->>'at')::timestamptz, s.updated_at)::text as failed_at,
             case when s.status = 'waiting_retry' then
               (select a.started_at from step_attempts a where a.step_id = s.id and a.number = s.round_start_attempts + 1)::text end as retrying_since,
-            case when s.status = 'error' then
-              (select jsonb_agg(jsonb_build_array(o.name, o.service, o.status, o.position) order by o.position) from steps o where o.task_id = s.task_id) end as partial
+            -- (A waiting_retry row keeps its task's steps as of its latest failure: in these tasks, as they are now.)
+            (select jsonb_agg(jsonb_build_array(o.name, o.service, o.status, o.position) order by o.position) from steps o where o.task_id = s.task_id) as partial
           from steps s join tasks t on t.id = s.task_id
           where (s.status = 'error' and t.status = 'error') or s.status = 'waiting_retry'
           order by s.id`,
@@ -89,7 +89,7 @@ describeEachDatabase('failing_steps, the Failures index kept by triggers', (suit
     const { task } = await createTask(database.db, { namespace: 'tests', name: 'slow_partner', context: {} });
     await waitFor(async () => (await queryRows(database.db, sql`select 1 from steps where task_id = ${task.id} and status = 'waiting_retry'`))[0]);
     index = await expectIndexInStep();
-    expect(index.find((row) => row.task_id === String(task.id))).toMatchObject({ status: 'waiting_retry', partial: null, retrying_since: expect.any(String) });
+    expect(index.find((row) => row.task_id === String(task.id))).toMatchObject({ status: 'waiting_retry', partial: [['call', null, 'waiting_retry', 0]], retrying_since: expect.any(String) });
     await Promise.all(running.splice(0).map((orchestrator) => orchestrator.stop()));
     await retryStep(database.db, { taskId: String(task.id), step: 'call', actor: 'ops' });
     index = await expectIndexInStep();

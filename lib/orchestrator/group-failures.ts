@@ -51,41 +51,44 @@ export async function groupFailures(db: DbOrTx, input: GroupFailuresInput): Prom
   if (input.name !== undefined) {
     templateConditions.push(sql`and f.name = ${input.name}`);
   }
+  const counted = sql`(f.status = 'error' or f.retrying_since < now() - make_interval(mins => ${input.stuckAfterMinutes})) ${sql.join(templateConditions, sql` `)}`;
   const rows = await queryRows<GroupRow>(
     db,
     sql`
-    with failing as (
-      -- failing_steps is kept by triggers (db/migrations/0005_failing_steps.sql): a row per step in error of
-      -- a task in error, with its task's steps, and a row per step waiting to retry. Only the partial state
-      -- of stuck retrying steps is read here, from their tasks' steps.
-      select f.task_id, f.step_id, f.step, f.status as step_status, f.error_signature, f.namespace, f.name, f.failed_at,
-        coalesce(f.partial, (select jsonb_agg(jsonb_build_array(o.name, o.service, o.status, o.position) order by o.position)
-          from ${steps} o where o.task_id = f.task_id)) as partial
+    -- failing_steps is kept by triggers (db/migrations/0005_failing_steps.sql): a row per step in error of a
+    -- task in error and per step waiting to retry, each with its task's steps. Counting needs no sort; the
+    -- sample tasks are each group's newest rows, read from failing_steps_group.
+    with groups as materialized (
+      select f.namespace, f.name, f.step, f.status as step_status, f.error_signature,
+        count(*)::int as count, min(f.failed_at) as first_seen, max(f.failed_at) as last_seen
       from ${failingSteps} f
-      where (f.status = 'error' or f.retrying_since < now() - make_interval(mins => ${input.stuckAfterMinutes}))
-        ${sql.join(templateConditions, sql` `)}
-    ), groups as (
-      select namespace, name, step, step_status, error_signature,
-        count(*)::int as count, min(failed_at) as first_seen, max(failed_at) as last_seen,
-        (array_agg(task_id::text order by failed_at desc, task_id desc))[1:${SAMPLE_TASK_IDS}] as sample_task_ids,
-        (array_agg(step_id order by failed_at desc, task_id desc))[1] as sample_step_id
-      from failing group by namespace, name, step, step_status, error_signature
-      order by count(*) desc, max(failed_at) desc
+      where ${counted}
+      group by 1, 2, 3, 4, 5
+      order by count(*) desc, max(f.failed_at) desc
       limit ${MAX_GROUPS}
-    ), partial_states as (
+    ), sampled as materialized (
+      select g.*, latest.task_ids as sample_task_ids,
+        (select s.last_error from ${steps} s where s.id = latest.step_ids[1]) as sample_error
+      from groups g cross join lateral (
+        select array_agg(n.task_id::text order by n.failed_at desc, n.task_id desc) as task_ids,
+          array_agg(n.step_id order by n.failed_at desc, n.task_id desc) as step_ids
+        from (select f.task_id, f.step_id, f.failed_at from ${failingSteps} f
+              where f.namespace = g.namespace and f.name = g.name and f.step = g.step and f.status = g.step_status
+                and f.error_signature = g.error_signature and ${counted}
+              order by f.failed_at desc, f.task_id desc limit ${SAMPLE_TASK_IDS}) n
+      ) latest
+    ), partial_states as materialized (
       -- The tasks of a group mostly share a few partial states: count those, then count their cells.
-      select f.namespace, f.name, f.step, f.step_status, f.error_signature, f.partial, count(*)::int as n
-      from failing f
-      where (f.namespace, f.name, f.step, f.step_status, f.error_signature) in
+      select f.namespace, f.name, f.step, f.status as step_status, f.error_signature, f.partial, count(*)::int as n
+      from ${failingSteps} f
+      where ${counted} and (f.namespace, f.name, f.step, f.status, f.error_signature) in
         (select namespace, name, step, step_status, error_signature from groups)
       group by 1, 2, 3, 4, 5, 6
-    ), partial as (
+    ), partial as materialized (
       select p.namespace, p.name, p.step, p.step_status, p.error_signature,
         cell->>0 as other_step, cell->>1 as service, cell->>2 as status, min((cell->>3)::int) as position, sum(p.n)::int as n
-      from partial_states p cross join jsonb_array_elements(p.partial) cell
+      from partial_states p cross join jsonb_array_elements(p.partial::jsonb) cell
       group by 1, 2, 3, 4, 5, 6, 7, 8
-    ), sampled as (
-      select g.*, (select s.last_error from ${steps} s where s.id = g.sample_step_id) as sample_error from groups g
     )
     select g.namespace, g.name, g.step, g.step_status, g.error_signature,
       -- A group's signature is one signature: its text is read off its sample error.
