@@ -75,4 +75,5 @@ CREATE TRIGGER steps_failing AFTER UPDATE ON steps FOR EACH ROW
   WHEN ((OLD.status IN ('error', 'waiting_retry') OR NEW.status IN ('error', 'waiting_retry'))
     AND (OLD.status IS DISTINCT FROM NEW.status OR OLD.last_error IS DISTINCT FROM NEW.last_error))
   EXECUTE FUNCTION switchyard_failing_steps_trigger();--> statement-breakpoint
-SELECT switchyard_rebuild_failing_steps();
+SELECT switchyard_rebuild_failing_steps();--> statement-breakpoint
+ANALYZE failing_steps;
