@@ -19,7 +19,10 @@ function PartialState({ group }: { group: FailureGroup }) {
   }
   return (
     <div>
-      <h3>Partial state of these {group.count} tasks</h3>
+      <h3>
+        Partial state of these {group.count} tasks
+        {group.step_status === 'waiting_retry' ? <span className="muted small"> (as of each one’s latest failed attempt)</span> : null}
+      </h3>
       <div className="partial-state" data-testid="partial-state">
         {group.partial_state.map((entry) => {
           const done = DONE.reduce((sum, status) => sum + (entry.status_counts[status] ?? 0), 0);

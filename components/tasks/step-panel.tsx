@@ -83,10 +83,21 @@ export function StepPanel({
         <dd>
           <RelativeTime iso={step.started_at} fallback="not yet" />
         </dd>
-        <dt>finished</dt>
-        <dd>
-          <RelativeTime iso={step.completed_at} fallback="not yet" />
-        </dd>
+        {(step.status === 'error' || step.status === 'waiting_retry') && !step.completed_at ? (
+          <>
+            <dt>{step.status === 'error' ? 'failed' : 'last failed'}</dt>
+            <dd>
+              <RelativeTime iso={step.last_error?.at ?? null} fallback="unknown" />
+            </dd>
+          </>
+        ) : (
+          <>
+            <dt>finished</dt>
+            <dd>
+              <RelativeTime iso={step.completed_at} fallback="not yet" />
+            </dd>
+          </>
+        )}
         {step.status === 'waiting_retry' && step.next_attempt_at ? (
           <>
             <dt>next attempt</dt>

@@ -152,7 +152,10 @@ export type FailureGroup = {
   last_seen: string;
   sample_error: StepError | null;
   sample_task_id: string | null;
-  /** For each step of the template: how many of the group's tasks have it done (i.e. its service holds the data). */
+  /**
+   * For each step of the template: how many of the group's tasks have it done (i.e. its service holds
+   * the data). Exact for tasks in error; for steps waiting to retry, as of each one's latest failure.
+   */
   partial_state: { step: string; service: string | null; status_counts: Record<string, number> }[];
   /** A short key of `signature` (md5 hex): the `error_signature` filter of GET /tasks and bulk retry. */
   error_signature: string;
