@@ -74,6 +74,11 @@ export async function findDatabaseViolations(db: Db, { expectedTasks }: { expect
           where p.done is null or a.started_at < p.done
           limit 20`,
     ),
+    collect(
+      db,
+      'the Failures index (failing_steps, kept by triggers) holds nothing once every task is complete',
+      sql`select step_id, task_id, status from failing_steps limit 20`,
+    ),
   ]);
   return checks.filter((check): check is Violation => check !== undefined);
 }
