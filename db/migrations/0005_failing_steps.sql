@@ -16,6 +16,11 @@ ALTER TABLE "failing_steps" ADD CONSTRAINT "failing_steps_step_id_steps_id_fk" F
 ALTER TABLE "failing_steps" ADD CONSTRAINT "failing_steps_task_id_tasks_id_fk" FOREIGN KEY ("task_id") REFERENCES "public"."tasks"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "failing_steps_task_id" ON "failing_steps" USING btree ("task_id");--> statement-breakpoint
 CREATE INDEX "failing_steps_group" ON "failing_steps" USING btree ("namespace","name","step","status","error_signature","failed_at");--> statement-breakpoint
+-- A task's steps as JSON text, [[name, service, status, position], …] in position order: the partial
+-- state of a failing step's task (which services already hold the data).
+CREATE FUNCTION switchyard_task_steps_state(of_task bigint) RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT jsonb_agg(jsonb_build_array(o.name, o.service, o.status, o.position) ORDER BY o.position)::text FROM steps o WHERE o.task_id = $1;
+$$;--> statement-breakpoint
 -- The rows of tasks in error: one per step in error, each with the task's steps (the partial state).
 -- Every change to a task in error, or into or out of error, updates the task row last (its counters
 -- and status), so the trigger on tasks sees the task's final steps; the trigger on steps follows a
@@ -26,7 +31,7 @@ CREATE FUNCTION switchyard_index_failed_tasks(task_ids bigint[]) RETURNS void LA
   INSERT INTO failing_steps (step_id, task_id, namespace, name, step, status, error_signature, failed_at, retrying_since, partial)
   SELECT s.id, t.id, t.namespace, t.name, s.name, 'error', coalesce(s.error_signature, ''),
     coalesce((s.last_error->>'at')::timestamptz, s.updated_at), NULL,
-    (SELECT jsonb_agg(jsonb_build_array(o.name, o.service, o.status, o.position) ORDER BY o.position) FROM steps o WHERE o.task_id = t.id)::text
+    switchyard_task_steps_state(t.id)
   FROM unnest(task_ids) u(id) JOIN tasks t ON t.id = u.id AND t.status = 'error'
     JOIN steps s ON s.task_id = t.id AND s.status = 'error'
   ON CONFLICT (step_id) DO UPDATE SET status = excluded.status, error_signature = excluded.error_signature,
@@ -41,7 +46,7 @@ CREATE FUNCTION switchyard_index_retrying_steps(step_ids bigint[]) RETURNS void 
   SELECT s.id, t.id, t.namespace, t.name, s.name, 'waiting_retry', coalesce(s.error_signature, ''),
     coalesce((s.last_error->>'at')::timestamptz, s.updated_at),
     (SELECT a.started_at FROM step_attempts a WHERE a.step_id = s.id AND a.number = s.round_start_attempts + 1),
-    (SELECT jsonb_agg(jsonb_build_array(o.name, o.service, o.status, o.position) ORDER BY o.position) FROM steps o WHERE o.task_id = t.id)::text
+    switchyard_task_steps_state(t.id)
   FROM unnest(step_ids) u(id) JOIN steps s ON s.id = u.id AND s.status = 'waiting_retry'
     JOIN tasks t ON t.id = s.task_id
   ON CONFLICT (step_id) DO UPDATE SET status = excluded.status, error_signature = excluded.error_signature,
