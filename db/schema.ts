@@ -118,6 +118,9 @@ export const steps = pgTable(
     // Serves the failures view and step filters (a failure group's step, status and signature) without
     // touching finished steps.
     index('steps_unhealthy').on(t.name, t.status, t.errorSignature).where(sql`status in ('error','waiting_retry')`),
+    // Serves task lists filtered by step status alone (`step_status=waiting_retry`): read backwards, it
+    // yields the newest tasks with such a step from the index alone, so a page stops after 50.
+    index('steps_unhealthy_task_id').on(t.status, t.taskId).where(sql`status in ('error','waiting_retry')`),
     check(
       'steps_status_check',
       sql`status in ('pending','ready','in_progress','waiting_retry','complete','error','resolved_manually','skipped','cancelled')`,

@@ -1,0 +1,1 @@
+CREATE INDEX "steps_unhealthy_task_id" ON "steps" USING btree ("status","task_id") WHERE status in ('error','waiting_retry');
