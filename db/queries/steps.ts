@@ -81,8 +81,10 @@ export async function claimReadySteps(
       returning s.id, s.task_id, s.name, s.handler, s.handler_config, s.service, s.attempts, s.round_start_attempts, s.retry_limit,
         s.retryable, s.timeout_seconds, s.backoff, picked.status as from_status
     ), opened_attempts as (
-      insert into step_attempts (step_id, number, task_id, worker_id)
-      select id, attempts, task_id, ${workerId} from claimed
+      -- clock_timestamp(), not now(): now() is when the statement arrived, which can precede the commit
+      -- that made these steps ready (attempt times must follow the order in which things happened).
+      insert into step_attempts (step_id, number, task_id, worker_id, started_at)
+      select id, attempts, task_id, ${workerId}, clock_timestamp() from claimed
     ), step_transitions as (
       insert into transitions (task_id, step_id, from_status, to_status, reason, actor, attempt)
       select task_id, id, from_status, 'in_progress', 'claimed by ' || ${workerId}, 'system', attempts from claimed
@@ -202,8 +204,8 @@ export async function markStepsComplete(
     ), claimed as (
       select * from released where status = 'in_progress'
     ), opened_attempts as (
-      insert into step_attempts (step_id, number, task_id, worker_id)
-      select id, attempts, task_id, ${claim.workerId} from claimed
+      insert into step_attempts (step_id, number, task_id, worker_id, started_at)
+      select id, attempts, task_id, ${claim.workerId}, (select at from finished_at) from claimed
     ), claimed_steps as (
       -- The results of dependencies completed by this very statement are not in its snapshot of steps.
       ${selectClaimedStepsSql(sql`claimed`, sql`done`)}
@@ -220,13 +222,17 @@ export async function markStepsComplete(
     sql`
     with input as (
       select * from jsonb_to_recordset(${input}::text::jsonb) as i(id bigint, attempt int, results jsonb, duration_ms int, http_status int)
+    ), finished_at as materialized (
+      -- One instant for the attempts this statement closes and opens, read as it runs: after the commits
+      -- it sees (now() is when the statement arrived, which can precede them).
+      select clock_timestamp() as at
     ), done as (
       update steps s set status = 'complete', results = i.results, completed_at = now(), lease_expires_at = null,
         worker_id = null, updated_at = now()
       from input i where s.id = i.id and s.status = 'in_progress' and s.attempts = i.attempt
       returning s.id, s.task_id, s.attempts${claiming ? sql`, s.results` : sql``}
     ), closed_attempts as (
-      update step_attempts a set finished_at = now(), outcome = 'complete', duration_ms = i.duration_ms, http_status = i.http_status
+      update step_attempts a set finished_at = (select at from finished_at), outcome = 'complete', duration_ms = i.duration_ms, http_status = i.http_status
       from done d join input i on i.id = d.id
       where a.step_id = d.id and a.number = d.attempts
     ), done_transitions as (
@@ -352,9 +358,9 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
       from input i where s.id = i.id and s.status = 'in_progress' and s.attempts = i.attempt
       returning s.id, s.task_id, s.attempts, s.status
     ), closed_attempts as (
-      update step_attempts a set finished_at = now(), outcome = i.outcome, error_class = i.error_class,
+      update step_attempts a set finished_at = clock_timestamp(), outcome = i.outcome, error_class = i.error_class,
         error_message = i.error_message, error_code = i.error_code, http_status = i.http_status,
-        duration_ms = coalesce(i.duration_ms, (extract(epoch from now() - a.started_at) * 1000)::int)
+        duration_ms = coalesce(i.duration_ms, (extract(epoch from clock_timestamp() - a.started_at) * 1000)::int)
       from failed f join input i on i.id = f.id
       where a.step_id = f.id and a.number = f.attempts
     ), failed_transitions as (

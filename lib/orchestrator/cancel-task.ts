@@ -27,7 +27,7 @@ export async function cancelTask(db: Db, { taskId, actor, reason }: { taskId: st
     }
     await tx
       .update(stepAttempts)
-      .set({ outcome: 'cancelled', finishedAt: sql`now()`, durationMs: sql`(extract(epoch from now() - ${stepAttempts.startedAt}) * 1000)::int` })
+      .set({ outcome: 'cancelled', finishedAt: sql`clock_timestamp()`, durationMs: sql`(extract(epoch from clock_timestamp() - ${stepAttempts.startedAt}) * 1000)::int` })
       .where(and(eq(stepAttempts.taskId, task.id), eq(stepAttempts.outcome, 'running')));
     await insertTransitions(
       tx,
