@@ -60,7 +60,8 @@ export const API_OPERATIONS: ApiOperation[] = [
     operationId: 'getMetrics',
     tag: 'System',
     summary: 'Prometheus metrics',
-    description: 'Tasks by template and status, steps ready and waiting to retry, the oldest ready step, circuit states, attempts by step and outcome with durations, API requests.',
+    description:
+      'Tasks by template and status, steps ready and waiting to retry, the oldest ready step, circuit states, attempts by step and outcome with durations, API requests. The database figures are read at most every 4 s and shared by the scrapes in between.',
     access: 'viewer',
     responses: { 200: { description: 'Prometheus text format', schema: 'text' } },
     errors: [],

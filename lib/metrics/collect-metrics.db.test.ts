@@ -33,13 +33,14 @@ describeEachDatabase('metrics', (suite) => {
     const { database } = suite;
     const { db } = database;
     await saveSignupTemplate(database);
-    const first = (await collectMetrics(db)).text;
+    const fresh = { maxAgeMs: 0 };
+    const first = (await collectMetrics(db, fresh)).text;
     const template = { namespace: 'tests', name: 'signup' };
     const counted = (text: string, name: string, labels: Record<string, string>) => readValue(text, name, labels) - readValue(first, name, labels);
 
     await createFailedSignups(database, ['m1@example.com', 'm2@example.com'], running);
     await new Promise((resolve) => setTimeout(resolve, 2200));
-    const { contentType, text } = await collectMetrics(db);
+    const { contentType, text } = await collectMetrics(db, fresh);
     expect(contentType).toMatch(/^text\/plain/);
     expect(readValue(text, 'switchyard_tasks', { ...template, status: 'error' })).toBe(2);
     expect(counted(text, 'switchyard_tasks_created_total', template)).toBe(2);
@@ -52,12 +53,15 @@ describeEachDatabase('metrics', (suite) => {
     expect(text).toContain('process_cpu_user_seconds_total');
 
     // Counted once: a second scrape adds nothing.
-    const again = (await collectMetrics(db)).text;
+    const again = (await collectMetrics(db, fresh)).text;
     expect(counted(again, 'switchyard_tasks_created_total', template)).toBe(2);
 
     await db.execute(sql`update steps set status = 'ready', run_at = now() - interval '30 seconds' where name = 'welcome'`);
     await db.execute(sql`insert into service_circuits (service, state, consecutive_failures, opened_at, open_until) values ('billing', 'open', 5, now(), now() + interval '1 minute')`);
-    const later = (await collectMetrics(db)).text;
+    // Within its maximum age (4 s by default) a scrape takes the figures just read, without reading.
+    const shared = (await collectMetrics(db)).text;
+    expect(readValue(shared, 'switchyard_steps', { status: 'ready' })).toBe(0);
+    const later = (await collectMetrics(db, fresh)).text;
     expect(readValue(later, 'switchyard_steps', { status: 'ready' })).toBe(2);
     expect(readValue(later, 'switchyard_oldest_ready_step_age_seconds')).toBeGreaterThanOrEqual(30);
     expect(readValue(later, 'switchyard_service_circuit_state', { service: 'billing', state: 'open' })).toBe(1);

@@ -19,6 +19,8 @@ export type SwitchyardMetrics = {
   stepAttemptDuration: Histogram<'namespace' | 'name' | 'step' | 'outcome'>;
   /** Per database: transitions up to this id have been counted. Absent until the first scrape. */
   transitionWatermarks: WeakMap<object, number>;
+  /** When each database's figures were last read (ms since the epoch), for collectMetrics' maxAgeMs. */
+  refreshedAt: WeakMap<object, number>;
   /** Scrapes take turns, so no transition is counted twice. */
   scraping: Promise<unknown>;
 };
@@ -90,6 +92,7 @@ function createMetrics(): SwitchyardMetrics {
       registers,
     }),
     transitionWatermarks: new WeakMap(),
+    refreshedAt: new WeakMap(),
     scraping: Promise.resolve(),
   };
 }
