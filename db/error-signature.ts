@@ -1,9 +1,10 @@
 /**
  * A failure's signature: its error code (or class when it has none), its HTTP status, and its message
  * with uuids, e-mail addresses, identifiers and numbers replaced, so that "user 17 not found" and "user
- * 42 not found", or "No user usr_1c6fb56a" and "No user usr_db94e2f1", are one failure. Written by PostgreSQL into the generated column `steps.error_signature` (as its md5:
- * the short, URL-safe key that GET /failures groups by and `error_signature` filters on), so that it is
- * computed once, when the error is recorded, and never while reading a million steps.
+ * 42 not found", or "No user usr_1c6fb56a" and "No user usr_db94e2f1", are one failure. Written by
+ * PostgreSQL into the generated column `steps.error_signature` (as its md5: the short, URL-safe key
+ * that GET /failures groups by and `error_signature` filters on), so that it is computed once, when the
+ * error is recorded, and never while reading a million steps.
  *
  * Raw SQL over a column named `last_error`, built only from immutable functions (a generated column
  * requires it: no concat_ws, no format).

@@ -205,7 +205,7 @@ export async function markStepsComplete(
       select * from released where status = 'in_progress'
     ), opened_attempts as (
       insert into step_attempts (step_id, number, task_id, worker_id, started_at)
-      select id, attempts, task_id, ${claim.workerId}, (select at from finished_at) from claimed
+      select id, attempts, task_id, ${claim.workerId}, (select at from stamp) from claimed
     ), claimed_steps as (
       -- The results of dependencies completed by this very statement are not in its snapshot of steps.
       ${selectClaimedStepsSql(sql`claimed`, sql`done`)}
@@ -222,7 +222,7 @@ export async function markStepsComplete(
     sql`
     with input as (
       select * from jsonb_to_recordset(${input}::text::jsonb) as i(id bigint, attempt int, results jsonb, duration_ms int, http_status int)
-    ), finished_at as materialized (
+    ), stamp as materialized (
       -- One instant for the attempts this statement closes and opens, read as it runs: after the commits
       -- it sees (now() is when the statement arrived, which can precede them).
       select clock_timestamp() as at
@@ -232,7 +232,7 @@ export async function markStepsComplete(
       from input i where s.id = i.id and s.status = 'in_progress' and s.attempts = i.attempt
       returning s.id, s.task_id, s.attempts${claiming ? sql`, s.results` : sql``}
     ), closed_attempts as (
-      update step_attempts a set finished_at = (select at from finished_at), outcome = 'complete', duration_ms = i.duration_ms, http_status = i.http_status
+      update step_attempts a set finished_at = (select at from stamp), outcome = 'complete', duration_ms = i.duration_ms, http_status = i.http_status
       from done d join input i on i.id = d.id
       where a.step_id = d.id and a.number = d.attempts
     ), done_transitions as (
@@ -348,23 +348,23 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
       select * from jsonb_to_recordset(${input}::text::jsonb) as i(id bigint, attempt int, next_status text, run_after_seconds float8,
         outcome text, error_class text, error_message text, error_code text, http_status int, duration_ms int,
         refund_attempt boolean)
-    ), finished_at as materialized (
+    ), stamp as materialized (
       -- One instant for the attempt's end, its error and the wait before the next one, read as the
       -- statement runs (see markStepsComplete).
       select clock_timestamp() as at
     ), failed as (
       update steps s set status = i.next_status,
-        run_at = case when i.next_status = 'waiting_retry' then (select at from finished_at) + make_interval(secs => i.run_after_seconds) else null end,
+        run_at = case when i.next_status = 'waiting_retry' then (select at from stamp) + make_interval(secs => i.run_after_seconds) else null end,
         last_error = jsonb_build_object('class', i.error_class, 'message', i.error_message, 'code', i.error_code,
-          'http_status', i.http_status, 'attempt', i.attempt, 'outcome', i.outcome, 'at', (select at from finished_at)),
+          'http_status', i.http_status, 'attempt', i.attempt, 'outcome', i.outcome, 'at', (select at from stamp)),
         round_start_attempts = s.round_start_attempts + case when i.refund_attempt then 1 else 0 end,
         lease_expires_at = null, worker_id = null, updated_at = now()
       from input i where s.id = i.id and s.status = 'in_progress' and s.attempts = i.attempt
       returning s.id, s.task_id, s.attempts, s.status
     ), closed_attempts as (
-      update step_attempts a set finished_at = (select at from finished_at), outcome = i.outcome, error_class = i.error_class,
+      update step_attempts a set finished_at = (select at from stamp), outcome = i.outcome, error_class = i.error_class,
         error_message = i.error_message, error_code = i.error_code, http_status = i.http_status,
-        duration_ms = coalesce(i.duration_ms, (extract(epoch from (select at from finished_at) - a.started_at) * 1000)::int)
+        duration_ms = coalesce(i.duration_ms, (extract(epoch from (select at from stamp) - a.started_at) * 1000)::int)
       from failed f join input i on i.id = f.id
       where a.step_id = f.id and a.number = f.attempts
     ), failed_transitions as (
