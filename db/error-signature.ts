@@ -11,8 +11,11 @@
  */
 const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const EMAIL_PATTERN = '[a-z0-9._%+-]+@[a-z0-9-]+(\\.[a-z0-9-]+)+';
-/** A run of letters, digits and underscores with both a letter and a digit: usr_1c6fb56a, a1b2, req42. */
-const IDENTIFIER_PATTERN = '[a-z0-9_]*([a-z][a-z0-9_]*[0-9]|[0-9][a-z0-9_]*[a-z])[a-z0-9_]*';
+/**
+ * A word of letters, digits and underscores with both a letter and a digit (usr_1c6fb56a, a1b2, req42),
+ * but not a number with a short unit (2s, 500ms, 10MB), which stays a number.
+ */
+const IDENTIFIER_PATTERN = '\\m(?![0-9]+[a-z]{1,3}\\M)[a-z0-9_]*([a-z][a-z0-9_]*[0-9]|[0-9][a-z0-9_]*[a-z])[a-z0-9_]*';
 
 /**
  * The error's message with uuids, e-mail addresses, identifiers (letters and digits mixed) and numbers

@@ -157,15 +157,15 @@ describeEachDatabase('listTasks', (suite) => {
     const other = await create('signup');
     const setError = (taskId: number, error: Record<string, unknown>) =>
       db.execute(sql`update steps set status = 'error', last_error = ${JSON.stringify(error)}::jsonb where task_id = ${taskId} and name = 'billing'`);
-    await setError(first, { class: 'PermanentError', code: 'rejected', http_status: 422, message: 'user 17 (a@b.io) 3f2504e0-4f89-11d3-9a0c-0305e82c3301 rejected by usr_1c6fb56a0e304a6b' });
-    await setError(second, { class: 'PermanentError', code: 'rejected', http_status: 422, message: 'user 42 (c@d.org) 6fa459ea-ee8a-3ca4-894e-db77e160355e rejected by usr_db94e2f1c3d5e7' });
+    await setError(first, { class: 'PermanentError', code: 'rejected', http_status: 422, message: 'user 17 (a@b.io) 3f2504e0-4f89-11d3-9a0c-0305e82c3301 rejected by usr_1c6fb56a0e304a6b after 2s' });
+    await setError(second, { class: 'PermanentError', code: 'rejected', http_status: 422, message: 'user 42 (c@d.org) 6fa459ea-ee8a-3ca4-894e-db77e160355e rejected by usr_db94e2f1c3d5e7 after 15s' });
     await setError(other, { class: 'PermanentError', code: 'rejected', http_status: 409, message: 'user 42 (c@d.org) rejected' });
     const [row] = await queryRows<{ key: string }>(
       db,
       sql`select error_signature as key from steps where task_id = ${first} and name = 'billing'`,
     );
     // The generated column holds the md5 of the normalised signature.
-    expect(row!.key).toBe(createHash('md5').update('rejected | HTTP 422 | user <n> (<email>) <uuid> rejected by <id>').digest('hex'));
+    expect(row!.key).toBe(createHash('md5').update('rejected | HTTP 422 | user <n> (<email>) <uuid> rejected by <id> after <n>s').digest('hex'));
     const page = await listTasks(db, { limit: 50, error_signature: row!.key });
     expect(page.items.map((item) => Number(item.id)).sort((a, b) => a - b)).toEqual([first, second]);
     expect((await listTasks(db, { limit: 50, error_signature: row!.key, step: 'user' })).items).toEqual([]);
