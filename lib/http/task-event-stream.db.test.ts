@@ -110,4 +110,30 @@ describeEachDatabase('task event stream', (suite) => {
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
   });
+
+  it('sends a change made after its first read but before it listened, without waiting for its 2 s check', async () => {
+    const changesWhileSubscribing: (() => Promise<unknown>)[] = [];
+    const racing: Database = {
+      ...suite.database,
+      listen: async (channel, onNotify) => {
+        for (const change of changesWhileSubscribing.splice(0)) {
+          await change();
+        }
+        return suite.database.listen(channel, onNotify);
+      },
+    };
+    await testRuntime.start(racing);
+    await saveSignupTemplate(suite.database);
+    const [taskId] = (await createFailedSignups(suite.database, ['race@example.com'], testRuntime.orchestrators)).map(String);
+    const route = listRouteFiles().find((entry) => entry.path === '/api/v1/tasks/{taskId}/events')!;
+    const { GET } = await loadRouteHandlers(route.file);
+    changesWhileSubscribing.push(() => retryTask(suite.database.db, { taskId: taskId!, actor: 'ops' }));
+
+    const aborted = new AbortController();
+    const events = readEvents(await callHandler(GET!, 'GET', route.path, { params: { taskId: taskId! }, signal: aborted.signal }));
+    expect((JSON.parse((await events.next())!.data) as TaskDetail).status).toBe('error');
+    // Well under the stream's 2 s check, which is what would otherwise find it (or not: see the stream).
+    expect((JSON.parse((await events.next(1000))!.data) as TaskDetail).status).toBe('in_progress');
+    aborted.abort();
+  });
 });

@@ -132,6 +132,9 @@ export async function createTaskEventStream({
 
   const unsubscribe = await subscribeTaskChanges(database, id, scheduleRefresh);
   cleanups.push(unsubscribe);
+  // A change committed between the first read and the subscription sent no notification this stream
+  // heard, and the check below can miss it (its time can precede the last change read): read once more.
+  scheduleRefresh();
   const heartbeat = setInterval(() => write(': heartbeat\n\n'), HEARTBEAT_MS);
   cleanups.push(() => clearInterval(heartbeat));
   const check = setInterval(() => {
