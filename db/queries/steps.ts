@@ -95,8 +95,12 @@ export async function claimReadySteps(
     ), task_transitions as (
       insert into transitions (task_id, from_status, to_status, reason, actor)
       select id, 'pending', 'in_progress', 'first step started', 'system' from started_tasks
+    ), changed as (
+      -- Task pages show a step starting at once, not at their stream's next check.
+      select pg_notify(${TASKS_CHANGED_CHANNEL}, string_agg(distinct task_id::text, ',')) from claimed having count(*) > 0
     )
-    ${selectClaimedStepsSql(sql`claimed`)}`,
+    ${selectClaimedStepsSql(sql`claimed`)}
+    where (select count(*) from changed) >= 0 -- read once, so that it runs: a CTE nothing reads is skipped`,
     { prepare: true },
   );
   return rows.map(toClaimedStep);
