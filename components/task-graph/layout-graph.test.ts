@@ -21,12 +21,11 @@ describe('layoutGraph', () => {
     expect(layoutGraph(structureOfTask(after))).toEqual(layoutGraph(structureOfTask(before)));
   });
 
-  it('lays out 200 steps quickly and without overlaps', () => {
+  // How long it takes is measured by the browser test (e2e/large-graphs-and-task-lists.spec.ts), not asserted.
+  it('lays out 200 steps without overlaps', () => {
     const nodeIds = Array.from({ length: 200 }, (_, index) => `step_${index}`);
     const edges = nodeIds.slice(10).map((id, index) => ({ source: `step_${index}`, target: id }));
-    const started = performance.now();
     const positions = layoutGraph({ nodeIds, edges });
-    expect(performance.now() - started).toBeLessThan(2000);
     const seen = new Set(Object.values(positions).map(({ x, y }) => `${x},${y}`));
     expect(seen.size).toBe(200);
   });
