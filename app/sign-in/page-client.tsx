@@ -2,7 +2,7 @@
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
-import { ErrorMessage } from '../../components/feedback/error-state';
+import { ErrorState } from '../../components/feedback/error-state';
 import { useSession, useSignIn } from '../../lib/api/session';
 
 /** Only same-site paths: a `next` parameter must not send the person to another origin. */
@@ -37,7 +37,7 @@ export function SignInPageClient() {
         <span>Token</span>
         <input type="password" autoComplete="current-password" value={token} onChange={(event) => setToken(event.target.value)} autoFocus required />
       </label>
-      {signIn.isError ? <ErrorMessage error={signIn.error} /> : null}
+      {signIn.isError ? <ErrorState error={signIn.error} title="Could not sign in" /> : null}
       <button type="submit" className="button primary" disabled={!token.trim() || signIn.isPending}>
         {signIn.isPending ? 'Signing in…' : 'Sign in'}
       </button>
