@@ -5,9 +5,23 @@ import { useState } from 'react';
 import { ErrorState } from '../../components/feedback/error-state';
 import { useSession, useSignIn } from '../../lib/api/session';
 
-/** Only same-site paths: a `next` parameter must not send the person to another origin. */
+const OUR_ORIGIN = 'http://switchyard.invalid';
+
+/**
+ * Only our own paths: a `next` parameter must not send the person to another origin. It is read the
+ * way the browser will read it, since URLs forgive a lot: `/\evil.example`, and `/` + tab +
+ * `/evil.example`, both lead to evil.example.
+ */
 function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  if (!next?.startsWith('/')) {
+    return '/';
+  }
+  try {
+    const url = new URL(next, OUR_ORIGIN);
+    return url.origin === OUR_ORIGIN ? `${url.pathname}${url.search}${url.hash}` : '/';
+  } catch {
+    return '/';
+  }
 }
 
 export function SignInPageClient() {
