@@ -1,13 +1,37 @@
-import { defineConfig } from '@playwright/test';
+import { defineConfig, type Project } from '@playwright/test';
 
 /**
- * End-to-end tests against a real server: `next start` on its own port, a fresh embedded database
- * seeded with a month of finished tasks (scripts/seed-e2e-data.ts, e2e/pages/seeded-tasks.ts), the demo
- * services, fixture templates and test handlers (E2E=1), and Debian's Chromium.
+ * End-to-end tests against real servers, each `next start` on its own port with its own embedded
+ * database, fixture templates and test handlers (E2E=1), in Debian's Chromium:
+ * - the main server, in local mode: a month of finished tasks seeded (scripts/seed-e2e-data.ts,
+ *   e2e/pages/seeded-tasks.ts), the demo services and the orchestrator;
+ * - the auth server, with ADMIN_TOKEN set (e2e/auth/): an empty database, no orchestrator and no demo
+ *   services, only what signing in needs.
  */
 const PORT = Number(process.env.E2E_PORT ?? 3210);
 const DEMO_PORT = Number(process.env.E2E_DEMO_SERVICES_PORT ?? 3211);
+const AUTH_PORT = Number(process.env.E2E_AUTH_PORT ?? 3212);
 export const E2E_DATA_DIR = '.test-data/e2e';
+const E2E_AUTH_DATA_DIR = '.test-data/e2e-auth';
+/** The auth server's ADMIN_TOKEN; e2e/auth/ specs sign in with it. */
+export const E2E_ADMIN_TOKEN = 'e2e-admin-token-not-a-secret';
+
+const chromium: Project['use'] = {
+  browserName: 'chromium',
+  viewport: { width: 1440, height: 900 },
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  },
+};
 
 export default defineConfig({
   testDir: './e2e',
@@ -22,49 +46,53 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${PORT}`,
     trace: 'on-first-retry',
   },
-  webServer: {
-    // The seed opens, migrates and fills the database, then closes it: one owner at a time.
-    command: `rm -rf ${E2E_DATA_DIR} && npx tsx scripts/seed-e2e-data.ts && npx next start --port ${PORT} --hostname 127.0.0.1`,
-    url: `http://127.0.0.1:${PORT}/api/v1/health`,
-    timeout: 180_000,
-    reuseExistingServer: false,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      E2E: '1',
-      PORT: String(PORT),
-      DATA_DIR: E2E_DATA_DIR,
-      DEMO_SERVICES: 'on',
-      DEMO_SERVICES_PORT: String(DEMO_PORT),
-      ORCHESTRATOR: 'on',
-      POLL_INTERVAL_MS: '200',
-      LOG_LEVEL: 'warn',
-      NEXT_TELEMETRY_DISABLED: '1',
-      DATABASE_URL: '',
-      ADMIN_TOKEN: '',
-    },
-  },
-  projects: [
-    { name: 'api', testMatch: /api\/.*\.spec\.ts$/ },
+  webServer: [
     {
-      name: 'chromium',
-      testIgnore: /api\/.*\.spec\.ts$/,
-      use: {
-        browserName: 'chromium',
-        viewport: { width: 1440, height: 900 },
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
-        },
+      // The seed opens, migrates and fills the database, then closes it: one owner at a time.
+      command: `rm -rf ${E2E_DATA_DIR} && npx tsx scripts/seed-e2e-data.ts && npx next start --port ${PORT} --hostname 127.0.0.1`,
+      url: `http://127.0.0.1:${PORT}/api/v1/health`,
+      timeout: 180_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: {
+        E2E: '1',
+        PORT: String(PORT),
+        DATA_DIR: E2E_DATA_DIR,
+        DEMO_SERVICES: 'on',
+        DEMO_SERVICES_PORT: String(DEMO_PORT),
+        ORCHESTRATOR: 'on',
+        POLL_INTERVAL_MS: '200',
+        LOG_LEVEL: 'warn',
+        NEXT_TELEMETRY_DISABLED: '1',
+        DATABASE_URL: '',
+        ADMIN_TOKEN: '',
       },
     },
+    {
+      // The server migrates its fresh database as it starts; nothing is seeded.
+      command: `rm -rf ${E2E_AUTH_DATA_DIR} && npx next start --port ${AUTH_PORT} --hostname 127.0.0.1`,
+      url: `http://127.0.0.1:${AUTH_PORT}/api/v1/health`,
+      timeout: 180_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: {
+        E2E: '1',
+        PORT: String(AUTH_PORT),
+        DATA_DIR: E2E_AUTH_DATA_DIR,
+        DEMO_SERVICES: 'off',
+        ORCHESTRATOR: 'off',
+        LOG_LEVEL: 'warn',
+        NEXT_TELEMETRY_DISABLED: '1',
+        DATABASE_URL: '',
+        ADMIN_TOKEN: E2E_ADMIN_TOKEN,
+      },
+    },
+  ],
+  projects: [
+    { name: 'api', testMatch: /api\/.*\.spec\.ts$/ },
+    { name: 'chromium', testIgnore: /(api|auth)\/.*\.spec\.ts$/, use: chromium },
+    { name: 'chromium-auth', testMatch: /auth\/.*\.spec\.ts$/, use: { ...chromium, baseURL: `http://127.0.0.1:${AUTH_PORT}` } },
   ],
 });

@@ -2,12 +2,26 @@
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
-import { ErrorMessage } from '../../components/feedback/error-state';
+import { ErrorState } from '../../components/feedback/error-state';
 import { useSession, useSignIn } from '../../lib/api/session';
 
-/** Only same-site paths: a `next` parameter must not send the person to another origin. */
+const OUR_ORIGIN = 'http://switchyard.invalid';
+
+/**
+ * Only our own paths: a `next` parameter must not send the person to another origin. It is read the
+ * way the browser will read it, since URLs forgive a lot: `/\evil.example`, and `/` + tab +
+ * `/evil.example`, both lead to evil.example.
+ */
 function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  if (!next?.startsWith('/')) {
+    return '/';
+  }
+  try {
+    const url = new URL(next, OUR_ORIGIN);
+    return url.origin === OUR_ORIGIN ? `${url.pathname}${url.search}${url.hash}` : '/';
+  } catch {
+    return '/';
+  }
 }
 
 export function SignInPageClient() {
@@ -37,7 +51,7 @@ export function SignInPageClient() {
         <span>Token</span>
         <input type="password" autoComplete="current-password" value={token} onChange={(event) => setToken(event.target.value)} autoFocus required />
       </label>
-      {signIn.isError ? <ErrorMessage error={signIn.error} /> : null}
+      {signIn.isError ? <ErrorState error={signIn.error} title="Could not sign in" /> : null}
       <button type="submit" className="button primary" disabled={!token.trim() || signIn.isPending}>
         {signIn.isPending ? 'Signing in…' : 'Sign in'}
       </button>

@@ -63,6 +63,50 @@ export class TaskPage {
     return this.page.getByTestId('step-panel');
   }
 
+  /** "live" while the task's Server-Sent Events stream is open; its `data-connection` says how the page gets updates. */
+  get liveIndicator(): Locator {
+    return this.page.getByTestId('live-indicator');
+  }
+
+  async expectStreamOpen() {
+    await expect(this.liveIndicator).toHaveAttribute('data-connection', 'open');
+  }
+
+  /**
+   * From now on, notes on the page's clock (wall time, ms) when each step was first drawn in each
+   * status, and when a button was clicked, by its text: read them with `readStatusTimes`.
+   */
+  async recordStatusTimes() {
+    await this.page.evaluate(() => {
+      const seen: Record<string, number> = {};
+      const clicks: Record<string, number> = {};
+      const now = () => performance.timeOrigin + performance.now();
+      const note = () => {
+        for (const node of document.querySelectorAll<HTMLElement>('[data-testid="task-graph"] [data-step]')) {
+          const key = `${node.dataset.step}:${node.dataset.status}`;
+          seen[key] ??= now();
+        }
+      };
+      note();
+      new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
+      document.addEventListener(
+        'click',
+        (event) => {
+          const button = (event.target as Element | null)?.closest('button');
+          if (button?.textContent) {
+            clicks[button.textContent.trim()] ??= now();
+          }
+        },
+        true,
+      );
+      (window as unknown as { __switchyardTimes?: unknown }).__switchyardTimes = { seen, clicks };
+    });
+  }
+
+  async readStatusTimes(): Promise<{ seen: Record<string, number>; clicks: Record<string, number> }> {
+    return this.page.evaluate(() => (window as unknown as { __switchyardTimes: { seen: Record<string, number>; clicks: Record<string, number> } }).__switchyardTimes);
+  }
+
   /** Marks the window so a later check can prove the page was never reloaded. */
   async markWindow() {
     await this.page.evaluate(() => {
