@@ -9,20 +9,20 @@ import { StatCard } from '../components/overview/stat-card';
 import { CircuitBadge, ModeBadge } from '../components/services/circuit-badge';
 import { StatusBadge } from '../components/status/status-badge';
 import { StatusIcon } from '../components/status/status-icon';
+import { statusLabel } from '../components/status/status-style';
 import { RelativeTime } from '../components/time/relative-time';
 import { useFailureList } from '../lib/api/failures';
-import { useOverview, type CappedCount } from '../lib/api/overview';
+import { useOverview } from '../lib/api/overview';
 import { useServiceList } from '../lib/api/services';
 import { taskListHref } from '../lib/api/task-filters';
-import type { TaskListItem } from '../lib/api/types';
+import type { Overview } from '../lib/api/types';
 
-const shown = (value: CappedCount) => `${value.count}${value.capped ? '+' : ''}`;
+const count = (value: number) => value.toLocaleString('en-US');
+const plural = (value: number, one: string, many = `${one}s`) => `${count(value)} ${value === 1 ? one : many}`;
 
 export function OverviewPageClient() {
   const overview = useOverview();
   const data = overview.data;
-  const scopeLabel = data?.counts.scope === 'all' ? 'every task' : `created in the last 24 h${data?.counts.capped ? ` (first ${data.recent.count})` : ''}`;
-  const scopeFilter = data?.counts.scope === 'all' ? {} : { created_after: data?.since };
   return (
     <>
       <header className="page-header">
@@ -31,8 +31,8 @@ export function OverviewPageClient() {
           <p>What is failing, what is waiting, and where — every number opens the tasks behind it.</p>
         </div>
         {data ? (
-          <span className="muted small">
-            updated <RelativeTime iso={data.generatedAt} />
+          <span className="muted small" title={`Counted at ${data.generated_at} over every task`}>
+            updated <RelativeTime iso={data.generated_at} />
           </span>
         ) : null}
       </header>
@@ -44,85 +44,49 @@ export function OverviewPageClient() {
             <StatCard
               label="Failed tasks"
               icon={<StatusIcon status="error" />}
-              value={shown(data.failed)}
-              note={`${data.failed.lastHour} failed in the last hour`}
+              value={count(data.failed.tasks)}
+              note={`${count(data.failed.last_hour)} failed in the last hour`}
               href={taskListHref({ status: 'error' })}
-              tone={data.failed.count > 0 ? 'danger' : 'success'}
+              noteHref={taskListHref({ status: 'error', failed_after: data.failed.last_hour_since })}
+              tone={data.failed.tasks > 0 ? 'danger' : 'success'}
               testId="stat-failed"
             />
             <StatCard
               label="Tasks with steps waiting to retry"
               icon={<StatusIcon status="waiting_retry" />}
-              value={shown(data.waitingRetry)}
-              note={`${data.waitingRetry.steps} step${data.waitingRetry.steps === 1 ? '' : 's'} waiting`}
+              value={count(data.waiting_retry.tasks)}
+              note={`${plural(data.waiting_retry.steps, 'step')} waiting to retry`}
               href={taskListHref({ step_status: 'waiting_retry' })}
-              tone={data.waitingRetry.count > 0 ? 'warning' : 'success'}
+              noteHref={taskListHref({ step_status: 'waiting_retry' })}
+              tone={data.waiting_retry.tasks > 0 ? 'warning' : 'success'}
               testId="stat-waiting"
             />
             <StatCard
               label="Running now"
               icon={<StatusIcon status="in_progress" />}
-              value={shown(data.running)}
+              value={count(data.running.tasks)}
               note="tasks in progress"
               href={taskListHref({ status: 'in_progress' })}
               tone="active"
               testId="stat-running"
             />
-            <OldestStuck task={data.oldestStuck} />
+            <OldestStuck task={data.oldest_stuck} stuckAfterMinutes={data.stuck_after_minutes} />
           </div>
           <div className="grid cols-3">
             <section className="card">
               <div className="card-header">
                 <h2>Tasks by status</h2>
-                <span className="muted small">{scopeLabel}</span>
+                <Link href="/tasks" className="muted small" data-testid="overview-total">
+                  all {plural(data.tasks.total, 'task')}
+                </Link>
               </div>
-              <StatusBreakdown counts={data.counts.byStatus} filters={scopeFilter} />
+              <StatusBreakdown counts={data.tasks.by_status} />
             </section>
-            <section className="card">
-              <div className="card-header">
-                <h2>Tasks by template</h2>
-                <span className="muted small">{scopeLabel}</span>
-              </div>
-              {data.counts.byTemplate.length === 0 ? <EmptyState title="No tasks yet" /> : null}
-              <div className="status-bars">
-                {data.counts.byTemplate.map((template) => {
-                  const filters = { namespace: template.namespace, name: template.name, ...scopeFilter };
-                  return (
-                    <div key={`${template.namespace}/${template.name}`} className="status-bar-row" style={{ gridTemplateColumns: '170px 1fr 56px' }}>
-                      <Link href={taskListHref(filters)} title={`${template.namespace}/${template.name}`} className="mono small" style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>
-                        {template.name}
-                      </Link>
-                      <StackedBar counts={template.byStatus} total={template.total} filters={filters} />
-                      <Link href={taskListHref(filters)} className="num">
-                        {template.total}
-                      </Link>
-                    </div>
-                  );
-                })}
-              </div>
-              {data.counts.byTemplate.some((template) => template.byStatus.error) ? (
-                <p className="muted small">
-                  Failed:{' '}
-                  {data.counts.byTemplate
-                    .filter((template) => template.byStatus.error)
-                    .map((template) => (
-                      <Link key={template.name} href={taskListHref({ namespace: template.namespace, name: template.name, status: 'error' })} style={{ marginRight: 8 }}>
-                        {template.byStatus.error} {template.name}
-                      </Link>
-                    ))}
-                </p>
-              ) : null}
-            </section>
+            <TemplateBreakdown templates={data.tasks.by_template} />
             <ServicesSummary />
           </div>
           <div className="grid cols-2">
-            <section className="card">
-              <div className="card-header">
-                <h2>Tasks created per hour</h2>
-                <span className="muted small">last 24 h, coloured by status; click an hour</span>
-              </div>
-              <HourlyHistogram buckets={data.recent.buckets} />
-            </section>
+            <HourlyHistogram createdPerHour={data.created_per_hour} />
             <TopFailures />
           </div>
         </div>
@@ -131,24 +95,78 @@ export function OverviewPageClient() {
   );
 }
 
-function OldestStuck({ task }: { task: TaskListItem | null }) {
+function TemplateBreakdown({ templates }: { templates: Overview['tasks']['by_template'] }) {
+  const failing = templates.filter((template) => template.by_status.error);
+  return (
+    <section className="card">
+      <div className="card-header">
+        <h2>Tasks by template</h2>
+        <span className="muted small">every task, by status</span>
+      </div>
+      {templates.length === 0 ? <EmptyState title="No tasks yet" /> : null}
+      <div className="status-bars">
+        {templates.map((template) => {
+          const filters = { namespace: template.namespace, name: template.name };
+          return (
+            <div key={`${template.namespace}/${template.name}`} className="status-bar-row template-row">
+              <Link href={taskListHref(filters)} title={`${template.namespace}/${template.name}`} className="mono small template-name">
+                {template.name}
+              </Link>
+              <StackedBar counts={template.by_status} total={template.total} filters={filters} />
+              <Link href={taskListHref(filters)} className="num">
+                {count(template.total)}
+              </Link>
+            </div>
+          );
+        })}
+      </div>
+      {failing.length > 0 ? (
+        <p className="muted small">
+          Failed:{' '}
+          {failing.map((template) => (
+            <Link key={`${template.namespace}/${template.name}`} href={taskListHref({ namespace: template.namespace, name: template.name, status: 'error' })} style={{ marginRight: 8 }}>
+              {count(template.by_status.error ?? 0)} {template.name}
+            </Link>
+          ))}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+function OldestStuck({ task, stuckAfterMinutes }: { task: Overview['oldest_stuck']; stuckAfterMinutes: number }) {
   if (!task) {
     return (
-      <StatCard label="Oldest stuck task" icon={<StatusIcon status="complete" />} value="none" note="nothing is stuck" href={taskListHref({ status: 'error' })} tone="success" testId="stat-oldest" />
+      <StatCard
+        label="Oldest stuck task"
+        icon={<StatusIcon status="complete" />}
+        value="none"
+        note={`nothing in error or unchanged for ${stuckAfterMinutes} min`}
+        href={taskListHref({ status: 'error' })}
+        tone="success"
+        testId="stat-oldest"
+      />
     );
   }
-  const step = task.open_steps.find((item) => item.status === 'error' || item.status === 'waiting_retry') ?? task.open_steps[0];
   return (
     <StatCard
       label="Oldest stuck task"
       icon={<StatusIcon status={task.status} />}
-      value={
-        <span style={{ fontSize: 18 }}>
-          #{task.id} <RelativeTime iso={task.created_at} />
-        </span>
+      value={`#${task.id}`}
+      note={
+        <>
+          <span className="mono">{task.name}</span>
+          {task.step ? (
+            <>
+              {' '}
+              at <span className="mono">{task.step.name}</span> ({statusLabel(task.step.status)})
+            </>
+          ) : null}
+          <br />
+          {task.status === 'error' ? 'in error' : 'in progress, unchanged'} since <RelativeTime iso={task.stuck_since} />, created <RelativeTime iso={task.created_at} />
+        </>
       }
-      note={`${task.name}${step ? ` at ${step.name}` : ''}`}
-      href={`/tasks/${task.id}${step ? `?step=${encodeURIComponent(step.name)}` : ''}`}
+      href={`/tasks/${task.id}${task.step ? `?step=${encodeURIComponent(task.step.name)}` : ''}`}
       tone="danger"
       testId="stat-oldest"
     />
@@ -167,6 +185,7 @@ function ServicesSummary() {
       </div>
       {services.isPending ? <LoadingState rows={3} /> : null}
       {services.isError && !services.data ? <ErrorState error={services.error} title="Could not load the services" /> : null}
+      {services.data && services.data.services.length === 0 ? <EmptyState title="No services are configured" /> : null}
       <ul className="circuit-list">
         {services.data?.services.map((service) => (
           <li key={service.name}>
@@ -209,11 +228,7 @@ function TopFailures() {
                 {group.signature}
               </span>
             </span>
-            <Link
-              href={taskListHref({ namespace: group.namespace, name: group.name, step: group.step, step_status: group.step_status || 'error' })}
-              className="num"
-              style={{ fontSize: 18, fontWeight: 650 }}
-            >
+            <Link href={taskListHref(group.filter)} className="num" style={{ fontSize: 18, fontWeight: 650 }} title="The tasks of this failure group">
               {group.count}
             </Link>
           </li>

@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import type { TaskDetail } from '../lib/api/types';
 import { expect, test } from './pages/test';
+import { SEEDED_TASKS } from './pages/seeded-tasks';
 import { uniqueEmail } from './pages/switchyard-api';
 
 const SHOTS = 'e2e/screenshots';
@@ -45,6 +46,12 @@ test('every page, with a night of mixed registrations, saved as screenshots', as
 
   await page.goto('/');
   await expect(page.getByTestId('stat-failed')).toBeVisible();
+  // Counted on the server over every task: the seeded history alone puts more tasks in the last 24 hours
+  // (a thirtieth of 100,000) than the browser once read per question (the newest 2,000).
+  const lastDay = Number((await page.getByTestId('created-last-24h').innerText()).replace(/[^0-9]/g, ''));
+  expect(lastDay).toBeGreaterThan(SEEDED_TASKS.count / 30 - 300);
+  expect(Number((await page.getByTestId('overview-total').innerText()).replace(/[^0-9]/g, ''))).toBeGreaterThanOrEqual(SEEDED_TASKS.count);
+  await expect(page.getByTestId('stat-failed').getByRole('link', { name: /failed in the last hour/ })).toHaveAttribute('href', /status=error&failed_after=/);
   await shoot(page, 'overview');
 
   await page.goto('/tasks');

@@ -75,11 +75,11 @@ async function seedFinishedTasks(db: Db, templateVersion: TemplateVersionRow): P
   const created = `created from ${definition.namespace}/${definition.name}@${definition.version}`;
   const actor = 'e2e-seed';
   await db.transaction(async (tx) => {
-    // One row per task: its number g, its fate, and a creation time spread over the month before yesterday.
+    // One row per task: its number g, its fate, and a creation time spread over the last 30 days (the newest half a minute ago).
     await tx.execute(sql`
       create temp table seed_tasks on commit drop as
       select g, case when g % ${SEEDED_TASKS.cancelledEvery} = 0 then 'cancelled' else 'complete' end as status,
-        now() - interval '31 days' + (g - 1) * (interval '30 days' / ${SEEDED_TASKS.count}) as created_at
+        now() - interval '30 days' + (g - 1) * (interval '30 days' / ${SEEDED_TASKS.count}) as created_at
       from generate_series(1, ${SEEDED_TASKS.count}) g`);
     await tx.execute(sql`
       create temp table seed_ids on commit drop as

@@ -2,12 +2,13 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { StatusTone } from '../status/status-style';
 
-/** One headline number, as a link to the list behind it. */
+/** One headline number, as a link to the list behind it; the note may link to a list of its own. */
 export function StatCard({
   label,
   value,
   note,
   href,
+  noteHref,
   tone,
   testId,
   icon,
@@ -16,20 +17,27 @@ export function StatCard({
   value: ReactNode;
   note?: ReactNode;
   href: string;
+  noteHref?: string;
   tone: StatusTone;
   testId?: string;
   icon?: ReactNode;
 }) {
   return (
-    <Link href={href} className={`stat tone-${tone}`} data-testid={testId}>
-      <span className="stat-label">
-        {icon}
-        {label}
-      </span>
-      <span className="stat-value" style={{ display: 'block', color: 'var(--text)' }}>
-        {value}
-      </span>
-      {note ? <span className="stat-note">{note}</span> : null}
-    </Link>
+    <div className={`stat tone-${tone}`} data-testid={testId}>
+      <Link href={href} className="stat-link">
+        <span className="stat-label">
+          {icon}
+          {label}
+        </span>
+        <span className="stat-value">{value}</span>
+      </Link>
+      {note && noteHref ? (
+        <Link href={noteHref} className="stat-note">
+          {note}
+        </Link>
+      ) : note ? (
+        <span className="stat-note">{note}</span>
+      ) : null}
+    </div>
   );
 }

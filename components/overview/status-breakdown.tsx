@@ -19,7 +19,7 @@ export function StatusBreakdown({ counts, filters = {} }: { counts: Partial<Reco
               <span className="bar-fill" style={{ width: `${(count / max) * 100}%` }} />
             </span>
             <span className="num" aria-label={`${count} ${statusLabel(status)}`}>
-              {count}
+              {count.toLocaleString('en-US')}
             </span>
           </Link>
         );
@@ -38,7 +38,7 @@ export function StackedBar({ counts, total, filters }: { counts: Partial<Record<
           href={taskListHref({ ...filters, status })}
           className={`bar-fill tone-${statusTone(status)}`}
           style={{ width: `${((counts[status] ?? 0) / Math.max(total, 1)) * 100}%` }}
-          title={`${counts[status]} ${statusLabel(status)}`}
+          title={`${(counts[status] ?? 0).toLocaleString('en-US')} ${statusLabel(status)}`}
           aria-label={`${counts[status]} ${statusLabel(status)}`}
         />
       ))}

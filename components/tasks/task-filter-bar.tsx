@@ -117,6 +117,17 @@ export function TaskFilterBar({ filters, onChange }: { filters: TaskFilters; onC
           </span>
         </div>
       ) : null}
+      {filters.failed_after ? (
+        <div className="field">
+          <span>failed after (UTC)</span>
+          <span className="filter-chip">
+            <code title={filters.failed_after}>{filters.failed_after.slice(0, 16).replace('T', ' ')}</code>
+            <button type="button" className="icon-button small" aria-label="Remove the failed-after filter" onClick={() => set({ failed_after: undefined })}>
+              ×
+            </button>
+          </span>
+        </div>
+      ) : null}
       <div className="filter-actions">
         <button type="submit" className="button">
           Apply

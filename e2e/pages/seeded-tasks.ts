@@ -1,7 +1,8 @@
 /**
  * The finished tasks that scripts/seed-e2e-data.ts writes into the e2e database before the server
- * starts (playwright.config.ts): a month of history of the e2e_dashboard/many_tasks template, for the
- * task list at scale. Other specs filter by their own templates and names, so these stay out of their way.
+ * starts (playwright.config.ts): 30 days of history of the e2e_dashboard/many_tasks template, up to the
+ * moment of seeding (a thirtieth of them in the last 24 hours), for the task list and the overview at
+ * scale. Other specs filter by their own templates and names, so these stay out of their way.
  */
 export const SEEDED_TASKS = {
   namespace: 'e2e_dashboard',

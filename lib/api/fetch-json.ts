@@ -64,30 +64,3 @@ export function toQueryString(params: Record<string, string | number | boolean |
   const text = search.toString();
   return text ? `?${text}` : '';
 }
-
-/** Like fetchJson, for the routes that answer text (GET /api/v1/metrics). */
-export async function fetchText(url: string, init: RequestInit = {}): Promise<string> {
-  let response: Response;
-  try {
-    response = await fetch(url, { ...init, credentials: 'same-origin' });
-  } catch (error) {
-    if (error instanceof DOMException && error.name === 'AbortError') {
-      throw error;
-    }
-    throw new ApiError(0, 'network', `Could not reach the server: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const text = await response.text();
-  if (!response.ok) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    if (isApiErrorBody(parsed)) {
-      throw new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.details ?? []);
-    }
-    throw new ApiError(response.status, 'http_' + response.status, `The server answered ${response.status} ${response.statusText}`.trim());
-  }
-  return text;
-}

@@ -115,6 +115,8 @@ export type TaskFilters = {
   q?: string;
   created_after?: string;
   created_before?: string;
+  /** Tasks in error that failed at or after this time (a step failed for good then). */
+  failed_after?: string;
 };
 
 export type TaskListParams = TaskFilters & { limit?: number; cursor?: string };
@@ -285,3 +287,44 @@ export type ApiTokenList = { items: ApiTokenInfo[] };
 export type CreatedApiToken = { token: ApiTokenInfo; secret: string };
 
 export type Health = { status: 'ok' | 'unavailable'; database: 'pglite' | 'postgres'; orchestrator: 'on' | 'off' };
+
+/** Counts of tasks by status; statuses without tasks are left out, except in Overview.tasks.by_status. */
+export type TaskStatusCounts = Partial<Record<TaskStatus, number>>;
+
+export type TemplateTaskCounts = { namespace: string; name: string; total: number; by_status: TaskStatusCounts };
+
+/** One hour of GET /overview's histogram: tasks created in [start, start + 1 h), as they are now. */
+export type OverviewHour = { start: string; total: number; by_status: TaskStatusCounts; by_template: TemplateTaskCounts[] };
+
+/**
+ * GET /overview: exact figures of the whole database, read at most every 4 s and shared by the callers
+ * in between. `tasks` is the snapshot GET /metrics shows, read at `counts_read_at`; the rest was read at
+ * `generated_at`.
+ */
+export type Overview = {
+  generated_at: string;
+  counts_read_at: string;
+  tasks: { total: number; by_status: Record<TaskStatus, number>; by_template: TemplateTaskCounts[] };
+  /** Tasks created in each of the last 24 hours (UTC hours, the current one last), by status and template. */
+  created_per_hour: { since: string; until: string; total: number; hours: OverviewHour[] };
+  failed: { tasks: number; last_hour: number; last_hour_since: string };
+  waiting_retry: { tasks: number; steps: number };
+  running: { tasks: number };
+  /** An in_progress task counts as stuck once it has not changed for this long. */
+  stuck_after_minutes: number;
+  oldest_stuck: OverviewStuckTask | null;
+};
+
+/** The oldest unfinished task that needs someone: in error, or in_progress without change for stuck_after_minutes. */
+export type OverviewStuckTask = {
+  id: string;
+  namespace: string;
+  name: string;
+  version: string;
+  status: 'error' | 'in_progress';
+  created_at: string;
+  /** When the task last changed: since then it has waited. */
+  stuck_since: string;
+  /** The step to look at: a failed one, else the one retrying, running or ready. */
+  step: { name: string; status: StepStatus } | null;
+};

@@ -8,6 +8,7 @@ import {
   emptyBodySchema,
   failuresQuerySchema,
   listTasksQuerySchema,
+  overviewQuerySchema,
   resolveStepBodySchema,
   serviceModeBodySchema,
   signInBodySchema,
@@ -362,6 +363,19 @@ export const API_OPERATIONS: ApiOperation[] = [
     access: 'viewer',
     query: failuresQuerySchema,
     responses: { 200: { description: 'Groups, biggest first', schema: 'FailureList' } },
+    errors: [422],
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/overview',
+    operationId: 'getOverview',
+    tag: 'Tasks',
+    summary: 'What the overview page shows: exact figures of every task',
+    description:
+      'Tasks by status and by template (the counts GET /metrics shows, read at `counts_read_at`), tasks created per hour over the last 24 UTC hours by template and status, tasks failed (in all, and in the last hour: GET /tasks?failed_after=`failed.last_hour_since` lists them), steps waiting to retry and their tasks, and the oldest stuck task: the oldest in error, or in progress without change for `stuck_after_minutes`. Figures are read at most every 4 s and shared by the callers in between.',
+    access: 'viewer',
+    query: overviewQuerySchema,
+    responses: { 200: { description: 'The figures', schema: 'Overview' } },
     errors: [422],
   },
   {

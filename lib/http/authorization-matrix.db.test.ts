@@ -42,6 +42,7 @@ const EXPECTED_ACCESS: Record<string, 'public' | Role> = {
   'POST /api/v1/tasks/{taskId}/steps/{step}/resolve': 'operator',
   'POST /api/v1/tasks/{taskId}/steps/{step}/skip': 'operator',
   'GET /api/v1/failures': 'viewer',
+  'GET /api/v1/overview': 'viewer',
   'GET /api/v1/services': 'viewer',
   'POST /api/v1/services/{name}/mode': 'operator',
   'POST /api/v1/services/reset': 'operator',

@@ -305,11 +305,11 @@ describeEachDatabase('hostile requests', (suite) => {
       'limit=0', 'limit=501', 'limit=-1', 'limit=1.5', 'limit=abc', 'limit=99999999999999999999', 'status=bogus', 'status=error,,bogus',
       'step_status=done', 'created_after=yesterday', 'created_after=2026-02-30', 'created_before=2026-13-01T00:00:00Z', 'cursor=%00%01',
       `cursor=${'A'.repeat(300)}`, 'cursor=dDA', 'namespace=UPPER', `name=${'n'.repeat(200)}`, `q=${'q'.repeat(201)}`, 'unknown=1',
-      'error_signature=xyz', 'limit=5&limit=6', '__proto__=1', 'constructor=1', 'stuck_after_minutes=0',
+      'error_signature=xyz', 'limit=5&limit=6', '__proto__=1', 'constructor=1', 'stuck_after_minutes=0', 'failed_after=2026-02-30',
     ];
     for (let index = 0; index < CASES_PER_QUERY_ROUTE; index++) {
       const query = Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(random, queries)).join('&');
-      for (const path of ['/api/v1/tasks', '/api/v1/failures']) {
+      for (const path of ['/api/v1/tasks', '/api/v1/failures', '/api/v1/overview']) {
         const { status, text, label } = await send('GET', path, query, { query: `?${query}` });
         assertRefusal(label, status, text, problems);
       }

@@ -47,6 +47,7 @@ const taskFilterProperties = {
   q: { type: 'string', minLength: 1, maxLength: 200, description: 'Text inside the context, such as an e-mail address (case-insensitive).' },
   created_after: { ...timestamp, description: 'Created at or after this time.' },
   created_before: { ...timestamp, description: 'Created before this time.' },
+  failed_after: { ...timestamp, description: 'Tasks in error having a step that failed for good at or after this time.' },
 } as const;
 
 
@@ -130,6 +131,9 @@ export const failuresQuerySchema = {
 };
 export type FailuresQuery = { namespace?: string; name?: string; stuck_after_minutes: number };
 
+/** GET /overview takes no parameters: anything in its query string is refused rather than ignored. */
+export const overviewQuerySchema = { type: 'object', additionalProperties: false, properties: {} };
+
 export const createTokenBodySchema = {
   type: 'object',
   additionalProperties: false,
@@ -172,6 +176,7 @@ export const validateResolveStepBody = compileSchema<ResolveStepBody>(resolveSte
 export const validateEditContextBody = compileSchema<EditContextBody>(editContextBodySchema);
 export const validateBulkRetryBody = compileSchema<BulkRetryBody>(bulkRetryBodySchema);
 export const validateFailuresQuery = compileSchema<FailuresQuery>(failuresQuerySchema);
+export const validateOverviewQuery = compileSchema<Record<string, never>>(overviewQuerySchema);
 export const validateCreateTokenBody = compileSchema<CreateTokenBody>(createTokenBodySchema);
 export const validateSignInBody = compileSchema<SignInBody>(signInBodySchema);
 export const validateServiceModeBody = compileSchema<ServiceModeBody>(serviceModeBodySchema);

@@ -87,6 +87,14 @@ const circuit = object(
   ['state'],
 );
 
+const taskStatusCounts = {
+  type: 'object',
+  propertyNames: { enum: [...TASK_STATUSES] },
+  additionalProperties: integer,
+  description: 'Tasks by status; statuses without tasks are left out.',
+};
+const templateTaskCounts = object({ namespace: string, name: string, total: integer, by_status: taskStatusCounts });
+
 const apiTokenInfo = object({
   id,
   name: string,
@@ -195,6 +203,51 @@ export const responseSchemas: Record<string, object> = {
     },
   ),
   FailureList: object({ groups: { type: 'array', items: ref('FailureGroup') }, generated_at: time, stuck_after_minutes: integer }),
+  Overview: object({
+    generated_at: time,
+    counts_read_at: { ...time, description: 'When `tasks` was read (the counts GET /metrics shows).' },
+    tasks: object({
+      total: integer,
+      by_status: object(Object.fromEntries(TASK_STATUSES.map((status) => [status, integer]))),
+      by_template: { type: 'array', items: templateTaskCounts, description: 'Biggest first.' },
+    }),
+    created_per_hour: object({
+      since: { ...time, description: 'Start of the first hour (UTC hours; the current one is the last).' },
+      until: time,
+      total: integer,
+      hours: {
+        type: 'array',
+        minItems: 24,
+        maxItems: 24,
+        items: object({ start: time, total: integer, by_status: taskStatusCounts, by_template: { type: 'array', items: templateTaskCounts } }),
+        description: 'Tasks created in each hour, by their status now.',
+      },
+    }),
+    failed: object({
+      tasks: { ...integer, description: 'Tasks in error.' },
+      last_hour: { ...integer, description: 'Tasks in error whose (latest) failure is at or after last_hour_since: GET /tasks?failed_after=<last_hour_since>.' },
+      last_hour_since: time,
+    }),
+    waiting_retry: object({ tasks: integer, steps: integer }),
+    running: object({ tasks: { ...integer, description: 'Tasks in progress.' } }),
+    stuck_after_minutes: integer,
+    oldest_stuck: {
+      anyOf: [
+        object({
+          id,
+          namespace: string,
+          name: string,
+          version: string,
+          status: { enum: ['error', 'in_progress'] },
+          created_at: time,
+          stuck_since: { ...time, description: 'When the task last changed.' },
+          step: { anyOf: [object({ name: string, status: { enum: [...STEP_STATUSES] } }), { type: 'null' }] },
+        }),
+        { type: 'null' },
+      ],
+      description: 'The oldest task in error, or in progress without change for stuck_after_minutes, whichever was created first; null when none.',
+    },
+  }),
   TemplateListItem: object({
     namespace: string,
     name: string,

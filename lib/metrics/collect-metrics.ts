@@ -1,20 +1,20 @@
 import type { DbOrTx } from '../../db/client';
-import { readMetricsSnapshot, readTransitionEvents, readTransitionWatermark } from '../orchestrator/read-metrics-snapshot';
+import {
+  type MetricsSnapshot,
+  readSharedMetricsSnapshot,
+  readTransitionEvents,
+  readTransitionWatermark,
+  SHARED_SNAPSHOT_MAX_AGE_MS,
+} from '../orchestrator/read-metrics-snapshot';
 import { getMetrics, type SwitchyardMetrics } from './metrics-registry';
 
 const CIRCUIT_STATES = ['closed', 'open', 'half_open'];
 /** Transitions younger than this are counted at a later scrape (see readTransitionEvents). */
 const TRANSITION_LAG_SECONDS = 2;
 const MAX_TRANSITIONS_PER_SCRAPE = 50_000;
-/**
- * Figures are read from the database at most this often. Counting tasks by template and status reads
- * the whole tasks table (≈ 240 ms at a million tasks); the overview asks every 5 s from each open
- * browser, and Prometheus on its own schedule, so reads are shared instead of repeated per caller.
- */
-const MAX_AGE_MS = 4000;
 
-async function refresh(db: DbOrTx, metrics: SwitchyardMetrics): Promise<void> {
-  const snapshot = await readMetricsSnapshot(db);
+/** Sets the gauges to a snapshot, and advances the counters over the transitions recorded since the previous one. */
+async function showSnapshot(db: DbOrTx, metrics: SwitchyardMetrics, snapshot: MetricsSnapshot): Promise<void> {
   metrics.tasks.reset();
   for (const row of snapshot.tasks) {
     metrics.tasks.set({ namespace: row.namespace, name: row.name, status: row.status }, row.count);
@@ -61,23 +61,27 @@ async function refresh(db: DbOrTx, metrics: SwitchyardMetrics): Promise<void> {
 }
 
 /**
- * The Prometheus text of GET /metrics. Gauges are read from the database (at most every `maxAgeMs`,
- * see MAX_AGE_MS); counters and the attempt histogram advance over the transitions recorded since the
- * previous read.
+ * The Prometheus text of GET /metrics. Gauges show the shared snapshot (readSharedMetricsSnapshot: read
+ * at most every `maxAgeMs`, also for GET /overview); counters and the attempt histogram advance over
+ * the transitions recorded since the previous snapshot was shown.
  */
-export async function collectMetrics(db: DbOrTx, { maxAgeMs = MAX_AGE_MS }: { maxAgeMs?: number } = {}): Promise<{ contentType: string; text: string }> {
+export async function collectMetrics(
+  db: DbOrTx,
+  { maxAgeMs = SHARED_SNAPSHOT_MAX_AGE_MS }: { maxAgeMs?: number } = {},
+): Promise<{ contentType: string; text: string }> {
   const metrics = getMetrics();
-  const askedAt = Date.now();
+  // Taken before queueing, so that scrapes arriving together share one read.
+  const shared = readSharedMetricsSnapshot(db, { maxAgeMs });
+  shared.catch(() => {});
   const run = metrics.scraping.then(async () => {
-    // Scrapes queue one behind the other; one that finds figures read since it was asked for, or
-    // younger than maxAgeMs, takes them as they are.
-    const refreshedAt = metrics.refreshedAt.get(db);
-    if (refreshedAt !== undefined && (refreshedAt >= askedAt || Date.now() - refreshedAt < maxAgeMs)) {
+    // Scrapes queue one behind the other, so no transition is counted twice; a snapshot already shown
+    // is left as it is.
+    const { snapshot } = await shared;
+    if (metrics.shownSnapshots.get(db) === snapshot) {
       return;
     }
-    const startedAt = Date.now();
-    await refresh(db, metrics);
-    metrics.refreshedAt.set(db, startedAt);
+    await showSnapshot(db, metrics, snapshot);
+    metrics.shownSnapshots.set(db, snapshot);
   });
   metrics.scraping = run.catch(() => {});
   await run;

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { MetricsSnapshot } from '../orchestrator/read-metrics-snapshot';
 
 /**
  * The process's metrics, on globalThis: Next.js evaluates modules more than once per process, and a
@@ -19,8 +20,8 @@ export type SwitchyardMetrics = {
   stepAttemptDuration: Histogram<'namespace' | 'name' | 'step' | 'outcome'>;
   /** Per database: transitions up to this id have been counted. Absent until the first scrape. */
   transitionWatermarks: WeakMap<object, number>;
-  /** When each database's figures were last read (ms since the epoch), for collectMetrics' maxAgeMs. */
-  refreshedAt: WeakMap<object, number>;
+  /** Per database: the snapshot the gauges show (see collectMetrics). */
+  shownSnapshots: WeakMap<object, MetricsSnapshot>;
   /** Scrapes take turns, so no transition is counted twice. */
   scraping: Promise<unknown>;
 };
@@ -92,7 +93,7 @@ function createMetrics(): SwitchyardMetrics {
       registers,
     }),
     transitionWatermarks: new WeakMap(),
-    refreshedAt: new WeakMap(),
+    shownSnapshots: new WeakMap(),
     scraping: Promise.resolve(),
   };
 }

@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { errorSignatureExpression, normalisedErrorMessageExpression } from '../../db/error-signature';
-import { steps, tasks } from '../../db/schema';
+import { failingSteps, steps, tasks } from '../../db/schema';
 import { InvalidInputError } from '../errors';
 import type { StepStatus, TaskStatus } from '../statuses';
 
@@ -15,6 +15,7 @@ export type TaskFilter = {
   q?: string;
   created_after?: string;
   created_before?: string;
+  failed_after?: string;
 };
 
 /** A failure's human-readable signature and normalised message (db/error-signature.ts) of a column, e.g. `s.last_error`. */
@@ -100,6 +101,15 @@ export function taskFilterConditions(filter: TaskFilter, pathPrefix = ''): SQL[]
   }
   if (filter.created_before !== undefined) {
     conditions.push(sql`${tasks.createdAt} < ${parseFilterTime(filter.created_before, `${pathPrefix}/created_before`)}::timestamptz`);
+  }
+  if (filter.failed_after !== undefined) {
+    // failing_steps has a row per step in error of a task in error (db/migrations/0005_failing_steps.sql),
+    // with when it failed. The status condition is implied; it lets the list walk tasks_status_id.
+    const failedAfter = parseFilterTime(filter.failed_after, `${pathPrefix}/failed_after`);
+    conditions.push(sql`${tasks.status} = 'error'`);
+    conditions.push(
+      sql`exists (select 1 from ${failingSteps} f where f.task_id = ${tasks.id} and f.status = 'error' and f.failed_at >= ${failedAfter}::timestamptz)`,
+    );
   }
   const stepConditions = stepFilterSql(filter);
   if (stepConditions) {
