@@ -5,6 +5,7 @@ import { failureGroupFilter, FailureGroupCard } from '../../components/failures/
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorState } from '../../components/feedback/error-state';
 import { LoadingState } from '../../components/feedback/loading-state';
+import { StaleDataNotice } from '../../components/feedback/stale-data-notice';
 import { BulkRetryDialog, type BulkRetryTarget } from '../../components/tasks/bulk-retry-dialog';
 import { useFailureList } from '../../lib/api/failures';
 import type { FailureGroup } from '../../lib/api/types';
@@ -32,6 +33,7 @@ export function FailuresPageClient() {
           </div>
         ) : null}
       </header>
+      <StaleDataNotice query={failures} refetch={failures.refetch} what="the failures" />
       {failures.isPending ? <LoadingState rows={6} label="Grouping failures…" /> : null}
       {failures.isError && !failures.data ? <ErrorState error={failures.error} title="Could not load the failures" onRetry={() => void failures.refetch()} /> : null}
       {failures.data && groups.length === 0 ? (

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorMessage, ErrorState } from '../../components/feedback/error-state';
 import { LoadingState } from '../../components/feedback/loading-state';
+import { StaleDataNotice } from '../../components/feedback/stale-data-notice';
 import { ServiceCard } from '../../components/services/service-card';
 import { useResetServices, useServiceList } from '../../lib/api/services';
 import { taskListHref } from '../../lib/api/task-filters';
@@ -86,6 +87,7 @@ export function ServicesPageClient() {
         ) : null}
       </header>
       {reset.isError ? <ErrorMessage error={reset.error} /> : null}
+      <StaleDataNotice query={services} refetch={services.refetch} what="the services" />
       {services.isPending ? <LoadingState rows={6} label="Loading services…" /> : null}
       {services.isError && !services.data ? <ErrorState error={services.error} title="Could not load the services" onRetry={() => void services.refetch()} /> : null}
       {services.data && list.length === 0 ? (

@@ -4,6 +4,7 @@ import { useCallback, useMemo, useState, useTransition } from 'react';
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorState } from '../../components/feedback/error-state';
 import { LoadingState } from '../../components/feedback/loading-state';
+import { StaleDataNotice } from '../../components/feedback/stale-data-notice';
 import { BulkRetryDialog, type BulkRetryTarget } from '../../components/tasks/bulk-retry-dialog';
 import { TaskFilterBar } from '../../components/tasks/task-filter-bar';
 import { TaskTable } from '../../components/tasks/task-table';
@@ -116,6 +117,7 @@ export function TasksPageClient() {
         <span className="spacer" />
         {list.isFetching && !list.isPending ? <span className="muted small">refreshing…</span> : null}
       </div>
+      <StaleDataNotice query={list} refetch={list.refetch} what="the task list" />
       <div className={`table-card${list.isPlaceholderData ? ' stale' : ''}`} aria-busy={list.isPlaceholderData}>
         {list.isPending ? <LoadingState rows={8} label="Loading tasks…" /> : null}
         {list.isError && !list.data ? <ErrorState error={list.error} title="Could not load the tasks" onRetry={() => void list.refetch()} /> : null}

@@ -5,6 +5,8 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ErrorMessage, ErrorState } from '../../../components/feedback/error-state';
 import { LoadingState } from '../../../components/feedback/loading-state';
+import { isRefreshFailing } from '../../../components/feedback/stale-data';
+import { StaleDataNotice } from '../../../components/feedback/stale-data-notice';
 import { JsonView } from '../../../components/json/json-view';
 import { StatusBadge } from '../../../components/status/status-badge';
 import { TaskGraph } from '../../../components/task-graph/task-graph';
@@ -83,17 +85,20 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
   if (!task) {
     return null;
   }
+  // Polling stops for good once the task is finished; until then a failed refresh is retried every second.
+  const polling = !isTerminalTaskStatus(task.status);
   return (
     <>
       <p className="breadcrumb">
         <Link href="/tasks">Tasks</Link> / <Link href={taskListHref({ namespace: task.namespace, name: task.name })}>{task.name}</Link> / #{task.id}
       </p>
+      <StaleDataNotice query={detail} refetch={detail.refetch} polling={polling} what="the task" />
       <header className="page-header">
         <div>
           <h1>
             {task.name} <span className="muted">#{task.id}</span> <StatusBadge status={task.status} />
           </h1>
-          <TaskSummaryLine task={task} connection={connection} />
+          <TaskSummaryLine task={task} connection={connection} refreshFailing={isRefreshFailing(detail)} />
         </div>
         <TaskActions task={task} />
       </header>
@@ -182,7 +187,18 @@ function AuditTrail({ transitions }: { transitions: Transition[] }) {
   );
 }
 
-function TaskSummaryLine({ task, connection }: { task: TaskDetail; connection: string }) {
+/** What the header says about how fresh the page is: live (pushed), polling, or not connected (refreshes failing). */
+function liveIndicatorText(live: boolean, connection: string, refreshFailing: boolean): string {
+  if (!live) {
+    return refreshFailing ? 'finished · last refresh failed' : 'finished';
+  }
+  if (refreshFailing) {
+    return 'not connected · retrying';
+  }
+  return connection === 'open' ? 'live' : 'polling every second';
+}
+
+function TaskSummaryLine({ task, connection, refreshFailing }: { task: TaskDetail; connection: string; refreshFailing: boolean }) {
   const done = task.steps.filter((step) => ['complete', 'resolved_manually', 'skipped'].includes(step.status)).length;
   const live = !isTerminalTaskStatus(task.status);
   return (
@@ -207,9 +223,13 @@ function TaskSummaryLine({ task, connection }: { task: TaskDetail; connection: s
       <span title="correlation id: sent to every service as X-Correlation-ID">
         <code>{task.correlation_id}</code>
       </span>
-      <span className="live-indicator" data-testid="live-indicator" data-connection={connection}>
-        <span className={`live-dot${live && connection === 'open' ? ' on' : ''}`} aria-hidden="true" />
-        {!live ? 'finished' : connection === 'open' ? 'live' : 'polling every second'}
+      <span
+        className={`live-indicator${refreshFailing ? ' lost' : ''}`}
+        data-testid="live-indicator"
+        data-connection={refreshFailing ? 'lost' : connection}
+      >
+        <span className={`live-dot${refreshFailing ? ' lost' : live && connection === 'open' ? ' on' : ''}`} aria-hidden="true" />
+        {liveIndicatorText(live, connection, refreshFailing)}
       </span>
     </div>
   );
