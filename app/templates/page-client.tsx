@@ -5,6 +5,7 @@ import { Fragment, useMemo } from 'react';
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorState } from '../../components/feedback/error-state';
 import { LoadingState } from '../../components/feedback/loading-state';
+import { StaleDataNotice } from '../../components/feedback/stale-data-notice';
 import { formatFailureRate, sumUsage } from '../../components/template-editor/format-usage';
 import '../../components/template-editor/template-studio.css';
 import { taskListHref } from '../../lib/api/task-filters';
@@ -52,10 +53,16 @@ export function TemplatesPageClient() {
           </Link>
         </div>
       </header>
+      <StaleDataNotice query={templates} refetch={templates.refetch} polling={false} what="the templates" />
+      <StaleDataNotice query={usage} refetch={usage.refetch} polling={false} what="how the templates are used" />
       <div className="table-card">
         {templates.isPending ? <LoadingState rows={4} label="Loading templates…" /> : null}
-        {templates.isError ? <ErrorState error={templates.error} title="Could not load the templates" onRetry={() => void templates.refetch()} /> : null}
-        {usage.isError ? <ErrorState error={usage.error} title="Could not load how the templates are used" onRetry={() => void usage.refetch()} /> : null}
+        {templates.isError && !templates.data ? (
+          <ErrorState error={templates.error} title="Could not load the templates" onRetry={() => void templates.refetch()} />
+        ) : null}
+        {usage.isError && !usage.data ? (
+          <ErrorState error={usage.error} title="Could not load how the templates are used" onRetry={() => void usage.refetch()} />
+        ) : null}
         {templates.data && items.length === 0 ? (
           <EmptyState title="No templates">
             <p>

@@ -1,4 +1,5 @@
 'use client';
+import type { UseQueryResult } from '@tanstack/react-query';
 import { useState } from 'react';
 import { isTerminalTaskStatus } from '../../lib/statuses';
 import { useCancelTask, useResolveStep, useRetryStep, useSkipStep, useStepAttempts } from '../../lib/api/tasks';
@@ -29,6 +30,9 @@ function canSkip(step: StepSummary) {
 
 type OpenForm = 'resolve' | 'skip' | 'cancel' | null;
 
+/** The task's audit trail as the page loaded it: the panel shows this step's part, or why it can't. */
+export type TransitionsQuery = Pick<UseQueryResult<Transition[]>, 'data' | 'isPending' | 'isError' | 'error' | 'refetch'>;
+
 /**
  * Everything about one step and what an operator may do with it: results and last error, every
  * attempt, its audit trail, and the actions its state allows.
@@ -42,7 +46,7 @@ export function StepPanel({
 }: {
   task: TaskDetail;
   step: StepSummary;
-  transitions: Transition[] | undefined;
+  transitions: TransitionsQuery;
   onClose: () => void;
   onEditContext: () => void;
 }) {
@@ -50,7 +54,7 @@ export function StepPanel({
   const [reason, setReason] = useState('');
   const retry = useRetryStep(task.id);
   const taskOpen = !isTerminalTaskStatus(task.status);
-  const stepTransitions = transitions?.filter((transition) => transition.step_name === step.name || transition.step_id === step.id);
+  const stepTransitions = transitions.data?.filter((transition) => transition.step_name === step.name || transition.step_id === step.id);
   return (
     <aside className="step-panel" aria-label={`Step ${step.name}`} data-testid="step-panel">
       <header className="panel-header">
@@ -183,8 +187,11 @@ export function StepPanel({
       </section>
       <section className="panel-section">
         <h3>Audit trail of this step</h3>
-        {stepTransitions === undefined ? <LoadingState rows={2} /> : null}
-        {stepTransitions && stepTransitions.length === 0 ? <p className="muted">No changes recorded yet.</p> : null}
+        {transitions.isPending ? <LoadingState rows={2} /> : null}
+        {transitions.isError && !transitions.data ? (
+          <ErrorState error={transitions.error} title="Could not load the audit trail" onRetry={() => void transitions.refetch()} />
+        ) : null}
+        {stepTransitions && stepTransitions.length === 0 ? <p className="muted">No changes recorded for this step yet.</p> : null}
         {stepTransitions && stepTransitions.length > 0 ? <TransitionList transitions={[...stepTransitions].reverse()} showStep={false} /> : null}
       </section>
     </aside>

@@ -78,6 +78,14 @@ export function TaskFilterBar({ filters, onChange }: { filters: TaskFilters; onC
             ))}
         </select>
       </label>
+      {templates.isError ? (
+        <p className="field-error" role="status">
+          Couldn’t load the templates.{' '}
+          <button type="button" className="link-button" onClick={() => void templates.refetch()}>
+            Retry
+          </button>
+        </p>
+      ) : null}
       <label className="field">
         <span>step</span>
         <input name="step" list={`${id}-steps`} value={step} onChange={(event) => setStep(event.target.value)} placeholder="step name" />

@@ -4,6 +4,7 @@ import { useMemo, useState } from 'react';
 import { isApiError } from '../../lib/api/api-error';
 import { useCreateTask } from '../../lib/api/tasks';
 import { useTemplateVersion } from '../../lib/api/templates';
+import { EmptyState } from '../feedback/empty-state';
 import { ErrorMessage, ErrorState } from '../feedback/error-state';
 import { LoadingState } from '../feedback/loading-state';
 import { SchemaForm } from './schema-form';
@@ -36,7 +37,8 @@ export function TryIt({ namespace, name, versions, initialVersion }: { namespace
           </select>
         </label>
       </div>
-      {detail.isPending && version ? <LoadingState rows={4} /> : null}
+      {versions.length === 0 ? <EmptyState title="This template has no saved version to run" /> : null}
+      {detail.isPending && version ? <LoadingState rows={4} label={`Loading version ${version}…`} /> : null}
       {detail.isError ? <ErrorState error={detail.error} title={`Could not load version ${version}`} onRetry={() => void detail.refetch()} /> : null}
       {detail.data && version ? <ContextForm key={version} namespace={namespace} name={name} version={version} schema={schema ?? {}} /> : null}
     </section>

@@ -116,7 +116,7 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
               key={selectedStep.name}
               task={task}
               step={selectedStep}
-              transitions={transitions.data}
+              transitions={transitions}
               onClose={() => selectStep(null)}
               onEditContext={() => setEditingContext(true)}
             />
@@ -133,8 +133,10 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
               <h2>Timeline of attempts</h2>
               <span className="muted small">what ran in parallel, and where the time went</span>
             </div>
-            {transitions.isPending ? <LoadingState rows={3} /> : null}
-            {transitions.isError ? <ErrorState error={transitions.error} title="Could not load the timeline" onRetry={() => void transitions.refetch()} /> : null}
+            {transitions.isPending ? <LoadingState rows={3} label="Loading the timeline…" /> : null}
+            {transitions.isError && !transitions.data ? (
+              <ErrorState error={transitions.error} title="Could not load the timeline" onRetry={() => void transitions.refetch()} />
+            ) : null}
             {transitions.data ? (
               <AttemptTimeline transitions={transitions.data} stepOrder={task.steps.map((step) => step.name)} onSelectStep={onSelectStep} />
             ) : null}
@@ -157,7 +159,11 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
               <h2>Audit trail</h2>
               <span className="muted small">every change of state, newest first</span>
             </div>
-            {transitions.isPending ? <LoadingState rows={3} /> : null}
+            <StaleDataNotice query={transitions} refetch={transitions.refetch} polling={false} what="the audit trail" />
+            {transitions.isPending ? <LoadingState rows={3} label="Loading the audit trail…" /> : null}
+            {transitions.isError && !transitions.data ? (
+              <ErrorState error={transitions.error} title="Could not load the audit trail" onRetry={() => void transitions.refetch()} />
+            ) : null}
             {transitions.data && transitions.data.length === 0 ? <p className="muted">Nothing recorded yet.</p> : null}
             {transitions.data && transitions.data.length > 0 ? <AuditTrail transitions={transitions.data} /> : null}
           </section>
