@@ -6,9 +6,11 @@ import { failureGroupFilter, FailureGroupCard } from '../../components/failures/
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorState } from '../../components/feedback/error-state';
 import { LoadingState } from '../../components/feedback/loading-state';
+import { PermissionNote } from '../../components/feedback/permission-note';
 import { StaleDataNotice } from '../../components/feedback/stale-data-notice';
 import { BulkRetryDialog, type BulkRetryTarget } from '../../components/tasks/bulk-retry-dialog';
 import { useFailureList } from '../../lib/api/failures';
+import { usePermission } from '../../lib/api/session';
 import { useTemplateList } from '../../lib/api/templates';
 import type { FailureGroup } from '../../lib/api/types';
 
@@ -87,6 +89,7 @@ export function FailuresPageClient() {
   const isFiltered = Boolean(filter.namespace || filter.name);
   const failures = useFailureList(filter);
   const [target, setTarget] = useState<BulkRetryTarget | null>(null);
+  const mayRetry = usePermission('operator', 'retry tasks');
   const groups = failures.data?.groups ?? [];
   const totalTasks = groups.reduce((sum, group) => sum + group.count, 0);
   const changeFilter = (next: TemplateFilter) => {
@@ -116,6 +119,7 @@ export function FailuresPageClient() {
         ) : null}
       </header>
       <TemplatePicker filter={filter} onChange={changeFilter} />
+      {groups.length > 0 ? <PermissionNote permission={mayRetry} /> : null}
       <StaleDataNotice query={failures} refetch={failures.refetch} what="the failures" />
       {failures.isPending ? <LoadingState rows={6} label="Grouping failures…" /> : null}
       {failures.isError && !failures.data ? <ErrorState error={failures.error} title="Could not load the failures" onRetry={() => void failures.refetch()} /> : null}
@@ -142,7 +146,12 @@ export function FailuresPageClient() {
       ) : null}
       <div className="stack" data-testid="failure-groups">
         {groups.map((group) => (
-          <FailureGroupCard key={`${group.namespace}/${group.name}/${group.step}/${group.signature}/${group.step_status}`} group={group} onRetry={(item) => setTarget(retryTargetOf(item))} />
+          <FailureGroupCard
+            key={`${group.namespace}/${group.name}/${group.step}/${group.signature}/${group.step_status}`}
+            group={group}
+            onRetry={(item) => setTarget(retryTargetOf(item))}
+            retryRefusal={mayRetry.reason}
+          />
         ))}
       </div>
       <BulkRetryDialog target={target} onClose={() => setTarget(null)} />

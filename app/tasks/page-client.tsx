@@ -4,11 +4,13 @@ import { useCallback, useMemo, useState, useTransition } from 'react';
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorState } from '../../components/feedback/error-state';
 import { LoadingState } from '../../components/feedback/loading-state';
+import { PermissionNote } from '../../components/feedback/permission-note';
 import { StaleDataNotice } from '../../components/feedback/stale-data-notice';
 import { BulkRetryDialog, type BulkRetryTarget } from '../../components/tasks/bulk-retry-dialog';
 import { describeRows, findPagePosition, rememberNextPage, type PageHistory } from '../../components/tasks/page-history';
 import { TaskFilterBar } from '../../components/tasks/task-filter-bar';
 import { TaskTable } from '../../components/tasks/task-table';
+import { usePermission } from '../../lib/api/session';
 import { hasTaskFilters, readTaskFilters, toTaskListSearch } from '../../lib/api/task-filters';
 import { useTaskList } from '../../lib/api/tasks';
 import type { TaskFilters } from '../../lib/api/types';
@@ -35,6 +37,7 @@ export function TasksPageClient() {
   const listScope = toTaskListSearch(filters, { limit: String(limit) });
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [bulkTarget, setBulkTarget] = useState<BulkRetryTarget | null>(null);
+  const mayRetry = usePermission('operator', 'retry tasks');
   const list = useTaskList({ ...filters, limit, cursor }, { refetchInterval: 5000 });
   // Page changes run as a transition: the page history and the address change are shown together, so the
   // row numbers never describe the next page over the rows of the last one.
@@ -99,7 +102,8 @@ export function TasksPageClient() {
         <button
           type="button"
           className="button"
-          disabled={selected.size === 0}
+          disabled={selected.size === 0 || !mayRetry.allowed}
+          title={mayRetry.reason ?? undefined}
           onClick={() =>
             setBulkTarget({ kind: 'ids', ids: [...selected], description: `The ${selected.size} selected task${selected.size === 1 ? '' : 's'}.` })
           }
@@ -109,6 +113,8 @@ export function TasksPageClient() {
         <button
           type="button"
           className="button"
+          disabled={!mayRetry.allowed}
+          title={mayRetry.reason ?? undefined}
           onClick={() => setBulkTarget({ kind: 'filter', filter: filters, description: `Every task matching: ${describeFilters(filters)}.` })}
         >
           Retry all matching…
@@ -118,6 +124,7 @@ export function TasksPageClient() {
             Clear selection
           </button>
         ) : null}
+        <PermissionNote permission={mayRetry} />
         <span className="spacer" />
         {list.isFetching && !list.isPending ? <span className="muted small">refreshing…</span> : null}
       </div>

@@ -1,13 +1,15 @@
 'use client';
 import type { UseQueryResult } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { isTerminalTaskStatus } from '../../lib/statuses';
+import { usePermission } from '../../lib/api/session';
 import { useCancelTask, useResolveStep, useRetryStep, useSkipStep, useStepAttempts } from '../../lib/api/tasks';
 import type { Attempt, StepSummary, TaskDetail, Transition } from '../../lib/api/types';
 import { Modal } from '../dialog/modal';
 import { EmptyState } from '../feedback/empty-state';
 import { ErrorMessage, ErrorState } from '../feedback/error-state';
 import { LoadingState } from '../feedback/loading-state';
+import { PermissionNote } from '../feedback/permission-note';
 import { JsonEditor, readJsonEditorValue, requireObject } from '../json/json-editor';
 import { JsonView } from '../json/json-view';
 import { StatusBadge } from '../status/status-badge';
@@ -53,6 +55,10 @@ export function StepPanel({
   const [form, setForm] = useState<OpenForm>(null);
   const [reason, setReason] = useState('');
   const retry = useRetryStep(task.id);
+  // A viewer sees every action, disabled, with the reason: a button that answers 403 after the click helps nobody.
+  const mayRepair = usePermission('operator', 'retry, resolve, skip, cancel or edit');
+  const noteId = useId();
+  const blocked = mayRepair.allowed ? {} : { disabled: true, title: mayRepair.reason, 'aria-describedby': noteId };
   const taskOpen = !isTerminalTaskStatus(task.status);
   const stepTransitions = transitions.data?.filter((transition) => transition.step_name === step.name || transition.step_id === step.id);
   return (
@@ -126,32 +132,34 @@ export function StepPanel({
               className="button primary"
               disabled={retry.isPending}
               onClick={() => retry.mutate({ step: step.name, reason: reason.trim() || undefined })}
+              {...blocked}
             >
               {retry.isPending ? 'Retrying…' : 'Retry step'}
             </button>
           ) : null}
           {canResolve(step) ? (
-            <button type="button" className="button" aria-expanded={form === 'resolve'} onClick={() => setForm(form === 'resolve' ? null : 'resolve')}>
+            <button type="button" className="button" aria-expanded={form === 'resolve'} onClick={() => setForm(form === 'resolve' ? null : 'resolve')} {...blocked}>
               Resolve with results…
             </button>
           ) : null}
           {canSkip(step) ? (
-            <button type="button" className="button" aria-expanded={form === 'skip'} onClick={() => setForm(form === 'skip' ? null : 'skip')}>
+            <button type="button" className="button" aria-expanded={form === 'skip'} onClick={() => setForm(form === 'skip' ? null : 'skip')} {...blocked}>
               Skip…
             </button>
           ) : null}
           {task.status === 'error' ? (
-            <button type="button" className="button" onClick={onEditContext}>
+            <button type="button" className="button" onClick={onEditContext} {...blocked}>
               Edit context and retry…
             </button>
           ) : null}
           {taskOpen ? (
-            <button type="button" className="button danger-outline" onClick={() => setForm('cancel')}>
+            <button type="button" className="button danger-outline" onClick={() => setForm('cancel')} {...blocked}>
               Cancel task…
             </button>
           ) : null}
         </div>
-        {canRetry(step) || canResolve(step) || canSkip(step) ? (
+        {canRetry(step) || canResolve(step) || canSkip(step) || taskOpen ? <PermissionNote permission={mayRepair} id={noteId} /> : null}
+        {mayRepair.allowed && (canRetry(step) || canResolve(step) || canSkip(step)) ? (
           <label className="field">
             <span>Reason (recorded in the audit trail)</span>
             <input value={reason} onChange={(event) => setReason(event.target.value)} placeholder="optional for retry" />

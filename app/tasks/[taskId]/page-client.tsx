@@ -5,6 +5,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ErrorMessage, ErrorState } from '../../../components/feedback/error-state';
 import { LoadingState } from '../../../components/feedback/loading-state';
+import { PermissionNote } from '../../../components/feedback/permission-note';
 import { isRefreshFailing } from '../../../components/feedback/stale-data';
 import { StaleDataNotice } from '../../../components/feedback/stale-data-notice';
 import { JsonView } from '../../../components/json/json-view';
@@ -17,6 +18,7 @@ import { TransitionList } from '../../../components/tasks/transition-list';
 import { durationBetween, formatDuration } from '../../../components/time/format-time';
 import { RelativeTime } from '../../../components/time/relative-time';
 import { isApiError } from '../../../lib/api/api-error';
+import { usePermission } from '../../../lib/api/session';
 import { taskListHref } from '../../../lib/api/task-filters';
 import { taskChangeSignature, taskKeys, useRetryTask, useTaskDetail, useTaskEvents, useTaskTransitions } from '../../../lib/api/tasks';
 import type { TaskDetail, Transition } from '../../../lib/api/types';
@@ -32,6 +34,7 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
   const detail = useTaskDetail(taskId, { pushed: connection === 'open' });
   const transitions = useTaskTransitions(taskId);
   const [editingContext, setEditingContext] = useState(false);
+  const mayEditContext = usePermission('operator', 'edit the context');
   const task = detail.data;
   const selectedName = searchParams.get('step');
   const selectedStep = task?.steps.find((step) => step.name === selectedName) ?? null;
@@ -147,11 +150,18 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
             <div className="card-header">
               <h2>Context</h2>
               {task.status === 'error' ? (
-                <button type="button" className="button small" onClick={() => setEditingContext(true)}>
+                <button
+                  type="button"
+                  className="button small"
+                  onClick={() => setEditingContext(true)}
+                  disabled={!mayEditContext.allowed}
+                  title={mayEditContext.reason ?? undefined}
+                >
                   Edit context and retry…
                 </button>
               ) : null}
             </div>
+            {task.status === 'error' ? <PermissionNote permission={mayEditContext} /> : null}
             <JsonView value={task.context} maxHeight={360} />
           </section>
           <section className="card" aria-label="Audit trail">
@@ -243,13 +253,21 @@ function TaskSummaryLine({ task, connection, refreshFailing }: { task: TaskDetai
 
 function TaskActions({ task }: { task: TaskDetail }) {
   const retry = useRetryTask(task.id);
+  const mayRetry = usePermission('operator', 'retry steps');
   if (task.status !== 'error') {
     return null;
   }
   return (
     <div className="header-actions">
       {retry.isError ? <ErrorMessage error={retry.error} /> : null}
-      <button type="button" className="button primary" disabled={retry.isPending} onClick={() => retry.mutate({ reason: 'Retried the failed steps from the dashboard' })}>
+      <PermissionNote permission={mayRetry} />
+      <button
+        type="button"
+        className="button primary"
+        disabled={retry.isPending || !mayRetry.allowed}
+        title={mayRetry.reason ?? undefined}
+        onClick={() => retry.mutate({ reason: 'Retried the failed steps from the dashboard' })}
+      >
         {retry.isPending ? 'Retrying…' : 'Retry failed steps'}
       </button>
     </div>
