@@ -58,12 +58,17 @@ function summarizeError(step: StepSummary): string | null {
 
 /**
  * The last error in one short line, most telling part first, for the node (CSS truncates it): the HTTP
- * status and the error code, else the code or error class and the message.
+ * status and the error code, else the code or error class and the message. A code that only repeats
+ * the status (`http_422`) and the "POST billing /profiles answered 422:" before a service's own words
+ * are left out: the node has room for about 25 characters.
  */
 export function shortenError(error: StepError): string {
   const message = error.message.replace(/\s+/g, ' ').trim();
   if (error.http_status) {
-    return [`HTTP ${error.http_status}`, error.code || message].filter(Boolean).join(' · ');
+    const status = String(error.http_status);
+    const code = error.code === `http_${status}` ? null : error.code;
+    const answer = message.replace(new RegExp(`^.*? answered ${status}:\\s*`), '');
+    return [`HTTP ${status}`, code || answer].filter(Boolean).join(' · ');
   }
   const label = error.code || error.class;
   return label ? `${label}: ${message}` : message;
