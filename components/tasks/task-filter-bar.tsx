@@ -27,7 +27,13 @@ function StatusSelect({ name, value, statuses, onChange }: { name: string; value
   const applied = value ?? '';
   const isOther = applied !== '' && !statuses.includes(applied);
   return (
-    <select name={name} value={applied} title={applied ? describeStatusList(applied) : 'any'} onChange={(event) => onChange(event.target.value || undefined)}>
+    <select
+      name={name}
+      value={applied}
+      className={isOther ? 'combined' : undefined}
+      title={applied ? describeStatusList(applied) : 'any'}
+      onChange={(event) => onChange(event.target.value || undefined)}
+    >
       <option value="">any</option>
       {isOther ? <option value={applied}>{describeStatusList(applied)}</option> : null}
       {statuses.map((status) => (
