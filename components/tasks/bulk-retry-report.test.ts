@@ -15,7 +15,7 @@ const result = (patch: Partial<BulkRetryResult>): BulkRetryResult => ({
 
 describe('summarizeBulkRetry', () => {
   it('counts the selected tasks that were not retried as skipped', () => {
-    expect(summarizeBulkRetry(result({}), { kind: 'ids', count: 20 })).toBe('15 retried · 5 skipped: not in error any more, or nothing left to retry');
+    expect(summarizeBulkRetry(result({}), { kind: 'ids', count: 20 })).toBe('15 retried · 5 skipped: not in error, nothing to retry');
   });
 
   it('says nothing was skipped when every selected task was retried', () => {
@@ -30,7 +30,7 @@ describe('summarizeBulkRetry', () => {
 
   it('speaks of a dry run in the conditional', () => {
     expect(summarizeBulkRetry(result({ dry_run: true, tasks: 3, skipped: undefined }), { kind: 'ids', count: 4 })).toBe(
-      '3 would be retried · 1 would be skipped: not in error any more, or nothing left to retry',
+      '3 would be retried · 1 would be skipped: not in error, nothing to retry',
     );
   });
 

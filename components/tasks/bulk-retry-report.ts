@@ -8,7 +8,7 @@ const plural = (value: number, word: string) => `${count(value)} ${word}${value 
 
 /**
  * The outcome of a bulk retry (or of its dry run) in words: how many tasks it retried and how many it
- * skipped and why, e.g. "15 retried · 5 skipped: not in error any more, or nothing left to retry".
+ * skipped and why, e.g. "15 retried · 5 skipped: not in error, nothing to retry".
  *
  * The server counts in `skipped` only the tasks that changed between its count and their turn; chosen
  * ids that were not retryable at all never reach that count, so for ids the rest of the selection is
@@ -21,7 +21,7 @@ export function summarizeBulkRetry(result: BulkRetryResult, scope: BulkRetryScop
   if (scope.kind === 'ids') {
     const skipped = Math.max(0, scope.count - result.tasks);
     if (skipped > 0) {
-      parts.push(`${count(skipped)} ${result.dry_run ? 'would be ' : ''}skipped: not in error any more, or nothing left to retry`);
+      parts.push(`${count(skipped)} ${result.dry_run ? 'would be ' : ''}skipped: not in error, nothing to retry`);
     }
   } else if (changedMeanwhile > 0) {
     parts.push(`${count(changedMeanwhile)} skipped: changed before their turn (finished, or nothing left to retry)`);
