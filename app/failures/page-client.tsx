@@ -1,24 +1,109 @@
 'use client';
 import Link from 'next/link';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { failureGroupFilter, FailureGroupCard } from '../../components/failures/failure-group-card';
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorState } from '../../components/feedback/error-state';
 import { LoadingState } from '../../components/feedback/loading-state';
+import { PermissionNote } from '../../components/feedback/permission-note';
+import { StaleDataNotice } from '../../components/feedback/stale-data-notice';
 import { BulkRetryDialog, type BulkRetryTarget } from '../../components/tasks/bulk-retry-dialog';
 import { useFailureList } from '../../lib/api/failures';
+import { usePermission } from '../../lib/api/session';
+import { useTemplateList } from '../../lib/api/templates';
 import type { FailureGroup } from '../../lib/api/types';
+
+type TemplateFilter = { namespace?: string; name?: string };
 
 function retryTargetOf(group: FailureGroup): BulkRetryTarget {
   const description = `${group.count} ${group.namespace}/${group.name} task${group.count === 1 ? '' : 's'} failing at ${group.step}: ${group.signature}`;
   return { kind: 'filter', filter: failureGroupFilter(group), description };
 }
 
+/** "blog_examples/user_registration", or only the part the link gives. */
+function describeTemplateFilter({ namespace, name }: TemplateFilter): string {
+  return namespace && name ? `${namespace}/${name}` : namespace ? `namespace ${namespace}` : `name ${name ?? ''}`;
+}
+
+/**
+ * Narrows the failures to one template (`?namespace=&name=` in the address, so the view is a link): a
+ * picker of every template, and the applied filter as a chip that removes it.
+ */
+function TemplatePicker({ filter, onChange }: { filter: TemplateFilter; onChange: (filter: TemplateFilter) => void }) {
+  const templates = useTemplateList();
+  const applied = filter.namespace || filter.name ? `${filter.namespace ?? ''}/${filter.name ?? ''}` : '';
+  const choices = (templates.data ?? [])
+    .map((item) => `${item.namespace}/${item.name}`)
+    .filter((value, index, all) => all.indexOf(value) === index)
+    .sort();
+  return (
+    <div className="filter-bar" role="search" aria-label="Filter failures" data-testid="failure-filters">
+      <label className="field">
+        <span>template</span>
+        <select
+          name="template"
+          value={applied}
+          onChange={(event) => {
+            const [namespace, name] = event.target.value ? event.target.value.split('/') : [];
+            onChange({ namespace: namespace || undefined, name: name || undefined });
+          }}
+        >
+          <option value="">every template</option>
+          {applied && !choices.includes(applied) ? <option value={applied}>{describeTemplateFilter(filter)}</option> : null}
+          {choices.map((choice) => (
+            <option key={choice} value={choice}>
+              {choice}
+            </option>
+          ))}
+        </select>
+      </label>
+      {templates.isError ? (
+        <p className="field-error" role="status">
+          Couldn’t load the templates.{' '}
+          <button type="button" className="link-button" onClick={() => void templates.refetch()}>
+            Retry
+          </button>
+        </p>
+      ) : null}
+      {applied ? (
+        <div className="field">
+          <span>showing only</span>
+          <span className="filter-chip" data-testid="failure-template-filter">
+            <span className="mono">{describeTemplateFilter(filter)}</span>
+            <button type="button" className="icon-button small" aria-label="Remove the template filter" onClick={() => onChange({})}>
+              ×
+            </button>
+          </span>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
 export function FailuresPageClient() {
-  const failures = useFailureList();
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const filter: TemplateFilter = { namespace: searchParams.get('namespace')?.trim() || undefined, name: searchParams.get('name')?.trim() || undefined };
+  const isFiltered = Boolean(filter.namespace || filter.name);
+  const failures = useFailureList(filter);
   const [target, setTarget] = useState<BulkRetryTarget | null>(null);
+  const mayRetry = usePermission('operator', 'retry tasks');
   const groups = failures.data?.groups ?? [];
   const totalTasks = groups.reduce((sum, group) => sum + group.count, 0);
+  const changeFilter = (next: TemplateFilter) => {
+    const params = new URLSearchParams(searchParams.toString());
+    for (const key of ['namespace', 'name'] as const) {
+      if (next[key]) {
+        params.set(key, next[key]);
+      } else {
+        params.delete(key);
+      }
+    }
+    const query = params.toString();
+    router.push(`${pathname}${query ? `?${query}` : ''}`, { scroll: false });
+  };
   return (
     <>
       <header className="page-header">
@@ -29,24 +114,44 @@ export function FailuresPageClient() {
         {failures.data ? (
           <div className="header-actions muted">
             {groups.length} group{groups.length === 1 ? '' : 's'} · {totalTasks} task{totalTasks === 1 ? '' : 's'}
+            {isFiltered ? ` in ${describeTemplateFilter(filter)}` : ''}
           </div>
         ) : null}
       </header>
+      <TemplatePicker filter={filter} onChange={changeFilter} />
+      {groups.length > 0 ? <PermissionNote permission={mayRetry} /> : null}
+      <StaleDataNotice query={failures} refetch={failures.refetch} what="the failures" />
       {failures.isPending ? <LoadingState rows={6} label="Grouping failures…" /> : null}
       {failures.isError && !failures.data ? <ErrorState error={failures.error} title="Could not load the failures" onRetry={() => void failures.refetch()} /> : null}
       {failures.data && groups.length === 0 ? (
         <div className="card">
-          <EmptyState title="Nothing is failing">
-            <p>No task is in error or stuck retrying. Every workflow is running or done.</p>
-            <p>
-              <Link href="/tasks">See every task</Link>
-            </p>
-          </EmptyState>
+          {isFiltered ? (
+            <EmptyState title={`Nothing is failing in ${describeTemplateFilter(filter)}`}>
+              <p>No task of this template is in error or stuck retrying.</p>
+              <p>
+                <button type="button" className="button small" onClick={() => changeFilter({})}>
+                  Show every template
+                </button>
+              </p>
+            </EmptyState>
+          ) : (
+            <EmptyState title="Nothing is failing">
+              <p>No task is in error or stuck retrying. Every workflow is running or done.</p>
+              <p>
+                <Link href="/tasks">See every task</Link>
+              </p>
+            </EmptyState>
+          )}
         </div>
       ) : null}
       <div className="stack" data-testid="failure-groups">
         {groups.map((group) => (
-          <FailureGroupCard key={`${group.namespace}/${group.name}/${group.step}/${group.signature}/${group.step_status}`} group={group} onRetry={(item) => setTarget(retryTargetOf(item))} />
+          <FailureGroupCard
+            key={`${group.namespace}/${group.name}/${group.step}/${group.signature}/${group.step_status}`}
+            group={group}
+            onRetry={(item) => setTarget(retryTargetOf(item))}
+            retryRefusal={mayRetry.reason}
+          />
         ))}
       </div>
       <BulkRetryDialog target={target} onClose={() => setTarget(null)} />

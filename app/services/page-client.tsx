@@ -4,14 +4,18 @@ import { useState } from 'react';
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorMessage, ErrorState } from '../../components/feedback/error-state';
 import { LoadingState } from '../../components/feedback/loading-state';
+import { PermissionNote } from '../../components/feedback/permission-note';
+import { StaleDataNotice } from '../../components/feedback/stale-data-notice';
 import { ServiceCard } from '../../components/services/service-card';
 import { useResetServices, useServiceList } from '../../lib/api/services';
+import { usePermission } from '../../lib/api/session';
 import { taskListHref } from '../../lib/api/task-filters';
 import { useCreateTask } from '../../lib/api/tasks';
 
 /** Starts a few registrations with fresh e-mail addresses, so there is traffic to watch. */
 function StartRegistrations() {
   const create = useCreateTask();
+  const mayStart = usePermission('operator', 'change service modes or start tasks');
   const [count, setCount] = useState('10');
   const [started, setStarted] = useState<number | null>(null);
   const [running, setRunning] = useState(false);
@@ -48,7 +52,14 @@ function StartRegistrations() {
           <span>registrations</span>
           <input type="number" min={1} max={200} value={count} onChange={(event) => setCount(event.target.value)} style={{ width: 90 }} />
         </label>
-        <button type="button" className="button primary" disabled={running} onClick={() => void start()} style={{ alignSelf: 'flex-end' }}>
+        <button
+          type="button"
+          className="button primary"
+          disabled={running || !mayStart.allowed}
+          title={mayStart.reason ?? undefined}
+          onClick={() => void start()}
+          style={{ alignSelf: 'flex-end' }}
+        >
           {running ? 'Starting…' : 'Start registrations'}
         </button>
         {started !== null ? (
@@ -65,6 +76,7 @@ function StartRegistrations() {
 export function ServicesPageClient() {
   const services = useServiceList();
   const reset = useResetServices();
+  const mayChange = usePermission('operator', 'change service modes or start tasks');
   const list = services.data?.services ?? [];
   const hasDemo = list.some((service) => service.demo);
   return (
@@ -79,13 +91,15 @@ export function ServicesPageClient() {
         </div>
         {hasDemo ? (
           <div className="header-actions">
-            <button type="button" className="button" disabled={reset.isPending} onClick={() => reset.mutate()}>
+            <button type="button" className="button" disabled={reset.isPending || !mayChange.allowed} title={mayChange.reason ?? undefined} onClick={() => reset.mutate()}>
               {reset.isPending ? 'Resetting…' : 'Reset demo services'}
             </button>
           </div>
         ) : null}
       </header>
+      {hasDemo ? <PermissionNote permission={mayChange} /> : null}
       {reset.isError ? <ErrorMessage error={reset.error} /> : null}
+      <StaleDataNotice query={services} refetch={services.refetch} what="the services" />
       {services.isPending ? <LoadingState rows={6} label="Loading services…" /> : null}
       {services.isError && !services.data ? <ErrorState error={services.error} title="Could not load the services" onRetry={() => void services.refetch()} /> : null}
       {services.data && list.length === 0 ? (

@@ -4,9 +4,13 @@ import { useCallback, useMemo, useState, useTransition } from 'react';
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorState } from '../../components/feedback/error-state';
 import { LoadingState } from '../../components/feedback/loading-state';
+import { PermissionNote } from '../../components/feedback/permission-note';
+import { StaleDataNotice } from '../../components/feedback/stale-data-notice';
 import { BulkRetryDialog, type BulkRetryTarget } from '../../components/tasks/bulk-retry-dialog';
+import { describeRows, findPagePosition, rememberNextPage, type PageHistory } from '../../components/tasks/page-history';
 import { TaskFilterBar } from '../../components/tasks/task-filter-bar';
 import { TaskTable } from '../../components/tasks/task-table';
+import { usePermission } from '../../lib/api/session';
 import { hasTaskFilters, readTaskFilters, toTaskListSearch } from '../../lib/api/task-filters';
 import { useTaskList } from '../../lib/api/tasks';
 import type { TaskFilters } from '../../lib/api/types';
@@ -27,12 +31,15 @@ export function TasksPageClient() {
   const filters = useMemo(() => readTaskFilters(searchParams), [searchParams]);
   const cursor = searchParams.get('cursor') ?? undefined;
   const limit = Number(searchParams.get('limit')) || DEFAULT_PAGE_SIZE;
-  // Cursors of the pages before this one, so "Previous" can step back (keyset pagination only goes forward).
-  const [previousCursors, setPreviousCursors] = useState<(string | undefined)[]>([]);
+  // Where each page reached with "Next" sits, so "Previous" can step back (keyset pagination only goes
+  // forward). Keyed by cursor, so the browser's Back and Forward find their page too.
+  const [pageHistory, setPageHistory] = useState<PageHistory>(() => new Map());
+  const listScope = toTaskListSearch(filters, { limit: String(limit) });
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [bulkTarget, setBulkTarget] = useState<BulkRetryTarget | null>(null);
+  const mayRetry = usePermission('operator', 'retry tasks');
   const list = useTaskList({ ...filters, limit, cursor }, { refetchInterval: 5000 });
-  // Page changes run as a transition: the page stack and the address change are shown together, so the
+  // Page changes run as a transition: the page history and the address change are shown together, so the
   // row numbers never describe the next page over the rows of the last one.
   const [navigating, startNavigation] = useTransition();
 
@@ -50,7 +57,6 @@ export function TasksPageClient() {
   );
 
   const changeFilters = (next: TaskFilters) => {
-    setPreviousCursors([]);
     setSelected(new Set());
     navigate(next);
   };
@@ -78,8 +84,10 @@ export function TasksPageClient() {
     });
 
   const items = list.data?.items ?? [];
-  const pageIndex = previousCursors.length + (cursor && previousCursors.length === 0 ? 1 : 0);
-  const firstRow = pageIndex * limit + 1;
+  // Unknown for a page opened from a link with a cursor: its rows are not numbered, and "First page" replaces
+  // "Previous". Pages reached with Next from there know their way back, and still offer "First page".
+  const position = findPagePosition(pageHistory, listScope, cursor);
+  const isPlaceUnknown = Boolean(cursor) && position?.index === undefined;
 
   return (
     <>
@@ -94,7 +102,8 @@ export function TasksPageClient() {
         <button
           type="button"
           className="button"
-          disabled={selected.size === 0}
+          disabled={selected.size === 0 || !mayRetry.allowed}
+          title={mayRetry.reason ?? undefined}
           onClick={() =>
             setBulkTarget({ kind: 'ids', ids: [...selected], description: `The ${selected.size} selected task${selected.size === 1 ? '' : 's'}.` })
           }
@@ -104,6 +113,8 @@ export function TasksPageClient() {
         <button
           type="button"
           className="button"
+          disabled={!mayRetry.allowed}
+          title={mayRetry.reason ?? undefined}
           onClick={() => setBulkTarget({ kind: 'filter', filter: filters, description: `Every task matching: ${describeFilters(filters)}.` })}
         >
           Retry all matching…
@@ -113,9 +124,11 @@ export function TasksPageClient() {
             Clear selection
           </button>
         ) : null}
+        <PermissionNote permission={mayRetry} />
         <span className="spacer" />
         {list.isFetching && !list.isPending ? <span className="muted small">refreshing…</span> : null}
       </div>
+      <StaleDataNotice query={list} refetch={list.refetch} what="the task list" />
       <div className={`table-card${list.isPlaceholderData ? ' stale' : ''}`} aria-busy={list.isPlaceholderData}>
         {list.isPending ? <LoadingState rows={8} label="Loading tasks…" /> : null}
         {list.isError && !list.data ? <ErrorState error={list.error} title="Could not load the tasks" onRetry={() => void list.refetch()} /> : null}
@@ -136,31 +149,42 @@ export function TasksPageClient() {
         {list.data && (items.length > 0 || cursor) ? (
           <div className="pagination" data-testid="pagination">
             <span>
-              {list.isPlaceholderData || navigating ? 'Loading…' : items.length > 0 ? `Rows ${firstRow}–${firstRow + items.length - 1}` : 'No rows'}
+              {list.isPlaceholderData || navigating ? 'Loading…' : describeRows(position, limit, items.length)}
             </span>
             <div className="buttons">
-              <button
-                type="button"
-                className="button small"
-                disabled={!cursor || navigating}
-                onClick={() => {
-                  const previous = previousCursors.at(-1);
-                  startNavigation(() => {
-                    setPreviousCursors((stack) => stack.slice(0, -1));
-                    navigate(filters, previous);
-                  });
-                }}
-              >
-                ← Previous
-              </button>
+              {isPlaceUnknown ? (
+                <button
+                  type="button"
+                  className="button small"
+                  disabled={navigating}
+                  title="This page was opened from a link: the pages before it are not known here"
+                  onClick={() => startNavigation(() => navigate(filters))}
+                >
+                  ⇤ First page
+                </button>
+              ) : null}
+              {position ? (
+                <button
+                  type="button"
+                  className="button small"
+                  disabled={!cursor || navigating}
+                  onClick={() => startNavigation(() => navigate(filters, position.previousCursor))}
+                >
+                  ← Previous
+                </button>
+              ) : null}
               <button
                 type="button"
                 className="button small"
                 disabled={!list.data.next_cursor || list.isPlaceholderData || navigating}
                 onClick={() => {
+                  const nextCursor = list.data.next_cursor;
+                  if (!nextCursor) {
+                    return;
+                  }
                   startNavigation(() => {
-                    setPreviousCursors((stack) => [...stack, cursor]);
-                    navigate(filters, list.data.next_cursor ?? undefined);
+                    setPageHistory((history) => rememberNextPage(history, listScope, cursor, nextCursor));
+                    navigate(filters, nextCursor);
                   });
                 }}
               >

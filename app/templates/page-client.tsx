@@ -5,6 +5,8 @@ import { Fragment, useMemo } from 'react';
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorState } from '../../components/feedback/error-state';
 import { LoadingState } from '../../components/feedback/loading-state';
+import { focusSiblingRow } from '../../components/table/focus-sibling-row';
+import { StaleDataNotice } from '../../components/feedback/stale-data-notice';
 import { formatFailureRate, sumUsage } from '../../components/template-editor/format-usage';
 import '../../components/template-editor/template-studio.css';
 import { taskListHref } from '../../lib/api/task-filters';
@@ -23,6 +25,11 @@ function groupByNamespace(items: readonly TemplateListItem[]): [string, Template
   return [...groups.entries()];
 }
 
+/**
+ * The template list. Rows are focusable, as in the task list: Enter opens the template, the arrow keys
+ * move between rows. The "tasks" and "failed" counts are links of their own and take Tab stops; the
+ * name link opens what Enter opens, so it takes none.
+ */
 export function TemplatesPageClient() {
   const templates = useTemplateList();
   const usage = useTemplateUsage();
@@ -52,10 +59,16 @@ export function TemplatesPageClient() {
           </Link>
         </div>
       </header>
+      <StaleDataNotice query={templates} refetch={templates.refetch} polling={false} what="the templates" />
+      <StaleDataNotice query={usage} refetch={usage.refetch} polling={false} what="how the templates are used" />
       <div className="table-card">
         {templates.isPending ? <LoadingState rows={4} label="Loading templates…" /> : null}
-        {templates.isError ? <ErrorState error={templates.error} title="Could not load the templates" onRetry={() => void templates.refetch()} /> : null}
-        {usage.isError ? <ErrorState error={usage.error} title="Could not load how the templates are used" onRetry={() => void usage.refetch()} /> : null}
+        {templates.isError && !templates.data ? (
+          <ErrorState error={templates.error} title="Could not load the templates" onRetry={() => void templates.refetch()} />
+        ) : null}
+        {usage.isError && !usage.data ? (
+          <ErrorState error={usage.error} title="Could not load how the templates are used" onRetry={() => void usage.refetch()} />
+        ) : null}
         {templates.data && items.length === 0 ? (
           <EmptyState title="No templates">
             <p>
@@ -101,8 +114,15 @@ export function TemplatesPageClient() {
                         data-name={template.name}
                         tabIndex={0}
                         onKeyDown={(event) => {
-                          if (event.key === 'Enter' && event.target === event.currentTarget) {
+                          if (event.target !== event.currentTarget) {
+                            return;
+                          }
+                          if (event.key === 'Enter') {
+                            event.preventDefault();
                             router.push(href);
+                          } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+                            event.preventDefault();
+                            focusSiblingRow(event.currentTarget, event.key === 'ArrowDown' ? 1 : -1);
                           }
                         }}
                         onClick={(event) => {
@@ -129,13 +149,19 @@ export function TemplatesPageClient() {
                         </td>
                         <td className="num">{template.step_count}</td>
                         <td className="num">
-                          <Link href={taskListHref({ namespace: template.namespace, name: template.name })} tabIndex={-1}>
+                          <Link
+                            href={taskListHref({ namespace: template.namespace, name: template.name })}
+                            aria-label={`${total.tasks} tasks of ${template.namespace}/${template.name}`}
+                          >
                             {total.tasks}
                           </Link>
                         </td>
                         <td className={`num${total.failed_last_day > 0 ? ' danger-text' : ''}`} data-testid="failure-rate">
                           {total.failed_last_day > 0 ? (
-                            <Link href={taskListHref({ namespace: template.namespace, name: template.name, status: 'error' })} tabIndex={-1}>
+                            <Link
+                              href={taskListHref({ namespace: template.namespace, name: template.name, status: 'error' })}
+                              aria-label={`Tasks in error of ${template.namespace}/${template.name}; ${formatFailureRate(total)} failed in the last day`}
+                            >
                               {formatFailureRate(total)}
                             </Link>
                           ) : (

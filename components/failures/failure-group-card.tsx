@@ -57,8 +57,11 @@ function PartialState({ group }: { group: FailureGroup }) {
   );
 }
 
-/** One failure group: how many tasks fail the same way, since when, a sample, and what already happened. */
-export function FailureGroupCard({ group, onRetry }: { group: FailureGroup; onRetry: (group: FailureGroup) => void }) {
+/**
+ * One failure group: how many tasks fail the same way, since when, a sample, and what already happened.
+ * `retryRefusal`: why this role can't retry (the button stays, disabled, with it as its title).
+ */
+export function FailureGroupCard({ group, onRetry, retryRefusal = null }: { group: FailureGroup; onRetry: (group: FailureGroup) => void; retryRefusal?: string | null }) {
   const stuck = group.step_status === 'waiting_retry';
   const error = group.sample_error;
   return (
@@ -99,7 +102,7 @@ export function FailureGroupCard({ group, onRetry }: { group: FailureGroup; onRe
           <Link className="button" href={taskListHref(failureGroupFilter(group))}>
             Open its tasks
           </Link>
-          <button type="button" className="button primary" onClick={() => onRetry(group)}>
+          <button type="button" className="button primary" onClick={() => onRetry(group)} disabled={retryRefusal !== null} title={retryRefusal ?? undefined}>
             Retry all…
           </button>
         </div>

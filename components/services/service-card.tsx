@@ -1,6 +1,7 @@
 'use client';
 import { useState } from 'react';
 import { useSetServiceMode } from '../../lib/api/services';
+import { usePermission } from '../../lib/api/session';
 import type { DemoServiceModeBody, ServiceInfo } from '../../lib/api/types';
 import { ErrorMessage } from '../feedback/error-state';
 import { Countdown } from '../time/countdown';
@@ -19,6 +20,8 @@ const MODES: { mode: DemoServiceModeBody['mode']; label: string; hint: string }[
 /** One service: where it is, its circuit, and for a demo service, buttons to make it misbehave. */
 export function ServiceCard({ service }: { service: ServiceInfo }) {
   const setMode = useSetServiceMode();
+  // The page says why once (PermissionNote); each button carries the reason as its title.
+  const mayChange = usePermission('operator', 'change service modes or start tasks');
   const [latency, setLatency] = useState(String(service.latency_ms || 3000));
   const [failureRate, setFailureRate] = useState(String(service.failure_rate || 0.2));
   const [retryAfter, setRetryAfter] = useState(String(service.retry_after_seconds || 2));
@@ -99,8 +102,8 @@ export function ServiceCard({ service }: { service: ServiceInfo }) {
                 type="button"
                 className={`button small${service.mode === item.mode ? ' active' : ''}`}
                 aria-pressed={service.mode === item.mode}
-                title={item.hint}
-                disabled={setMode.isPending}
+                title={mayChange.reason ?? item.hint}
+                disabled={setMode.isPending || !mayChange.allowed}
                 onClick={() => apply(item.mode)}
               >
                 {item.label}

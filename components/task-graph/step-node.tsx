@@ -8,12 +8,16 @@ import { durationBetween, formatDuration } from '../time/format-time';
 import { useNow } from '../time/use-now';
 import type { StepNode as StepNodeType } from './to-graph';
 
-/** One step of the DAG: name, status (colour, icon and words), attempts of its limit, countdown or duration. */
+/**
+ * One step of the DAG: name, status (colour, icon and words), attempts of its limit, countdown or
+ * duration, and for a failing step its last error in one truncated line. The node's box never changes
+ * size (layout-graph.ts's STEP_NODE_BOX): the error line takes room from the rows' spacing, not more.
+ */
 function StepNodeView({ data }: NodeProps<StepNodeType>) {
   const tone = data.status ? statusTone(data.status) : 'idle';
   return (
     <div
-      className={`step-node tone-${tone}${data.selected ? ' selected' : ''}${data.status ? '' : ' template'}`}
+      className={`step-node tone-${tone}${data.selected ? ' selected' : ''}${data.status ? '' : ' template'}${data.errorShort ? ' has-error' : ''}`}
       data-step={data.label}
       data-status={data.status ?? 'template'}
       title={data.errorSummary ? `${data.label}: ${data.errorSummary}` : data.label}
@@ -29,6 +33,11 @@ function StepNodeView({ data }: NodeProps<StepNodeType>) {
               {data.attemptsThisRound}/{data.retryLimit}
             </span>
           </div>
+          {data.errorShort ? (
+            <div className="step-node-error" data-testid="step-node-error">
+              {data.errorShort}
+            </div>
+          ) : null}
           <div className="step-node-meta">
             {data.nextAttemptAt ? (
               <span>

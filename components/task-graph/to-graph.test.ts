@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { layoutGraph, STEP_NODE_HEIGHT, STEP_NODE_WIDTH } from './layout-graph';
 import { makeTestTask } from './test-task';
-import { dagToGraph, structureOfDag, structureOfTask, toGraph } from './to-graph';
+import { dagToGraph, shortenError, structureOfDag, structureOfTask, toGraph } from './to-graph';
 
 describe('toGraph', () => {
   it('makes one node per step and one edge per dependency', () => {
@@ -27,6 +27,30 @@ describe('toGraph', () => {
     // Sized and with handles up front, so React Flow draws without measuring first.
     expect(preferences).toMatchObject({ width: STEP_NODE_WIDTH, height: STEP_NODE_HEIGHT, measured: { width: STEP_NODE_WIDTH, height: STEP_NODE_HEIGHT } });
     expect(preferences.handles?.map((handle) => handle.type)).toEqual(['target', 'source']);
+  });
+
+  it('puts a short form of the last error on steps in error or waiting to retry, and on no other', () => {
+    const task = makeTestTask({ create_user_account: 'complete', setup_billing_profile: 'error', initialize_preferences: 'waiting_retry' });
+    const rejected = { class: 'PermanentError', message: 'billing rejects every request', code: null, http_status: 422 };
+    for (const step of task.steps) {
+      step.last_error = rejected;
+    }
+    const { nodes } = toGraph(task, {}, null);
+    const short = (id: string) => nodes.find((node) => node.id === id)!.data.errorShort;
+    expect(short('setup_billing_profile')).toBe('HTTP 422 · billing rejects every request');
+    expect(short('initialize_preferences')).toBe('HTTP 422 · billing rejects every request');
+    expect(short('create_user_account')).toBeNull();
+    expect(short('send_welcome_sequence')).toBeNull();
+  });
+
+  it('shortens an error to its most telling part first', () => {
+    expect(shortenError({ class: 'RetryableError', message: 'Service Unavailable', code: 'service_down', http_status: 503 })).toBe('HTTP 503 · service_down');
+    expect(
+      shortenError({ class: 'PermanentError', message: 'POST billing /profiles answered 422: billing rejects every request', code: 'http_422', http_status: 422 }),
+    ).toBe('HTTP 422 · billing rejects every request');
+    expect(shortenError({ class: 'PermanentError', message: 'card declined\n for order 4711', code: null })).toBe('PermanentError: card declined for order 4711');
+    expect(shortenError({ class: 'TimeoutError', message: 'attempt timed out after 30 s', code: 'timeout' })).toBe('timeout: attempt timed out after 30 s');
+    expect(shortenError({ class: '', message: 'boom', code: null })).toBe('boom');
   });
 
   it('draws a template DAG without statuses', () => {

@@ -1,5 +1,5 @@
 import type { Edge, Node } from '@xyflow/react';
-import type { Dag, StepSummary, TaskDetail } from '../../lib/api/types';
+import type { Dag, StepError, StepSummary, TaskDetail } from '../../lib/api/types';
 import type { StepStatus } from '../../lib/statuses';
 import { STEP_NODE_BOX } from './layout-graph';
 
@@ -16,6 +16,8 @@ export type StepNodeData = {
   startedAt: string | null;
   completedAt: string | null;
   errorSummary: string | null;
+  /** One line on the node of a step in error or waiting to retry ("HTTP 422 · …"); the whole error is in errorSummary. */
+  errorShort: string | null;
   selected: boolean;
 };
 
@@ -54,6 +56,28 @@ function summarizeError(step: StepSummary): string | null {
   return [httpStatus ? `HTTP ${httpStatus}` : null, code, message].filter(Boolean).join(' · ');
 }
 
+/**
+ * The last error in one short line, most telling part first, for the node (CSS truncates it): the HTTP
+ * status and the error code, else the code or error class and the message. A code that only repeats
+ * the status (`http_422`) and the "POST billing /profiles answered 422:" before a service's own words
+ * are left out: the node has room for about 25 characters.
+ */
+export function shortenError(error: StepError): string {
+  const message = error.message.replace(/\s+/g, ' ').trim();
+  if (error.http_status) {
+    const status = String(error.http_status);
+    const code = error.code === `http_${status}` ? null : error.code;
+    const answer = message.replace(new RegExp(`^.*? answered ${status}:\\s*`), '');
+    return [`HTTP ${status}`, code || answer].filter(Boolean).join(' · ');
+  }
+  const label = error.code || error.class;
+  return label ? `${label}: ${message}` : message;
+}
+
+function shortErrorOf(step: StepSummary): string | null {
+  return step.last_error && (step.status === 'error' || step.status === 'waiting_retry') ? shortenError(step.last_error) : null;
+}
+
 function edgeStyleFor(sourceStatus: StepStatus | null | undefined): { className: string } {
   if (sourceStatus === 'complete' || sourceStatus === 'resolved_manually' || sourceStatus === 'skipped') {
     return { className: 'edge-satisfied' };
@@ -84,6 +108,7 @@ export function toGraph(task: Pick<TaskDetail, 'steps'>, positions: Positions, s
       // A failed step has no completion time; its last error's time ends its run.
       completedAt: step.completed_at ?? (step.status === 'error' ? (step.last_error?.at ?? null) : null),
       errorSummary: summarizeError(step),
+      errorShort: shortErrorOf(step),
       selected: step.name === selectedStep,
     },
     selected: step.name === selectedStep,
@@ -116,6 +141,7 @@ export function dagToGraph(dag: Dag, positions: Positions, selectedStep: string 
       startedAt: null,
       completedAt: null,
       errorSummary: null,
+      errorShort: null,
       selected: node.id === selectedStep,
     },
   }));

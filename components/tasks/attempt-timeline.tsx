@@ -1,20 +1,34 @@
 'use client';
 import type { Transition } from '../../lib/api/types';
-import { statusTone } from '../status/status-style';
+import { StatusIcon } from '../status/status-icon';
 import { formatDuration } from '../time/format-time';
 import { useNow } from '../time/use-now';
-import { buildTimeline, type TimelineSegment } from './build-timeline';
+import { buildTimeline, segmentCue, type SegmentCue, type TimelineSegment } from './build-timeline';
 
 const TICKS = [0, 0.25, 0.5, 0.75, 1];
 
-function segmentTone(segment: TimelineSegment): string {
-  if (segment.kind === 'waiting') {
-    return 'waiting';
-  }
-  if (segment.outcome === null) {
-    return 'tone-active';
-  }
-  return segment.outcome === 'complete' ? 'tone-success' : `tone-${statusTone(segment.outcome === 'waiting_retry' ? 'waiting_retry' : segment.outcome)}`;
+/**
+ * Each outcome's second cue besides colour: the bar's pattern (class cue-…) and the status icon drawn at
+ * its end. The legend draws the same swatches, in this order.
+ */
+const CUES: { cue: SegmentCue; icon: string | null; label: string; tone: string }[] = [
+  { cue: 'succeeded', icon: 'complete', label: 'attempt succeeded', tone: 'tone-success' },
+  { cue: 'retried', icon: 'waiting_retry', label: 'attempt failed, retried', tone: 'tone-warning' },
+  { cue: 'failed', icon: 'error', label: 'failed for good', tone: 'tone-danger' },
+  { cue: 'running', icon: 'in_progress', label: 'running', tone: 'tone-active' },
+  { cue: 'waiting', icon: null, label: 'waiting to retry', tone: 'waiting' },
+  { cue: 'stopped', icon: 'cancelled', label: 'stopped (cancelled, interrupted or repaired)', tone: 'tone-muted' },
+];
+const ICON_OF = new Map(CUES.map((entry) => [entry.cue, entry.icon]));
+const TONE_OF = new Map(CUES.map((entry) => [entry.cue, entry.tone]));
+
+function EndMarker({ cue }: { cue: SegmentCue }) {
+  const icon = ICON_OF.get(cue);
+  return icon ? (
+    <span className="timeline-marker" aria-hidden="true">
+      <StatusIcon status={icon} size={12} />
+    </span>
+  ) : null;
 }
 
 function describeSegment(step: string, segment: TimelineSegment, now: number): string {
@@ -60,25 +74,36 @@ export function AttemptTimeline({
             </button>
             <div className="timeline-track">
               {row.segments.length === 0 ? <span className="timeline-none">not run</span> : null}
-              {row.segments.map((segment, index) => (
-                <span
-                  key={index}
-                  className={`timeline-bar ${segment.kind} ${segmentTone(segment)}`}
-                  style={{ left: left(segment.start), width: width(segment) }}
-                  title={describeSegment(row.step, segment, now)}
-                  aria-label={describeSegment(row.step, segment, now)}
-                  role="img"
-                />
-              ))}
+              {row.segments.map((segment, index) => {
+                const cue = segmentCue(segment);
+                return (
+                  <span
+                    key={index}
+                    className={`timeline-bar ${segment.kind} cue-${cue} ${TONE_OF.get(cue) ?? ''}`}
+                    data-cue={cue}
+                    style={{ left: left(segment.start), width: width(segment) }}
+                    title={describeSegment(row.step, segment, now)}
+                    aria-label={describeSegment(row.step, segment, now)}
+                    role="img"
+                  >
+                    <EndMarker cue={cue} />
+                  </span>
+                );
+              })}
             </div>
           </li>
         ))}
       </ul>
-      <p className="timeline-legend">
-        <span className="legend-swatch tone-success" /> attempt succeeded <span className="legend-swatch tone-warning" /> attempt failed, retried{' '}
-        <span className="legend-swatch tone-danger" /> failed for good <span className="legend-swatch tone-active" /> running{' '}
-        <span className="legend-swatch waiting" /> waiting to retry
-      </p>
+      <ul className="timeline-legend" aria-label="Legend" data-testid="timeline-legend">
+        {CUES.map((entry) => (
+          <li key={entry.cue} data-cue={entry.cue}>
+            <span className={`legend-swatch cue-${entry.cue} ${entry.tone}`} aria-hidden="true">
+              <EndMarker cue={entry.cue} />
+            </span>
+            {entry.label}
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

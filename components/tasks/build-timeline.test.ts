@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Transition } from '../../lib/api/types';
-import { buildTimeline } from './build-timeline';
+import { buildTimeline, segmentCue } from './build-timeline';
 
 let id = 0;
 const t = (step: string, from: string | null, to: string, second: number, attempt: number | null = null): Transition => ({
@@ -46,5 +46,17 @@ describe('buildTimeline', () => {
     const timeline = buildTimeline([{ ...t('x', null, 'in_progress', 0), step_name: null }], ['x'], at(5));
     expect(timeline.rows).toEqual([{ step: 'x', segments: [] }]);
     expect(timeline.end).toBeGreaterThan(timeline.start);
+  });
+});
+
+describe('segmentCue', () => {
+  it('names how each segment ended, so the bar can say it without colour', () => {
+    expect(segmentCue({ kind: 'waiting', outcome: 'in_progress' })).toBe('waiting');
+    expect(segmentCue({ kind: 'running', outcome: null })).toBe('running');
+    expect(segmentCue({ kind: 'running', outcome: 'complete' })).toBe('succeeded');
+    expect(segmentCue({ kind: 'running', outcome: 'waiting_retry' })).toBe('retried');
+    expect(segmentCue({ kind: 'running', outcome: 'error' })).toBe('failed');
+    expect(segmentCue({ kind: 'running', outcome: 'cancelled' })).toBe('stopped');
+    expect(segmentCue({ kind: 'running', outcome: 'ready' })).toBe('stopped');
   });
 });

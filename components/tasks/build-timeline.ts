@@ -12,6 +12,32 @@ export type TimelineSegment = {
 
 export type TimelineRow = { step: string; segments: TimelineSegment[] };
 
+/**
+ * How a segment ended, for the cue drawn besides its colour (a pattern and an end marker), so an
+ * outcome never rests on colour alone: a wait, an attempt still running, one that succeeded, one that
+ * failed and was retried, one that failed for good, or one stopped otherwise (cancelled, interrupted
+ * and queued again, resolved or skipped by an operator).
+ */
+export type SegmentCue = 'waiting' | 'running' | 'succeeded' | 'retried' | 'failed' | 'stopped';
+
+export function segmentCue(segment: Pick<TimelineSegment, 'kind' | 'outcome'>): SegmentCue {
+  if (segment.kind === 'waiting') {
+    return 'waiting';
+  }
+  switch (segment.outcome) {
+    case null:
+      return 'running';
+    case 'complete':
+      return 'succeeded';
+    case 'waiting_retry':
+      return 'retried';
+    case 'error':
+      return 'failed';
+    default:
+      return 'stopped';
+  }
+}
+
 export type Timeline = { rows: TimelineRow[]; start: number; end: number };
 
 /**

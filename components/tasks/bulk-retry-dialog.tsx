@@ -4,6 +4,7 @@ import { useBulkRetry } from '../../lib/api/tasks';
 import type { BulkRetryBody, BulkRetryResult, TaskFilters } from '../../lib/api/types';
 import { Modal } from '../dialog/modal';
 import { ErrorMessage } from '../feedback/error-state';
+import { describeTruncation, summarizeBulkRetry, type BulkRetryScope } from './bulk-retry-report';
 
 export type BulkRetryTarget = { kind: 'filter'; filter: TaskFilters; description: string } | { kind: 'ids'; ids: string[]; description: string };
 
@@ -40,6 +41,8 @@ function StepCounts({ result }: { result: BulkRetryResult }) {
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
+const scopeOf = (target: BulkRetryTarget): BulkRetryScope => (target.kind === 'ids' ? { kind: 'ids', count: target.ids.length } : { kind: 'filter' });
+
 /**
  * Bulk retry in two moves: the dry run says how many tasks and which steps, the operator confirms,
  * then the retry runs and the dialog reports what it did.
@@ -60,6 +63,13 @@ export function BulkRetryDialog({ target, onClose }: { target: BulkRetryTarget |
   }, [target, runDry, resetRetry]);
   const preview = dryRun.data;
   const done = retry.data;
+  // After a retry stopped at the per-call limit: count what still matches, for the next batch.
+  const checkTheRest = () => {
+    if (target) {
+      resetRetry();
+      runDry(toBody(target, true, ''));
+    }
+  };
   return (
     <Modal open={target !== null} onClose={onClose} title="Retry tasks" testId="bulk-retry-dialog">
       {target ? <p className="muted">{target.description}</p> : null}
@@ -75,7 +85,14 @@ export function BulkRetryDialog({ target, onClose }: { target: BulkRetryTarget |
             )}{' '}
             back to ready. Nothing has changed yet.
           </p>
-          {preview.truncated ? <p className="warning-text">More tasks match than one retry takes ({preview.limit}); run it again for the rest.</p> : null}
+          {target ? (
+            <p data-testid="bulk-retry-preview-summary">{summarizeBulkRetry(preview, scopeOf(target))}</p>
+          ) : null}
+          {preview.truncated ? (
+            <p className="warning-text" data-testid="bulk-retry-truncated">
+              {describeTruncation(preview)}
+            </p>
+          ) : null}
           <StepCounts result={preview} />
           <label className="field">
             <span>Reason (recorded in the audit trail)</span>
@@ -94,14 +111,31 @@ export function BulkRetryDialog({ target, onClose }: { target: BulkRetryTarget |
             )}{' '}
             back to ready. The orchestrator picks them up now.
           </p>
+          {target ? (
+            <p className="bulk-retry-summary" data-testid="bulk-retry-summary">
+              {summarizeBulkRetry(done, scopeOf(target))}
+            </p>
+          ) : null}
+          {done.truncated ? (
+            <p className="warning-text" data-testid="bulk-retry-truncated">
+              {describeTruncation(done)}
+            </p>
+          ) : null}
           <StepCounts result={done} />
         </div>
       ) : null}
       <div className="modal-actions">
         {done ? (
-          <button type="button" className="button primary" onClick={onClose}>
-            Done
-          </button>
+          <>
+            {done.truncated ? (
+              <button type="button" className="button" onClick={checkTheRest}>
+                Check the rest…
+              </button>
+            ) : null}
+            <button type="button" className="button primary" onClick={onClose}>
+              Done
+            </button>
+          </>
         ) : (
           <>
             <button type="button" className="button" onClick={onClose}>

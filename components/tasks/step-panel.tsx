@@ -1,12 +1,15 @@
 'use client';
-import { useState } from 'react';
+import type { UseQueryResult } from '@tanstack/react-query';
+import { useId, useState } from 'react';
 import { isTerminalTaskStatus } from '../../lib/statuses';
+import { usePermission } from '../../lib/api/session';
 import { useCancelTask, useResolveStep, useRetryStep, useSkipStep, useStepAttempts } from '../../lib/api/tasks';
 import type { Attempt, StepSummary, TaskDetail, Transition } from '../../lib/api/types';
 import { Modal } from '../dialog/modal';
 import { EmptyState } from '../feedback/empty-state';
 import { ErrorMessage, ErrorState } from '../feedback/error-state';
 import { LoadingState } from '../feedback/loading-state';
+import { PermissionNote } from '../feedback/permission-note';
 import { JsonEditor, readJsonEditorValue, requireObject } from '../json/json-editor';
 import { JsonView } from '../json/json-view';
 import { StatusBadge } from '../status/status-badge';
@@ -29,6 +32,9 @@ function canSkip(step: StepSummary) {
 
 type OpenForm = 'resolve' | 'skip' | 'cancel' | null;
 
+/** The task's audit trail as the page loaded it: the panel shows this step's part, or why it can't. */
+export type TransitionsQuery = Pick<UseQueryResult<Transition[]>, 'data' | 'isPending' | 'isError' | 'error' | 'refetch'>;
+
 /**
  * Everything about one step and what an operator may do with it: results and last error, every
  * attempt, its audit trail, and the actions its state allows.
@@ -42,15 +48,19 @@ export function StepPanel({
 }: {
   task: TaskDetail;
   step: StepSummary;
-  transitions: Transition[] | undefined;
+  transitions: TransitionsQuery;
   onClose: () => void;
   onEditContext: () => void;
 }) {
   const [form, setForm] = useState<OpenForm>(null);
   const [reason, setReason] = useState('');
   const retry = useRetryStep(task.id);
+  // A viewer sees every action, disabled, with the reason: a button that answers 403 after the click helps nobody.
+  const mayRepair = usePermission('operator', 'retry, resolve, skip, cancel or edit');
+  const noteId = useId();
+  const blocked = mayRepair.allowed ? {} : { disabled: true, title: mayRepair.reason, 'aria-describedby': noteId };
   const taskOpen = !isTerminalTaskStatus(task.status);
-  const stepTransitions = transitions?.filter((transition) => transition.step_name === step.name || transition.step_id === step.id);
+  const stepTransitions = transitions.data?.filter((transition) => transition.step_name === step.name || transition.step_id === step.id);
   return (
     <aside className="step-panel" aria-label={`Step ${step.name}`} data-testid="step-panel">
       <header className="panel-header">
@@ -122,32 +132,34 @@ export function StepPanel({
               className="button primary"
               disabled={retry.isPending}
               onClick={() => retry.mutate({ step: step.name, reason: reason.trim() || undefined })}
+              {...blocked}
             >
               {retry.isPending ? 'Retrying…' : 'Retry step'}
             </button>
           ) : null}
           {canResolve(step) ? (
-            <button type="button" className="button" aria-expanded={form === 'resolve'} onClick={() => setForm(form === 'resolve' ? null : 'resolve')}>
+            <button type="button" className="button" aria-expanded={form === 'resolve'} onClick={() => setForm(form === 'resolve' ? null : 'resolve')} {...blocked}>
               Resolve with results…
             </button>
           ) : null}
           {canSkip(step) ? (
-            <button type="button" className="button" aria-expanded={form === 'skip'} onClick={() => setForm(form === 'skip' ? null : 'skip')}>
+            <button type="button" className="button" aria-expanded={form === 'skip'} onClick={() => setForm(form === 'skip' ? null : 'skip')} {...blocked}>
               Skip…
             </button>
           ) : null}
           {task.status === 'error' ? (
-            <button type="button" className="button" onClick={onEditContext}>
+            <button type="button" className="button" onClick={onEditContext} {...blocked}>
               Edit context and retry…
             </button>
           ) : null}
           {taskOpen ? (
-            <button type="button" className="button danger-outline" onClick={() => setForm('cancel')}>
+            <button type="button" className="button danger-outline" onClick={() => setForm('cancel')} {...blocked}>
               Cancel task…
             </button>
           ) : null}
         </div>
-        {canRetry(step) || canResolve(step) || canSkip(step) ? (
+        {canRetry(step) || canResolve(step) || canSkip(step) || taskOpen ? <PermissionNote permission={mayRepair} id={noteId} /> : null}
+        {mayRepair.allowed && (canRetry(step) || canResolve(step) || canSkip(step)) ? (
           <label className="field">
             <span>Reason (recorded in the audit trail)</span>
             <input value={reason} onChange={(event) => setReason(event.target.value)} placeholder="optional for retry" />
@@ -183,8 +195,11 @@ export function StepPanel({
       </section>
       <section className="panel-section">
         <h3>Audit trail of this step</h3>
-        {stepTransitions === undefined ? <LoadingState rows={2} /> : null}
-        {stepTransitions && stepTransitions.length === 0 ? <p className="muted">No changes recorded yet.</p> : null}
+        {transitions.isPending ? <LoadingState rows={2} /> : null}
+        {transitions.isError && !transitions.data ? (
+          <ErrorState error={transitions.error} title="Could not load the audit trail" onRetry={() => void transitions.refetch()} />
+        ) : null}
+        {stepTransitions && stepTransitions.length === 0 ? <p className="muted">No changes recorded for this step yet.</p> : null}
         {stepTransitions && stepTransitions.length > 0 ? <TransitionList transitions={[...stepTransitions].reverse()} showStep={false} /> : null}
       </section>
     </aside>

@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { hasTaskFilters } from '../../lib/api/task-filters';
+import { hasTaskFilters, splitFilterList } from '../../lib/api/task-filters';
 import { useTemplateDetail, useTemplateList } from '../../lib/api/templates';
 import type { TaskFilters } from '../../lib/api/types';
 import { STEP_STATUSES, TASK_STATUSES } from '../../lib/statuses';
@@ -12,6 +12,37 @@ function toUtcInput(iso: string | undefined): string {
 }
 function fromUtcInput(value: string): string | undefined {
   return value ? new Date(`${value}:00.000Z`).toISOString() : undefined;
+}
+
+/** A list filter as words: `error,cancelled` → "error or cancelled". */
+function describeStatusList(value: string): string {
+  return splitFilterList(value).map(statusLabel).join(' or ');
+}
+
+/**
+ * A select of one status that still shows what a link applied: a combination (`status=error,cancelled`)
+ * or an unknown value gets an option of its own, selected, instead of the select falling back to "any".
+ */
+function StatusSelect({ name, value, statuses, onChange }: { name: string; value: string | undefined; statuses: readonly string[]; onChange: (value: string | undefined) => void }) {
+  const applied = value ?? '';
+  const isOther = applied !== '' && !statuses.includes(applied);
+  return (
+    <select
+      name={name}
+      value={applied}
+      className={isOther ? 'combined' : undefined}
+      title={applied ? describeStatusList(applied) : 'any'}
+      onChange={(event) => onChange(event.target.value || undefined)}
+    >
+      <option value="">any</option>
+      {isOther ? <option value={applied}>{describeStatusList(applied)}</option> : null}
+      {statuses.map((status) => (
+        <option key={status} value={status}>
+          {statusLabel(status)}
+        </option>
+      ))}
+    </select>
+  );
 }
 
 /**
@@ -48,14 +79,7 @@ export function TaskFilterBar({ filters, onChange }: { filters: TaskFilters; onC
       </label>
       <label className="field">
         <span>status</span>
-        <select name="status" value={filters.status ?? ''} onChange={(event) => set({ status: event.target.value || undefined })}>
-          <option value="">any</option>
-          {TASK_STATUSES.map((status) => (
-            <option key={status} value={status}>
-              {statusLabel(status)}
-            </option>
-          ))}
-        </select>
+        <StatusSelect name="status" value={filters.status} statuses={TASK_STATUSES} onChange={(status) => set({ status })} />
       </label>
       <label className="field">
         <span>template</span>
@@ -78,6 +102,14 @@ export function TaskFilterBar({ filters, onChange }: { filters: TaskFilters; onC
             ))}
         </select>
       </label>
+      {templates.isError ? (
+        <p className="field-error" role="status">
+          Couldn’t load the templates.{' '}
+          <button type="button" className="link-button" onClick={() => void templates.refetch()}>
+            Retry
+          </button>
+        </p>
+      ) : null}
       <label className="field">
         <span>step</span>
         <input name="step" list={`${id}-steps`} value={step} onChange={(event) => setStep(event.target.value)} placeholder="step name" />
@@ -89,14 +121,7 @@ export function TaskFilterBar({ filters, onChange }: { filters: TaskFilters; onC
       </label>
       <label className="field">
         <span>step status</span>
-        <select name="step_status" value={filters.step_status ?? ''} onChange={(event) => set({ step_status: event.target.value || undefined })}>
-          <option value="">any</option>
-          {STEP_STATUSES.map((status) => (
-            <option key={status} value={status}>
-              {statusLabel(status)}
-            </option>
-          ))}
-        </select>
+        <StatusSelect name="step_status" value={filters.step_status} statuses={STEP_STATUSES} onChange={(step_status) => set({ step_status })} />
       </label>
       <label className="field">
         <span>created after (UTC)</span>

@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import type { KeyboardEvent, MouseEvent } from 'react';
 import type { TaskListItem } from '../../lib/api/types';
 import { StatusBadge } from '../status/status-badge';
+import { focusSiblingRow } from '../table/focus-sibling-row';
 import { StatusIcon } from '../status/status-icon';
 import { RelativeTime } from '../time/relative-time';
 import { keyContextFields } from './context-fields';
@@ -15,8 +16,9 @@ function currentSteps(task: TaskListItem) {
 }
 
 /**
- * The task list. Rows are focusable: Enter opens the task, Space toggles its checkbox; the checkbox
- * and the link are reachable with Tab too.
+ * The task list. Rows are focusable: Enter opens the task, Space toggles its checkbox, the arrow keys
+ * move between rows; the checkbox is reachable with Tab too. The task's link opens what Enter opens,
+ * so it takes no Tab stop of its own.
  */
 export function TaskTable({
   tasks,
@@ -45,8 +47,7 @@ export function TaskTable({
       onToggle(taskId);
     } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault();
-      const sibling = event.key === 'ArrowDown' ? event.currentTarget.nextElementSibling : event.currentTarget.previousElementSibling;
-      (sibling as HTMLElement | null)?.focus();
+      focusSiblingRow(event.currentTarget, event.key === 'ArrowDown' ? 1 : -1);
     }
   };
   const onRowClick = (event: MouseEvent<HTMLTableRowElement>, taskId: string) => {

@@ -2,10 +2,13 @@
 import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { isApiError } from '../../lib/api/api-error';
+import { usePermission } from '../../lib/api/session';
 import { useCreateTask } from '../../lib/api/tasks';
 import { useTemplateVersion } from '../../lib/api/templates';
+import { EmptyState } from '../feedback/empty-state';
 import { ErrorMessage, ErrorState } from '../feedback/error-state';
 import { LoadingState } from '../feedback/loading-state';
+import { PermissionNote } from '../feedback/permission-note';
 import { SchemaForm } from './schema-form';
 import './template-studio.css';
 import { contextPointerOf, defaultValueOf, isRecord, writeAt, type JsonSchema } from './schema-form-model';
@@ -36,7 +39,8 @@ export function TryIt({ namespace, name, versions, initialVersion }: { namespace
           </select>
         </label>
       </div>
-      {detail.isPending && version ? <LoadingState rows={4} /> : null}
+      {versions.length === 0 ? <EmptyState title="This template has no saved version to run" /> : null}
+      {detail.isPending && version ? <LoadingState rows={4} label={`Loading version ${version}…`} /> : null}
       {detail.isError ? <ErrorState error={detail.error} title={`Could not load version ${version}`} onRetry={() => void detail.refetch()} /> : null}
       {detail.data && version ? <ContextForm key={version} namespace={namespace} name={name} version={version} schema={schema ?? {}} /> : null}
     </section>
@@ -46,6 +50,7 @@ export function TryIt({ namespace, name, versions, initialVersion }: { namespace
 function ContextForm({ namespace, name, version, schema }: { namespace: string; name: string; version: string; schema: JsonSchema }) {
   const router = useRouter();
   const createTask = useCreateTask();
+  const mayStart = usePermission('operator', 'start tasks');
   const [context, setContext] = useState<Record<string, unknown>>(() => {
     const initial = defaultValueOf(schema);
     return isRecord(initial) ? initial : {};
@@ -182,11 +187,18 @@ function ContextForm({ namespace, name, version, schema }: { namespace: string; 
         </div>
       ) : null}
       <div className="toolbar">
-        <button type="submit" className="button primary" disabled={createTask.isPending} data-testid="start-task">
+        <button
+          type="submit"
+          className="button primary"
+          disabled={createTask.isPending || !mayStart.allowed}
+          title={mayStart.reason ?? undefined}
+          data-testid="start-task"
+        >
           {createTask.isPending ? 'Starting…' : `Start a task on ${version}`}
         </button>
         <span className="muted small">Opens the task&apos;s live DAG.</span>
       </div>
+      <PermissionNote permission={mayStart} />
     </form>
   );
 }

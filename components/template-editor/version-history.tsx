@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { TemplateVersionUsage } from '../../lib/api/template-studio';
 import { useTemplateVersion } from '../../lib/api/templates';
 import type { TemplateVersionSummary } from '../../lib/api/types';
+import { EmptyState } from '../feedback/empty-state';
 import { ErrorState } from '../feedback/error-state';
 import { LoadingState } from '../feedback/loading-state';
 import { RelativeTime } from '../time/relative-time';
@@ -109,9 +110,10 @@ export function VersionHistory({
             <VersionSelect label="B" value={b} versions={names} onChange={setB} />
           </div>
         </div>
-        {versionA.isPending || versionB.isPending ? <LoadingState rows={6} /> : null}
-        {versionA.isError ? <ErrorState error={versionA.error} title={`Could not load ${a}`} /> : null}
-        {versionB.isError ? <ErrorState error={versionB.error} title={`Could not load ${b}`} /> : null}
+        {names.length === 0 ? <EmptyState title="No saved versions to compare" /> : null}
+        {a && b && (versionA.isPending || versionB.isPending) ? <LoadingState rows={6} label="Loading both versions…" /> : null}
+        {versionA.isError ? <ErrorState error={versionA.error} title={`Could not load ${a}`} onRetry={() => void versionA.refetch()} /> : null}
+        {versionB.isError ? <ErrorState error={versionB.error} title={`Could not load ${b}`} onRetry={() => void versionB.refetch()} /> : null}
         {versionA.data && versionB.data && a && b ? (
           <VersionDiff before={versionA.data.yaml} after={versionB.data.yaml} beforeLabel={a} afterLabel={b} />
         ) : null}

@@ -1,5 +1,6 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { fetchJson } from './fetch-json';
+import { checkPermission, type Permission, type SessionRole } from './permissions';
 import type { Session } from './types';
 
 export const sessionKeys = { all: ['session'] as const };
@@ -14,6 +15,12 @@ export const sessionOptions = () =>
   });
 
 export const useSession = () => useQuery(sessionOptions());
+
+/** Whether the signed-in role may do `action` (see checkPermission), for disabling what it can't do, with the reason. */
+export function usePermission(required: SessionRole, action: string): Permission {
+  const session = useSession();
+  return checkPermission(session.data, required, action);
+}
 
 export function useSignIn() {
   const queryClient = useQueryClient();

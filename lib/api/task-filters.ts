@@ -4,13 +4,26 @@ import type { TaskFilters } from './types';
 export const TASK_FILTER_KEYS = ['status', 'namespace', 'name', 'step', 'step_status', 'error_signature', 'q', 'created_after', 'created_before', 'failed_after'] as const;
 export type TaskFilterKey = (typeof TASK_FILTER_KEYS)[number];
 
-type SearchParamsLike = { get(name: string): string | null };
+/** The filters that take several values (any of them), comma-separated or repeated, as GET /tasks reads them. */
+export const LIST_FILTER_KEYS = ['status', 'step_status'] as const satisfies readonly TaskFilterKey[];
 
-/** The filters found in a query string; empty values are dropped so two equal views share a key. */
+type SearchParamsLike = { get(name: string): string | null; getAll(name: string): string[] };
+
+/** The values of a list filter (`error,cancelled`), trimmed, without empties or repeats, in their order. */
+export function splitFilterList(value: string | undefined): string[] {
+  const values = (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return [...new Set(values)];
+}
+
+/**
+ * The filters found in a query string; empty values are dropped so two equal views share a key. A list
+ * filter may come comma-separated or repeated (`status=error&status=cancelled`); it is kept as one
+ * comma-separated string.
+ */
 export function readTaskFilters(params: SearchParamsLike): TaskFilters {
   const filters: TaskFilters = {};
   for (const key of TASK_FILTER_KEYS) {
-    const value = params.get(key)?.trim();
+    const value = (LIST_FILTER_KEYS as readonly string[]).includes(key) ? splitFilterList(params.getAll(key).join(',')).join(',') : params.get(key)?.trim();
     if (value) {
       filters[key] = value;
     }

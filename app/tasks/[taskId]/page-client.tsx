@@ -5,6 +5,9 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ErrorMessage, ErrorState } from '../../../components/feedback/error-state';
 import { LoadingState } from '../../../components/feedback/loading-state';
+import { PermissionNote } from '../../../components/feedback/permission-note';
+import { isRefreshFailing } from '../../../components/feedback/stale-data';
+import { StaleDataNotice } from '../../../components/feedback/stale-data-notice';
 import { JsonView } from '../../../components/json/json-view';
 import { StatusBadge } from '../../../components/status/status-badge';
 import { TaskGraph } from '../../../components/task-graph/task-graph';
@@ -15,6 +18,7 @@ import { TransitionList } from '../../../components/tasks/transition-list';
 import { durationBetween, formatDuration } from '../../../components/time/format-time';
 import { RelativeTime } from '../../../components/time/relative-time';
 import { isApiError } from '../../../lib/api/api-error';
+import { usePermission } from '../../../lib/api/session';
 import { taskListHref } from '../../../lib/api/task-filters';
 import { taskChangeSignature, taskKeys, useRetryTask, useTaskDetail, useTaskEvents, useTaskTransitions } from '../../../lib/api/tasks';
 import type { TaskDetail, Transition } from '../../../lib/api/types';
@@ -30,6 +34,7 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
   const detail = useTaskDetail(taskId, { pushed: connection === 'open' });
   const transitions = useTaskTransitions(taskId);
   const [editingContext, setEditingContext] = useState(false);
+  const mayEditContext = usePermission('operator', 'edit the context');
   const task = detail.data;
   const selectedName = searchParams.get('step');
   const selectedStep = task?.steps.find((step) => step.name === selectedName) ?? null;
@@ -83,17 +88,20 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
   if (!task) {
     return null;
   }
+  // Polling stops for good once the task is finished; until then a failed refresh is retried every second.
+  const polling = !isTerminalTaskStatus(task.status);
   return (
     <>
       <p className="breadcrumb">
         <Link href="/tasks">Tasks</Link> / <Link href={taskListHref({ namespace: task.namespace, name: task.name })}>{task.name}</Link> / #{task.id}
       </p>
+      <StaleDataNotice query={detail} refetch={detail.refetch} polling={polling} what="the task" />
       <header className="page-header">
         <div>
           <h1>
             {task.name} <span className="muted">#{task.id}</span> <StatusBadge status={task.status} />
           </h1>
-          <TaskSummaryLine task={task} connection={connection} />
+          <TaskSummaryLine task={task} connection={connection} refreshFailing={isRefreshFailing(detail)} />
         </div>
         <TaskActions task={task} />
       </header>
@@ -111,7 +119,7 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
               key={selectedStep.name}
               task={task}
               step={selectedStep}
-              transitions={transitions.data}
+              transitions={transitions}
               onClose={() => selectStep(null)}
               onEditContext={() => setEditingContext(true)}
             />
@@ -128,8 +136,10 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
               <h2>Timeline of attempts</h2>
               <span className="muted small">what ran in parallel, and where the time went</span>
             </div>
-            {transitions.isPending ? <LoadingState rows={3} /> : null}
-            {transitions.isError ? <ErrorState error={transitions.error} title="Could not load the timeline" onRetry={() => void transitions.refetch()} /> : null}
+            {transitions.isPending ? <LoadingState rows={3} label="Loading the timeline…" /> : null}
+            {transitions.isError && !transitions.data ? (
+              <ErrorState error={transitions.error} title="Could not load the timeline" onRetry={() => void transitions.refetch()} />
+            ) : null}
             {transitions.data ? (
               <AttemptTimeline transitions={transitions.data} stepOrder={task.steps.map((step) => step.name)} onSelectStep={onSelectStep} />
             ) : null}
@@ -140,11 +150,18 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
             <div className="card-header">
               <h2>Context</h2>
               {task.status === 'error' ? (
-                <button type="button" className="button small" onClick={() => setEditingContext(true)}>
+                <button
+                  type="button"
+                  className="button small"
+                  onClick={() => setEditingContext(true)}
+                  disabled={!mayEditContext.allowed}
+                  title={mayEditContext.reason ?? undefined}
+                >
                   Edit context and retry…
                 </button>
               ) : null}
             </div>
+            {task.status === 'error' ? <PermissionNote permission={mayEditContext} /> : null}
             <JsonView value={task.context} maxHeight={360} />
           </section>
           <section className="card" aria-label="Audit trail">
@@ -152,7 +169,11 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
               <h2>Audit trail</h2>
               <span className="muted small">every change of state, newest first</span>
             </div>
-            {transitions.isPending ? <LoadingState rows={3} /> : null}
+            <StaleDataNotice query={transitions} refetch={transitions.refetch} polling={false} what="the audit trail" />
+            {transitions.isPending ? <LoadingState rows={3} label="Loading the audit trail…" /> : null}
+            {transitions.isError && !transitions.data ? (
+              <ErrorState error={transitions.error} title="Could not load the audit trail" onRetry={() => void transitions.refetch()} />
+            ) : null}
             {transitions.data && transitions.data.length === 0 ? <p className="muted">Nothing recorded yet.</p> : null}
             {transitions.data && transitions.data.length > 0 ? <AuditTrail transitions={transitions.data} /> : null}
           </section>
@@ -182,7 +203,18 @@ function AuditTrail({ transitions }: { transitions: Transition[] }) {
   );
 }
 
-function TaskSummaryLine({ task, connection }: { task: TaskDetail; connection: string }) {
+/** What the header says about how fresh the page is: live (pushed), polling, or not connected (refreshes failing). */
+function liveIndicatorText(live: boolean, connection: string, refreshFailing: boolean): string {
+  if (!live) {
+    return refreshFailing ? 'finished · last refresh failed' : 'finished';
+  }
+  if (refreshFailing) {
+    return 'not connected · retrying';
+  }
+  return connection === 'open' ? 'live' : 'polling every second';
+}
+
+function TaskSummaryLine({ task, connection, refreshFailing }: { task: TaskDetail; connection: string; refreshFailing: boolean }) {
   const done = task.steps.filter((step) => ['complete', 'resolved_manually', 'skipped'].includes(step.status)).length;
   const live = !isTerminalTaskStatus(task.status);
   return (
@@ -207,9 +239,13 @@ function TaskSummaryLine({ task, connection }: { task: TaskDetail; connection: s
       <span title="correlation id: sent to every service as X-Correlation-ID">
         <code>{task.correlation_id}</code>
       </span>
-      <span className="live-indicator" data-testid="live-indicator" data-connection={connection}>
-        <span className={`live-dot${live && connection === 'open' ? ' on' : ''}`} aria-hidden="true" />
-        {!live ? 'finished' : connection === 'open' ? 'live' : 'polling every second'}
+      <span
+        className={`live-indicator${refreshFailing ? ' lost' : ''}`}
+        data-testid="live-indicator"
+        data-connection={refreshFailing ? 'lost' : connection}
+      >
+        <span className={`live-dot${refreshFailing ? ' lost' : live && connection === 'open' ? ' on' : ''}`} aria-hidden="true" />
+        {liveIndicatorText(live, connection, refreshFailing)}
       </span>
     </div>
   );
@@ -217,13 +253,21 @@ function TaskSummaryLine({ task, connection }: { task: TaskDetail; connection: s
 
 function TaskActions({ task }: { task: TaskDetail }) {
   const retry = useRetryTask(task.id);
+  const mayRetry = usePermission('operator', 'retry steps');
   if (task.status !== 'error') {
     return null;
   }
   return (
     <div className="header-actions">
       {retry.isError ? <ErrorMessage error={retry.error} /> : null}
-      <button type="button" className="button primary" disabled={retry.isPending} onClick={() => retry.mutate({ reason: 'Retried the failed steps from the dashboard' })}>
+      <PermissionNote permission={mayRetry} />
+      <button
+        type="button"
+        className="button primary"
+        disabled={retry.isPending || !mayRetry.allowed}
+        title={mayRetry.reason ?? undefined}
+        onClick={() => retry.mutate({ reason: 'Retried the failed steps from the dashboard' })}
+      >
         {retry.isPending ? 'Retrying…' : 'Retry failed steps'}
       </button>
     </div>

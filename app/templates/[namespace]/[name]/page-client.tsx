@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { ErrorState } from '../../../../components/feedback/error-state';
 import { LoadingState } from '../../../../components/feedback/loading-state';
+import { StaleDataNotice } from '../../../../components/feedback/stale-data-notice';
 import { TemplateEditor } from '../../../../components/template-editor/template-editor';
 import { NEW_TEMPLATE_SKELETON, readTemplateName, readTemplateNamespace, withTemplateVersion } from '../../../../components/template-editor/template-yaml';
 import { TryIt } from '../../../../components/template-editor/try-it';
@@ -147,8 +148,13 @@ export function TemplateStudioPageClient({ namespace, name, initialTab }: { name
         </div>
       ) : null}
       {!isNew && detail.isPending ? <LoadingState rows={8} label="Loading the template…" /> : null}
-      {!isNew && detail.isError ? <ErrorState error={detail.error} title={`Could not load ${namespace}/${name}`} onRetry={() => void detail.refetch()} /> : null}
-      {!isNew && newestVersion.isError ? <ErrorState error={newestVersion.error} title="Could not load the newest version's YAML" /> : null}
+      {!isNew ? <StaleDataNotice query={detail} refetch={detail.refetch} polling={false} what="the template" /> : null}
+      {!isNew && detail.isError && !detail.data ? (
+        <ErrorState error={detail.error} title={`Could not load ${namespace}/${name}`} onRetry={() => void detail.refetch()} />
+      ) : null}
+      {!isNew && newestVersion.isError && !newestVersion.data ? (
+        <ErrorState error={newestVersion.error} title="Could not load the newest version's YAML" onRetry={() => void newestVersion.refetch()} />
+      ) : null}
       {tab === 'edit' ? (
         <div role="tabpanel" id="studio-panel-edit" aria-labelledby={isNew ? undefined : 'studio-tab-edit'}>
           {shownDraft !== null ? (
@@ -161,7 +167,7 @@ export function TemplateStudioPageClient({ namespace, name, initialTab }: { name
               origin={shownOrigin}
               onSaved={onSaved}
             />
-          ) : !detail.isError && !newestVersion.isError ? (
+          ) : !detail.isError && !newestVersion.isError && (isNew || detail.isPending || newest) ? (
             <LoadingState rows={8} label="Loading the YAML…" />
           ) : null}
         </div>
