@@ -127,3 +127,29 @@ test('after signing in, the page asked for is always one of ours, however the ne
     });
   }
 });
+
+test('a viewer signed in with a real token reads everything, sees repairs disabled with the reason, and the server refuses them too', async ({ page, request }) => {
+  const name = `night-viewer-${Date.now().toString(36)}`;
+  const created = await request.post('/api/v1/tokens', { headers: ADMIN, data: { name, role: 'viewer' } });
+  expect(created.status(), await created.text()).toBe(201);
+  const { secret } = (await created.json()) as CreatedApiToken;
+  // This server runs no orchestrator: the task stays open, its first step ready.
+  const started = await request.post('/api/v1/tasks', { headers: ADMIN, data: { namespace: 'e2e_api', name: 'api_always_fails', context: { order_id: 9, run: name } } });
+  expect(started.status(), await started.text()).toBe(201);
+  const task = (await started.json()) as { id: string };
+
+  await page.goto(`/tasks/${task.id}?step=reserve`);
+  await expect(page).toHaveURL(/\/sign-in\?next=/);
+  await signIn(page, secret);
+  await expect(page).toHaveURL(new RegExp(`/tasks/${task.id}\\?step=reserve$`));
+  await expectSignedInAs(page, { actor: name, role: 'viewer' });
+  const panel = page.getByTestId('step-panel');
+  await expect(panel.getByRole('button', { name: 'Cancel task…' })).toBeDisabled();
+  await expect(panel.getByTestId('permission-note')).toContainText("Your role (viewer) can't");
+
+  // The button is only the courtesy: the server refuses the viewer's cancel, and nothing changes.
+  const refused = await expectError(await page.request.post(`/api/v1/tasks/${task.id}/cancel`, { data: { reason: 'viewer tries' } }), 403, 'forbidden');
+  expect(refused.message).toContain('needs the operator role');
+  const after = await request.get(`/api/v1/tasks/${task.id}`, { headers: ADMIN });
+  expect(((await after.json()) as { status: string }).status).toBe('pending');
+});
