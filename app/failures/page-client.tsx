@@ -9,21 +9,14 @@ import { LoadingState } from '../../components/feedback/loading-state';
 import { PermissionNote } from '../../components/feedback/permission-note';
 import { StaleDataNotice } from '../../components/feedback/stale-data-notice';
 import { BulkRetryDialog, type BulkRetryTarget } from '../../components/tasks/bulk-retry-dialog';
+import { describeTemplateFilter, type TemplateFilter, TemplateSelect } from '../../components/tasks/template-select';
 import { useFailureList } from '../../lib/api/failures';
 import { usePermission } from '../../lib/api/session';
-import { useTemplateList } from '../../lib/api/templates';
 import type { FailureGroup } from '../../lib/api/types';
-
-type TemplateFilter = { namespace?: string; name?: string };
 
 function retryTargetOf(group: FailureGroup): BulkRetryTarget {
   const description = `${group.count} ${group.namespace}/${group.name} task${group.count === 1 ? '' : 's'} failing at ${group.step}: ${group.signature}`;
   return { kind: 'filter', filter: failureGroupFilter(group), description };
-}
-
-/** "blog_examples/user_registration", or only the part the link gives. */
-function describeTemplateFilter({ namespace, name }: TemplateFilter): string {
-  return namespace && name ? `${namespace}/${name}` : namespace ? `namespace ${namespace}` : `name ${name ?? ''}`;
 }
 
 /**
@@ -31,41 +24,10 @@ function describeTemplateFilter({ namespace, name }: TemplateFilter): string {
  * picker of every template, and the applied filter as a chip that removes it.
  */
 function TemplatePicker({ filter, onChange }: { filter: TemplateFilter; onChange: (filter: TemplateFilter) => void }) {
-  const templates = useTemplateList();
-  const applied = filter.namespace || filter.name ? `${filter.namespace ?? ''}/${filter.name ?? ''}` : '';
-  const choices = (templates.data ?? [])
-    .map((item) => `${item.namespace}/${item.name}`)
-    .filter((value, index, all) => all.indexOf(value) === index)
-    .sort();
+  const applied = filter.namespace || filter.name;
   return (
     <div className="filter-bar" role="search" aria-label="Filter failures" data-testid="failure-filters">
-      <label className="field">
-        <span>template</span>
-        <select
-          name="template"
-          value={applied}
-          onChange={(event) => {
-            const [namespace, name] = event.target.value ? event.target.value.split('/') : [];
-            onChange({ namespace: namespace || undefined, name: name || undefined });
-          }}
-        >
-          <option value="">every template</option>
-          {applied && !choices.includes(applied) ? <option value={applied}>{describeTemplateFilter(filter)}</option> : null}
-          {choices.map((choice) => (
-            <option key={choice} value={choice}>
-              {choice}
-            </option>
-          ))}
-        </select>
-      </label>
-      {templates.isError ? (
-        <p className="field-error" role="status">
-          Couldn’t load the templates.{' '}
-          <button type="button" className="link-button" onClick={() => void templates.refetch()}>
-            Retry
-          </button>
-        </p>
-      ) : null}
+      <TemplateSelect value={filter} onChange={onChange} anyLabel="every template" />
       {applied ? (
         <div className="field">
           <span>showing only</span>

@@ -1,10 +1,11 @@
 'use client';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { hasTaskFilters, splitFilterList } from '../../lib/api/task-filters';
-import { useTemplateDetail, useTemplateList } from '../../lib/api/templates';
+import { useTemplateDetail } from '../../lib/api/templates';
 import type { TaskFilters } from '../../lib/api/types';
 import { STEP_STATUSES, TASK_STATUSES } from '../../lib/statuses';
 import { statusLabel } from '../status/status-style';
+import { TemplateSelect } from './template-select';
 
 /** `2024-05-01T12:00` (a datetime-local value, read as UTC) ⇄ ISO. */
 function toUtcInput(iso: string | undefined): string {
@@ -51,8 +52,6 @@ function StatusSelect({ name, value, statuses, onChange }: { name: string; value
  */
 export function TaskFilterBar({ filters, onChange }: { filters: TaskFilters; onChange: (filters: TaskFilters) => void }) {
   const id = useId();
-  const templates = useTemplateList();
-  const template = filters.namespace && filters.name ? `${filters.namespace}/${filters.name}` : '';
   const detail = useTemplateDetail(filters.namespace ?? '', filters.name ?? '');
   const [q, setQ] = useState(filters.q ?? '');
   const [step, setStep] = useState(filters.step ?? '');
@@ -81,35 +80,7 @@ export function TaskFilterBar({ filters, onChange }: { filters: TaskFilters; onC
         <span>status</span>
         <StatusSelect name="status" value={filters.status} statuses={TASK_STATUSES} onChange={(status) => set({ status })} />
       </label>
-      <label className="field">
-        <span>template</span>
-        <select
-          name="template"
-          value={template}
-          onChange={(event) => {
-            const [namespace, name] = event.target.value ? event.target.value.split('/') : [];
-            set({ namespace, name });
-          }}
-        >
-          <option value="">any</option>
-          {template && !templates.data?.some((item) => `${item.namespace}/${item.name}` === template) ? <option value={template}>{template}</option> : null}
-          {(templates.data ?? [])
-            .filter((item, index, all) => all.findIndex((other) => other.namespace === item.namespace && other.name === item.name) === index)
-            .map((item) => (
-              <option key={`${item.namespace}/${item.name}`} value={`${item.namespace}/${item.name}`}>
-                {item.namespace}/{item.name}
-              </option>
-            ))}
-        </select>
-      </label>
-      {templates.isError ? (
-        <p className="field-error" role="status">
-          Couldn’t load the templates.{' '}
-          <button type="button" className="link-button" onClick={() => void templates.refetch()}>
-            Retry
-          </button>
-        </p>
-      ) : null}
+      <TemplateSelect value={{ namespace: filters.namespace, name: filters.name }} onChange={({ namespace, name }) => set({ namespace, name })} anyLabel="any" />
       <label className="field">
         <span>step</span>
         <input name="step" list={`${id}-steps`} value={step} onChange={(event) => setStep(event.target.value)} placeholder="step name" />
