@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkJsonSchema, compileContextValidator, compileSchema, toErrorDetails } from './validation';
+import { checkJsonSchema, compileContextValidator, compileSchema, TIMESTAMP_PATTERN, toErrorDetails } from './validation';
 
 const registrationSchema = {
   type: 'object',
@@ -149,6 +149,15 @@ describe('compileSchema', () => {
   it('refuses prototype-polluting keys', () => {
     const body = JSON.parse('{"name": "x", "__proto__": {"admin": true}}') as unknown;
     expect(validateBody(body)).toEqual({ ok: false, errors: [{ path: '/__proto__', message: "key '__proto__' is not allowed" }] });
+  });
+
+  it('says what a time must look like, not its regular expression', () => {
+    const validateTime = compileSchema<{ at: string }>({ type: 'object', properties: { at: { type: 'string', pattern: TIMESTAMP_PATTERN } } });
+    expect(validateTime({ at: '2026-12-05T04:30:00Z' }).ok).toBe(true);
+    expect(validateTime({ at: 'yesterday' })).toEqual({
+      ok: false,
+      errors: [{ path: '/at', message: 'must be an ISO 8601 date or date-time, e.g. 2026-12-05 or 2026-12-05T04:30:00Z' }],
+    });
   });
 });
 

@@ -27,6 +27,14 @@ addFormats(ajv);
 export const SEMVER_PATTERN = /^(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)(?:-(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?$/;
 ajv.addFormat('semver', SEMVER_PATTERN);
 
+/** An ISO 8601 date or date-time (UTC unless a zone is given), as the API's time filters take it. */
+export const TIMESTAMP_PATTERN = '^\\d{4}-\\d{2}-\\d{2}([Tt ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?([Zz]|[+-]\\d{2}:?\\d{2})?)?$';
+
+/** Words for patterns whose regular expression would tell a person nothing. */
+const PATTERN_MESSAGES: Record<string, string> = {
+  [TIMESTAMP_PATTERN]: 'must be an ISO 8601 date or date-time, e.g. 2026-12-05 or 2026-12-05T04:30:00Z',
+};
+
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; errors: ErrorDetail[] };
 
 /** Keys that could reach `Object.prototype` if a value is ever merged into another object. */
@@ -86,6 +94,10 @@ function describeError(error: ErrorObject): { subPath: string; message: string }
     case 'format': {
       const format = String(params.format);
       return { subPath: '', message: FORMAT_MESSAGES[format] ?? `must match format '${format}'` };
+    }
+    case 'pattern': {
+      const pattern = String(params.pattern);
+      return { subPath: '', message: PATTERN_MESSAGES[pattern] ?? `must match pattern '${pattern}'` };
     }
     case 'false schema':
       return { subPath: '', message: 'is not allowed' };

@@ -2,7 +2,7 @@ import { ROLES, type Role } from '../auth/roles';
 import { DEMO_SERVICE_MODES, type DemoServiceMode } from '../services/demo-services';
 import { STEP_STATUSES, TASK_STATUSES } from '../statuses';
 import { NAME_PATTERN } from '../templates/template-schema';
-import { compileSchema } from '../validation';
+import { compileSchema, TIMESTAMP_PATTERN } from '../validation';
 import type { TaskFilter } from '../orchestrator/task-filter-sql';
 
 /**
@@ -21,7 +21,7 @@ const reason = { type: 'string', minLength: 1, maxLength: 1000, description: 'Wh
 const timestamp = {
   type: 'string',
   maxLength: 40,
-  pattern: '^\\d{4}-\\d{2}-\\d{2}([Tt ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?([Zz]|[+-]\\d{2}:?\\d{2})?)?$',
+  pattern: TIMESTAMP_PATTERN,
   description: 'ISO 8601 date or date-time; UTC unless a zone is given.',
 };
 const taskId = { type: 'string', pattern: '^[1-9][0-9]{0,14}$' };
