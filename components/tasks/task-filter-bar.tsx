@@ -50,6 +50,26 @@ function StatusSelect({ name, value, statuses, onChange }: { name: string; value
  * Every filter of GET /tasks. Selects apply at once; the text search and step name apply on Enter
  * or "Apply", so typing does not reload the list on every key.
  */
+/** "2026-12-05 04:30" from an ISO time. */
+function shortUtc(iso: string): string {
+  return iso.slice(0, 16).replace('T', ' ');
+}
+
+/** A filter the bar has no field for (it came with a link), shown with a button that removes it. */
+function FilterChip({ label, value, title, what, onRemove }: { label: string; value: string; title: string; what: string; onRemove: () => void }) {
+  return (
+    <div className="field">
+      <span>{label}</span>
+      <span className="filter-chip">
+        <code title={title}>{value}</code>
+        <button type="button" className="icon-button small" aria-label={`Remove the ${what} filter`} onClick={onRemove}>
+          ×
+        </button>
+      </span>
+    </div>
+  );
+}
+
 export function TaskFilterBar({ filters, onChange }: { filters: TaskFilters; onChange: (filters: TaskFilters) => void }) {
   const id = useId();
   const detail = useTemplateDetail(filters.namespace ?? '', filters.name ?? '');
@@ -103,26 +123,19 @@ export function TaskFilterBar({ filters, onChange }: { filters: TaskFilters; onC
         <input type="datetime-local" name="created_before" value={before} onChange={(event) => setBefore(event.target.value)} />
       </label>
       {filters.error_signature ? (
-        <div className="field">
-          <span>failure group</span>
-          <span className="filter-chip">
-            <code title={filters.error_signature}>{filters.error_signature.slice(0, 8)}…</code>
-            <button type="button" className="icon-button small" aria-label="Remove the failure-group filter" onClick={() => set({ error_signature: undefined })}>
-              ×
-            </button>
-          </span>
-        </div>
+        <FilterChip label="failure group" value={`${filters.error_signature.slice(0, 8)}…`} title={filters.error_signature} what="failure-group" onRemove={() => set({ error_signature: undefined })} />
       ) : null}
       {filters.failed_after ? (
-        <div className="field">
-          <span>failed after (UTC)</span>
-          <span className="filter-chip">
-            <code title={filters.failed_after}>{filters.failed_after.slice(0, 16).replace('T', ' ')}</code>
-            <button type="button" className="icon-button small" aria-label="Remove the failed-after filter" onClick={() => set({ failed_after: undefined })}>
-              ×
-            </button>
-          </span>
-        </div>
+        <FilterChip label="failed after (UTC)" value={shortUtc(filters.failed_after)} title={filters.failed_after} what="failed-after" onRemove={() => set({ failed_after: undefined })} />
+      ) : null}
+      {filters.retrying_before ? (
+        <FilterChip
+          label="retrying since before (UTC)"
+          value={shortUtc(filters.retrying_before)}
+          title={`steps waiting to retry whose current round began before ${filters.retrying_before}: stuck`}
+          what="retrying-before"
+          onRemove={() => set({ retrying_before: undefined })}
+        />
       ) : null}
       <div className="filter-actions">
         <button type="submit" className="button">

@@ -1,7 +1,7 @@
 import type { TaskFilters } from './types';
 
 /** Every filter of GET /tasks, in the order the filter bar shows them. */
-export const TASK_FILTER_KEYS = ['status', 'namespace', 'name', 'step', 'step_status', 'error_signature', 'q', 'created_after', 'created_before', 'failed_after'] as const;
+export const TASK_FILTER_KEYS = ['status', 'namespace', 'name', 'step', 'step_status', 'error_signature', 'q', 'created_after', 'created_before', 'failed_after', 'retrying_before'] as const;
 export type TaskFilterKey = (typeof TASK_FILTER_KEYS)[number];
 
 /** The filters that take several values (any of them), comma-separated or repeated, as GET /tasks reads them. */

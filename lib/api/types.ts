@@ -117,6 +117,7 @@ export type TaskFilters = {
   created_before?: string;
   /** Tasks in error that failed at or after this time (a step failed for good then). */
   failed_after?: string;
+  retrying_before?: string;
 };
 
 export type TaskListParams = TaskFilters & { limit?: number; cursor?: string };

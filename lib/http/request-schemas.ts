@@ -48,6 +48,10 @@ const taskFilterProperties = {
   created_after: { ...timestamp, description: 'Created at or after this time.' },
   created_before: { ...timestamp, description: 'Created before this time.' },
   failed_after: { ...timestamp, description: 'Tasks in error having a step that failed for good at or after this time.' },
+  retrying_before: {
+    ...timestamp,
+    description: 'Tasks having a step waiting to retry whose current round of attempts began before this time (stuck); a stuck group of GET /failures names its cut-off here.',
+  },
 } as const;
 
 

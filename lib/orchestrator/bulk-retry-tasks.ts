@@ -27,10 +27,14 @@ export async function bulkRetryTasks(db: Db, input: BulkRetryInput): Promise<Bul
   const limit = input.limit ?? BULK_RETRY_TASK_LIMIT;
   const filter: TaskFilter = input.filter ?? {};
   const retryStatuses = (filter.step_status ?? ['error']).filter((status) => RETRYABLE_STATUSES.includes(status));
-  const stepCriteria = stepFilterSql({ step: filter.step, step_status: retryStatuses, error_signature: filter.error_signature }) ?? sql`true`;
+  const stepCriteria =
+    stepFilterSql(
+      { step: filter.step, step_status: retryStatuses, error_signature: filter.error_signature, retrying_before: filter.retrying_before },
+      { pathPrefix: '/filter' },
+    ) ?? sql`true`;
   const taskConditions = input.ids
     ? [inArray(tasks.id, input.ids.map((id) => parseId(id)).filter((id): id is number => id !== undefined))]
-    : taskFilterConditions({ ...filter, step: undefined, step_status: undefined, error_signature: undefined }, '/filter');
+    : taskFilterConditions({ ...filter, step: undefined, step_status: undefined, error_signature: undefined, retrying_before: undefined }, '/filter');
   const candidates = await db
     .select({ id: tasks.id })
     .from(tasks)

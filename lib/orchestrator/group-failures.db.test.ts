@@ -88,12 +88,11 @@ describeEachDatabase('groupFailures', (suite) => {
       ],
     });
     const { task } = await createTask(database.db, { namespace: 'tests', name: 'slow_partner', context: {} });
+    const { task: recent } = await createTask(database.db, { namespace: 'tests', name: 'slow_partner', context: { n: 2 } });
     const orchestrator = await startTestOrchestrator(database, running);
     await waitFor(async () => {
-      const [step] = await database.db.execute(sql`select 1 from steps where task_id = ${task.id} and status = 'waiting_retry'`).then((result) =>
-        Array.isArray(result) ? result : (result as { rows: unknown[] }).rows,
-      );
-      return step;
+      const [waiting] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from steps where status = 'waiting_retry'`);
+      return waiting!.n === 2;
     });
     await orchestrator.stop();
     expect((await groupFailures(database.db, { stuckAfterMinutes: 10 })).groups).toEqual([]);
@@ -118,7 +117,29 @@ describeEachDatabase('groupFailures', (suite) => {
       count: 1,
       sample_task_ids: [String(task.id)],
     });
-    expect(groups[0]!.filter).toEqual({ namespace: 'tests', name: 'slow_partner', step: 'call', step_status: 'waiting_retry', error_signature: groups[0]!.error_signature });
+    const filter = groups[0]!.filter;
+    expect(filter).toEqual({
+      namespace: 'tests',
+      name: 'slow_partner',
+      step: 'call',
+      step_status: 'waiting_retry',
+      error_signature: groups[0]!.error_signature,
+      retrying_before: expect.any(String) as string,
+    });
+    // The filter selects what was counted: the stuck task, not the one retrying for a minute.
+    const asFilter = {
+      namespace: filter.namespace,
+      name: filter.name,
+      step: filter.step,
+      step_status: ['waiting_retry' as const],
+      error_signature: filter.error_signature,
+      retrying_before: filter.retrying_before,
+    };
+    const { items } = await listTasks(database.db, { ...asFilter, limit: 50 });
+    expect(items.map((item) => item.id)).toEqual([String(task.id)]);
+    const dryRun = await bulkRetryTasks(database.db, { filter: asFilter, dryRun: true, actor: 'ops' });
+    expect(dryRun).toMatchObject({ tasks: 1, task_ids: [String(task.id)] });
+    expect(items.map((item) => item.id)).not.toContain(String(recent.id));
     expect((await groupFailures(database.db, { stuckAfterMinutes: 12 })).groups).toEqual([]);
   });
 });

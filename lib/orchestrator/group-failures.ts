@@ -51,7 +51,9 @@ export async function groupFailures(db: DbOrTx, input: GroupFailuresInput): Prom
   if (input.name !== undefined) {
     templateConditions.push(sql`and f.name = ${input.name}`);
   }
-  const counted = sql`(f.status = 'error' or f.retrying_since < now() - make_interval(mins => ${input.stuckAfterMinutes})) ${sql.join(templateConditions, sql` `)}`;
+  // One cut-off for the count and for each stuck group's filter, so that the filter lists what was counted.
+  const stuckBefore = new Date(Date.now() - input.stuckAfterMinutes * 60_000).toISOString();
+  const counted = sql`(f.status = 'error' or f.retrying_since < ${stuckBefore}::timestamptz) ${sql.join(templateConditions, sql` `)}`;
   const rows = await queryRows<GroupRow>(
     db,
     sql`
@@ -103,13 +105,13 @@ export async function groupFailures(db: DbOrTx, input: GroupFailuresInput): Prom
     order by g.count desc, g.last_seen desc`,
   );
   return {
-    groups: rows.map(toFailureGroup),
+    groups: rows.map((row) => toFailureGroup(row, stuckBefore)),
     generated_at: new Date().toISOString(),
     stuck_after_minutes: input.stuckAfterMinutes,
   };
 }
 
-function toFailureGroup(row: GroupRow): FailureGroup {
+function toFailureGroup(row: GroupRow, stuckBefore: string): FailureGroup {
   const byStep = new Map<string, { step: string; service: string | null; position: number; status_counts: Record<string, number> }>();
   for (const cell of row.partial ?? []) {
     const entry = byStep.get(cell.step) ?? { step: cell.step, service: cell.service, position: cell.position, status_counts: {} };
@@ -144,7 +146,7 @@ function toFailureGroup(row: GroupRow): FailureGroup {
       step: row.step,
       step_status: row.step_status,
       error_signature: row.error_signature,
-      ...(row.step_status === 'error' ? { status: 'error' } : {}),
+      ...(row.step_status === 'error' ? { status: 'error' } : { retrying_before: stuckBefore }),
     },
   };
 }

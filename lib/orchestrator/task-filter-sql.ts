@@ -16,6 +16,8 @@ export type TaskFilter = {
   created_after?: string;
   created_before?: string;
   failed_after?: string;
+  /** Steps waiting to retry whose current round of attempts began before this time: stuck ones. */
+  retrying_before?: string;
 };
 
 /** A failure's human-readable signature and normalised message (db/error-signature.ts) of a column, e.g. `s.last_error`. */
@@ -59,8 +61,13 @@ function escapeLike(text: string): string {
 }
 
 /** The step-level part of a filter: which steps of a task it is about. Undefined when it names none. */
-export function stepFilterSql(filter: TaskFilter, { defaultStatuses }: { defaultStatuses?: readonly StepStatus[] } = {}): SQL | undefined {
-  const statuses = filter.step_status ?? (filter.error_signature !== undefined ? ['error', 'waiting_retry'] : defaultStatuses);
+export function stepFilterSql(
+  filter: TaskFilter,
+  { defaultStatuses, pathPrefix = '' }: { defaultStatuses?: readonly StepStatus[]; pathPrefix?: string } = {},
+): SQL | undefined {
+  const statuses =
+    filter.step_status ??
+    (filter.error_signature !== undefined ? ['error', 'waiting_retry'] : filter.retrying_before !== undefined ? ['waiting_retry'] : defaultStatuses);
   if (filter.step === undefined && statuses === undefined && filter.error_signature === undefined) {
     return undefined;
   }
@@ -73,6 +80,14 @@ export function stepFilterSql(filter: TaskFilter, { defaultStatuses }: { default
   }
   if (filter.error_signature !== undefined) {
     conditions.push(sql`${steps.errorSignature} = ${filter.error_signature}`);
+  }
+  if (filter.retrying_before !== undefined) {
+    // failing_steps keeps, per step waiting to retry, when its current round began (the stuck clock
+    // of GET /failures, db/migrations/0005_failing_steps.sql).
+    const before = parseFilterTime(filter.retrying_before, `${pathPrefix}/retrying_before`);
+    conditions.push(
+      sql`exists (select 1 from ${failingSteps} f where f.step_id = ${steps.id} and f.status = 'waiting_retry' and f.retrying_since < ${before}::timestamptz)`,
+    );
   }
   return sql.join(conditions, sql` and `);
 }
@@ -111,7 +126,7 @@ export function taskFilterConditions(filter: TaskFilter, pathPrefix = ''): SQL[]
       sql`exists (select 1 from ${failingSteps} f where f.task_id = ${tasks.id} and f.status = 'error' and f.failed_at >= ${failedAfter}::timestamptz)`,
     );
   }
-  const stepConditions = stepFilterSql(filter);
+  const stepConditions = stepFilterSql(filter, { pathPrefix });
   if (stepConditions) {
     conditions.push(sql`exists (select 1 from ${steps} where ${steps.taskId} = ${tasks.id} and ${stepConditions})`);
   }
