@@ -2,6 +2,9 @@ import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+/** Pages and components link with components/shell/link.tsx, which does not prefetch unless asked. */
+const NEXT_LINK_RESTRICTION = { name: 'next/link', message: "Use Link from components/shell/link.tsx (no prefetching unless asked: see there)." };
+const CLIENT_ONLY = { group: ['**/db/*', '@/db/*', '**/lib/orchestrator/*', '@/lib/orchestrator/*', '**/lib/http/*', '@/lib/http/*', 'node:*'], message: 'Client code reaches the server only through /api/v1.' };
 const CORE = ['lib/orchestrator/**', 'lib/handlers/**', 'lib/templates/**', 'lib/services/**', 'db/**'];
 
 export default tseslint.config(
@@ -29,7 +32,21 @@ export default tseslint.config(
     // Components and client hooks use only client-safe modules.
     files: ['components/**', 'lib/api/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/db/*', '@/db/*', '**/lib/orchestrator/*', '@/lib/orchestrator/*', '**/lib/http/*', '@/lib/http/*', 'node:*'], message: 'Client code reaches the server only through /api/v1.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [CLIENT_ONLY],
+          paths: [NEXT_LINK_RESTRICTION],
+        },
+      ],
     },
+  },
+  {
+    files: ['app/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [NEXT_LINK_RESTRICTION] }] },
+  },
+  {
+    files: ['components/shell/link.tsx'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [CLIENT_ONLY] }] },
   },
 );

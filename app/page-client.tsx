@@ -1,5 +1,5 @@
 'use client';
-import Link from 'next/link';
+import { Link } from '../components/shell/link';
 import { EmptyState } from '../components/feedback/empty-state';
 import { ErrorState } from '../components/feedback/error-state';
 import { LoadingState } from '../components/feedback/loading-state';

@@ -1,5 +1,5 @@
 'use client';
-import Link from 'next/link';
+import { Link } from '../../components/shell/link';
 import { useState } from 'react';
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorMessage, ErrorState } from '../../components/feedback/error-state';

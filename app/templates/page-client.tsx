@@ -1,5 +1,5 @@
 'use client';
-import Link from 'next/link';
+import { Link } from '../../components/shell/link';
 import { useRouter } from 'next/navigation';
 import { Fragment, useMemo } from 'react';
 import { EmptyState } from '../../components/feedback/empty-state';

@@ -1,5 +1,5 @@
 'use client';
-import Link from 'next/link';
+import { Link } from '../shell/link';
 import { taskListHref } from '../../lib/api/task-filters';
 import type { FailureGroup, TaskFilters } from '../../lib/api/types';
 import { StatusBadge } from '../status/status-badge';

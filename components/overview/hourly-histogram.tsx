@@ -1,5 +1,5 @@
 'use client';
-import Link from 'next/link';
+import { Link } from '../shell/link';
 import { useState } from 'react';
 import { taskListHref } from '../../lib/api/task-filters';
 import type { Overview, TaskStatusCounts } from '../../lib/api/types';

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { Link } from '../shell/link';
 import type { ReactNode } from 'react';
 import type { StatusTone } from '../status/status-style';
 

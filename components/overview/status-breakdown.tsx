@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { Link } from '../shell/link';
 import { taskListHref } from '../../lib/api/task-filters';
 import type { TaskFilters } from '../../lib/api/types';
 import { TASK_STATUSES, type TaskStatus } from '../../lib/statuses';

@@ -1,5 +1,5 @@
 'use client';
-import Link from 'next/link';
+import { Link } from './link';
 import { usePathname, useRouter } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { useSession, useSignOut } from '../../lib/api/session';
@@ -39,7 +39,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         <ul>
           {NAV_ITEMS.map((item) => (
             <li key={item.href}>
-              <Link href={item.href} className={isActive(pathname, item.href) ? 'active' : undefined} aria-current={isActive(pathname, item.href) ? 'page' : undefined}>
+              <Link href={item.href} prefetch="auto" className={isActive(pathname, item.href) ? 'active' : undefined} aria-current={isActive(pathname, item.href) ? 'page' : undefined}>
                 <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
                   <path d={item.icon} fill="currentColor" fillRule="evenodd" />
                 </svg>

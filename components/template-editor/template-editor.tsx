@@ -1,5 +1,5 @@
 'use client';
-import Link from 'next/link';
+import { Link } from '../shell/link';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { isApiError } from '../../lib/api/api-error';
 import { useSession } from '../../lib/api/session';

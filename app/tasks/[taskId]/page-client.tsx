@@ -1,7 +1,7 @@
 'use client';
 import { useQueryClient } from '@tanstack/react-query';
-import Link from 'next/link';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { Link } from '../../../components/shell/link';
+import { usePathname, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ErrorMessage, ErrorState } from '../../../components/feedback/error-state';
 import { LoadingState } from '../../../components/feedback/loading-state';
@@ -25,7 +25,6 @@ import type { TaskDetail, Transition } from '../../../lib/api/types';
 import { isTerminalTaskStatus } from '../../../lib/statuses';
 
 export function TaskPageClient({ taskId }: { taskId: string }) {
-  const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
   const queryClient = useQueryClient();
@@ -65,9 +64,10 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
         params.delete('step');
       }
       const query = params.toString();
-      router.push(`${pathname}${query ? `?${query}` : ''}`, { scroll: false });
+      // The History API: Next.js follows it in useSearchParams without asking the server for the page again.
+      window.history.pushState(null, '', `${pathname}${query ? `?${query}` : ''}`);
     },
-    [router, pathname, searchParams],
+    [pathname, searchParams],
   );
   const onSelectStep = useCallback((step: string) => selectStep(step), [selectStep]);
 

@@ -1,6 +1,6 @@
 'use client';
 import { useQueryClient } from '@tanstack/react-query';
-import Link from 'next/link';
+import { Link } from '../../../../components/shell/link';
 import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { ErrorState } from '../../../../components/feedback/error-state';
