@@ -27,6 +27,7 @@ export function makeTestTask(statuses: Record<string, StepStatus> = {}): TaskDet
     namespace: 'blog_examples',
     name: 'user_registration',
     version: '1.0.0',
+    revision: '1',
     status: 'in_progress',
     context: {},
     correlation_id: 'c',

@@ -41,6 +41,16 @@ export async function findTask(dbOrTx: DbOrTx, taskId: number): Promise<TaskRow 
   return row;
 }
 
+/**
+ * The id of the task's latest audit row, as text ('0' before any). Every change of a task or its steps
+ * writes one, and a later read sees every row an earlier read saw: of two reads of a task, the one with
+ * the larger revision is the newer.
+ */
+export async function findTaskRevision(dbOrTx: DbOrTx, taskId: number): Promise<string> {
+  const [row] = await dbOrTx.select({ revision: sql<string>`coalesce(max(${transitions.id}), 0)::text` }).from(transitions).where(eq(transitions.taskId, taskId));
+  return row?.revision ?? '0';
+}
+
 /** Locks the task row: operator actions on one task take turns. */
 export async function lockTask(tx: DbOrTx, taskId: number): Promise<TaskRow | undefined> {
   const [row] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');

@@ -44,9 +44,18 @@ export const useTaskList = (params: TaskListParams, options?: { refetchInterval?
 export const taskDetailOptions = (taskId: string, { pushed = false }: { pushed?: boolean } = {}) =>
   queryOptions({
     queryKey: taskKeys.detail(taskId),
-    queryFn: ({ signal }) => fetchJson<TaskDetail>(taskPath(taskId), { signal }),
+    queryFn: async ({ signal, client }) => newerTaskDetail(client.getQueryData(taskKeys.detail(taskId)), await fetchJson<TaskDetail>(taskPath(taskId), { signal })),
     refetchInterval: (query) => (pushed || isTerminalTaskStatus(query.state.data?.status) ? false : 1000),
   });
+
+/**
+ * Of two reads of a task, the newer (by `revision`; the later one when equal). A read that left before a
+ * pushed update and came back after it must not replace it: the stream sends a state once, so the page
+ * would show the older one until the next change, which for a finished task never comes.
+ */
+export function newerTaskDetail(current: TaskDetail | undefined, incoming: TaskDetail): TaskDetail {
+  return current && current.id === incoming.id && BigInt(current.revision ?? '0') > BigInt(incoming.revision ?? '0') ? current : incoming;
+}
 
 export const useTaskDetail = (taskId: string, options?: { pushed?: boolean }) => useQuery(taskDetailOptions(taskId, options));
 
@@ -107,7 +116,7 @@ export function useTaskEvents(taskId: string, enabled: boolean): ConnectionState
 
 /** Puts a pushed TaskDetail into the cache, as if the detail query had just fetched it. */
 export function writeTaskDetail(queryClient: QueryClient, task: TaskDetail): void {
-  queryClient.setQueryData(taskKeys.detail(task.id), task);
+  queryClient.setQueryData<TaskDetail>(taskKeys.detail(task.id), (current) => newerTaskDetail(current, task));
 }
 
 /** Changes whenever a step moves or tries again: the cue to refresh the task's history. */

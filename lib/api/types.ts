@@ -49,7 +49,11 @@ export type TaskSummary = {
   completed_at: string | null;
 };
 
-export type TaskDetail = TaskSummary & { steps: StepSummary[] };
+export type TaskDetail = TaskSummary & {
+  /** The id of the task's latest audit row when it was read: of two reads of a task, the larger is the newer. */
+  revision: string;
+  steps: StepSummary[];
+};
 
 export type TaskListItem = TaskSummary & {
   /** Steps that are not finished: the ones to look at (name and status). */

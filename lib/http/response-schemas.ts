@@ -128,7 +128,15 @@ export const responseSchemas: Record<string, object> = {
   StepError: stepError,
   StepSummary: stepSummary,
   TaskSummary: object(taskSummaryProperties),
-  TaskDetail: object({ ...taskSummaryProperties, steps: { type: 'array', items: ref('StepSummary') } }),
+  TaskDetail: object({
+    ...taskSummaryProperties,
+    revision: {
+      type: 'string',
+      pattern: '^[0-9]+$',
+      description: "The id of the task's latest audit row when it was read: of two reads of a task, the larger is the newer (a client keeps the newer).",
+    },
+    steps: { type: 'array', items: ref('StepSummary') },
+  }),
   TaskListItem: object(
     {
       ...taskSummaryProperties,

@@ -1,14 +1,18 @@
 import type { DbOrTx } from '../../db/client';
 import { findDependenciesOfTask, findStepsOfTask } from '../../db/queries/steps';
-import { findTask } from '../../db/queries/tasks';
+import { findTask, findTaskRevision } from '../../db/queries/tasks';
 import type { TaskDetail } from '../api/types';
 import { NotFoundError } from '../errors';
 import { parseId } from './load-task-for-action';
 import { toStepSummary, toTaskSummary } from './task-views';
 
-/** The task with its steps in template order, each naming the steps it depends on. Throws NotFoundError. */
+/**
+ * The task with its steps in template order, each naming the steps it depends on, and its `revision`.
+ * Throws NotFoundError. The revision is read first: what follows is at least that new.
+ */
 export async function getTaskDetailOrThrow(dbOrTx: DbOrTx, taskId: string): Promise<TaskDetail> {
   const id = parseId(taskId);
+  const revision = id === undefined ? '0' : await findTaskRevision(dbOrTx, id);
   const task = id === undefined ? undefined : await findTask(dbOrTx, id);
   if (!task) {
     throw new NotFoundError('task', taskId);
@@ -28,6 +32,7 @@ export async function getTaskDetailOrThrow(dbOrTx: DbOrTx, taskId: string): Prom
   const position = new Map(steps.map((step) => [step.name, step.position]));
   return {
     ...toTaskSummary(task),
+    revision,
     steps: steps.map((step) =>
       toStepSummary(step, (dependsOn.get(step.id) ?? []).sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0))),
     ),

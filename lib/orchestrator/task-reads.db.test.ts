@@ -3,6 +3,7 @@ import { describeEachDatabase } from '../../db/testing';
 import { AppError } from '../errors';
 import { createFailedSignups, saveSignupTemplate } from './failure-fixtures';
 import { getTaskDetailOrThrow } from './get-task-detail';
+import { retryTask } from './retry-task';
 import { getTemplateDetailOrThrow } from './get-template-detail';
 import { getTemplateVersionDetailOrThrow } from './get-template-version-detail';
 import { listStepAttempts } from './list-step-attempts';
@@ -41,6 +42,8 @@ describeEachDatabase('task and template reads', (suite) => {
     expect(billing.last_error).toMatchObject({ class: 'PermanentError', code: 'test_permanent', message: 'card declined for order 123' });
 
     const transitions = await listTaskTransitions(database.db, String(id));
+    // The revision is the latest audit row's id, and any change makes it larger.
+    expect(detail.revision).toBe(String(Math.max(...transitions.map((row) => Number(row.id)))));
     expect(transitions[0]).toMatchObject({ step_id: null, step_name: null, from_status: null, to_status: 'pending', actor: 'system' });
     expect(transitions.filter((row) => row.step_name === 'billing').map((row) => row.to_status)).toEqual(['pending', 'ready', 'in_progress', 'error']);
     expect(transitions.filter((row) => row.step_name === null).map((row) => row.to_status)).toEqual(['pending', 'in_progress', 'error']);
@@ -57,6 +60,8 @@ describeEachDatabase('task and template reads', (suite) => {
     });
     expect(byName[0]!.duration_ms).toBeGreaterThanOrEqual(0);
     expect(await listStepAttempts(database.db, { taskId: String(id), step: 'welcome' })).toEqual([]);
+    await retryTask(database.db, { taskId: String(id), actor: 'ops' });
+    expect(BigInt((await getTaskDetailOrThrow(database.db, String(id))).revision)).toBeGreaterThan(BigInt(detail.revision));
 
     for (const missing of ['999999', 'abc', '0', '-1', '1e3', '99999999999999999999']) {
       expect(await codeOf(getTaskDetailOrThrow(database.db, missing))).toBe('not_found');
