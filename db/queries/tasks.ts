@@ -42,13 +42,16 @@ export async function findTask(dbOrTx: DbOrTx, taskId: number): Promise<TaskRow 
 }
 
 /**
- * The id of the task's latest audit row, as text ('0' before any). Every change of a task or its steps
- * writes one, and a later read sees every row an earlier read saw: of two reads of a task, the one with
- * the larger revision is the newer.
+ * The task and its revision: the id of its latest audit row, as text ('0' before any), read in the same
+ * statement. Every change of a task or its steps writes one, and a later read sees every row an earlier
+ * read saw: of two reads of a task, the one with the larger revision is the newer.
  */
-export async function findTaskRevision(dbOrTx: DbOrTx, taskId: number): Promise<string> {
-  const [row] = await dbOrTx.select({ revision: sql<string>`coalesce(max(${transitions.id}), 0)::text` }).from(transitions).where(eq(transitions.taskId, taskId));
-  return row?.revision ?? '0';
+export async function findTaskWithRevision(dbOrTx: DbOrTx, taskId: number): Promise<{ task: TaskRow; revision: string } | undefined> {
+  const [row] = await dbOrTx
+    .select({ task: tasks, revision: sql<string>`(select coalesce(max(tr.id), 0)::text from ${transitions} tr where tr.task_id = ${taskId})` })
+    .from(tasks)
+    .where(eq(tasks.id, taskId));
+  return row;
 }
 
 /** Locks the task row: operator actions on one task take turns. */

@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../../db/client';
 import { findDependenciesOfTask, findStepsOfTask } from '../../db/queries/steps';
-import { findTask, findTaskRevision } from '../../db/queries/tasks';
+import { findTaskWithRevision } from '../../db/queries/tasks';
 import type { TaskDetail } from '../api/types';
 import { NotFoundError } from '../errors';
 import { parseId } from './load-task-for-action';
@@ -8,15 +8,15 @@ import { toStepSummary, toTaskSummary } from './task-views';
 
 /**
  * The task with its steps in template order, each naming the steps it depends on, and its `revision`.
- * Throws NotFoundError. The revision is read first: what follows is at least that new.
+ * Throws NotFoundError. The revision is read with the task, before its steps: what follows is at least that new.
  */
 export async function getTaskDetailOrThrow(dbOrTx: DbOrTx, taskId: string): Promise<TaskDetail> {
   const id = parseId(taskId);
-  const revision = id === undefined ? '0' : await findTaskRevision(dbOrTx, id);
-  const task = id === undefined ? undefined : await findTask(dbOrTx, id);
-  if (!task) {
+  const found = id === undefined ? undefined : await findTaskWithRevision(dbOrTx, id);
+  if (!found) {
     throw new NotFoundError('task', taskId);
   }
+  const { task, revision } = found;
   const steps = await findStepsOfTask(dbOrTx, task.id);
   const dependencies = await findDependenciesOfTask(
     dbOrTx,
