@@ -2,6 +2,7 @@
 import { Link } from '../components/shell/link';
 import { EmptyState } from '../components/feedback/empty-state';
 import { ErrorState } from '../components/feedback/error-state';
+import { StaleDataNotice } from '../components/feedback/stale-data-notice';
 import { LoadingState } from '../components/feedback/loading-state';
 import { HourlyHistogram } from '../components/overview/hourly-histogram';
 import { StackedBar, StatusBreakdown } from '../components/overview/status-breakdown';
@@ -36,6 +37,7 @@ export function OverviewPageClient() {
           </span>
         ) : null}
       </header>
+      <StaleDataNotice query={overview} refetch={overview.refetch} what="the overview" />
       {overview.isPending ? <LoadingState rows={6} label="Counting tasks…" /> : null}
       {overview.isError && !data ? <ErrorState error={overview.error} title="Could not load the overview" onRetry={() => void overview.refetch()} /> : null}
       {data ? (

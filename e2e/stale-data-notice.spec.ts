@@ -51,3 +51,19 @@ test('the task list keeps its rows and says it could not refresh them', async ({
   await notice.getByRole('button', { name: 'Retry now' }).click();
   await expect(notice).toHaveCount(0);
 });
+
+test('the overview keeps its figures and says it could not refresh them', async ({ page }) => {
+  await page.goto('/');
+  const failed = page.getByTestId('stat-failed');
+  await expect(failed).toBeVisible();
+  const isOverview = (url: URL) => url.pathname === '/api/v1/overview';
+  await page.route(isOverview, serverDown);
+  // The overview polls every 5 s.
+  const notice = page.getByTestId('stale-data-notice');
+  await expect(notice).toContainText('Couldn’t refresh the overview — showing data from', { timeout: 20_000 });
+  await expect(notice).toContainText('The server is restarting');
+  await expect(failed).toBeVisible();
+  await page.unroute(isOverview, serverDown);
+  await notice.getByRole('button', { name: 'Retry now' }).click();
+  await expect(notice).toHaveCount(0);
+});
