@@ -42,13 +42,14 @@ export async function findTask(dbOrTx: DbOrTx, taskId: number): Promise<TaskRow 
 }
 
 /**
- * The task and its revision: the id of its latest audit row, as text ('0' before any), read in the same
- * statement. Every change of a task or its steps writes one, and a later read sees every row an earlier
- * read saw: of two reads of a task, the one with the larger revision is the newer.
+ * The task and its revision: how many audit rows it has, counted in the same statement. Every change of a
+ * task or its steps writes one and none is ever removed, and a later read sees every row an earlier one
+ * saw: of two reads of a task, the one with the larger revision is the newer, and equal ones saw the same
+ * changes. (The latest row's id would not do: ids are taken in insert order, and rows commit in another.)
  */
 export async function findTaskWithRevision(dbOrTx: DbOrTx, taskId: number): Promise<{ task: TaskRow; revision: string } | undefined> {
   const [row] = await dbOrTx
-    .select({ task: tasks, revision: sql<string>`(select coalesce(max(tr.id), 0)::text from ${transitions} tr where tr.task_id = ${taskId})` })
+    .select({ task: tasks, revision: sql<string>`(select count(*)::text from ${transitions} tr where tr.task_id = ${taskId})` })
     .from(tasks)
     .where(eq(tasks.id, taskId));
   return row;

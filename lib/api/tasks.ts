@@ -44,7 +44,11 @@ export const useTaskList = (params: TaskListParams, options?: { refetchInterval?
 export const taskDetailOptions = (taskId: string, { pushed = false }: { pushed?: boolean } = {}) =>
   queryOptions({
     queryKey: taskKeys.detail(taskId),
-    queryFn: async ({ signal, client }) => newerTaskDetail(client.getQueryData(taskKeys.detail(taskId)), await fetchJson<TaskDetail>(taskPath(taskId), { signal })),
+    queryFn: async ({ signal, client }) => {
+      const fetched = await fetchJson<TaskDetail>(taskPath(taskId), { signal });
+      // Compared with what the cache holds now, on arrival: a push may have landed while this read was away.
+      return newerTaskDetail(client.getQueryData(taskKeys.detail(taskId)), fetched);
+    },
     refetchInterval: (query) => (pushed || isTerminalTaskStatus(query.state.data?.status) ? false : 1000),
   });
 

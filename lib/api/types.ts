@@ -50,7 +50,7 @@ export type TaskSummary = {
 };
 
 export type TaskDetail = TaskSummary & {
-  /** The id of the task's latest audit row when it was read: of two reads of a task, the larger is the newer. */
+  /** How many audit rows the task had when it was read: of two reads of a task, the larger is the newer. */
   revision: string;
   steps: StepSummary[];
 };

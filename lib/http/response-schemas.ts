@@ -133,7 +133,7 @@ export const responseSchemas: Record<string, object> = {
     revision: {
       type: 'string',
       pattern: '^[0-9]+$',
-      description: "The id of the task's latest audit row when it was read: of two reads of a task, the larger is the newer (a client keeps the newer).",
+      description: 'How many audit rows the task had when it was read: of two reads of a task, the larger is the newer (a client keeps the newer), and equal ones saw the same changes.',
     },
     steps: { type: 'array', items: ref('StepSummary') },
   }),
