@@ -26,7 +26,10 @@ export type BulkRetryInput = ({ filter: TaskFilter; ids?: undefined } | { ids: s
 export async function bulkRetryTasks(db: Db, input: BulkRetryInput): Promise<BulkRetryResult> {
   const limit = input.limit ?? BULK_RETRY_TASK_LIMIT;
   const filter: TaskFilter = input.filter ?? {};
-  const retryStatuses = (filter.step_status ?? ['error']).filter((status) => RETRYABLE_STATUSES.includes(status));
+  // As GET /tasks reads the filter: retrying_before alone is about steps waiting to retry.
+  const retryStatuses = (filter.step_status ?? (filter.retrying_before !== undefined ? ['waiting_retry'] : ['error'])).filter((status) =>
+    RETRYABLE_STATUSES.includes(status),
+  );
   const stepCriteria =
     stepFilterSql(
       { step: filter.step, step_status: retryStatuses, error_signature: filter.error_signature, retrying_before: filter.retrying_before },

@@ -139,6 +139,10 @@ describeEachDatabase('groupFailures', (suite) => {
     expect(items.map((item) => item.id)).toEqual([String(task.id)]);
     const dryRun = await bulkRetryTasks(database.db, { filter: asFilter, dryRun: true, actor: 'ops' });
     expect(dryRun).toMatchObject({ tasks: 1, task_ids: [String(task.id)] });
+    // Without a step status, the list and the retry both read retrying_before as about retrying steps.
+    const withoutStatus = { ...asFilter, step_status: undefined };
+    expect((await listTasks(database.db, { ...withoutStatus, limit: 50 })).items.map((item) => item.id)).toEqual([String(task.id)]);
+    expect(await bulkRetryTasks(database.db, { filter: withoutStatus, dryRun: true, actor: 'ops' })).toMatchObject({ tasks: 1 });
     expect(items.map((item) => item.id)).not.toContain(String(recent.id));
     expect((await groupFailures(database.db, { stuckAfterMinutes: 12 })).groups).toEqual([]);
   });
