@@ -26,6 +26,20 @@ test('a viewer sees the repair actions disabled, with the reason and what to ask
   await expect(taskPage.panel.getByTestId('permission-note')).toHaveText(
     "Your role (viewer) can't retry, resolve, skip, cancel or edit; ask for an operator token.",
   );
+  // Still reachable from the keyboard, described by the reason, and Enter sends nothing.
+  const posts: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST') {
+      posts.push(request.url());
+    }
+  });
+  await retryStep.focus();
+  await expect(retryStep).toBeFocused();
+  await expect(retryStep).toHaveAccessibleDescription("Your role (viewer) can't retry, resolve, skip, cancel or edit; ask for an operator token.");
+  await page.keyboard.press('Enter');
+  await retryStep.click({ force: true });
+  await expect(taskPage.panel.getByTestId('resolve-form')).toHaveCount(0);
+  expect(posts).toEqual([]);
   await expect(page.getByRole('button', { name: 'Retry failed steps' })).toBeDisabled();
   await expect(page.getByRole('button', { name: 'Retry failed steps' })).toHaveAttribute('title', "Your role (viewer) can't retry steps; ask for an operator token.");
 

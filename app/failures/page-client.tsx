@@ -1,7 +1,7 @@
 'use client';
 import { Link } from '../../components/shell/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { failureGroupFilter, FailureGroupCard } from '../../components/failures/failure-group-card';
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorState } from '../../components/feedback/error-state';
@@ -52,6 +52,7 @@ export function FailuresPageClient() {
   const failures = useFailureList(filter);
   const [target, setTarget] = useState<BulkRetryTarget | null>(null);
   const mayRetry = usePermission('operator', 'retry tasks');
+  const retryNoteId = useId();
   const groups = failures.data?.groups ?? [];
   const totalTasks = groups.reduce((sum, group) => sum + group.count, 0);
   const changeFilter = (next: TemplateFilter) => {
@@ -81,7 +82,7 @@ export function FailuresPageClient() {
         ) : null}
       </header>
       <TemplatePicker filter={filter} onChange={changeFilter} />
-      {groups.length > 0 ? <PermissionNote permission={mayRetry} /> : null}
+      {groups.length > 0 ? <PermissionNote permission={mayRetry} id={retryNoteId} /> : null}
       <StaleDataNotice query={failures} refetch={failures.refetch} what="the failures" />
       {failures.isPending ? <LoadingState rows={6} label="Grouping failures…" /> : null}
       {failures.isError && !failures.data ? <ErrorState error={failures.error} title="Could not load the failures" onRetry={() => void failures.refetch()} /> : null}
@@ -112,7 +113,8 @@ export function FailuresPageClient() {
             key={`${group.namespace}/${group.name}/${group.step}/${group.signature}/${group.step_status}`}
             group={group}
             onRetry={(item) => setTarget(retryTargetOf(item))}
-            retryRefusal={mayRetry.reason}
+            retryPermission={mayRetry}
+            retryNoteId={retryNoteId}
           />
         ))}
       </div>

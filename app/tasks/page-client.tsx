@@ -1,10 +1,10 @@
 'use client';
 import { usePathname, useSearchParams } from 'next/navigation';
-import { useCallback, useMemo, useState, useTransition } from 'react';
+import { useCallback, useId, useMemo, useState, useTransition } from 'react';
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorState } from '../../components/feedback/error-state';
 import { LoadingState } from '../../components/feedback/loading-state';
-import { PermissionNote } from '../../components/feedback/permission-note';
+import { blockedBy, PermissionNote } from '../../components/feedback/permission-note';
 import { StaleDataNotice } from '../../components/feedback/stale-data-notice';
 import { BulkRetryDialog, type BulkRetryTarget } from '../../components/tasks/bulk-retry-dialog';
 import { describeRows, findPagePosition, rememberNextPage, type PageHistory } from '../../components/tasks/page-history';
@@ -37,6 +37,7 @@ export function TasksPageClient() {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [bulkTarget, setBulkTarget] = useState<BulkRetryTarget | null>(null);
   const mayRetry = usePermission('operator', 'retry tasks');
+  const retryNoteId = useId();
   const list = useTaskList({ ...filters, limit, cursor }, { refetchInterval: 5000 });
   // Page changes run as a transition: the page history and the address change are shown together, so the
   // row numbers never describe the next page over the rows of the last one.
@@ -103,8 +104,8 @@ export function TasksPageClient() {
         <button
           type="button"
           className="button"
-          disabled={selected.size === 0 || !mayRetry.allowed}
-          title={mayRetry.reason ?? undefined}
+          disabled={selected.size === 0}
+          {...blockedBy(mayRetry, retryNoteId)}
           onClick={() =>
             setBulkTarget({ kind: 'ids', ids: [...selected], description: `The ${selected.size} selected task${selected.size === 1 ? '' : 's'}.` })
           }
@@ -114,8 +115,7 @@ export function TasksPageClient() {
         <button
           type="button"
           className="button"
-          disabled={!mayRetry.allowed}
-          title={mayRetry.reason ?? undefined}
+          {...blockedBy(mayRetry, retryNoteId)}
           onClick={() => setBulkTarget({ kind: 'filter', filter: filters, description: `Every task matching: ${describeFilters(filters)}.` })}
         >
           Retry all matching…
@@ -125,7 +125,7 @@ export function TasksPageClient() {
             Clear selection
           </button>
         ) : null}
-        <PermissionNote permission={mayRetry} />
+        <PermissionNote permission={mayRetry} id={retryNoteId} />
         <span className="spacer" />
         {list.isFetching && !list.isPending ? <span className="muted small">refreshing…</span> : null}
       </div>

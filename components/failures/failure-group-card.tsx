@@ -1,7 +1,9 @@
 'use client';
 import { Link } from '../shell/link';
 import { taskListHref } from '../../lib/api/task-filters';
+import type { Permission } from '../../lib/api/permissions';
 import type { FailureGroup, TaskFilters } from '../../lib/api/types';
+import { blockedBy } from '../feedback/permission-note';
 import { StatusBadge } from '../status/status-badge';
 import { RelativeTime } from '../time/relative-time';
 
@@ -59,9 +61,20 @@ function PartialState({ group }: { group: FailureGroup }) {
 
 /**
  * One failure group: how many tasks fail the same way, since when, a sample, and what already happened.
- * `retryRefusal`: why this role can't retry (the button stays, disabled, with it as its title).
+ * `retryPermission`: whether this role may retry (if not, the button stays, unavailable, with the reason;
+ * `retryNoteId` names the page's PermissionNote that says it).
  */
-export function FailureGroupCard({ group, onRetry, retryRefusal = null }: { group: FailureGroup; onRetry: (group: FailureGroup) => void; retryRefusal?: string | null }) {
+export function FailureGroupCard({
+  group,
+  onRetry,
+  retryPermission,
+  retryNoteId,
+}: {
+  group: FailureGroup;
+  onRetry: (group: FailureGroup) => void;
+  retryPermission: Permission;
+  retryNoteId?: string;
+}) {
   const stuck = group.step_status === 'waiting_retry';
   const error = group.sample_error;
   return (
@@ -102,7 +115,7 @@ export function FailureGroupCard({ group, onRetry, retryRefusal = null }: { grou
           <Link className="button" href={taskListHref(failureGroupFilter(group))}>
             Open its tasks
           </Link>
-          <button type="button" className="button primary" onClick={() => onRetry(group)} disabled={retryRefusal !== null} title={retryRefusal ?? undefined}>
+          <button type="button" className="button primary" onClick={() => onRetry(group)} {...blockedBy(retryPermission, retryNoteId)}>
             Retry all…
           </button>
         </div>

@@ -9,7 +9,7 @@ import { Modal } from '../dialog/modal';
 import { EmptyState } from '../feedback/empty-state';
 import { ErrorMessage, ErrorState } from '../feedback/error-state';
 import { LoadingState } from '../feedback/loading-state';
-import { PermissionNote } from '../feedback/permission-note';
+import { blockedBy, PermissionNote } from '../feedback/permission-note';
 import { JsonEditor, readJsonEditorValue, requireObject } from '../json/json-editor';
 import { JsonView } from '../json/json-view';
 import { StatusBadge } from '../status/status-badge';
@@ -58,7 +58,7 @@ export function StepPanel({
   // A viewer sees every action, disabled, with the reason: a button that answers 403 after the click helps nobody.
   const mayRepair = usePermission('operator', 'retry, resolve, skip, cancel or edit');
   const noteId = useId();
-  const blocked = mayRepair.allowed ? {} : { disabled: true, title: mayRepair.reason, 'aria-describedby': noteId };
+  const blocked = blockedBy(mayRepair, noteId);
   const taskOpen = !isTerminalTaskStatus(task.status);
   const stepTransitions = transitions.data?.filter((transition) => transition.step_name === step.name || transition.step_id === step.id);
   return (

@@ -2,10 +2,10 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Link } from '../../../components/shell/link';
 import { usePathname, useSearchParams } from 'next/navigation';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { ErrorMessage, ErrorState } from '../../../components/feedback/error-state';
 import { LoadingState } from '../../../components/feedback/loading-state';
-import { PermissionNote } from '../../../components/feedback/permission-note';
+import { blockedBy, PermissionNote } from '../../../components/feedback/permission-note';
 import { isRefreshFailing } from '../../../components/feedback/stale-data';
 import { StaleDataNotice } from '../../../components/feedback/stale-data-notice';
 import { JsonView } from '../../../components/json/json-view';
@@ -254,18 +254,19 @@ function TaskSummaryLine({ task, connection, refreshFailing }: { task: TaskDetai
 function TaskActions({ task }: { task: TaskDetail }) {
   const retry = useRetryTask(task.id);
   const mayRetry = usePermission('operator', 'retry steps');
+  const noteId = useId();
   if (task.status !== 'error') {
     return null;
   }
   return (
     <div className="header-actions">
       {retry.isError ? <ErrorMessage error={retry.error} /> : null}
-      <PermissionNote permission={mayRetry} />
+      <PermissionNote permission={mayRetry} id={noteId} />
       <button
         type="button"
         className="button primary"
-        disabled={retry.isPending || !mayRetry.allowed}
-        title={mayRetry.reason ?? undefined}
+        disabled={retry.isPending}
+        {...blockedBy(mayRetry, noteId)}
         onClick={() => retry.mutate({ reason: 'Retried the failed steps from the dashboard' })}
       >
         {retry.isPending ? 'Retrying…' : 'Retry failed steps'}
