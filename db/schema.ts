@@ -179,6 +179,8 @@ export const failingSteps = pgTable(
     index('failing_steps_task_id').on(t.taskId),
     // A group's latest failures (its sample tasks), newest first.
     index('failing_steps_group').on(t.namespace, t.name, t.step, t.status, t.errorSignature, t.failedAt),
+    // Tasks that failed since a time (GET /tasks?failed_after, the overview's last hour).
+    index('failing_steps_failed_at').on(t.failedAt).where(sql`status = 'error'`),
     check('failing_steps_status_check', sql`status in ('error','waiting_retry')`),
   ],
 );

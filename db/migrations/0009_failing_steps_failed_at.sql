@@ -1,0 +1,1 @@
+CREATE INDEX "failing_steps_failed_at" ON "failing_steps" USING btree ("failed_at") WHERE status = 'error';
