@@ -21,14 +21,17 @@ export function StaleDataNotice({
   what?: string;
 }) {
   const now = useNow();
-  if (!isRefreshFailing(query)) {
-    return null;
-  }
+  // The live region stays mounted and is filled when a refresh fails: screen readers announce a change
+  // to a region they know, and often skip one that appears already filled.
+  return <div role="status">{isRefreshFailing(query) ? <Notice query={query} refetch={refetch} polling={polling} what={what} now={now} /> : null}</div>;
+}
+
+function Notice({ query, refetch, polling, what, now }: { query: RefreshState; refetch: () => unknown; polling: boolean; what: string; now: number }) {
   const age = now === 0 || query.dataUpdatedAt === 0 ? 'earlier' : formatDataAge(query.dataUpdatedAt, now);
   const updatedAt = query.dataUpdatedAt ? new Date(query.dataUpdatedAt).toISOString() : undefined;
   return (
     <div className="stale-notice" data-testid="stale-data-notice">
-      <p role="status">
+      <p>
         <strong>Couldn’t refresh {what}</strong> — showing data from{' '}
         <time dateTime={updatedAt} title={updatedAt} aria-live="off">
           {age}
