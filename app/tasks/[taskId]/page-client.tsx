@@ -88,8 +88,9 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
   if (!task) {
     return null;
   }
-  // Polling stops for good once the task is finished; until then a failed refresh is retried every second.
-  const polling = !isTerminalTaskStatus(task.status);
+  // Until the task is finished a failed refresh is retried every second, unless the stream is open: the
+  // detail query does not poll then, and the notice must not promise a retry.
+  const polling = !isTerminalTaskStatus(task.status) && connection !== 'open';
   return (
     <>
       <p className="breadcrumb">
