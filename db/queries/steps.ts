@@ -1,4 +1,4 @@
-import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../client';
 import { stepDependencies, steps } from '../schema';
 
@@ -393,15 +393,24 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
   return { failed: row?.failed ?? 0 };
 }
 
-/** Keeps the leases of the steps this worker still holds from running out. */
+/**
+ * Keeps the leases of the steps this worker still holds from running out. Rows another statement has
+ * locked are skipped, not waited on: that statement is recording the step's outcome (or reclaiming an
+ * expired lease), and a heartbeat that queued behind it, or deadlocked with it (both update the worker's
+ * rows, in different orders), let every other lease run out and another worker run those steps again.
+ */
 export async function extendLeases(dbOrTx: DbOrTx, { stepIds, workerId, leaseSeconds }: { stepIds: number[]; workerId: string; leaseSeconds: number }) {
   if (stepIds.length === 0) {
     return;
   }
-  await dbOrTx
-    .update(steps)
-    .set({ leaseExpiresAt: sql`now() + make_interval(secs => ${leaseSeconds})` })
-    .where(and(inArray(steps.id, stepIds), eq(steps.status, 'in_progress'), eq(steps.workerId, workerId)));
+  await dbOrTx.execute(
+    sql`update steps set lease_expires_at = now() + make_interval(secs => ${leaseSeconds})
+        where id in (
+          select id from steps
+          where id = any(${`{${stepIds.join(',')}}`}::bigint[]) and status = 'in_progress' and worker_id = ${workerId}
+          for update skip locked
+        )`,
+  );
 }
 
 export type ExpiredLease = {
