@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../../db/client';
 import { failingSteps, steps } from '../../db/schema';
 import type { FailureGroup, FailureList, StepError } from '../api/types';
-import { errorSignatureSql, normalisedErrorMessageSql } from './task-filter-sql';
+import { errorSignatureSql, isoTimeSql, normalisedErrorMessageSql } from './task-filter-sql';
 
 export type GroupFailuresInput = {
   namespace?: string | undefined;
@@ -34,7 +34,6 @@ type GroupRow = {
   partial: { step: string; service: string | null; status: string; count: number; position: number }[] | null;
 };
 
-const iso = (value: SQL) => sql`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * Failed and stuck tasks, grouped by template, failing step and error signature: tasks in error (each
@@ -97,7 +96,7 @@ export async function groupFailures(db: DbOrTx, input: GroupFailuresInput): Prom
       ${errorSignatureSql('g.sample_error')} as signature,
       nullif(g.sample_error->>'code', '') as error_code, g.sample_error->>'class' as error_class,
       (g.sample_error->>'http_status')::int as http_status, ${normalisedErrorMessageSql('g.sample_error')} as message,
-      g.count, ${iso(sql`g.first_seen`)} as first_seen, ${iso(sql`g.last_seen`)} as last_seen, g.sample_task_ids, g.sample_error,
+      g.count, ${isoTimeSql(sql`g.first_seen`)} as first_seen, ${isoTimeSql(sql`g.last_seen`)} as last_seen, g.sample_task_ids, g.sample_error,
       (select jsonb_agg(jsonb_build_object('step', p.other_step, 'service', p.service, 'status', p.status, 'count', p.n, 'position', p.position))
          from partial p where p.namespace = g.namespace and p.name = g.name and p.step = g.step
            and p.step_status = g.step_status and p.error_signature = g.error_signature) as partial

@@ -1,17 +1,17 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../../db/client';
 import { failingSteps, steps, tasks } from '../../db/schema';
 import type { Overview, OverviewHour, OverviewStuckTask, TaskStatusCounts, TemplateTaskCounts } from '../api/types';
 import { type StepStatus, TASK_STATUSES, type TaskStatus } from '../statuses';
 import { type MetricsSnapshot, readSharedMetricsSnapshot, SHARED_SNAPSHOT_MAX_AGE_MS } from './read-metrics-snapshot';
 import { shareRead } from './share-read';
+import { isoTimeSql } from './task-filter-sql';
 
 const HOUR_MS = 3_600_000;
 const HOURS_SHOWN = 24;
 /** An in_progress task that has not changed for this long counts as stuck. */
 export const STUCK_AFTER_MINUTES = 5;
 
-const iso = (value: SQL) => sql`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 type HourRow = { hour: number; namespace: string; name: string; status: TaskStatus; count: number };
 type FailingRow = { failed_last_hour: number; waiting_tasks: number; waiting_steps: number };
@@ -83,7 +83,7 @@ async function readOverviewRows(db: DbOrTx, now: Date): Promise<OverviewRows> {
           -- Walks the in_progress tasks oldest first and stops at the first that has not changed lately.
           (select t.id from ${tasks} t where t.status = 'in_progress' and t.updated_at < ${stuckBefore.toISOString()}::timestamptz order by t.id limit 1)
         )
-        select t.id, t.namespace, t.name, t.version, t.status, ${iso(sql`t.created_at`)} as created_at, ${iso(sql`t.updated_at`)} as stuck_since,
+        select t.id, t.namespace, t.name, t.version, t.status, ${isoTimeSql(sql`t.created_at`)} as created_at, ${isoTimeSql(sql`t.updated_at`)} as stuck_since,
           step.name as step_name, step.status as step_status
         from ${tasks} t
         left join lateral (

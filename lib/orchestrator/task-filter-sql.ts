@@ -29,6 +29,11 @@ export function normalisedErrorMessageSql(lastErrorColumn: string): SQL {
   return sql.raw(normalisedErrorMessageExpression(lastErrorColumn));
 }
 
+/** A timestamp column as ISO 8601 text in UTC with milliseconds, as the API gives times. */
+export function isoTimeSql(value: SQL): SQL<string> {
+  return sql<string>`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
 export function inList(values: readonly string[]): SQL {
   return sql.join(
     values.map((value) => sql`${value}`),
