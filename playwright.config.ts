@@ -33,6 +33,19 @@ const chromium: Project['use'] = {
   },
 };
 
+/** `next start` on `port` with a fresh embedded database in `dataDir`, after `before` (a command and ' && '). */
+function nextServer(port: number, dataDir: string, before: string, env: Record<string, string>) {
+  return {
+    command: `rm -rf ${dataDir} && ${before}npx next start --port ${port} --hostname 127.0.0.1`,
+    url: `http://127.0.0.1:${port}/api/v1/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+    env: { E2E: '1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: '', ...env },
+  };
+}
+
 export default defineConfig({
   testDir: './e2e',
   outputDir: './test-results',
@@ -47,48 +60,16 @@ export default defineConfig({
     trace: 'on-first-retry',
   },
   webServer: [
-    {
-      // The seed opens, migrates and fills the database, then closes it: one owner at a time.
-      command: `rm -rf ${E2E_DATA_DIR} && npx tsx scripts/seed-e2e-data.ts && npx next start --port ${PORT} --hostname 127.0.0.1`,
-      url: `http://127.0.0.1:${PORT}/api/v1/health`,
-      timeout: 180_000,
-      reuseExistingServer: false,
-      stdout: 'ignore',
-      stderr: 'pipe',
-      env: {
-        E2E: '1',
-        PORT: String(PORT),
-        DATA_DIR: E2E_DATA_DIR,
-        DEMO_SERVICES: 'on',
-        DEMO_SERVICES_PORT: String(DEMO_PORT),
-        ORCHESTRATOR: 'on',
-        POLL_INTERVAL_MS: '200',
-        LOG_LEVEL: 'warn',
-        NEXT_TELEMETRY_DISABLED: '1',
-        DATABASE_URL: '',
-        ADMIN_TOKEN: '',
-      },
-    },
-    {
-      // The server migrates its fresh database as it starts; nothing is seeded.
-      command: `rm -rf ${E2E_AUTH_DATA_DIR} && npx next start --port ${AUTH_PORT} --hostname 127.0.0.1`,
-      url: `http://127.0.0.1:${AUTH_PORT}/api/v1/health`,
-      timeout: 180_000,
-      reuseExistingServer: false,
-      stdout: 'ignore',
-      stderr: 'pipe',
-      env: {
-        E2E: '1',
-        PORT: String(AUTH_PORT),
-        DATA_DIR: E2E_AUTH_DATA_DIR,
-        DEMO_SERVICES: 'off',
-        ORCHESTRATOR: 'off',
-        LOG_LEVEL: 'warn',
-        NEXT_TELEMETRY_DISABLED: '1',
-        DATABASE_URL: '',
-        ADMIN_TOKEN: E2E_ADMIN_TOKEN,
-      },
-    },
+    // The seed opens, migrates and fills the database, then closes it: one owner at a time.
+    nextServer(PORT, E2E_DATA_DIR, 'npx tsx scripts/seed-e2e-data.ts && ', {
+      DEMO_SERVICES: 'on',
+      DEMO_SERVICES_PORT: String(DEMO_PORT),
+      ORCHESTRATOR: 'on',
+      POLL_INTERVAL_MS: '200',
+      ADMIN_TOKEN: '',
+    }),
+    // The server migrates its fresh database as it starts; nothing is seeded.
+    nextServer(AUTH_PORT, E2E_AUTH_DATA_DIR, '', { DEMO_SERVICES: 'off', ORCHESTRATOR: 'off', ADMIN_TOKEN: E2E_ADMIN_TOKEN }),
   ],
   projects: [
     { name: 'api', testMatch: /api\/.*\.spec\.ts$/ },
