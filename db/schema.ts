@@ -99,6 +99,11 @@ export const steps = pgTable(
     roundStartAttempts: integer().notNull().default(0),
     /** When a ready or waiting_retry step may next be claimed. */
     runAt: timestamp({ withTimezone: true }),
+    /**
+     * When the service began answering this step with "too many requests" (429, or 503 with
+     * Retry-After), while it still does; such attempts are not counted until `max_rate_limited_seconds`.
+     */
+    rateLimitedSince: timestamp({ withTimezone: true }),
     leaseExpiresAt: timestamp({ withTimezone: true }),
     workerId: text(),
     results: jsonb(),
