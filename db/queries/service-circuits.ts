@@ -20,7 +20,7 @@ export async function recordServiceFailures(
   if (failures.length === 0) {
     return [];
   }
-  const input = JSON.stringify(failures.map((f) => ({ service: f.service, failures: f.count, last_error: f.lastError.slice(0, 500) })));
+  const input = JSON.stringify(failures.map((f) => ({ service: f.service, failures: f.count, last_error: [...f.lastError].slice(0, 500).join('') })));
   const rows = await queryRows<ChangeRow>(
     dbOrTx,
     sql`

@@ -19,7 +19,10 @@ export type ClaimedStep = {
   retryLimit: number;
   retryable: boolean;
   timeoutSeconds: number;
-  backoff: { baseSeconds: number; maxSeconds: number; jitter: boolean; maxRetryAfterSeconds: number };
+  /** maxRateLimitedSeconds is missing in the steps of tasks created before it existed. */
+  backoff: { baseSeconds: number; maxSeconds: number; jitter: boolean; maxRetryAfterSeconds: number; maxRateLimitedSeconds?: number };
+  /** When the service began answering "too many requests" to this step, while it still does. */
+  rateLimitedSince: Date | null;
   context: Record<string, unknown>;
   correlationId: string;
   namespace: string;
@@ -41,6 +44,7 @@ type ClaimedStepRow = {
   retryable: boolean;
   timeout_seconds: number;
   backoff: ClaimedStep['backoff'];
+  rate_limited_since: Date | string | null;
   context: Record<string, unknown>;
   correlation_id: string;
   namespace: string;
@@ -79,7 +83,7 @@ export async function claimReadySteps(
         run_at = null, updated_at = now()
       from picked where s.id = picked.id
       returning s.id, s.task_id, s.name, s.handler, s.handler_config, s.service, s.attempts, s.round_start_attempts, s.retry_limit,
-        s.retryable, s.timeout_seconds, s.backoff, picked.status as from_status
+        s.retryable, s.timeout_seconds, s.backoff, s.rate_limited_since, picked.status as from_status
     ), opened_attempts as (
       -- clock_timestamp(), not now(): now() is when the statement arrived, which can precede the commit
       -- that made these steps ready (attempt times must follow the order in which things happened).
@@ -104,6 +108,22 @@ export async function claimReadySteps(
     { prepare: true },
   );
   return rows.map(toClaimedStep);
+}
+
+/**
+ * Milliseconds until the next step waiting for its time (a retry's backoff, a spread-out release)
+ * becomes claimable, by the database's clock; undefined when none waits. Steps behind an open circuit
+ * are left out: the circuit, not the clock, decides when they run.
+ */
+export async function findNextRunAtDelayMs(dbOrTx: DbOrTx): Promise<number | undefined> {
+  const [row] = await queryRows<{ delay_ms: number | null }>(
+    dbOrTx,
+    sql`select (extract(epoch from min(run_at) - clock_timestamp()) * 1000)::float8 as delay_ms from steps
+        where status in ('ready', 'waiting_retry') and run_at > now()
+          and (service is null or service not in (select service from service_circuits where state <> 'closed'))`,
+    { prepare: true },
+  );
+  return row?.delay_ms === null || row?.delay_ms === undefined ? undefined : Math.max(0, Number(row.delay_ms));
 }
 
 /**
@@ -142,6 +162,7 @@ function toClaimedStep(row: ClaimedStepRow): ClaimedStep {
     retryable: row.retryable,
     timeoutSeconds: row.timeout_seconds,
     backoff: row.backoff,
+    rateLimitedSince: row.rate_limited_since === null ? null : new Date(row.rate_limited_since),
     context: row.context,
     correlationId: row.correlation_id,
     namespace: row.namespace,
@@ -204,7 +225,7 @@ export async function markStepsComplete(
       from release_counts rc left join claimable_releases cr on cr.step_id = rc.step_id
       where c.id = rc.step_id and c.status = 'pending'
       returning c.id, c.task_id, c.status, c.name, c.handler, c.handler_config, c.service, c.attempts, c.round_start_attempts,
-        c.retry_limit, c.retryable, c.timeout_seconds, c.backoff
+        c.retry_limit, c.retryable, c.timeout_seconds, c.backoff, c.rate_limited_since
     ), claimed as (
       select * from released where status = 'in_progress'
     ), opened_attempts as (
@@ -232,7 +253,7 @@ export async function markStepsComplete(
       select clock_timestamp() as at
     ), done as (
       update steps s set status = 'complete', results = i.results, completed_at = now(), lease_expires_at = null,
-        worker_id = null, updated_at = now()
+        worker_id = null, rate_limited_since = null, updated_at = now()
       from input i where s.id = i.id and s.status = 'in_progress' and s.attempts = i.attempt
       returning s.id, s.task_id, s.attempts${claiming ? sql`, s.results` : sql``}
     ), closed_attempts as (
@@ -317,8 +338,10 @@ export type StepFailure = {
   errorCode: string | null;
   httpStatus: number | null;
   durationMs: number | null;
-  /** The attempt does not count against the retry limit (its service's circuit is open). */
+  /** The attempt does not count against the retry limit (its service's circuit is open, or it was rate limited). */
   refundAttempt?: boolean;
+  /** The service answered "too many requests": the step's rate_limited_since starts (or goes on); any other outcome ends it. */
+  rateLimited?: boolean;
 };
 
 /**
@@ -343,6 +366,7 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
       http_status: f.httpStatus,
       duration_ms: f.durationMs,
       refund_attempt: f.refundAttempt ?? false,
+      rate_limited: f.rateLimited ?? false,
     })),
   );
   const [row] = await queryRows<{ failed: number }>(
@@ -351,7 +375,7 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
     with input as (
       select * from jsonb_to_recordset(${input}::text::jsonb) as i(id bigint, attempt int, next_status text, run_after_seconds float8,
         outcome text, error_class text, error_message text, error_code text, http_status int, duration_ms int,
-        refund_attempt boolean)
+        refund_attempt boolean, rate_limited boolean)
     ), stamp as materialized (
       -- One instant for the attempt's end, its error and the wait before the next one, read as the
       -- statement runs (see markStepsComplete).
@@ -362,6 +386,7 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
         last_error = jsonb_build_object('class', i.error_class, 'message', i.error_message, 'code', i.error_code,
           'http_status', i.http_status, 'attempt', i.attempt, 'outcome', i.outcome, 'at', (select at from stamp)),
         round_start_attempts = s.round_start_attempts + case when i.refund_attempt then 1 else 0 end,
+        rate_limited_since = case when i.rate_limited then coalesce(s.rate_limited_since, (select at from stamp)) end,
         lease_expires_at = null, worker_id = null, updated_at = now()
       from input i where s.id = i.id and s.status = 'in_progress' and s.attempts = i.attempt
       returning s.id, s.task_id, s.attempts, s.status
@@ -376,7 +401,7 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
       select f.task_id, f.id, 'in_progress', f.status, i.outcome || ': ' || i.error_message, 'system', f.attempts,
         jsonb_build_object('error_class', i.error_class, 'error_code', i.error_code, 'http_status', i.http_status,
           'retry_in_seconds', case when f.status = 'waiting_retry' then i.run_after_seconds end,
-          'attempt_not_counted', i.refund_attempt)
+          'attempt_not_counted', i.refund_attempt, 'rate_limited', i.rate_limited)
       from failed f join input i on i.id = f.id
     ), task_deltas as (
       select task_id, 0 as unfinished, -count(*)::int as live from failed where status = 'error' group by task_id

@@ -8,10 +8,14 @@ const step = {
   attemptsThisRound: 2,
   retryLimit: 3,
   retryable: true,
-  backoff: { baseSeconds: 1, maxSeconds: 30, jitter: false, maxRetryAfterSeconds: 60 },
+  backoff: { baseSeconds: 1, maxSeconds: 30, jitter: false, maxRetryAfterSeconds: 60, maxRateLimitedSeconds: 3600 },
+  rateLimitedSince: null as Date | null,
 };
+const NOW = Date.parse('2026-12-06T12:00:00Z');
 const classify = (error: unknown, overrides: Partial<typeof step> = {}) =>
-  classifyFailure({ step: { ...step, ...overrides }, error, durationMs: 5, lastHttpStatus: null, random: () => 0.5 });
+  classifyFailure({ step: { ...step, ...overrides }, error, durationMs: 5, lastHttpStatus: null, random: () => 0.5, now: NOW });
+const tooManyRequests = (retryAfterSeconds?: number) =>
+  new RetryableError('POST billing /profiles answered 429', { errorCode: 'http_429', httpStatus: 429, retryAfterSeconds });
 
 describe('classifying a failed attempt', () => {
   it('waits with exponential backoff while attempts remain', () => {
@@ -48,5 +52,45 @@ describe('classifying a failed attempt', () => {
       runAfterSeconds: 0,
       refundAttempt: true,
     });
+  });
+
+  it('waits out a rate limit without spending an attempt, even at the retry limit, as long as Retry-After says', () => {
+    expect(classify(tooManyRequests(20), { attemptsThisRound: 3 })).toMatchObject({
+      nextStatus: 'waiting_retry',
+      runAfterSeconds: 20,
+      refundAttempt: true,
+      rateLimited: true,
+    });
+    // Without Retry-After the step's own backoff decides the wait.
+    expect(classify(tooManyRequests(), { attemptsThisRound: 3 })).toMatchObject({ nextStatus: 'waiting_retry', refundAttempt: true });
+  });
+
+  it('treats a 503 as a rate limit only when it says when to come back', () => {
+    const unavailable = (retryAfterSeconds?: number) => new RetryableError('answered 503', { httpStatus: 503, retryAfterSeconds });
+    expect(classify(unavailable(5), { attemptsThisRound: 3 })).toMatchObject({ nextStatus: 'waiting_retry', refundAttempt: true, rateLimited: true });
+    expect(classify(unavailable(), { attemptsThisRound: 3 })).toMatchObject({ nextStatus: 'error', refundAttempt: false, rateLimited: false });
+  });
+
+  it('counts rate-limited attempts once the step has been rate limited for max_rate_limited_seconds', () => {
+    const since = (secondsAgo: number) => new Date(NOW - secondsAgo * 1000);
+    expect(classify(tooManyRequests(20), { attemptsThisRound: 3, rateLimitedSince: since(3599) })).toMatchObject({ nextStatus: 'waiting_retry', refundAttempt: true });
+    expect(classify(tooManyRequests(20), { attemptsThisRound: 1, rateLimitedSince: since(3600) })).toMatchObject({
+      nextStatus: 'waiting_retry',
+      refundAttempt: false,
+      rateLimited: true,
+    });
+    expect(classify(tooManyRequests(20), { attemptsThisRound: 3, rateLimitedSince: since(3600) })).toMatchObject({ nextStatus: 'error', refundAttempt: false });
+  });
+
+  it('never waits for a rate limit on a step that is not retryable', () => {
+    expect(classify(tooManyRequests(20), { retryable: false })).toMatchObject({ nextStatus: 'error', refundAttempt: false });
+  });
+
+  it('keeps an error message PostgreSQL can store: no NUL, no half surrogate pair, cut at a code point with a note', () => {
+    const failure = classify(new RetryableError(`bad\u0000byte \ud800 ${'😀'.repeat(3000)}`));
+    expect(failure.errorMessage).not.toContain('\u0000');
+    expect(failure.errorMessage.isWellFormed()).toBe(true);
+    expect(failure.errorMessage).toMatch(/… \[cut: \d+ more characters\]$/);
+    expect(failure.errorMessage.startsWith('bad\uFFFDbyte \uFFFD 😀')).toBe(true);
   });
 });

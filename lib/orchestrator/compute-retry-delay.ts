@@ -12,7 +12,7 @@ export function computeRetryDelay({
   random = Math.random,
 }: {
   attemptsThisRound: number;
-  backoff: RetryBackoff;
+  backoff: Pick<RetryBackoff, 'baseSeconds' | 'maxSeconds' | 'jitter' | 'maxRetryAfterSeconds'>;
   retryAfterSeconds?: number | undefined;
   random?: () => number;
 }): number {

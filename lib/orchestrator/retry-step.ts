@@ -23,7 +23,7 @@ export async function makeStepReadyAgain(tx: Tx, task: TaskRow, step: StepRow, {
   }
   await tx
     .update(steps)
-    .set({ status: 'ready', runAt: sql`now()`, roundStartAttempts: step.attempts, updatedAt: sql`now()` })
+    .set({ status: 'ready', runAt: sql`now()`, roundStartAttempts: step.attempts, rateLimitedSince: null, updatedAt: sql`now()` })
     .where(eq(steps.id, step.id));
   await insertTransitions(tx, [
     { taskId: task.id, stepId: step.id, fromStatus: step.status, toStatus: 'ready', reason: reason ?? `retried by ${actor}`, actor, attempt: step.attempts },

@@ -3,6 +3,8 @@ import type { ClaimedStep, StepFailure, StepSuccess } from '../../db/queries/ste
 import { PermanentError, RetryableError } from '../errors';
 import type { ServiceCallRecord, ServiceCaller, StepLogger } from '../handlers/define-step-handler';
 import type { HandlerRegistry } from '../handlers/index';
+import { cutText, toStorableJson } from '../storable-text';
+import { TEMPLATE_DEFAULTS } from '../templates/template-definition';
 import { computeRetryDelay } from './compute-retry-delay';
 
 export type AttemptOutcome = { kind: 'success'; success: StepSuccess } | { kind: 'failure'; failure: StepFailure };
@@ -115,27 +117,79 @@ function elapsedMs(startedAt: number): number {
   return Math.round(performance.now() - startedAt);
 }
 
+/** The most a step's results may weigh, as JSON text: they are read by every step that depends on it. */
+export const MAX_RESULTS_CHARACTERS = 1024 * 1024;
+/** PostgreSQL reads jsonb recursively; far deeper values fail its stack depth check. */
+export const MAX_RESULTS_DEPTH = 100;
+/** How much of an error's message and names an attempt keeps. */
+export const MAX_ERROR_MESSAGE_CHARACTERS = 4000;
+
+/**
+ * The handler's results as JSON PostgreSQL can store: NUL and lone surrogates replaced by U+FFFD.
+ * Results too large or too deeply nested to store are a permanent error: cutting them would hand
+ * dependent steps something the service never said.
+ */
 function toJsonValue(results: unknown): unknown {
+  let text: string;
   try {
-    return results === undefined ? null : (JSON.parse(JSON.stringify(results)) as unknown);
+    text = results === undefined ? 'null' : JSON.stringify(results);
   } catch (error) {
     throw new PermanentError('The handler returned results that are not JSON', { errorCode: 'invalid_results', cause: error });
   }
+  if (text === undefined) {
+    return null;
+  }
+  if (text.length > MAX_RESULTS_CHARACTERS) {
+    throw new PermanentError(`The step's results are ${text.length} characters of JSON, over the limit of ${MAX_RESULTS_CHARACTERS}`, {
+      errorCode: 'results_too_large',
+    });
+  }
+  const value = JSON.parse(text) as unknown;
+  if (depthOf(value, MAX_RESULTS_DEPTH + 1) > MAX_RESULTS_DEPTH) {
+    throw new PermanentError(`The step's results are nested more than ${MAX_RESULTS_DEPTH} levels deep`, { errorCode: 'results_too_deep' });
+  }
+  return toStorableJson(value);
 }
 
-/** Decides what a failed attempt leads to: another attempt after a backoff, or error for good. */
+/** How deeply arrays and objects nest in a JSON value, counting no further than `limit`. */
+function depthOf(value: unknown, limit: number): number {
+  if (typeof value !== 'object' || value === null || limit <= 0) {
+    return 0;
+  }
+  let deepest = 0;
+  for (const child of Object.values(value)) {
+    deepest = Math.max(deepest, depthOf(child, limit - 1));
+    if (deepest >= limit - 1) {
+      break;
+    }
+  }
+  return 1 + deepest;
+}
+
+/** A 429, or a 503 that says when to come back: the service is busy, not broken. */
+function isRateLimited(error: unknown): error is RetryableError {
+  return error instanceof RetryableError && (error.httpStatus === 429 || (error.httpStatus === 503 && error.retryAfterSeconds !== undefined));
+}
+
+/**
+ * Decides what a failed attempt leads to: another attempt after a backoff, or error for good. A
+ * service that answers "too many requests" is waited for without spending an attempt, for up to the
+ * step's `max_rate_limited_seconds` since it began; after that its answers count like any failure.
+ */
 export function classifyFailure({
   step,
   error,
   durationMs,
   lastHttpStatus,
   random = Math.random,
+  now = Date.now(),
 }: {
-  step: Pick<ClaimedStep, 'id' | 'attempt' | 'attemptsThisRound' | 'retryLimit' | 'retryable' | 'backoff'>;
+  step: Pick<ClaimedStep, 'id' | 'attempt' | 'attemptsThisRound' | 'retryLimit' | 'retryable' | 'backoff' | 'rateLimitedSince'>;
   error: unknown;
   durationMs: number | null;
   lastHttpStatus: number | null;
   random?: () => number;
+  now?: number;
 }): StepFailure {
   const isPermanent = error instanceof PermanentError;
   const outcome: StepFailure['outcome'] =
@@ -148,8 +202,11 @@ export function classifyFailure({
           : 'retryable_error';
   // An attempt cut short because this process was stopping says nothing about the step: it is not counted.
   const isInterrupted = outcome === 'interrupted';
+  const rateLimited = step.retryable && isRateLimited(error);
+  const rateLimitedForMs = step.rateLimitedSince === null ? 0 : now - step.rateLimitedSince.getTime();
+  const waitsForRateLimit = rateLimited && rateLimitedForMs < (step.backoff.maxRateLimitedSeconds ?? TEMPLATE_DEFAULTS.backoff.maxRateLimitedSeconds) * 1000;
   const exhausted = step.attemptsThisRound >= step.retryLimit;
-  const retry = isInterrupted || (!isPermanent && step.retryable && !exhausted);
+  const retry = isInterrupted || waitsForRateLimit || (!isPermanent && step.retryable && !exhausted);
   const classified = error instanceof PermanentError || error instanceof RetryableError ? error : undefined;
   const retryAfterSeconds = error instanceof RetryableError ? error.retryAfterSeconds : undefined;
   return {
@@ -162,11 +219,12 @@ export function classifyFailure({
         : computeRetryDelay({ attemptsThisRound: step.attemptsThisRound, backoff: step.backoff, retryAfterSeconds, random })
       : 0,
     outcome,
-    errorClass: error instanceof Error ? error.name : typeof error,
-    errorMessage: (error instanceof Error ? error.message : String(error)).slice(0, 4000),
-    errorCode: classified?.errorCode ?? null,
+    errorClass: cutText(error instanceof Error ? error.name : typeof error, 200),
+    errorMessage: cutText(error instanceof Error ? error.message : String(error), MAX_ERROR_MESSAGE_CHARACTERS),
+    errorCode: classified?.errorCode === undefined ? null : cutText(classified.errorCode, 200),
     httpStatus: classified?.httpStatus ?? lastHttpStatus,
     durationMs,
-    refundAttempt: isInterrupted,
+    refundAttempt: isInterrupted || waitsForRateLimit,
+    rateLimited,
   };
 }

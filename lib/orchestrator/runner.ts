@@ -6,8 +6,8 @@ import {
   type ClaimedStep,
   claimReadySteps,
   extendLeases,
+  findNextRunAtDelayMs,
   lockExpiredLeases,
-  markStepsComplete,
   markStepsFailed,
   STEPS_READY_CHANNEL,
   type StepFailure,
@@ -26,6 +26,7 @@ import type { StepLogger } from '../handlers/define-step-handler';
 import type { HandlerRegistry } from '../handlers/index';
 import { logger as rootLogger, type Logger } from '../logger';
 import { classifyFailure, type CreateServiceCaller, runAttempt } from './run-attempt';
+import { writeOutcomes } from './write-outcomes';
 
 export type OrchestratorOptions = {
   database: Database;
@@ -52,6 +53,9 @@ export type CircuitBreakerOptions = CircuitSettings & {
   /** How often this process looks at circuits (cool-downs over, probes to send). */
   checkIntervalMs: number;
 };
+
+/** Writes of one outcome that fail because the database is unavailable before it is given up (about a minute). */
+const MAX_WRITE_TRIES = 16;
 
 export const DEFAULT_CIRCUIT_BREAKER: CircuitBreakerOptions = { failureThreshold: 5, cooldownSeconds: 30, releaseSpreadMs: 100, checkIntervalMs: 1000 };
 
@@ -108,9 +112,15 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   const running = new Map<number, Promise<void>>();
   /** Steps whose outcome is known but not yet written: their leases must still be kept. */
   const unrecorded = new Set<number>();
+  /** The service of each step run here, until its outcome is written (for the circuits). */
+  const serviceOfStep = new Map<number, string | null>();
   let successes: StepSuccess[] = [];
+  /** Failures not yet counted by the circuits: each is counted once, however often its write is tried. */
   let failures: RecordedFailure[] = [];
-  let succeededSteps: ClaimedStep[] = [];
+  /** Failures already counted, whose write is to be tried (again). */
+  let countedFailures: StepFailure[] = [];
+  /** How often each unwritten outcome's write failed because the database was unavailable. */
+  const writeTries = new Map<number, number>();
   let recording: Promise<void> | undefined;
   let stopping = false;
   /** Slots promised to claims in flight (the claim loop's, or a completing statement's). */
@@ -157,9 +167,9 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       (outcome) => {
         unrecorded.add(step.id);
         running.delete(step.id);
+        serviceOfStep.set(step.id, step.service);
         if (outcome.kind === 'success') {
           successes.push(outcome.success);
-          succeededSteps.push(step);
         } else {
           failures.push({ step, failure: outcome.failure });
           stepLogger(step).warn('attempt failed', { outcome: outcome.failure.outcome, error: outcome.failure.errorMessage, next_status: outcome.failure.nextStatus });
@@ -180,68 +190,95 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     return stopController.signal.aborted && Date.now() - stopStartedAt > RECORD_WAIT_AFTER_STOP_MS;
   }
 
-  /** Writes every known outcome; one writer at a time, the next batch collects while this one runs. */
+  function hasOutcomesToWrite(): boolean {
+    return successes.length > 0 || failures.length > 0 || countedFailures.length > 0;
+  }
+
+  /** Forgets a step whose outcome is written, or given up on: its lease is no longer kept. */
+  function forgetStep(stepId: number) {
+    unrecorded.delete(stepId);
+    serviceOfStep.delete(stepId);
+    writeTries.delete(stepId);
+  }
+
+  /**
+   * Writes every known outcome; one writer at a time, the next batch collects while this one runs.
+   * An outcome the database refuses fails its step alone (writeOutcomes); one that cannot be written
+   * because the database is unavailable is tried again, up to MAX_WRITE_TRIES times over about a
+   * minute, and then given up: its lease runs out and the step is retried as a lost attempt.
+   */
   function recordOutcomes(): Promise<void> {
     if (recording) {
       return recording;
     }
     recording = (async () => {
-      while (successes.length > 0 || failures.length > 0) {
+      while (hasOutcomesToWrite()) {
         const batchSuccesses = successes;
-        const batchSucceededSteps = succeededSteps;
-        const batchFailures = failures;
+        const newFailures = failures;
         successes = [];
-        succeededSteps = [];
         failures = [];
+        const batchFailures = [...countedFailures, ...(await applyCircuitBreaker(newFailures))];
+        countedFailures = [];
+        // Unless the claim loop is busy with a backlog (it then fills the slots as they free), the
+        // completing statement claims the dependents it releases, up to the free slots: they start
+        // without waiting for a NOTIFY and another claim.
+        const slots = backlogLikely ? 0 : reserveSlots();
+        let written: Awaited<ReturnType<typeof writeOutcomes>>;
         try {
-          const failuresToRecord = await applyCircuitBreaker(batchFailures);
-          // Unless the claim loop is busy with a backlog (it then fills the slots as they free), the
-          // completing statement claims the dependents it releases, up to the free slots: they start
-          // without waiting for a NOTIFY and another claim.
-          const slots = backlogLikely ? 0 : reserveSlots();
-          let released = 0;
-          let claimedHere = 0;
-          try {
-            const outcome = await markStepsComplete(db, batchSuccesses, { workerId, leaseSeconds, limit: slots });
-            released = outcome.released;
-            claimedHere = outcome.claimed.length;
-            counters.claimed += claimedHere;
-            for (const step of outcome.claimed) {
-              startAttempt(step);
-            }
-          } finally {
-            reservedSlots -= slots;
+          written = await writeOutcomes(db, { successes: batchSuccesses, failures: batchFailures }, { workerId, leaseSeconds, limit: slots });
+          counters.claimed += written.claimed.length;
+          for (const step of written.claimed) {
+            startAttempt(step);
           }
-          // The claim loop may have been woken while this statement held the slots: they are free again.
-          if (claimedHere < slots && claimWaitsForSlots) {
-            wake();
-          }
-          await markStepsFailed(db, failuresToRecord);
-          await reportServiceSuccesses(batchSucceededSteps);
-          counters.completed += batchSuccesses.length;
-          counters.failed += batchFailures.length;
-          for (const outcome of [...batchSuccesses, ...failuresToRecord]) {
-            unrecorded.delete(outcome.stepId);
-          }
-          if (released > 0 || failuresToRecord.some((failure) => failure.nextStatus === 'waiting_retry' && failure.runAfterSeconds === 0)) {
-            wake();
-          }
-        } catch (error) {
-          // Nothing is lost: the outcomes go back in the queue and the leases are still ours.
-          log.error({ err: error }, 'could not record step outcomes; retrying');
-          if (recordingGivenUp()) {
-            break;
-          }
-          successes = [...batchSuccesses, ...successes];
-          succeededSteps = [...batchSucceededSteps, ...succeededSteps];
-          failures = [...batchFailures, ...failures];
-          await new Promise((resolve) => setTimeout(resolve, 500));
+        } finally {
+          reservedSlots -= slots;
         }
+        // The claim loop may have been woken while this statement held the slots: they are free again.
+        if (written.claimed.length < slots && claimWaitsForSlots) {
+          wake();
+        }
+        await reportServiceSuccesses(written.written.successes);
+        counters.completed += written.written.successes.length;
+        counters.failed += written.written.failures.length + written.notStored.length;
+        for (const failure of written.notStored) {
+          log.error({ step_id: failure.stepId, attempt: failure.attempt, error: failure.errorMessage }, 'an attempt\'s outcome could not be stored; its step is failed for good');
+        }
+        for (const outcome of [...written.written.successes, ...written.written.failures, ...written.notStored]) {
+          forgetStep(outcome.stepId);
+        }
+        if (
+          written.released > 0 ||
+          written.written.failures.some((failure) => failure.nextStatus === 'waiting_retry' && failure.runAfterSeconds === 0)
+        ) {
+          wake();
+        }
+        const unwritten = [...written.unwritten.successes, ...written.unwritten.failures];
+        if (unwritten.length === 0) {
+          continue;
+        }
+        // Nothing is lost: the outcomes go back in the queue and the leases are still ours, for a while.
+        log.error({ steps: unwritten.length }, 'could not record step outcomes: the database is unavailable; retrying');
+        if (recordingGivenUp()) {
+          break;
+        }
+        let tries = 0;
+        for (const outcome of unwritten) {
+          tries = Math.max(tries, (writeTries.get(outcome.stepId) ?? 0) + 1);
+          writeTries.set(outcome.stepId, (writeTries.get(outcome.stepId) ?? 0) + 1);
+        }
+        const keep = (outcome: StepSuccess | StepFailure) => (writeTries.get(outcome.stepId) ?? 0) < MAX_WRITE_TRIES;
+        for (const outcome of unwritten.filter((outcome) => !keep(outcome))) {
+          log.error({ step_id: outcome.stepId, attempt: outcome.attempt }, 'gave up recording an outcome; the step runs again once its lease runs out');
+          forgetStep(outcome.stepId);
+        }
+        successes = [...written.unwritten.successes.filter(keep), ...successes];
+        countedFailures = written.unwritten.failures.filter(keep);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** Math.min(tries, 5))));
       }
     })().finally(() => {
       recording = undefined;
       // Outcomes that arrived between the loop's last look and here would otherwise wait for the next one.
-      if ((successes.length > 0 || failures.length > 0) && !recordingGivenUp()) {
+      if (hasOutcomesToWrite() && !recordingGivenUp()) {
         void recordOutcomes();
       }
     });
@@ -294,10 +331,10 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     });
   }
 
-  async function reportServiceSuccesses(succeeded: ClaimedStep[]) {
-    const services = [...new Set(succeeded.map((step) => step.service).filter((service): service is string => service !== null))].filter((service) =>
-      servicesWithFailures.has(service),
-    );
+  async function reportServiceSuccesses(succeeded: StepSuccess[]) {
+    const services = [
+      ...new Set(succeeded.map((success) => serviceOfStep.get(success.stepId) ?? null).filter((service): service is string => service !== null)),
+    ].filter((service) => servicesWithFailures.has(service));
     if (!circuitBreaker || services.length === 0) {
       return;
     }
@@ -350,6 +387,23 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     return free;
   }
 
+  /**
+   * How long the claim loop may sleep: until the next waiting step's time (a retry starts within a few
+   * milliseconds of its next_attempt_at, not at the next poll), at most pollIntervalMs.
+   */
+  async function untilNextRunAt(): Promise<number> {
+    if (stopping || running.size + reservedSlots >= concurrency) {
+      return pollIntervalMs;
+    }
+    try {
+      const delayMs = await findNextRunAtDelayMs(db);
+      return delayMs === undefined ? pollIntervalMs : Math.min(pollIntervalMs, Math.ceil(delayMs) + 1);
+    } catch (error) {
+      log.error({ err: error }, 'reading when the next step is due failed');
+      return pollIntervalMs;
+    }
+  }
+
   let backlogLikely = false;
   let stopStartedAt = 0;
   async function claimLoop() {
@@ -376,7 +430,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
           reservedSlots -= free;
         }
       }
-      await sleepUnlessWoken(pollIntervalMs);
+      await sleepUnlessWoken(await untilNextRunAt());
     }
   }
 
@@ -387,7 +441,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
         const expired = await lockExpiredLeases(tx, 100);
         const lost = expired.map((step) =>
           classifyFailure({
-            step: { ...step, backoff: { baseSeconds: 0, maxSeconds: 0, jitter: false, maxRetryAfterSeconds: 0 } },
+            step: { ...step, backoff: { baseSeconds: 0, maxSeconds: 0, jitter: false, maxRetryAfterSeconds: 0 }, rateLimitedSince: null },
             error: new WorkerLostError(step.workerId),
             durationMs: null,
             lastHttpStatus: null,
@@ -447,7 +501,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       // another process runs those attempts again, so stopping need not wait forever.
       let recordTimer: NodeJS.Timeout | undefined;
       const recordEverything = async () => {
-        while (recording || successes.length > 0 || failures.length > 0) {
+        while (recording || hasOutcomesToWrite()) {
           await recordOutcomes();
         }
       };

@@ -1,4 +1,5 @@
 import { PermanentError, RetryableError } from '../errors';
+import { cutText } from '../storable-text';
 import type {
   ServiceCallOptions,
   ServiceCallRecord,
@@ -155,7 +156,7 @@ function parseBody(text: string): unknown {
 function describeServiceError(body: unknown): string {
   let message: unknown;
   if (typeof body === 'string') {
-    message = body.slice(0, 500);
+    message = cutText(body, 500);
   } else if (isRecord(body)) {
     const error = body.error;
     message = isRecord(error) ? (error.message ?? error.code) : (error ?? body.message);

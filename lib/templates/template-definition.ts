@@ -6,6 +6,11 @@ export type RetryBackoff = {
   jitter: boolean;
   /** Upper bound on a service's `Retry-After`, so a misbehaving service cannot park a step for days. */
   maxRetryAfterSeconds: number;
+  /**
+   * How long a service may answer "too many requests" (429, or 503 with Retry-After) before those
+   * answers count as failed attempts; until then the step waits and spends no attempt.
+   */
+  maxRateLimitedSeconds: number;
 };
 
 export type StepTemplate = {
@@ -50,7 +55,7 @@ export const TEMPLATE_DEFAULTS = {
   retryLimit: 3,
   timeoutSeconds: 30,
   skippable: false,
-  backoff: { baseSeconds: 1, maxSeconds: 30, jitter: true, maxRetryAfterSeconds: 300 },
+  backoff: { baseSeconds: 1, maxSeconds: 30, jitter: true, maxRetryAfterSeconds: 300, maxRateLimitedSeconds: 3600 },
 } as const satisfies Omit<StepTemplate, 'name' | 'description' | 'handler' | 'handlerConfig' | 'service' | 'dependsOn'>;
 
 export function createDefaultContextSchema(): Record<string, unknown> {

@@ -27,6 +27,7 @@ export type RawStepTemplate = {
   default_retry_limit?: number;
   timeout_seconds?: number;
   retry_backoff?: RawRetryBackoff;
+  max_rate_limited_seconds?: number;
   skippable?: boolean;
 };
 
@@ -71,6 +72,7 @@ const stepTemplateSchema = {
     default_retry_limit: { type: 'integer', minimum: 1, maximum: 100 },
     timeout_seconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600 },
     retry_backoff: retryBackoffSchema,
+    max_rate_limited_seconds: { type: 'number', minimum: 0, maximum: 7 * MAX_SECONDS },
     skippable: { type: 'boolean' },
   },
 };

@@ -396,6 +396,7 @@ function toStepTemplate(raw: RawStepTemplate): StepTemplate {
       maxSeconds: raw.retry_backoff?.max_seconds ?? defaults.backoff.maxSeconds,
       jitter: raw.retry_backoff?.jitter ?? defaults.backoff.jitter,
       maxRetryAfterSeconds: raw.retry_backoff?.max_retry_after_seconds ?? defaults.backoff.maxRetryAfterSeconds,
+      maxRateLimitedSeconds: raw.max_rate_limited_seconds ?? defaults.backoff.maxRateLimitedSeconds,
     },
   };
 }
