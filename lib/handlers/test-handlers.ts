@@ -78,6 +78,8 @@ type FailConfig = {
   /** Fail this many attempts, then succeed; omitted: fail every attempt. */
   times?: number;
   retry_after_seconds?: number;
+  /** The HTTP status a service would have answered (429: rate limited). */
+  http_status?: number;
   message?: string;
 };
 export const failHandler = defineStepHandler<FailConfig>({
@@ -90,6 +92,7 @@ export const failHandler = defineStepHandler<FailConfig>({
       kind: { type: 'string', enum: ['permanent', 'retryable', 'unknown'] },
       times: { type: 'integer', minimum: 0, nullable: true },
       retry_after_seconds: { type: 'number', minimum: 0, nullable: true },
+      http_status: { type: 'integer', minimum: 100, maximum: 599, nullable: true },
       message: { type: 'string', nullable: true },
     },
     additionalProperties: false,
@@ -104,7 +107,7 @@ export const failHandler = defineStepHandler<FailConfig>({
       throw new PermanentError(message, { errorCode: 'test_permanent' });
     }
     if (config.kind === 'retryable') {
-      throw new RetryableError(message, { errorCode: 'test_retryable', retryAfterSeconds: config.retry_after_seconds });
+      throw new RetryableError(message, { errorCode: 'test_retryable', retryAfterSeconds: config.retry_after_seconds, httpStatus: config.http_status });
     }
     throw new TypeError(message);
   },

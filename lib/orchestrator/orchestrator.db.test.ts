@@ -17,12 +17,12 @@ afterEach(async () => {
 const fastBackoff = (baseSeconds: number) => ({ baseSeconds, maxSeconds: 30, jitter: false });
 
 describeEachDatabase('orchestrator', (suite) => {
-  async function start(options: { concurrency?: number } = {}) {
+  async function start(options: { concurrency?: number; pollIntervalMs?: number } = {}) {
     const orchestrator = await startOrchestrator({
       database: suite.database,
       handlers,
       concurrency: options.concurrency ?? 10,
-      pollIntervalMs: 50,
+      pollIntervalMs: options.pollIntervalMs ?? 50,
       leaseSeconds: 10,
       shutdownGraceMs: 100,
     });
@@ -113,6 +113,76 @@ describeEachDatabase('orchestrator', (suite) => {
     const attempts = await readAttempts(db, task.id);
     expect(attempts).toHaveLength(2);
     expect(attempts[1]!.startedAt - attempts[0]!.finishedAt!).toBeGreaterThanOrEqual(1490);
+  });
+
+  it('waits out a rate limit (429 with Retry-After) without spending attempts, however many it takes', async () => {
+    const { db } = suite.database;
+    await saveTestTemplate(db, {
+      name: 'throttled',
+      steps: [
+        {
+          name: 'call',
+          handler: 'test.fail',
+          handlerConfig: { kind: 'retryable', times: 5, retry_after_seconds: 0.05, http_status: 429 },
+          retryLimit: 2,
+          backoff: fastBackoff(0.05),
+        },
+      ],
+    });
+    const { task } = await createTask(db, { namespace: 'tests', name: 'throttled', context: {} });
+    await start();
+    expect(await waitForTaskStatus(db, task.id, ['complete', 'error'])).toBe('complete');
+    const [step] = await queryRows<{ attempts: number; counted: number; rate_limited_since: Date | null }>(
+      db,
+      sql`select attempts, attempts - round_start_attempts as counted, rate_limited_since from steps where task_id = ${task.id}`,
+    );
+    expect(step).toEqual({ attempts: 6, counted: 1, rate_limited_since: null });
+    const [audit] = await queryRows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from transitions where task_id = ${task.id} and (details->>'rate_limited')::boolean and (details->>'attempt_not_counted')::boolean`,
+    );
+    expect(audit!.n).toBe(5);
+  });
+
+  it('counts rate-limited attempts once the step has waited max_rate_limited_seconds, and then fails as usual', async () => {
+    const { db } = suite.database;
+    await saveTestTemplate(db, {
+      name: 'throttled_for_ever',
+      steps: [
+        {
+          name: 'call',
+          handler: 'test.fail',
+          handlerConfig: { kind: 'retryable', retry_after_seconds: 0.05, http_status: 429 },
+          retryLimit: 2,
+          backoff: { ...fastBackoff(0.05), maxRateLimitedSeconds: 0.4 },
+        },
+      ],
+    });
+    const { task } = await createTask(db, { namespace: 'tests', name: 'throttled_for_ever', context: {} });
+    await start();
+    expect(await waitForTaskStatus(db, task.id, ['complete', 'error'])).toBe('error');
+    const [step] = await queryRows<{ attempts: number; counted: number }>(
+      db,
+      sql`select attempts, attempts - round_start_attempts as counted from steps where task_id = ${task.id}`,
+    );
+    expect(step!.counted).toBe(2);
+    expect(step!.attempts).toBeGreaterThan(2);
+  });
+
+  it('starts a retry at its time, not at the next poll', async () => {
+    const { db } = suite.database;
+    await saveTestTemplate(db, {
+      name: 'retry_on_time',
+      steps: [{ name: 'call', handler: 'test.fail', handlerConfig: { kind: 'retryable', times: 1 }, backoff: fastBackoff(0.3) }],
+    });
+    const { task } = await createTask(db, { namespace: 'tests', name: 'retry_on_time', context: {} });
+    await start({ pollIntervalMs: 5000 });
+    expect(await waitForTaskStatus(db, task.id, ['complete', 'error'])).toBe('complete');
+    const attempts = await readAttempts(db, task.id);
+    const lateMs = attempts[1]!.startedAt - attempts[0]!.finishedAt! - 300;
+    expect(lateMs).toBeGreaterThanOrEqual(0);
+    // Within a few milliseconds when the machine is quiet (a poll would be up to 5 s late); the margin is for a busy CI.
+    expect(lateMs).toBeLessThan(500);
   });
 
   it('puts a step in error when its attempts are used up, while an independent branch completes', async () => {

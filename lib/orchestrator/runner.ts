@@ -246,10 +246,9 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
         for (const outcome of [...written.written.successes, ...written.written.failures, ...written.notStored]) {
           forgetStep(outcome.stepId);
         }
-        if (
-          written.released > 0 ||
-          written.written.failures.some((failure) => failure.nextStatus === 'waiting_retry' && failure.runAfterSeconds === 0)
-        ) {
+        // Released steps are claimable now; a step waiting to retry is due soon, and the claim loop's
+        // sleep is to end at its time.
+        if (written.released > 0 || written.written.failures.some((failure) => failure.nextStatus === 'waiting_retry')) {
           wake();
         }
         const unwritten = [...written.unwritten.successes, ...written.unwritten.failures];
