@@ -14,7 +14,7 @@ const AUTH_PORT = Number(process.env.E2E_AUTH_PORT ?? 3212);
 export const E2E_DATA_DIR = '.test-data/e2e';
 const E2E_AUTH_DATA_DIR = '.test-data/e2e-auth';
 /** The auth server's ADMIN_TOKEN; e2e/auth/ specs sign in with it. */
-export const E2E_ADMIN_TOKEN = 'e2e-admin-token-not-a-secret';
+export const E2E_ADMIN_TOKEN = 'e2e-admin-token-not-a-secret-0123456789abcdef';
 
 const chromium: Project['use'] = {
   browserName: 'chromium',

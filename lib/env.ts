@@ -22,7 +22,7 @@ export function readEnv(env: Record<string, string | undefined> = process.env): 
     port: readInteger(env, 'PORT', 3000, 1, 65535),
     databaseUrl: env.DATABASE_URL?.trim() || undefined,
     dataDir: env.DATA_DIR?.trim() || './.data',
-    adminToken: env.ADMIN_TOKEN?.trim() || undefined,
+    adminToken: readAdminToken(env),
     orchestrator: readSwitch(env, 'ORCHESTRATOR', true),
     workerConcurrency: readInteger(env, 'WORKER_CONCURRENCY', 10, 1, 1000),
     demoServicesPort: readInteger(env, 'DEMO_SERVICES_PORT', 3100, 0, 65535),
@@ -32,6 +32,22 @@ export function readEnv(env: Record<string, string | undefined> = process.env): 
     circuitCooldownSeconds: readInteger(env, 'CIRCUIT_COOLDOWN_SECONDS', 30, 1, 86_400),
     e2e: env.E2E === '1',
   };
+}
+
+/** Long enough that guessing it is hopeless even without the limit on wrong tokens. */
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
+
+function readAdminToken(env: Record<string, string | undefined>): string | undefined {
+  const token = env.ADMIN_TOKEN?.trim();
+  if (!token) {
+    return undefined;
+  }
+  if (token.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new Error(
+      `ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters, not ${token.length}; make a random one with \`openssl rand -hex 32\``,
+    );
+  }
+  return token;
 }
 
 function readInteger(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {

@@ -62,7 +62,7 @@ const SAMPLE_BODIES: Record<string, unknown> = {
 };
 
 const ROLE_RANK: Record<'public' | Role, number> = { public: -1, viewer: 0, operator: 1, admin: 2 };
-const ADMIN_TOKEN = 'matrix-admin-token-0123456789';
+const ADMIN_TOKEN = 'matrix-admin-token-0123456789abcdef';
 
 type Caller = { label: string; authorization?: string; rank: number };
 

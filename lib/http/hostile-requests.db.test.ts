@@ -9,7 +9,7 @@ import { createRandom } from '../seeded-random';
  * strings and bodies, deep nesting, broken JSON and UTF-8, wrong content types, YAML bombs. Every one
  * must be refused with a 4xx in the error shape (no stack, no SQL), and none may write anything.
  */
-const ADMIN_TOKEN = 'fuzz-admin-token-0123456789';
+const ADMIN_TOKEN = 'fuzz-admin-token-0123456789abcdef';
 const CASES_PER_JSON_ROUTE = 220;
 const CASES_PER_QUERY_ROUTE = 120;
 

@@ -8,7 +8,7 @@ import { createFailedSignups, saveSignupTemplate, snapshotState } from '../orche
 import { responseSchemas } from './response-schemas';
 import { callHandler, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from './route-testing';
 
-const ADMIN_TOKEN = 'overview-admin-token-0123456789';
+const ADMIN_TOKEN = 'overview-admin-token-0123456789abcdef';
 const testRuntime = registerRouteTestRuntime();
 
 async function overviewHandler() {

@@ -52,7 +52,8 @@ export async function loadRouteHandlers(file: string): Promise<Partial<Record<(t
 export type TestRuntime = Runtime & { demoServices: DemoServices | undefined };
 
 export async function createTestRuntime(database: Database, { adminToken, demoServices = false }: { adminToken?: string; demoServices?: boolean } = {}): Promise<TestRuntime> {
-  const env = { ...readEnv({ E2E: '1' }), adminToken };
+  // Through readEnv, so a test's ADMIN_TOKEN meets the same rules as a server's (at least 32 characters).
+  const env = readEnv({ E2E: '1', ...(adminToken === undefined ? {} : { ADMIN_TOKEN: adminToken }) });
   const demo = demoServices ? await startDemoServices({ port: 0 }) : undefined;
   const runtime: TestRuntime = {
     env,

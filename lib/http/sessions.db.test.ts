@@ -6,7 +6,7 @@ import { createApiToken } from '../auth/create-api-token';
 import { createFailedSignups, saveSignupTemplate } from '../orchestrator/failure-fixtures';
 import { callHandler, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from './route-testing';
 
-const ADMIN_TOKEN = 'sessions-admin-token-0123456789';
+const ADMIN_TOKEN = 'sessions-admin-token-0123456789abcdef';
 const testRuntime = registerRouteTestRuntime();
 
 async function route(path: string) {
@@ -100,7 +100,7 @@ describeEachDatabase('dashboard sessions and local mode', (suite) => {
     expect((await callHandler(tasks.handlers.GET!, 'GET', tasks.path, { headers: { authorization: `Bearer ${viewer.secret}` } })).status).toBe(401);
 
     expect((await callHandler(tasks.handlers.GET!, 'GET', tasks.path, { headers: { cookie: adminCookie } })).status).toBe(200);
-    runtime.env.adminToken = 'a-new-admin-token-9876543210';
+    runtime.env.adminToken = 'a-new-admin-token-9876543210fedcba';
     expect((await callHandler(tasks.handlers.GET!, 'GET', tasks.path, { headers: { cookie: adminCookie } })).status).toBe(401);
   });
 
