@@ -262,7 +262,8 @@ export const apiTokens = pgTable(
   },
   (t) => [
     uniqueIndex('api_tokens_hash').on(t.tokenHash),
-    uniqueIndex('api_tokens_active_name').on(t.name).where(sql`revoked_at is null`),
+    // Names are never reused, revoked tokens' included, and not in another case either: an actor in the audit trail names one token.
+    uniqueIndex('api_tokens_name').on(sql`lower(${t.name})`),
     check('api_tokens_role_check', sql`role in ('viewer','operator','admin')`),
   ],
 );
@@ -281,8 +282,9 @@ export type ServiceCircuitEventRow = typeof serviceCircuitEvents.$inferSelect;
 
 /**
  * Dashboard sign-ins: the cookie holds a random secret, of which only a hash is kept. A session made with
- * a named token ends when the token is revoked (the row goes with it); one made with ADMIN_TOKEN keeps a
- * hash of that token, so changing ADMIN_TOKEN ends it.
+ * a named token ends when the token is revoked (the row goes with it). `credential_hash` is an HMAC keyed
+ * by the token over the cookie's secret (lib/auth/secrets.ts): changing ADMIN_TOKEN ends the sessions
+ * opened with it, and the table alone tells nothing about any token.
  */
 export const sessions = pgTable(
   'sessions',

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'malformed'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'rate_limited'
   | 'internal';
 
 export type ErrorDetail = { path: string; message: string; line?: number };
@@ -50,6 +51,16 @@ export class InvalidTemplateError extends AppError {
 export class ConflictError extends AppError {
   constructor(message: string, details: ErrorDetail[] = []) {
     super('conflict', message, { details });
+  }
+}
+
+/** Too many attempts (e.g. wrong tokens) from one caller: answered 429 with Retry-After. */
+export class RateLimitedError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('rate_limited', message);
   }
 }
 

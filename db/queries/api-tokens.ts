@@ -4,9 +4,18 @@ import { type ApiTokenRow, apiTokens } from '../schema';
 
 export type NewApiToken = typeof apiTokens.$inferInsert;
 
-/** Inserts the token unless an active token has the same name; undefined then. */
+/** Inserts the token unless a token, active or revoked, has the same name in any case; undefined then. */
 export async function insertApiTokenUnlessNameTaken(dbOrTx: DbOrTx, token: NewApiToken): Promise<ApiTokenRow | undefined> {
   const [row] = await dbOrTx.insert(apiTokens).values(token).onConflictDoNothing().returning();
+  return row;
+}
+
+/** The token that holds a name (names are unique in any case, revoked tokens' included). */
+export async function findApiTokenByName(dbOrTx: DbOrTx, name: string): Promise<ApiTokenRow | undefined> {
+  const [row] = await dbOrTx
+    .select()
+    .from(apiTokens)
+    .where(sql`lower(${apiTokens.name}) = lower(${name})`);
   return row;
 }
 

@@ -1,4 +1,5 @@
 import type { SwitchyardEnv } from '../env';
+import { type AuthFailureLimiter, createAuthFailureLimiter } from './auth-failure-limiter';
 
 /** What authentication needs to know. Read from the runtime's environment, so tests set it with the runtime. */
 export type AuthConfig = {
@@ -6,10 +7,30 @@ export type AuthConfig = {
   adminToken: string | undefined;
   /** How long a dashboard session lasts. */
   sessionTtlSeconds: number;
+  /** Counts failed sign-ins and wrong bearer tokens, and makes their senders wait. */
+  failureLimiter: AuthFailureLimiter;
 };
 
 export const SESSION_TTL_SECONDS = 12 * 60 * 60;
 
+const LIMITERS_KEY = Symbol.for('switchyard.authFailureLimiters');
+type LimiterHolder = { [LIMITERS_KEY]?: WeakMap<object, AuthFailureLimiter> };
+
+/**
+ * The limiter lives as long as the runtime's environment object: one per process (on globalThis,
+ * because Next.js evaluates modules more than once per process), a fresh one for each test runtime.
+ */
+function failureLimiterFor(env: object): AuthFailureLimiter {
+  const holder = globalThis as LimiterHolder;
+  const limiters = (holder[LIMITERS_KEY] ??= new WeakMap());
+  let limiter = limiters.get(env);
+  if (!limiter) {
+    limiter = createAuthFailureLimiter();
+    limiters.set(env, limiter);
+  }
+  return limiter;
+}
+
 export function readAuthConfig(env: Pick<SwitchyardEnv, 'adminToken'>): AuthConfig {
-  return { adminToken: env.adminToken, sessionTtlSeconds: SESSION_TTL_SECONDS };
+  return { adminToken: env.adminToken, sessionTtlSeconds: SESSION_TTL_SECONDS, failureLimiter: failureLimiterFor(env) };
 }

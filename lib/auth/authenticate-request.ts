@@ -3,9 +3,11 @@ import { findActiveApiTokenByHash } from '../../db/queries/api-tokens';
 import { findLiveSessionByHash } from '../../db/queries/sessions';
 import { AppError } from '../errors';
 import type { AuthConfig } from './auth-config';
+import type { AuthFailureLimiter } from './auth-failure-limiter';
 import { LOCAL_PRINCIPAL, type Principal } from './principal';
 import { isRole } from './roles';
-import { hashSecret, secretsMatch } from './secrets';
+import { readClientAddress } from './read-client-address';
+import { hashSecret, isSessionBoundToCredential, secretsMatch } from './secrets';
 import { readSessionCookie } from './session-cookie';
 
 const ADMIN_ACTOR = 'admin';
@@ -14,10 +16,31 @@ const ADMIN_ACTOR = 'admin';
  * Who sent the request. Local mode (no ADMIN_TOKEN): everyone is 'local' with every right. Otherwise
  * `Authorization: Bearer <token>` (ADMIN_TOKEN or a named token) or, when there is no such header,
  * the dashboard's session cookie. Throws 'unauthorized' when neither proves anything; a bad header is
- * never passed over for a cookie.
+ * never passed over for a cookie. A bearer token is checked only while its sender's address may try
+ * again (`config.failureLimiter`): else RateLimitedError (429), before the token is looked at.
  */
 export async function authenticateRequest(request: Request, { db, config }: { db: Db; config: AuthConfig }): Promise<Principal> {
-  const { adminToken } = config;
+  const found = await identifyRequest(request, { db, adminToken: config.adminToken, limiter: config.failureLimiter });
+  if (found instanceof AppError) {
+    throw found;
+  }
+  return found;
+}
+
+/**
+ * The same check again for a request already let in (an open event stream): undefined once its token
+ * was revoked, its session ended or expired, or ADMIN_TOKEN changed. It is the server asking, so it
+ * neither waits on nor counts toward the failure limit.
+ */
+export async function reauthenticateRequest(request: Request, { db, config }: { db: Db; config: AuthConfig }): Promise<Principal | undefined> {
+  const found = await identifyRequest(request, { db, adminToken: config.adminToken, limiter: undefined });
+  return found instanceof AppError ? undefined : found;
+}
+
+async function identifyRequest(
+  request: Request,
+  { db, adminToken, limiter }: { db: Db; adminToken: string | undefined; limiter: AuthFailureLimiter | undefined },
+): Promise<Principal | AppError> {
   if (!adminToken) {
     return LOCAL_PRINCIPAL;
   }
@@ -25,23 +48,41 @@ export async function authenticateRequest(request: Request, { db, config }: { db
   if (authorization !== null) {
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
     if (!match?.[1]) {
-      throw new AppError('unauthorized', 'The Authorization header must be "Bearer <token>"');
+      return new AppError('unauthorized', 'The Authorization header must be "Bearer <token>"');
     }
-    const principal = await findTokenPrincipal(db, match[1], adminToken);
-    if (!principal) {
-      throw new AppError('unauthorized', 'The token is not valid: it is unknown or was revoked');
-    }
-    return principal;
+    const principal = limiter
+      ? await checkWithinLimit(limiter, readClientAddress(request), () => findTokenPrincipal(db, match[1]!, adminToken))
+      : await findTokenPrincipal(db, match[1], adminToken);
+    return principal ?? new AppError('unauthorized', 'The token is not valid: it is unknown or was revoked');
   }
   const sessionSecret = readSessionCookie(request);
   if (sessionSecret !== undefined) {
+    // Not limited: a session secret is 256 random bits, and a browser with a stale cookie is no guesser.
     const principal = await findSessionPrincipal(db, sessionSecret, adminToken);
-    if (!principal) {
-      throw new AppError('unauthorized', 'Your session has ended; sign in again');
-    }
-    return principal;
+    return principal ?? new AppError('unauthorized', 'Your session has ended; sign in again');
   }
-  throw new AppError('unauthorized', 'A token is required: send "Authorization: Bearer <token>", or sign in on the dashboard');
+  return new AppError('unauthorized', 'A token is required: send "Authorization: Bearer <token>", or sign in on the dashboard');
+}
+
+/**
+ * Runs one token check under the limiter: refused (429) while the address must wait; counted as a
+ * failure when it finds nothing. Used by sign-in too.
+ */
+export async function checkWithinLimit<T>(limiter: AuthFailureLimiter, address: string, check: () => Promise<T | undefined>): Promise<T | undefined> {
+  const attempt = limiter.beginAttempt(address);
+  let found: T | undefined;
+  try {
+    found = await check();
+  } catch (error) {
+    attempt.settled();
+    throw error;
+  }
+  if (found === undefined) {
+    attempt.failed();
+  } else {
+    attempt.settled();
+  }
+  return found;
 }
 
 /** The principal a bearer token stands for, or undefined. Used by sign-in too. */
@@ -64,7 +105,7 @@ async function findSessionPrincipal(db: Db, secret: string, adminToken: string):
   const { session, token } = found;
   if (session.tokenId === null) {
     // A session opened with ADMIN_TOKEN lasts only as long as that token does.
-    return session.credentialHash === hashSecret(adminToken)
+    return isSessionBoundToCredential(session.credentialHash, adminToken, secret)
       ? { actor: ADMIN_ACTOR, role: 'admin', mode: 'token', via: 'session', tokenId: null }
       : undefined;
   }

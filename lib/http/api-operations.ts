@@ -35,7 +35,7 @@ export type ApiOperation = {
   body?: { schema: object; mediaType: 'application/json' | 'application/yaml'; required: boolean };
   /** Success statuses and the component schema answered ('text' for plain text, 'events' for SSE). */
   responses: Record<number, { description: string; schema?: string }>;
-  /** Error statuses it can answer, besides 401 and 403 (added unless public). */
+  /** Error statuses it can answer, besides 401, 403 and 429 (added unless public). */
   errors: number[];
 };
 
@@ -93,11 +93,12 @@ export const API_OPERATIONS: ApiOperation[] = [
     operationId: 'signIn',
     tag: 'Access',
     summary: 'Sign the dashboard in with a token',
-    description: 'Sets an HttpOnly, SameSite=Strict session cookie. Changes made with the cookie must come from the same origin.',
+    description:
+      'Sets an HttpOnly, SameSite=Strict session cookie. Changes made with the cookie must come from the same origin. After 5 failed sign-ins or wrong tokens an address waits (1 s, doubling with each further failure, up to 15 min): 429 with Retry-After.',
     access: 'public',
     body: json(signInBodySchema),
     responses: { 200: { description: 'Signed in', schema: 'Session' } },
-    errors: [...JSON_BODY_ERRORS, 401, 403],
+    errors: [...JSON_BODY_ERRORS, 401, 403, 429],
   },
   {
     method: 'DELETE',
@@ -124,7 +125,7 @@ export const API_OPERATIONS: ApiOperation[] = [
     path: '/api/v1/tokens',
     operationId: 'createToken',
     tag: 'Access',
-    summary: 'Create a named token; its secret is shown once',
+    summary: 'Create a named token; its secret is shown once. A name is never used twice, revoked tokens included (409)',
     access: 'admin',
     body: json(createTokenBodySchema),
     responses: { 201: { description: 'Created', schema: 'CreatedApiToken' } },

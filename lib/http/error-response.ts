@@ -1,5 +1,5 @@
 import type { ApiErrorBody } from '../api/types';
-import { AppError, type ErrorCode, type ErrorDetail } from '../errors';
+import { AppError, type ErrorCode, type ErrorDetail, RateLimitedError } from '../errors';
 import type { Logger } from '../logger';
 
 /** The one table from domain error codes to HTTP statuses (shared/API.md §5). */
@@ -13,6 +13,7 @@ export const STATUS_BY_ERROR_CODE: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   invalid_input: 422,
   invalid_template: 422,
+  rate_limited: 429,
   internal: 500,
 };
 
@@ -44,7 +45,8 @@ export function errorResponse(code: ErrorCode, message: string, details: readonl
  */
 export function toErrorResponse(error: unknown, { log, requestId }: { log: Logger; requestId: string }): Response {
   if (error instanceof AppError) {
-    return errorResponse(error.code, error.message, error.details);
+    const headers: HeadersInit = error instanceof RateLimitedError ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
+    return errorResponse(error.code, error.message, error.details, headers);
   }
   log.error({ err: error }, 'request failed');
   return errorResponse('internal', `Something went wrong on the server; it is logged under request id ${requestId}`);

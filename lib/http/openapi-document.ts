@@ -6,10 +6,11 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: 'No token, or a token that is unknown or revoked',
   403: "The token's role is too low, or a cookie-authenticated change came from another origin",
   404: 'No such task, step, template, token or service',
-  409: 'Not allowed in the current state, or the version exists with other content',
+  409: 'Not allowed in the current state, the version exists with other content, or the token name was used before',
   413: 'The body is larger than 1 MiB',
   415: 'Wrong Content-Type',
   422: 'Invalid: every problem listed with its JSON Pointer path',
+  429: 'Too many wrong tokens or failed sign-ins from this address (or from all together): wait the Retry-After seconds',
   500: 'A bug or an outage; the message names the request id in the log',
 };
 
@@ -50,7 +51,7 @@ function describeOperation(operation: ApiOperation): Record<string, unknown> {
     return { name, in: 'query', required: false, ...(description ? { description } : {}), schema: rest, ...(isList ? { style: 'form', explode: false } : {}) };
   });
   const headerParameters = (operation.headers ?? []).map((header) => ({ ...header, in: 'header', required: false }));
-  const errors = operation.access === 'public' ? operation.errors : [401, 403, ...operation.errors];
+  const errors = operation.access === 'public' ? operation.errors : [401, 403, 429, ...operation.errors];
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(operation.responses)) {
     responses[status] = { description: response.description, content: successContent(response.schema) };

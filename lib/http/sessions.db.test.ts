@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { beforeEach, expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
+import type { ApiErrorBody } from '../api/types';
 import { createApiToken } from '../auth/create-api-token';
 import { createFailedSignups, saveSignupTemplate } from '../orchestrator/failure-fixtures';
 import { callHandler, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from './route-testing';
@@ -102,6 +104,53 @@ describeEachDatabase('dashboard sessions and local mode', (suite) => {
     expect((await callHandler(tasks.handlers.GET!, 'GET', tasks.path, { headers: { cookie: adminCookie } })).status).toBe(200);
     runtime.env.adminToken = 'a-new-admin-token-9876543210fedcba';
     expect((await callHandler(tasks.handlers.GET!, 'GET', tasks.path, { headers: { cookie: adminCookie } })).status).toBe(401);
+  });
+
+  it('keeps of an ADMIN_TOKEN session nothing that is a function of ADMIN_TOKEN alone', async () => {
+    await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
+    const session = await route('/api/v1/session');
+    const tasks = await route('/api/v1/tasks');
+    const cookies: string[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      cookies.push(sessionCookieOf(await callHandler(session.handlers.POST!, 'POST', session.path, { body: { token: ADMIN_TOKEN } })));
+    }
+    const stored = await queryRows<{ session_hash: string; credential_hash: string }>(suite.database.db, sql`select session_hash, credential_hash from sessions order by id`);
+    expect(stored).toHaveLength(2);
+    const unsalted = createHash('sha256').update(ADMIN_TOKEN).digest('hex');
+    const [first, second] = stored.map((row) => row.credential_hash);
+    // Two sign-ins with the same token keep two unrelated values, neither of them its plain digest.
+    expect(first).not.toBe(second);
+    expect([first, second]).not.toContain(unsalted);
+    expect(stored.map((row) => row.session_hash).join()).not.toContain(unsalted);
+    for (const cookie of cookies) {
+      expect((await callHandler(tasks.handlers.GET!, 'GET', tasks.path, { headers: { cookie } })).status).toBe(200);
+    }
+  });
+
+  it('never gives a token name twice, not after a revocation nor in another case, and says why', async () => {
+    await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
+    const tokens = await route('/api/v1/tokens');
+    const token = await route('/api/v1/tokens/{tokenId}');
+    const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const create = (name: string) => callHandler(tokens.handlers.POST!, 'POST', tokens.path, { headers: auth, body: { name, role: 'viewer' } });
+    const created = await create('nightly');
+    expect(created.status).toBe(201);
+    const { token: info } = (await created.json()) as { token: { id: string } };
+    const taken = await create('nightly');
+    expect(taken.status).toBe(409);
+    expect(((await taken.json()) as ApiErrorBody).error.message).toMatch(/'nightly' is taken by token 'nightly'.*never reused/);
+
+    expect((await callHandler(token.handlers.DELETE!, 'DELETE', token.path, { params: { tokenId: info.id }, headers: auth })).status).toBe(200);
+    for (const name of ['nightly', 'NIGHTLY']) {
+      const reused = await create(name);
+      expect(reused.status, name).toBe(409);
+      const { error } = (await reused.json()) as ApiErrorBody;
+      expect(error.code).toBe('conflict');
+      expect(error.message).toMatch(/taken by token 'nightly', revoked at .*never reused, so that the audit trail names one token/);
+      expect(error.details).toEqual([{ path: '/name', message: 'is taken by a revoked token' }]);
+    }
+    const names = await queryRows<{ name: string }>(suite.database.db, sql`select name from api_tokens`);
+    expect(names.map((row) => row.name)).toEqual(['nightly']);
   });
 
   it('in local mode lets everyone do everything, as actor local', async () => {

@@ -1,5 +1,6 @@
 import type { Session } from '@/lib/api/types';
 import { endSession } from '@/lib/auth/end-session';
+import { readClientAddress } from '@/lib/auth/read-client-address';
 import { isCrossSiteRequest } from '@/lib/auth/same-origin';
 import { readSessionCookie, serializeClearedSessionCookie, serializeSessionCookie } from '@/lib/auth/session-cookie';
 import { startSession } from '@/lib/auth/start-session';
@@ -21,7 +22,7 @@ export const GET = handleRoute(async (_request, { principal }) =>
   Response.json({ mode: principal.mode, actor: principal.actor, role: principal.role } satisfies Session),
 );
 
-// POST /api/v1/session: sign the dashboard in with a token; sets the HttpOnly session cookie.
+// POST /api/v1/session: sign the dashboard in with a token; sets the HttpOnly session cookie. Failures are limited per address (429).
 export const POST = handleRoute(
   async (request, { db, authConfig }) => {
     refuseCrossSite(request);
@@ -30,7 +31,7 @@ export const POST = handleRoute(
     if (!adminToken) {
       return Response.json({ mode: 'local', actor: 'local', role: 'admin' } satisfies Session);
     }
-    const started = await startSession(db, { token, config: { ...authConfig, adminToken } });
+    const started = await startSession(db, { token, address: readClientAddress(request), config: { ...authConfig, adminToken } });
     if (!started) {
       throw new AppError('unauthorized', 'The token is not valid: it is unknown or was revoked');
     }

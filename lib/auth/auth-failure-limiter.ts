@@ -1,0 +1,150 @@
+import { RateLimitedError } from '../errors';
+
+export type AuthFailureLimits = {
+  /** Failures an address may make before it has to wait. */
+  freeFailures: number;
+  /** The first wait; each further failure doubles it, up to `maxDelayMs`. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** An address's failures are forgotten this long after its last one. */
+  forgetAfterMs: number;
+  /** Failures from every address together: a burst of this many, then `globalFailuresPerMinute`. */
+  globalBurst: number;
+  globalFailuresPerMinute: number;
+  /** Addresses remembered at most; the longest quiet ones are forgotten first. */
+  maxAddresses: number;
+};
+
+export const DEFAULT_AUTH_FAILURE_LIMITS: AuthFailureLimits = {
+  freeFailures: 5,
+  baseDelayMs: 1000,
+  maxDelayMs: 15 * 60_000,
+  forgetAfterMs: 60 * 60_000,
+  globalBurst: 100,
+  globalFailuresPerMinute: 60,
+  maxAddresses: 10_000,
+};
+
+/** One check of a token: say how it ended, exactly once. */
+export type AuthAttempt = {
+  /** The token was wrong: counts against the address and against the global ceiling. */
+  failed(): void;
+  /** The token was right, or the check could not be made (database down): nothing is counted. */
+  settled(): void;
+};
+
+export type AuthFailureLimiter = {
+  /** Starts a check of a token sent from `address`; throws RateLimitedError (429) while it must wait. */
+  beginAttempt(address: string): AuthAttempt;
+};
+
+type AddressState = { failures: number; pending: number; lastFailureAt: number; blockedUntil: number };
+
+/**
+ * Limits token guessing (failed sign-ins and failed bearer tokens), in this process's memory.
+ *
+ * Per address: `freeFailures` failures, then a wait that doubles with each further failure (1 s, 2 s, 4 s,
+ * … up to 15 min), forgotten an hour after the last failure. A success does not wipe the count (a
+ * caller holding one valid token could otherwise guess another between successes); it only does not add.
+ * Once an address is past its free failures only one of its checks runs at a time, so a burst of
+ * concurrent guesses is counted as it arrives, not after the database answered each.
+ *
+ * The address is the best one a route handler has (see readClientAddress) and can be spoofed where no
+ * proxy vouches for it, so a global ceiling over every address caps what any number of made-up
+ * addresses can try: a burst of `globalBurst`, then `globalFailuresPerMinute`. While it is reached every
+ * token check waits, valid ones too (a check that let valid tokens through would answer guesses at full
+ * speed); sessions already signed in (the cookie) are not limited. In-memory and per process is enough
+ * for this: one web process serves a deployment, and a restart that forgets the counts is rare and
+ * visible.
+ */
+export function createAuthFailureLimiter(limits: AuthFailureLimits = DEFAULT_AUTH_FAILURE_LIMITS, now: () => number = Date.now): AuthFailureLimiter {
+  const addresses = new Map<string, AddressState>();
+  const refillPerMs = limits.globalFailuresPerMinute / 60_000;
+  let globalAllowance = limits.globalBurst;
+  let globalPending = 0;
+  let refilledAt = now();
+
+  const refillGlobal = (at: number) => {
+    globalAllowance = Math.min(limits.globalBurst, globalAllowance + (at - refilledAt) * refillPerMs);
+    refilledAt = at;
+  };
+  /** The address's state, unless it has none or its failures are old enough to forget. */
+  const findState = (address: string, at: number): AddressState | undefined => {
+    const state = addresses.get(address);
+    if (state && state.pending === 0 && at - state.lastFailureAt > limits.forgetAfterMs) {
+      addresses.delete(address);
+      return undefined;
+    }
+    return state;
+  };
+  const rememberState = (address: string, state: AddressState, at: number) => {
+    // Re-inserting keeps the map in order of last use, so the quietest addresses come first.
+    addresses.delete(address);
+    if (addresses.size >= limits.maxAddresses) {
+      for (const [known, knownState] of addresses) {
+        if (addresses.size < limits.maxAddresses && at - knownState.lastFailureAt <= limits.forgetAfterMs) {
+          break;
+        }
+        if (knownState.pending === 0) {
+          addresses.delete(known);
+        }
+      }
+    }
+    addresses.set(address, state);
+  };
+
+  return {
+    beginAttempt(address) {
+      const at = now();
+      refillGlobal(at);
+      const known = findState(address, at);
+      if (known && at < known.blockedUntil) {
+        throw tooMany(known.blockedUntil - at, 'Too many failed sign-ins or wrong tokens from your address');
+      }
+      if (known && known.pending > 0 && known.failures + known.pending >= limits.freeFailures) {
+        throw tooMany(limits.baseDelayMs, 'Too many failed sign-ins or wrong tokens from your address');
+      }
+      if (globalAllowance - globalPending < 1) {
+        throw tooMany((1 - (globalAllowance - globalPending)) / refillPerMs, 'Too many failed sign-ins or wrong tokens lately, from all addresses together');
+      }
+      const state = known ?? { failures: 0, pending: 0, lastFailureAt: at, blockedUntil: 0 };
+      rememberState(address, state, at);
+      state.pending += 1;
+      globalPending += 1;
+      let done = false;
+      const finish = () => {
+        if (done) {
+          return false;
+        }
+        done = true;
+        state.pending -= 1;
+        globalPending -= 1;
+        return true;
+      };
+      return {
+        failed() {
+          if (!finish()) {
+            return;
+          }
+          const failedAt = now();
+          refillGlobal(failedAt);
+          globalAllowance -= 1;
+          state.failures += 1;
+          state.lastFailureAt = failedAt;
+          if (state.failures >= limits.freeFailures) {
+            const delay = Math.min(limits.maxDelayMs, limits.baseDelayMs * 2 ** (state.failures - limits.freeFailures));
+            state.blockedUntil = failedAt + delay;
+          }
+        },
+        settled() {
+          finish();
+        },
+      };
+    },
+  };
+}
+
+function tooMany(waitMs: number, message: string): RateLimitedError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new RateLimitedError(`${message}; try again in ${seconds} s`, seconds);
+}
