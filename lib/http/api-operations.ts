@@ -261,7 +261,8 @@ export const API_OPERATIONS: ApiOperation[] = [
     operationId: 'streamTaskEvents',
     tag: 'Tasks',
     summary: 'Server-Sent Events: `event: task` with the fresh task whenever it changes',
-    description: 'The first event is sent at once; a comment line every 15 s keeps the connection open.',
+    description:
+      'The first event is sent at once; a comment line every 15 s keeps the connection open. The caller is checked again every 5 s: once its token is revoked or its session ends, `event: unauthorized` (the error shape) is sent and the stream ends.',
     access: 'viewer',
     responses: { 200: { description: 'text/event-stream of TaskDetail', schema: 'events' } },
     errors: [404],

@@ -1,12 +1,15 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Database } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
-import type { TaskDetail } from '../api/types';
+import type { ApiErrorBody, TaskDetail } from '../api/types';
+import { createApiToken } from '../auth/create-api-token';
 import { createFailedSignups, saveSignupTemplate } from '../orchestrator/failure-fixtures';
 import { retryTask } from '../orchestrator/retry-task';
 import { callHandler, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from './route-testing';
+import { REAUTHENTICATE_EVERY_MS, setStreamReauthenticationIntervalForTests } from './task-event-stream';
 
 const testRuntime = registerRouteTestRuntime();
 
@@ -135,5 +138,115 @@ describeEachDatabase('task event stream', (suite) => {
     // Well under the stream's 2 s check, which is what would otherwise find it (or not: see the stream).
     expect((JSON.parse((await events.next(1000))!.data) as TaskDetail).status).toBe('in_progress');
     aborted.abort();
+  });
+});
+
+const ADMIN_TOKEN = 'event-stream-admin-token-0123456789abcdef';
+/** The streams below re-check their caller this often (the route's own interval is REAUTHENTICATE_EVERY_MS). */
+const TEST_REAUTHENTICATE_MS = 100;
+
+async function loadRoute(path: string) {
+  const file = listRouteFiles().find((entry) => entry.path === path)!;
+  return { path, handlers: await loadRouteHandlers(file.file) };
+}
+
+/** The stream's last words: `event: unauthorized` in the API's error shape, and then its end. */
+async function expectEndedUnauthorized(events: EventReader) {
+  const last = await events.next(3000);
+  expect(last?.event).toBe('unauthorized');
+  expect((JSON.parse(last!.data) as ApiErrorBody).error).toEqual({ code: 'unauthorized', message: expect.stringMatching(/revoked|ended/) as string, details: [] });
+  expect(await events.next(1000)).toBeUndefined();
+}
+
+describeEachDatabase('task event stream and its caller', (suite) => {
+  beforeAll(() => setStreamReauthenticationIntervalForTests(TEST_REAUTHENTICATE_MS));
+  afterAll(() => setStreamReauthenticationIntervalForTests(undefined));
+
+  async function openTask() {
+    await saveSignupTemplate(suite.database);
+    const [taskId] = (await createFailedSignups(suite.database, [`caller-${Date.now()}@example.com`], testRuntime.orchestrators)).map(String);
+    const events = await loadRoute('/api/v1/tasks/{taskId}/events');
+    const aborted = new AbortController();
+    const open = async (headers: Record<string, string>) => {
+      const response = await callHandler(events.handlers.GET!, 'GET', events.path, { params: { taskId: taskId! }, headers, signal: aborted.signal });
+      expect(response.status).toBe(200);
+      const reader = readEvents(response);
+      expect((await reader.next())?.event).toBe('task');
+      return reader;
+    };
+    return { taskId: taskId!, open, close: () => aborted.abort() };
+  }
+
+  async function signIn(token: string): Promise<string> {
+    const session = await loadRoute('/api/v1/session');
+    const response = await callHandler(session.handlers.POST!, 'POST', session.path, { body: { token } });
+    expect(response.status).toBe(200);
+    return `switchyard_session=${/switchyard_session=([^;]*)/.exec(response.headers.get('set-cookie') ?? '')![1]}`;
+  }
+
+  it('checks its caller every 5 s or more often', () => {
+    expect(REAUTHENTICATE_EVERY_MS).toBeLessThanOrEqual(5000);
+  });
+
+  it('keeps sending to a token that holds, and ends once the token is revoked', async () => {
+    await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
+    const viewer = await createApiToken(suite.database.db, { name: 'stream-viewer', role: 'viewer', actor: 'test' });
+    const task = await openTask();
+    try {
+      const bearer = await task.open({ authorization: `Bearer ${viewer.secret}` });
+      const cookie = await signIn(viewer.secret);
+      const session = await task.open({ cookie });
+
+      // Many re-checks later, both still get the task's changes.
+      await new Promise((resolve) => setTimeout(resolve, TEST_REAUTHENTICATE_MS * 5));
+      await retryTask(suite.database.db, { taskId: task.taskId, actor: 'ops' });
+      expect((JSON.parse((await bearer.next())!.data) as TaskDetail).status).toBe('in_progress');
+      expect((JSON.parse((await session.next())!.data) as TaskDetail).status).toBe('in_progress');
+
+      const tokens = await loadRoute('/api/v1/tokens/{tokenId}');
+      const revoked = await callHandler(tokens.handlers.DELETE!, 'DELETE', tokens.path, { params: { tokenId: viewer.token.id }, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(revoked.status).toBe(200);
+      await expectEndedUnauthorized(bearer);
+      await expectEndedUnauthorized(session);
+    } finally {
+      task.close();
+    }
+  });
+
+  it("ends a session's stream when the session is signed out or expires", async () => {
+    await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
+    const operator = await createApiToken(suite.database.db, { name: 'stream-operator', role: 'operator', actor: 'test' });
+    const task = await openTask();
+    try {
+      const signedOutCookie = await signIn(operator.secret);
+      const expiringCookie = await signIn(operator.secret);
+      const signedOut = await task.open({ cookie: signedOutCookie });
+      const expiring = await task.open({ cookie: expiringCookie });
+
+      const session = await loadRoute('/api/v1/session');
+      expect((await callHandler(session.handlers.DELETE!, 'DELETE', session.path, { headers: { cookie: signedOutCookie } })).status).toBe(200);
+      await expectEndedUnauthorized(signedOut);
+
+      await new Promise((resolve) => setTimeout(resolve, TEST_REAUTHENTICATE_MS * 3));
+      await suite.database.db.execute(sql`update sessions set expires_at = now() - interval '1 second'`);
+      await expectEndedUnauthorized(expiring);
+    } finally {
+      task.close();
+    }
+  });
+
+  it('ends the streams of ADMIN_TOKEN and of its sessions when ADMIN_TOKEN changes', async () => {
+    const runtime = await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
+    const task = await openTask();
+    try {
+      const bearer = await task.open({ authorization: `Bearer ${ADMIN_TOKEN}` });
+      const session = await task.open({ cookie: await signIn(ADMIN_TOKEN) });
+      await new Promise((resolve) => setTimeout(resolve, TEST_REAUTHENTICATE_MS * 3));
+      runtime.env.adminToken = 'event-stream-new-admin-token-0123456789abcdef';
+      await expectEndedUnauthorized(bearer);
+      await expectEndedUnauthorized(session);
+    } finally {
+      task.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../../db/client';
-import type { TaskDetail } from '../api/types';
+import type { ApiErrorBody, TaskDetail } from '../api/types';
 import type { Logger } from '../logger';
 import { getTaskDetailOrThrow } from '../orchestrator/get-task-detail';
 import { subscribeTaskChanges } from '../orchestrator/subscribe-task-changes';
@@ -10,6 +10,20 @@ const HEARTBEAT_MS = 15_000;
 const CHECK_INTERVAL_MS = 2_000;
 /** Bursts of notifications (a step finishing releases several) are sent as one event. */
 const COALESCE_MS = 50;
+/** How often an open stream asks whether its caller's token or session still holds. */
+export const REAUTHENTICATE_EVERY_MS = 5_000;
+
+const INTERVAL_OVERRIDE_KEY = Symbol.for('switchyard.streamReauthenticateEveryMs');
+type IntervalHolder = { [INTERVAL_OVERRIDE_KEY]?: number };
+
+/** Test seam: streams opened through the route re-check their caller this often; undefined restores the default. */
+export function setStreamReauthenticationIntervalForTests(everyMs: number | undefined): void {
+  (globalThis as IntervalHolder)[INTERVAL_OVERRIDE_KEY] = everyMs;
+}
+
+function streamReauthenticationInterval(): number {
+  return (globalThis as IntervalHolder)[INTERVAL_OVERRIDE_KEY] ?? REAUTHENTICATE_EVERY_MS;
+}
 
 async function readLastChange(database: Database, taskId: string): Promise<string> {
   const [row] = await queryRows<{ changed: string | null }>(
@@ -26,6 +40,11 @@ async function readLastChange(database: Database, taskId: string): Promise<strin
  * connection. Everything is released when the client goes away (the request's signal aborts, or the
  * body is cancelled). Throws NotFoundError before any byte is sent.
  *
+ * A stream outlives the request that authenticated it, so every `reauthenticateEveryMs` it asks
+ * `isStillAuthenticated`: once the token is revoked or the session ended or expired, it sends
+ * `event: unauthorized` (the API's error shape) and ends; when the check cannot be made it ends too
+ * (`event: unavailable`). EventSource then reconnects and gets what a new request would, a 401 for instance.
+ *
  * The stream holds on to `request` until it closes: a Request's signal follows the caller's only while
  * the Request lives (undici keeps its own AbortController on the Request and watches the caller's signal
  * through a weak reference), so once the route returned, a garbage collection would otherwise leave a
@@ -36,11 +55,15 @@ export async function createTaskEventStream({
   taskId,
   request,
   log,
+  isStillAuthenticated,
+  reauthenticateEveryMs = streamReauthenticationInterval(),
 }: {
   database: Database;
   taskId: string;
   request: Request;
   log: Logger;
+  isStillAuthenticated: () => Promise<boolean>;
+  reauthenticateEveryMs?: number;
 }): Promise<Response> {
   const first = await getTaskDetailOrThrow(database.db, taskId);
   const id = first.id;
@@ -147,6 +170,34 @@ export async function createTaskEventStream({
       .catch(() => {});
   }, CHECK_INTERVAL_MS);
   cleanups.push(() => clearInterval(check));
+  let reauthenticating = false;
+  const endWithError = (code: 'unauthorized' | 'internal', message: string) => {
+    const body: ApiErrorBody = { error: { code, message, details: [] } };
+    // Not 'error': EventSource gives that name to its own connection errors.
+    write(`event: ${code === 'unauthorized' ? 'unauthorized' : 'unavailable'}\ndata: ${JSON.stringify(body)}\n\n`);
+    close();
+  };
+  const reauthenticate = setInterval(() => {
+    if (reauthenticating || closed) {
+      return;
+    }
+    reauthenticating = true;
+    isStillAuthenticated()
+      .then((stillAuthenticated) => {
+        if (!stillAuthenticated) {
+          endWithError('unauthorized', 'Your token was revoked or your session ended; sign in again');
+        }
+      })
+      .catch((error: unknown) => {
+        // Closed rather than kept open on trust: the client reconnects and is checked afresh.
+        log.warn({ err: error, task_id: id }, 'could not re-check the caller of a task event stream');
+        endWithError('internal', 'Could not re-check your token; reconnect');
+      })
+      .finally(() => {
+        reauthenticating = false;
+      });
+  }, reauthenticateEveryMs);
+  cleanups.push(() => clearInterval(reauthenticate));
   // This cleanup is what holds `request` (see above) until the stream closes.
   if (request.signal.aborted) {
     close();
