@@ -61,19 +61,38 @@ export async function lockTask(tx: DbOrTx, taskId: number): Promise<TaskRow | un
   return row;
 }
 
+/**
+ * Rows per INSERT statement. One statement for a whole large task fails: PostgreSQL takes at most 65,535
+ * parameters (a step row has 13), and Drizzle overflows the stack building a statement of 10,000 rows.
+ * The caller's transaction still makes the chunks one change.
+ */
+export const INSERT_CHUNK_ROWS = 1000;
+
+function chunk<T>(rows: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
+    chunks.push(rows.slice(start, start + INSERT_CHUNK_ROWS));
+  }
+  return chunks;
+}
+
 export async function insertSteps(tx: DbOrTx, rows: NewStep[]) {
-  return tx.insert(steps).values(rows).returning({ id: steps.id, name: steps.name, status: steps.status });
+  const inserted: { id: number; name: string; status: string }[] = [];
+  for (const part of chunk(rows)) {
+    inserted.push(...(await tx.insert(steps).values(part).returning({ id: steps.id, name: steps.name, status: steps.status })));
+  }
+  return inserted;
 }
 
 export async function insertStepDependencies(tx: DbOrTx, rows: { dependsOnStepId: number; stepId: number }[]) {
-  if (rows.length > 0) {
-    await tx.insert(stepDependencies).values(rows);
+  for (const part of chunk(rows)) {
+    await tx.insert(stepDependencies).values(part);
   }
 }
 
 export async function insertTransitions(tx: DbOrTx, rows: NewTransition[]) {
-  if (rows.length > 0) {
-    await tx.insert(transitions).values(rows);
+  for (const part of chunk(rows)) {
+    await tx.insert(transitions).values(part);
   }
 }
 

@@ -3,7 +3,9 @@ import { expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
 import { AppError, type ErrorDetail } from '../errors';
+import { MAX_TEMPLATE_STEPS } from '../templates/validate-template';
 import { createTask } from './create-task';
+import { getTaskDetailOrThrow } from './get-task-detail';
 import { saveTestTemplate } from './testing';
 
 const registrationSchema = {
@@ -131,5 +133,29 @@ describeEachDatabase('creating a task', (suite) => {
     expect(newer.task.version).toBe('1.1.0');
     const steps = await queryRows<{ name: string }>(suite.database.db, sql`select name from steps where task_id = ${task.id} order by position`);
     expect(steps.map((step) => step.name)).toEqual(['create_user', 'billing', 'preferences']);
+  });
+
+  it(`creates the task of a template as large as validation accepts (${MAX_TEMPLATE_STEPS.toLocaleString('en-US')} steps in a chain)`, async () => {
+    await saveTestTemplate(suite.database.db, {
+      name: 'largest',
+      steps: Array.from({ length: MAX_TEMPLATE_STEPS }, (_, index) => ({ name: `s${index}`, handler: 'test.noop', dependsOn: index === 0 ? [] : [`s${index - 1}`] })),
+    });
+    const { task, created } = await createTask(suite.database.db, { namespace: 'tests', name: 'largest', context: {} });
+    expect(created).toBe(true);
+    expect(await countRows()).toEqual({ tasks: 1, steps: MAX_TEMPLATE_STEPS, dependencies: MAX_TEMPLATE_STEPS - 1, transitions: MAX_TEMPLATE_STEPS + 1 });
+    const detail = await getTaskDetailOrThrow(suite.database.db, String(task.id));
+    expect(detail.steps.at(-1)).toMatchObject({ name: `s${MAX_TEMPLATE_STEPS - 1}`, status: 'pending', depends_on: [`s${MAX_TEMPLATE_STEPS - 2}`] });
+    expect(detail.steps.filter((step) => step.status === 'ready').map((step) => step.name)).toEqual(['s0']);
+  });
+
+  it('writes a large task in one transaction: a statement failing late leaves nothing behind', async () => {
+    // Validation refuses duplicate names; written directly, the duplicate fails the second batch of steps.
+    await saveTestTemplate(suite.database.db, {
+      name: 'broken',
+      steps: Array.from({ length: 1500 }, (_, index) => ({ name: index === 1400 ? 's0' : `s${index}`, handler: 'test.noop' })),
+    });
+    const before = await countRows();
+    await expect(createTask(suite.database.db, { namespace: 'tests', name: 'broken', context: {} })).rejects.toThrow();
+    expect(await countRows()).toEqual(before);
   });
 });

@@ -413,6 +413,19 @@ function toTemplateDefinition(raw: RawTemplate): TemplateDefinition {
   };
 }
 
+/** The most steps a template may have: a task copies every one in its creating transaction. */
+export const MAX_TEMPLATE_STEPS = 10_000;
+
+function checkStepCount(root: Record<string, unknown>, errors: ErrorDetail[]): void {
+  const stepCount = Array.isArray(root.step_templates) ? root.step_templates.length : 0;
+  if (stepCount > MAX_TEMPLATE_STEPS) {
+    errors.push({
+      path: '/step_templates',
+      message: `has ${stepCount.toLocaleString('en-US')} steps; a template may have at most ${MAX_TEMPLATE_STEPS.toLocaleString('en-US')} (split the work into several templates)`,
+    });
+  }
+}
+
 function attachLines(errors: readonly ErrorDetail[], lines: YamlLineMap): ErrorDetail[] {
   const withLines = errors.map((error) => {
     const line = error.line ?? findLine(lines, error.path);
@@ -438,6 +451,7 @@ export function validateTemplate(yamlText: string, options: TemplateValidationOp
     errors.push(...shape.errors);
   }
   const root = isRecord(parsed.value) ? parsed.value : {};
+  checkStepCount(root, errors);
   checkContextSchema(root, errors);
   const outlines = outlineSteps(root, errors);
   if (outlines) {
