@@ -4,6 +4,9 @@
  * answer, a request) is checked or made storable here before it is written.
  */
 
+/** How a refusal names the problem: input with such text is refused where it enters (a 422). */
+export const UNSTORABLE_TEXT_MESSAGE = 'contains a NUL character or half of a UTF-16 surrogate pair, which cannot be stored';
+
 /** What replaces a character PostgreSQL cannot store: visible, so nobody mistakes the text for the original. */
 export const REPLACEMENT_CHARACTER = '\uFFFD';
 

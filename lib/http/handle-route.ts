@@ -13,6 +13,7 @@ import type { Runtime } from '../orchestrator/host';
 import { toErrorResponse } from './error-response';
 import { getRouteRuntime } from './route-runtime';
 import { matchRoutePattern } from './route-patterns';
+import { refuseUnstorableRouteParams } from './unstorable-text-error';
 
 export type RouteOptions = {
   /** No token needed (health, sign-in). Every other route needs one once ADMIN_TOKEN is set. */
@@ -84,6 +85,7 @@ export function handleRoute<P extends Params = Params>(
         log = log.child({ actor: principal.actor });
       }
       const params = ((await nextContext?.params) ?? {}) as P;
+      refuseUnstorableRouteParams(params);
       // Lines about one task or step say which, as the orchestrator's do.
       if (typeof params.taskId === 'string') {
         log = log.child({ task_id: params.taskId, ...(typeof params.step === 'string' ? { step: params.step } : {}) });

@@ -3,6 +3,7 @@ import { describeEachDatabase } from '../../db/testing';
 import { createFailedSignups, saveSignupTemplate, snapshotState } from '../orchestrator/failure-fixtures';
 import { callHandler, type CallOptions, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from './route-testing';
 import { createRandom } from '../seeded-random';
+import { MAX_TEMPLATE_STEPS } from '../templates/validate-template';
 
 /**
  * Thousands of malformed and hostile requests: wrong types, unknown and prototype-polluting keys, huge
@@ -334,5 +335,94 @@ describeEachDatabase('hostile requests', (suite) => {
     expect(await snapshotState(database)).toBe(before);
     expect(JSON.stringify(runtime.demoServices?.state.summarize())).toBe(demoBefore);
     expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+});
+
+describeEachDatabase('text PostgreSQL cannot store', (suite) => {
+  it('is refused with a 422 naming the field, in bodies, keys, query strings, path parameters and templates, and nothing is written', async () => {
+    const { database } = suite;
+    await testRuntime.start(database, { adminToken: ADMIN_TOKEN });
+    await saveSignupTemplate(database);
+    const [failed] = (await createFailedSignups(database, ['stored@example.com'], testRuntime.orchestrators)).map(String);
+    const before = await snapshotState(database);
+    const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const routes = new Map(await Promise.all(listRouteFiles().map(async (route) => [route.path, await loadRouteHandlers(route.file)] as const)));
+    // Built by hand: encodeURIComponent (callHandler) throws on half a surrogate pair, and Next.js hands routes decoded parameters.
+    const send = async (method: string, path: string, { params = {}, query = '', body, headers = {} }: { params?: Record<string, string>; query?: string; body?: string; headers?: Record<string, string> }) => {
+      const handler = routes.get(path)?.[method as 'GET'];
+      if (!handler) {
+        throw new Error(`no ${method} ${path}`);
+      }
+      const request = new Request(`http://127.0.0.1:3210/api/v1/x${query}`, { method, headers: { ...auth, ...headers }, body });
+      const response = await handler(request, { params: Promise.resolve(params) });
+      return { status: response.status, body: (await response.json()) as { error?: { code: string; details: { path: string; message: string }[] } } };
+    };
+    const json = { 'content-type': 'application/json' };
+    const yaml = { 'content-type': 'application/yaml' };
+    const task = { taskId: failed!, step: 'billing' };
+    const signup = (userInfo: Record<string, unknown>) => JSON.stringify({ namespace: 'tests', name: 'signup', context: { user_info: { email: 'new@example.com', ...userInfo } } });
+    const cases: { label: string; method: string; path: string; expected: string; code?: string; params?: Record<string, string>; query?: string; body?: string; headers?: Record<string, string> }[] = [
+      { label: 'NUL in a context string', method: 'POST', path: '/api/v1/tasks', body: signup({ name: 'Ann\u0000' }), headers: json, expected: '/context/user_info/name' },
+      { label: 'lone high surrogate in a context string', method: 'POST', path: '/api/v1/tasks', body: signup({ name: 'Ann \ud83d' }), headers: json, expected: '/context/user_info/name' },
+      { label: 'lone low surrogate in a context key', method: 'POST', path: '/api/v1/tasks', body: signup({ 'na\udc00me': 'Ann' }), headers: json, expected: '/context/user_info/na\ufffdme' },
+      { label: 'NUL in a context key', method: 'POST', path: '/api/v1/tasks', body: signup({ 'a\u0000': 1 }), headers: json, expected: '/context/user_info/a\ufffd' },
+      { label: 'NUL in the idempotency key', method: 'POST', path: '/api/v1/tasks', body: JSON.stringify({ namespace: 'tests', name: 'signup', context: {}, idempotency_key: 'k\u0000' }), headers: json, expected: '/idempotency_key' },
+      { label: 'NUL in a context edit', method: 'PATCH', path: '/api/v1/tasks/{taskId}/context', params: task, body: JSON.stringify({ context: { user_info: { email: 'x@example.com', note: '\u0000' } }, reason: 'fix' }), headers: json, expected: '/context/user_info/note' },
+      { label: 'NUL in a reason', method: 'POST', path: '/api/v1/tasks/{taskId}/retry', params: task, body: JSON.stringify({ reason: 'because\u0000' }), headers: json, expected: '/reason' },
+      { label: 'surrogate in resolved results', method: 'POST', path: '/api/v1/tasks/{taskId}/steps/{step}/resolve', params: task, body: JSON.stringify({ results: { list: ['ok', '\udfff'] }, reason: 'by hand' }), headers: json, expected: '/results/list/1' },
+      { label: 'NUL in a token name', method: 'POST', path: '/api/v1/tokens', body: JSON.stringify({ name: 'ci\u0000', role: 'viewer' }), headers: json, expected: '/name' },
+      { label: 'NUL in the search', method: 'GET', path: '/api/v1/tasks', query: '?q=%00', expected: 'query.q' },
+      { label: 'NUL in a filter', method: 'GET', path: '/api/v1/tasks', query: '?status=error&namespace=te%00sts', expected: 'query.namespace' },
+      { label: 'NUL in a parameter name', method: 'GET', path: '/api/v1/failures', query: '?na%00me=x', expected: 'query.na\ufffdme' },
+      { label: 'NUL in the overview query', method: 'GET', path: '/api/v1/overview', query: '?x=%00', expected: 'query.x' },
+      { label: 'NUL in a step name', method: 'GET', path: '/api/v1/tasks/{taskId}/steps/{step}/attempts', params: { taskId: failed!, step: 'bill\u0000ing' }, expected: 'path.step' },
+      { label: 'surrogate in a step name', method: 'POST', path: '/api/v1/tasks/{taskId}/steps/{step}/skip', params: { taskId: failed!, step: '\ud800' }, expected: 'path.step' },
+      { label: 'NUL in a task id', method: 'GET', path: '/api/v1/tasks/{taskId}', params: { taskId: '1\u0000' }, expected: 'path.taskId' },
+      { label: 'NUL in a template name', method: 'GET', path: '/api/v1/templates/{namespace}/{name}', params: { namespace: 'tests', name: 'sign\u0000up' }, expected: 'path.name' },
+      { label: 'NUL in a service name', method: 'POST', path: '/api/v1/services/{name}/mode', params: { name: 'bil\u0000ling' }, body: JSON.stringify({ mode: 'down' }), headers: json, expected: 'path.name' },
+      {
+        label: 'a YAML escape making NUL',
+        method: 'POST',
+        path: '/api/v1/templates',
+        body: 'name: bad_text\nversion: 1.0.0\ndescription: "a\\0b"\nstep_templates:\n  - name: a\n    handler: test.noop\n',
+        headers: yaml,
+        expected: '/description',
+        code: 'invalid_template',
+      },
+      {
+        label: 'a YAML escape making half a surrogate pair',
+        method: 'POST',
+        path: '/api/v1/templates',
+        body: 'name: bad_text\nversion: 1.0.0\nstep_templates:\n  - name: a\n    handler: test.noop\n    handler_config: { result: "\\udc00" }\n',
+        headers: yaml,
+        expected: '/step_templates/0/handler_config/result',
+        code: 'invalid_template',
+      },
+    ];
+    const problems: string[] = [];
+    for (const { label, method, path, expected, code = 'invalid_input', ...options } of cases) {
+      const { status, body } = await send(method, path, options);
+      const paths = body.error?.details.map((detail) => detail.path) ?? [];
+      if (status !== 422 || body.error?.code !== code || !paths.includes(expected)) {
+        problems.push(`${label}: ${method} ${path} answered ${status} ${JSON.stringify(body).slice(0, 300)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    const validated = await send('POST', '/api/v1/templates/validate', { body: 'name: bad_text\nversion: 1.0.0\ndescription: "\\0"\nstep_templates:\n  - name: a\n    handler: test.noop\n', headers: yaml });
+    expect(validated.body).toMatchObject({ valid: false, errors: [{ path: '/description', line: 3 }] });
+    expect(await snapshotState(database)).toBe(before);
+  });
+
+  it(`refuses a template of more than ${MAX_TEMPLATE_STEPS.toLocaleString('en-US')} steps, saying how many it may have`, async () => {
+    await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
+    const routes = await loadRouteHandlers(listRouteFiles().find((route) => route.path === '/api/v1/templates')!.file);
+    const steps = Array.from({ length: MAX_TEMPLATE_STEPS + 1 }, (_, index) => `- {name: s${index}, handler: test.noop}`).join('\n');
+    const response = await callHandler(routes.POST!, 'POST', '/api/v1/templates', {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/yaml' },
+      body: `name: too_big\nversion: 1.0.0\nstep_templates:\n${steps}\n`,
+    });
+    expect(response.status).toBe(422);
+    const body = (await response.json()) as { error: { details: { path: string; message: string }[] } };
+    expect(body.error.details).toContainEqual(expect.objectContaining({ path: '/step_templates', message: expect.stringMatching(/has 10,001 steps; a template may have at most 10,000/) }));
   });
 });

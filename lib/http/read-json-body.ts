@@ -1,6 +1,8 @@
 import { AppError, InvalidInputError } from '../errors';
+import { findUnstorableText } from '../storable-text';
 import type { ValidationResult } from '../validation';
 import { readBodyText } from './read-body-text';
+import { unstorableTextError } from './unstorable-text-error';
 
 /** Deeper than this is refused before parsing; the validator refuses anything past 100 levels anyway. */
 const MAX_JSON_NESTING = 200;
@@ -37,7 +39,8 @@ function exceedsNesting(text: string, limit: number): boolean {
 
 /**
  * Reads and validates a JSON body: 415 unless it is application/json, 413 over 1 MiB, 400 when it is
- * not JSON, 422 listing every problem the schema finds (JSON Pointer paths). An `optional` body may be
+ * not JSON, 422 naming a string or key PostgreSQL cannot store (NUL, half a surrogate pair), 422 listing
+ * every problem the schema finds (JSON Pointer paths). An `optional` body may be
  * left out; it is then validated as `{}`, so the schema's defaults apply.
  */
 export async function readJsonBody<T>(
@@ -55,6 +58,11 @@ export async function readJsonBody<T>(
       value = JSON.parse(text) as unknown;
     } catch (error) {
       throw new AppError('malformed', `The body is not valid JSON: ${(error as Error).message}`, { cause: error });
+    }
+    // "\u0000" and "\ud800" are valid JSON, but no statement can carry them: refused before any is run.
+    const unstorable = findUnstorableText(value);
+    if (unstorable !== undefined) {
+      throw unstorableTextError(unstorable === '/' ? '' : unstorable, 'The request body');
     }
   }
   const result = validate(value);

@@ -1,5 +1,7 @@
 import { InvalidInputError } from '../errors';
+import { isStorableText } from '../storable-text';
 import type { ValidationResult } from '../validation';
+import { unstorableTextError } from './unstorable-text-error';
 
 type PropertySchemas = { properties: Record<string, { type?: string | readonly string[] }> };
 
@@ -15,13 +17,18 @@ function splitList(values: readonly string[]): string[] {
 /**
  * Reads the query string as its schema describes it: lists from repeated or comma-separated values,
  * numbers and booleans from their text (left as text when they are not, so the schema reports them),
- * empty values as absent. Then validates: 422 with every problem, paths like `/limit`.
+ * empty values as absent. Then validates: 422 with every problem, paths like `/limit`. A name or value
+ * PostgreSQL cannot store (`%00`) is refused first: 422 at `query.<name>`.
  */
 export function readQuery<T>(request: Request, schema: PropertySchemas, validate: (value: unknown) => ValidationResult<T>): T {
   const params = new URL(request.url).searchParams;
   // No prototype: a parameter named __proto__ becomes a key the schema refuses, not the object's prototype.
   const query = Object.create(null) as Record<string, unknown>;
   for (const key of new Set(params.keys())) {
+    // `%00` decodes to NUL, which no statement can carry (a lone surrogate cannot come out of URL decoding).
+    if (!isStorableText(key) || !params.getAll(key).every(isStorableText)) {
+      throw unstorableTextError(`query.${key}`, 'The query string');
+    }
     const values = params.getAll(key).filter((value) => value.trim() !== '');
     if (values.length === 0) {
       continue;

@@ -1,6 +1,7 @@
 import type { Dag, DagEdge, DagNode } from '../api/types';
 import type { ErrorDetail } from '../errors';
 import type { AnyStepHandler, HandlerRegistry } from '../handlers/index';
+import { findUnstorableText, UNSTORABLE_TEXT_MESSAGE } from '../storable-text';
 import { checkJsonSchema, compileSchema, joinPointer, type ValidationResult } from '../validation';
 import { findLine, parseTemplateYaml, type YamlLineMap } from './parse-template-yaml';
 import {
@@ -426,6 +427,14 @@ function checkStepCount(root: Record<string, unknown>, errors: ErrorDetail[]): v
   }
 }
 
+/** YAML escapes (`"\0"`, `"\ud800"`) can make text PostgreSQL cannot store; refused here, not by the save. */
+function checkStorableText(value: unknown, errors: ErrorDetail[]): void {
+  const path = findUnstorableText(value);
+  if (path !== undefined) {
+    errors.push({ path: path === '/' ? '' : path, message: UNSTORABLE_TEXT_MESSAGE });
+  }
+}
+
 function attachLines(errors: readonly ErrorDetail[], lines: YamlLineMap): ErrorDetail[] {
   const withLines = errors.map((error) => {
     const line = error.line ?? findLine(lines, error.path);
@@ -451,6 +460,7 @@ export function validateTemplate(yamlText: string, options: TemplateValidationOp
     errors.push(...shape.errors);
   }
   const root = isRecord(parsed.value) ? parsed.value : {};
+  checkStorableText(parsed.value, errors);
   checkStepCount(root, errors);
   checkContextSchema(root, errors);
   const outlines = outlineSteps(root, errors);
