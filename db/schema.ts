@@ -49,6 +49,8 @@ export const tasks = pgTable(
     status: text().notNull().default('pending'),
     context: jsonb().notNull(),
     idempotencyKey: text(),
+    /** sha256 of the creating request (namespace, name, version as asked, context as sent): the same key with another request is refused. */
+    requestDigest: text(),
     identityKey: text(),
     correlationId: text().notNull(),
     /** Steps not yet complete, resolved_manually, skipped or cancelled: zero means the task is complete. */
