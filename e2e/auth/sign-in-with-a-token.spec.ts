@@ -153,3 +153,19 @@ test('a viewer signed in with a real token reads everything, sees repairs disabl
   const after = await request.get(`/api/v1/tasks/${task.id}`, { headers: ADMIN });
   expect(((await after.json()) as { status: string }).status).toBe('pending');
 });
+
+test('after five wrong tokens from one address the server answers 429 with Retry-After, the right token too, and other addresses go on', async ({ request }) => {
+  // As a proxy in front of the server would name the caller; a new address on each run (and retry).
+  const guesser = { 'x-forwarded-for': `2001:db8::${Math.floor(Math.random() * 0xffff).toString(16)}:${Date.now().toString(16).slice(-4)}` };
+  for (let i = 0; i < 5; i += 1) {
+    await expectError(await request.post('/api/v1/session', { headers: guesser, data: { token: `syt_guess-${i}` } }), 401, 'unauthorized');
+  }
+  const refused = await request.post('/api/v1/session', { headers: guesser, data: { token: E2E_ADMIN_TOKEN } });
+  const error = await expectError(refused, 429, 'rate_limited');
+  expect(error.message).toMatch(/^Too many failed sign-ins or wrong tokens from your address; try again in \d+ s$/);
+  expect(Number(refused.headers()['retry-after'])).toBeGreaterThanOrEqual(1);
+  expect(refused.headers()['set-cookie']).toBeUndefined();
+  await expectError(await request.get('/api/v1/tasks', { headers: { ...guesser, authorization: `Bearer ${E2E_ADMIN_TOKEN}` } }), 429, 'rate_limited');
+
+  expect((await request.get('/api/v1/tasks', { headers: ADMIN })).status()).toBe(200);
+});
