@@ -13,17 +13,20 @@ export async function insertTaskUnlessDuplicate(tx: DbOrTx, task: NewTask): Prom
   return row;
 }
 
+export type TaskKeyMatch = { task: TaskRow; matchedBy: 'idempotency_key' | 'identity' };
+
+/** The task of the template holding this idempotency key, else the one with this identity; which key matched. */
 export async function findTaskByKeys(
   dbOrTx: DbOrTx,
   { namespace, name, idempotencyKey, identityKey }: { namespace: string; name: string; idempotencyKey?: string | null; identityKey?: string | null },
-): Promise<TaskRow | undefined> {
+): Promise<TaskKeyMatch | undefined> {
   if (idempotencyKey) {
     const [row] = await dbOrTx
       .select()
       .from(tasks)
       .where(and(eq(tasks.namespace, namespace), eq(tasks.name, name), eq(tasks.idempotencyKey, idempotencyKey)));
     if (row) {
-      return row;
+      return { task: row, matchedBy: 'idempotency_key' };
     }
   }
   if (identityKey) {
@@ -31,7 +34,7 @@ export async function findTaskByKeys(
       .select()
       .from(tasks)
       .where(and(eq(tasks.namespace, namespace), eq(tasks.name, name), eq(tasks.identityKey, identityKey)));
-    return row;
+    return row ? { task: row, matchedBy: 'identity' } : undefined;
   }
   return undefined;
 }

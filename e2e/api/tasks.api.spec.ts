@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import type { AttemptList, TaskDetail, TaskList, TransitionList } from '../../lib/api/types';
 import { createFailedTask, createTask, expectError, listTasks, NAMESPACE, newRun, waitForStatus } from './http-api';
 
-test('creates a task (201) with its steps, and answers a repeat by idempotency key or identity with the same task (200)', async ({ request }) => {
+test('creates a task (201) with its steps, answers a repeat by idempotency key or identity with the same task (200), and refuses the key with another body (422)', async ({ request }) => {
   const run = newRun();
   const email = `${run}@example.com`;
   const response = await request.post('/api/v1/tasks', {
@@ -28,11 +28,18 @@ test('creates a task (201) with its steps, and answers a repeat by idempotency k
     ['join', ['left', 'right']],
   ]);
 
-  const byHeader = await request.post('/api/v1/tasks', { data: { namespace: NAMESPACE, name: 'api_diamond', context: { customer: { email: `other-${email}` } } }, headers: { 'Idempotency-Key': `key-${run}` } });
+  const byHeader = await request.post('/api/v1/tasks', { data: { namespace: NAMESPACE, name: 'api_diamond', context: { run, customer: { email } } }, headers: { 'Idempotency-Key': `key-${run}` } });
   expect(byHeader.status()).toBe(200);
   expect(((await byHeader.json()) as TaskDetail).id).toBe(task.id);
-  const byBody = await request.post('/api/v1/tasks', { data: { namespace: NAMESPACE, name: 'api_diamond', context: { customer: { email: `x-${email}` } }, idempotency_key: `key-${run}` } });
+  const byBody = await request.post('/api/v1/tasks', { data: { namespace: NAMESPACE, name: 'api_diamond', context: { customer: { email }, run }, idempotency_key: `key-${run}` } });
   expect(((await byBody.json()) as TaskDetail).id).toBe(task.id);
+  // The key names one request: another context under it is refused, not answered with this task.
+  const reused = await expectError(
+    await request.post('/api/v1/tasks', { data: { namespace: NAMESPACE, name: 'api_diamond', context: { customer: { email: `other-${email}` } } }, headers: { 'Idempotency-Key': `key-${run}` } }),
+    422,
+    'invalid_input',
+  );
+  expect(reused.details).toEqual([{ path: '/idempotency_key', message: expect.stringContaining(`task ${task.id}`) }]);
   const byIdentity = await request.post('/api/v1/tasks', { data: { namespace: NAMESPACE, name: 'api_diamond', context: { customer: { email } } } });
   expect(byIdentity.status()).toBe(200);
   expect(((await byIdentity.json()) as TaskDetail).id).toBe(task.id);

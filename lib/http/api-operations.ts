@@ -223,7 +223,7 @@ export const API_OPERATIONS: ApiOperation[] = [
     tag: 'Tasks',
     summary: 'Create a task of a template',
     description:
-      'Headers: `Idempotency-Key` (as the body field) and `X-Correlation-ID` (passed to every service call). 200 with the existing task when the idempotency key or the identity fields match.',
+      'Headers: `Idempotency-Key` (as the body field) and `X-Correlation-ID` (passed to every service call). 200 with the existing task when the idempotency key or the identity fields match; 422 at `/idempotency_key` when the key was used for a request with a different namespace, name, version or context (the same identity with other fields still answers 200 with its task).',
     access: 'operator',
     headers: [
       { name: 'Idempotency-Key', description: 'As `idempotency_key` in the body (give one or both, the same).', schema: { type: 'string', minLength: 1, maxLength: 255 } },

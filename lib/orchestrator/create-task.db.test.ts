@@ -116,6 +116,62 @@ describeEachDatabase('creating a task', (suite) => {
     expect((await countRows()).tasks).toBe(1);
   });
 
+  it('refuses an idempotency key reused with another request, and returns the task for the same request', async () => {
+    await saveRegistration();
+    const request = { namespace: 'tests', name: 'registration', idempotencyKey: 'signup-fay', context: { user_info: { email: 'fay@example.com', name: 'Fay' } } };
+    const first = await createTask(suite.database.db, request);
+    const before = await countRows();
+    // The same request, its keys in another order: the same task.
+    const again = await createTask(suite.database.db, { ...request, context: { user_info: { name: 'Fay', email: 'fay@example.com' } } });
+    expect(again).toEqual({ task: first.task, created: false });
+    for (const other of [
+      { ...request, context: { user_info: { email: 'gus@example.com', name: 'Gus' } } },
+      { ...request, context: { user_info: { email: 'fay@example.com', name: 'Fay', plan: 'pro' } } },
+      { ...request, version: '1.0.0' },
+    ]) {
+      const error = await createTask(suite.database.db, other).catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).code).toBe('invalid_input');
+      expect((error as AppError).message).toMatch(/Idempotency-Key was already used for a different request/);
+      expect((error as AppError).details).toEqual([{ path: '/idempotency_key', message: expect.stringContaining(`task ${first.task.id}`) }]);
+    }
+    expect(await countRows()).toEqual(before);
+  });
+
+  it('returns the task of a repeated request after a newer version was saved, when the request named no version', async () => {
+    await saveRegistration();
+    const request = { namespace: 'tests', name: 'registration', idempotencyKey: 'signup-hal', context: { user_info: { email: 'hal@example.com', name: 'Hal' } } };
+    const first = await createTask(suite.database.db, request);
+    await saveTestTemplate(suite.database.db, { name: 'registration', version: '2.0.0', schema: registrationSchema, steps: [{ name: 'only_step', handler: 'test.noop' }] });
+    expect(await createTask(suite.database.db, request)).toEqual({ task: first.task, created: false });
+  });
+
+  it('answers racing requests that share an idempotency key: one task for the first body, a refusal for each other body', async () => {
+    await saveRegistration();
+    const outcomes = await Promise.all(
+      Array.from({ length: 12 }, (_, index) =>
+        createTask(suite.database.db, {
+          namespace: 'tests',
+          name: 'registration',
+          idempotencyKey: 'signup-race',
+          context: { user_info: { email: `racer${index % 3}@example.com`, name: 'Racer' } },
+        }).then(
+          ({ task, created }) => ({ id: task.id, email: (task.context as { user_info: { email: string } }).user_info.email, created, index }),
+          (error: unknown) => ({ code: (error as AppError).code, index }),
+        ),
+      ),
+    );
+    const answered = outcomes.filter((outcome) => 'id' in outcome);
+    expect(new Set(answered.map((outcome) => outcome.id)).size).toBe(1);
+    expect(answered.filter((outcome) => outcome.created)).toHaveLength(1);
+    const winnerEmail = answered[0]!.email;
+    for (const outcome of outcomes) {
+      const email = `racer${outcome.index % 3}@example.com`;
+      expect(outcome).toEqual(email === winnerEmail ? expect.objectContaining({ id: answered[0]!.id }) : { code: 'invalid_input', index: outcome.index });
+    }
+    expect((await countRows()).tasks).toBe(1);
+  });
+
   it("returns the existing task when the template's identity fields match", async () => {
     await saveRegistration(['user_info.email']);
     const first = await createTask(suite.database.db, { namespace: 'tests', name: 'registration', context: { user_info: { email: 'cy@example.com', name: 'Cy' } } });
