@@ -56,6 +56,8 @@ export type TaskDetail = TaskSummary & {
 };
 
 export type TaskListItem = TaskSummary & {
+  /** In a list, `context` is a preview (at most ≈ 1.5 KB: long strings cut, deep or large parts left out); GET /tasks/{id} has it whole. */
+  context_truncated: boolean;
   /** Steps that are not finished: the ones to look at (name and status). */
   open_steps: { name: string; status: StepStatus; attempts: number }[];
   step_count: number;

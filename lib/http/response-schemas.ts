@@ -140,12 +140,17 @@ export const responseSchemas: Record<string, object> = {
   TaskListItem: object(
     {
       ...taskSummaryProperties,
+      context: {
+        type: 'object',
+        description: 'A preview of the context: at most about 1.5 KB of JSON, strings over 100 characters cut with an ellipsis, objects and arrays deeper than 4 levels or past the size left out. GET /tasks/{id} has the whole context.',
+      },
+      context_truncated: { type: 'boolean', description: 'Whether the preview in `context` left anything out or cut a string.' },
       open_steps: { type: 'array', items: object({ name: string, status: { enum: [...STEP_STATUSES] }, attempts: integer }) },
       open_step_count: integer,
       step_count: integer,
       steps_done: integer,
     },
-    [...Object.keys(taskSummaryProperties), 'open_steps', 'step_count', 'steps_done'],
+    [...Object.keys(taskSummaryProperties), 'context_truncated', 'open_steps', 'step_count', 'steps_done'],
   ),
   TaskList: object({ items: { type: 'array', items: ref('TaskListItem') }, next_cursor: nullableString }),
   Transition: object({

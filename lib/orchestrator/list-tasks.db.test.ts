@@ -5,6 +5,7 @@ import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
 import { AppError } from '../errors';
 import { createTask } from './create-task';
+import { getTaskDetailOrThrow } from './get-task-detail';
 import { listTasks } from './list-tasks';
 import { saveTestTemplate } from './testing';
 
@@ -169,6 +170,31 @@ describeEachDatabase('listTasks', (suite) => {
     const page = await listTasks(db, { limit: 50, error_signature: row!.key });
     expect(page.items.map((item) => Number(item.id)).sort((a, b) => a - b)).toEqual([first, second]);
     expect((await listTasks(db, { limit: 50, error_signature: row!.key, step: 'user' })).items).toEqual([]);
+  });
+
+  it('lists a bounded preview of each context, the e-mail kept, and leaves the whole context to the task itself', async () => {
+    await saveTemplates();
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const context = { payload: { document: 'p'.repeat(380_000), pages: Array.from({ length: 50 }, (_, page) => ({ page, text: 't'.repeat(200) })) }, user_info: { email: `big${i}@example.com`, name: `Big ${i}` } };
+      ids.push(await create('signup', context));
+    }
+    await create('signup', { user_info: { email: 'small@example.com' } });
+    const page = await listTasks(suite.database.db, { limit: 50 });
+    expect(page.items).toHaveLength(6);
+    const [small, ...big] = page.items;
+    expect(small).toMatchObject({ context: { user_info: { email: 'small@example.com' } }, context_truncated: false });
+    for (const item of big) {
+      expect(item.context_truncated).toBe(true);
+      expect(Buffer.byteLength(JSON.stringify(item.context))).toBeLessThanOrEqual(2048);
+      expect(item.context).toMatchObject({ user_info: { email: expect.stringMatching(/^big\d@example\.com$/) } });
+    }
+    // 1.9 MB of contexts; the page is a few kilobytes.
+    expect(Buffer.byteLength(JSON.stringify(page))).toBeLessThan(16_000);
+    // The search still reads the whole context, and the task still has all of it.
+    expect((await listTasks(suite.database.db, { limit: 50, q: 'ttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt' })).items).toHaveLength(5);
+    const detail = await getTaskDetailOrThrow(suite.database.db, String(ids[0]));
+    expect((detail.context as { payload: { document: string } }).payload.document).toHaveLength(380_000);
   });
 
   it('refuses a cursor it did not make and a date that does not exist', async () => {

@@ -4,6 +4,7 @@ import { steps, tasks } from '../../db/schema';
 import type { TaskList, TaskListItem } from '../api/types';
 import { InvalidInputError } from '../errors';
 import type { StepStatus } from '../statuses';
+import { previewContext } from './preview-context';
 import { parseFilterTime, type TaskFilter, taskFilterConditions } from './task-filter-sql';
 import { toTaskSummary } from './task-views';
 
@@ -39,7 +40,8 @@ type StepCounts = { task_id: string | number; step_count: number; steps_done: nu
 const createdAtExact = sql<string>`to_char(${tasks.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /**
- * One page of tasks matching the filter, newest first. Keyset pagination: a page costs the same at
+ * One page of tasks matching the filter, newest first, each with a bounded preview of its context
+ * (previewContext: a list of 50 contexts of any size stays small). Keyset pagination: a page costs the same at
  * any depth, and tasks created while someone pages through are neither skipped nor repeated. On the
  * id (ids grow with creation), or, when the filter is a creation-time range, on (created_at, id), so
  * that the range is read off the created_at index instead of skipping every newer task.
@@ -86,8 +88,11 @@ export async function listTasks(db: DbOrTx, input: ListTasksInput): Promise<Task
     items: page.map((task) => {
       const count = countsByTask.get(task.id);
       const openSteps = count?.open_steps ?? [];
+      const preview = previewContext(task.context as Record<string, unknown>);
       return {
         ...toTaskSummary(task),
+        context: preview.context,
+        context_truncated: preview.truncated,
         open_steps: openSteps.slice(0, OPEN_STEPS_SHOWN).map((step) => ({ ...step, status: step.status as StepStatus })),
         open_step_count: openSteps.length,
         step_count: count?.step_count ?? 0,
