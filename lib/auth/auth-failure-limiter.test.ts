@@ -12,10 +12,14 @@ function clock() {
   };
 }
 
+let guesses = 0;
+/** A new secret each time: a guess of its own. */
+const nextGuess = () => `guess-${(guesses += 1)}`;
+
 /** The wait in seconds a refused attempt names, or 'allowed' (and the attempt is settled as `outcome`). */
-function attempt(limiter: ReturnType<typeof createAuthFailureLimiter>, address: string, outcome: 'failed' | 'settled' = 'failed'): number | 'allowed' {
+function attempt(limiter: ReturnType<typeof createAuthFailureLimiter>, address: string, outcome: 'failed' | 'settled' = 'failed', secret = nextGuess()): number | 'allowed' {
   try {
-    const started = limiter.beginAttempt(address);
+    const started = limiter.beginAttempt(address, secret);
     started[outcome]();
     return 'allowed';
   } catch (error) {
@@ -73,17 +77,39 @@ describe('auth failure limiter', () => {
     expect(attempt(limiter, 'a', 'settled')).toBe(1);
   });
 
-  it('counts concurrent guesses as they arrive: past the free failures, one check at a time', () => {
-    const limiter = createAuthFailureLimiter(roomyGlobal, clock().now);
+  it('counts concurrent guesses as they arrive: no more different secrets in flight than free failures left, then one at a time', () => {
+    const time = clock();
+    const limiter = createAuthFailureLimiter(roomyGlobal, time.now);
     const inFlight = [];
     for (let i = 0; i < 5; i += 1) {
-      inFlight.push(limiter.beginAttempt('b'));
+      inFlight.push(limiter.beginAttempt('b', nextGuess()));
     }
-    expect(() => limiter.beginAttempt('b')).toThrow(RateLimitedError);
+    expect(() => limiter.beginAttempt('b', nextGuess())).toThrow(RateLimitedError);
     for (const started of inFlight) {
       started.failed();
     }
     expect(attempt(limiter, 'b')).toBe(1);
+    time.advance(1000);
+    const one = limiter.beginAttempt('b', nextGuess());
+    expect(() => limiter.beginAttempt('b', nextGuess())).toThrow(RateLimitedError);
+    one.settled();
+  });
+
+  it('takes concurrent checks of one secret as one guess: a client sending its token in parallel is not held up', () => {
+    const limiter = createAuthFailureLimiter(roomyGlobal, clock().now);
+    for (let i = 0; i < 4; i += 1) {
+      expect(attempt(limiter, 'ci')).toBe('allowed');
+    }
+    const parallel = Array.from({ length: 50 }, () => limiter.beginAttempt('ci', 'the-valid-token'));
+    for (const started of parallel) {
+      started.settled();
+    }
+    // The same wrong secret 50 times at once is one failure: the fifth.
+    const wrong = Array.from({ length: 50 }, () => limiter.beginAttempt('ci', 'one-wrong-token'));
+    for (const started of wrong) {
+      started.failed();
+    }
+    expect(attempt(limiter, 'ci', 'settled')).toBe(1);
   });
 
   it('has a global ceiling that made-up addresses cannot get round: a burst, then a steady rate', () => {

@@ -34,11 +34,16 @@ export type AuthAttempt = {
 };
 
 export type AuthFailureLimiter = {
-  /** Starts a check of a token sent from `address`; throws RateLimitedError (429) while it must wait. */
-  beginAttempt(address: string): AuthAttempt;
+  /**
+   * Starts a check of a token sent from `address`; throws RateLimitedError (429) while it must wait.
+   * `secretDigest` (a hash of the token) tells one guess from another.
+   */
+  beginAttempt(address: string, secretDigest: string): AuthAttempt;
 };
 
-type AddressState = { failures: number; pending: number; lastFailureAt: number; blockedUntil: number };
+/** Checks of one secret from one address that are in flight together: one guess, counted once. */
+type InFlightGuess = { checks: number; failed: boolean };
+type AddressState = { failures: number; inFlight: Map<string, InFlightGuess>; lastFailureAt: number; blockedUntil: number };
 
 /**
  * Limits token guessing (failed sign-ins and failed bearer tokens), in this process's memory.
@@ -46,8 +51,11 @@ type AddressState = { failures: number; pending: number; lastFailureAt: number; 
  * Per address: `freeFailures` failures, then a wait that doubles with each further failure (1 s, 2 s, 4 s,
  * … up to 15 min), forgotten an hour after the last failure. A success does not wipe the count (a
  * caller holding one valid token could otherwise guess another between successes); it only does not add.
- * Once an address is past its free failures only one of its checks runs at a time, so a burst of
- * concurrent guesses is counted as it arrives, not after the database answered each.
+ *
+ * Guesses are counted as they arrive, not after the database answered each: an address may have only
+ * as many different secrets in flight as it has free failures left (one at a time once it has none),
+ * so 300 concurrent guesses get at most 5 checks. Concurrent requests with the same secret are one
+ * guess, so a client sending one valid token in parallel is never held up by this.
  *
  * The address is the best one a route handler has (see readClientAddress) and can be spoofed where no
  * proxy vouches for it, so a global ceiling over every address caps what any number of made-up
@@ -61,7 +69,8 @@ export function createAuthFailureLimiter(limits: AuthFailureLimits = DEFAULT_AUT
   const addresses = new Map<string, AddressState>();
   const refillPerMs = limits.globalFailuresPerMinute / 60_000;
   let globalAllowance = limits.globalBurst;
-  let globalPending = 0;
+  /** Different guesses in flight, over every address. */
+  let globalInFlight = 0;
   let refilledAt = now();
 
   const refillGlobal = (at: number) => {
@@ -71,7 +80,7 @@ export function createAuthFailureLimiter(limits: AuthFailureLimits = DEFAULT_AUT
   /** The address's state, unless it has none or its failures are old enough to forget. */
   const findState = (address: string, at: number): AddressState | undefined => {
     const state = addresses.get(address);
-    if (state && state.pending === 0 && at - state.lastFailureAt > limits.forgetAfterMs) {
+    if (state && state.inFlight.size === 0 && at - state.lastFailureAt > limits.forgetAfterMs) {
       addresses.delete(address);
       return undefined;
     }
@@ -85,60 +94,74 @@ export function createAuthFailureLimiter(limits: AuthFailureLimits = DEFAULT_AUT
         if (addresses.size < limits.maxAddresses && at - knownState.lastFailureAt <= limits.forgetAfterMs) {
           break;
         }
-        if (knownState.pending === 0) {
+        if (knownState.inFlight.size === 0) {
           addresses.delete(known);
         }
       }
     }
     addresses.set(address, state);
   };
+  /** An address with no failures and nothing in flight has nothing to remember. */
+  const forgetIfClean = (address: string, state: AddressState) => {
+    if (state.failures === 0 && state.inFlight.size === 0 && addresses.get(address) === state) {
+      addresses.delete(address);
+    }
+  };
 
   return {
-    beginAttempt(address) {
+    beginAttempt(address, secretDigest) {
       const at = now();
       refillGlobal(at);
       const known = findState(address, at);
       if (known && at < known.blockedUntil) {
         throw tooMany(known.blockedUntil - at, 'Too many failed sign-ins or wrong tokens from your address');
       }
-      if (known && known.pending > 0 && known.failures + known.pending >= limits.freeFailures) {
-        throw tooMany(limits.baseDelayMs, 'Too many failed sign-ins or wrong tokens from your address');
+      let guess = known?.inFlight.get(secretDigest);
+      if (!guess) {
+        const inFlight = known?.inFlight.size ?? 0;
+        if (inFlight > 0 && (known?.failures ?? 0) + inFlight >= limits.freeFailures) {
+          throw tooMany(limits.baseDelayMs, 'Too many failed sign-ins or wrong tokens from your address');
+        }
+        if (globalAllowance - globalInFlight < 1) {
+          throw tooMany((1 - (globalAllowance - globalInFlight)) / refillPerMs, 'Too many failed sign-ins or wrong tokens lately, from all addresses together');
+        }
       }
-      if (globalAllowance - globalPending < 1) {
-        throw tooMany((1 - (globalAllowance - globalPending)) / refillPerMs, 'Too many failed sign-ins or wrong tokens lately, from all addresses together');
-      }
-      const state = known ?? { failures: 0, pending: 0, lastFailureAt: at, blockedUntil: 0 };
+      const state = known ?? { failures: 0, inFlight: new Map<string, InFlightGuess>(), lastFailureAt: at, blockedUntil: 0 };
       rememberState(address, state, at);
-      state.pending += 1;
-      globalPending += 1;
+      if (!guess) {
+        guess = { checks: 0, failed: false };
+        state.inFlight.set(secretDigest, guess);
+        globalInFlight += 1;
+      }
+      guess.checks += 1;
+      const current = guess;
       let done = false;
-      const finish = () => {
+      const finish = (failed: boolean) => {
         if (done) {
-          return false;
+          return;
         }
         done = true;
-        state.pending -= 1;
-        globalPending -= 1;
-        return true;
-      };
-      return {
-        failed() {
-          if (!finish()) {
-            return;
-          }
-          const failedAt = now();
-          refillGlobal(failedAt);
+        current.checks -= 1;
+        const at = now();
+        if (failed && !current.failed) {
+          current.failed = true;
+          refillGlobal(at);
           globalAllowance -= 1;
           state.failures += 1;
-          state.lastFailureAt = failedAt;
+          state.lastFailureAt = at;
           if (state.failures >= limits.freeFailures) {
-            const delay = Math.min(limits.maxDelayMs, limits.baseDelayMs * 2 ** (state.failures - limits.freeFailures));
-            state.blockedUntil = failedAt + delay;
+            state.blockedUntil = at + Math.min(limits.maxDelayMs, limits.baseDelayMs * 2 ** (state.failures - limits.freeFailures));
           }
-        },
-        settled() {
-          finish();
-        },
+        }
+        if (current.checks === 0) {
+          state.inFlight.delete(secretDigest);
+          globalInFlight -= 1;
+          forgetIfClean(address, state);
+        }
+      };
+      return {
+        failed: () => finish(true),
+        settled: () => finish(false),
       };
     },
   };

@@ -50,9 +50,10 @@ async function identifyRequest(
     if (!match?.[1]) {
       return new AppError('unauthorized', 'The Authorization header must be "Bearer <token>"');
     }
+    const secret = match[1];
     const principal = limiter
-      ? await checkWithinLimit(limiter, readClientAddress(request), () => findTokenPrincipal(db, match[1]!, adminToken))
-      : await findTokenPrincipal(db, match[1], adminToken);
+      ? await checkWithinLimit(limiter, { address: readClientAddress(request), secret }, () => findTokenPrincipal(db, secret, adminToken))
+      : await findTokenPrincipal(db, secret, adminToken);
     return principal ?? new AppError('unauthorized', 'The token is not valid: it is unknown or was revoked');
   }
   const sessionSecret = readSessionCookie(request);
@@ -65,11 +66,15 @@ async function identifyRequest(
 }
 
 /**
- * Runs one token check under the limiter: refused (429) while the address must wait; counted as a
- * failure when it finds nothing. Used by sign-in too.
+ * Runs one check of `secret` under the limiter: refused (429) while the address must wait; counted as
+ * a failure when it finds nothing. Used by sign-in too.
  */
-export async function checkWithinLimit<T>(limiter: AuthFailureLimiter, address: string, check: () => Promise<T | undefined>): Promise<T | undefined> {
-  const attempt = limiter.beginAttempt(address);
+export async function checkWithinLimit<T>(
+  limiter: AuthFailureLimiter,
+  { address, secret }: { address: string; secret: string },
+  check: () => Promise<T | undefined>,
+): Promise<T | undefined> {
+  const attempt = limiter.beginAttempt(address, hashSecret(secret));
   let found: T | undefined;
   try {
     found = await check();

@@ -80,6 +80,18 @@ describeEachDatabase('limits on token guessing', (suite) => {
     expect(statuses.every((status) => status === 401 || status === 429)).toBe(true);
   });
 
+  it('lets a client send its valid token in many parallel requests, even with failures behind it', async () => {
+    await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
+    const operator = await createApiToken(suite.database.db, { name: 'limits-parallel', role: 'operator', actor: 'test' });
+    const tasks = await route('/api/v1/tasks');
+    const from = (token: string) => callHandler(tasks.handlers.GET!, 'GET', tasks.path, { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '203.0.113.80' } });
+    for (let i = 0; i < 4; i += 1) {
+      expect((await from(`syt_typo-${i}`)).status).toBe(401);
+    }
+    const answers = await Promise.all(Array.from({ length: 50 }, () => from(operator.secret)));
+    expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 50 }, () => 200));
+  });
+
   it('does not limit requests that bring a session cookie or no credential at all', async () => {
     await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
     const tasks = await route('/api/v1/tasks');
