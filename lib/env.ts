@@ -1,3 +1,5 @@
+import { isLoopbackHostname } from './auth/loopback';
+
 /** Reads the environment of shared/API.md §2 in one place, with clear errors for bad values. */
 export type SwitchyardEnv = {
   port: number;
@@ -15,6 +17,10 @@ export type SwitchyardEnv = {
   circuitCooldownSeconds: number;
   /** E2E=1: fixture templates and deterministic test handlers are loaded too. */
   e2e: boolean;
+  /** The address to listen on; only loopback without ADMIN_TOKEN. */
+  host: string;
+  /** The dashboard's address: links in alerts, and a host name served in local mode besides loopback. */
+  publicUrl: string;
 };
 
 export function readEnv(env: Record<string, string | undefined> = process.env): SwitchyardEnv {
@@ -31,7 +37,37 @@ export function readEnv(env: Record<string, string | undefined> = process.env): 
     circuitFailureThreshold: readInteger(env, 'CIRCUIT_FAILURE_THRESHOLD', 5, 1, 10_000),
     circuitCooldownSeconds: readInteger(env, 'CIRCUIT_COOLDOWN_SECONDS', 30, 1, 86_400),
     e2e: env.E2E === '1',
+    host: readHost(env),
+    publicUrl: readPublicUrl(env),
   };
+}
+
+/**
+ * Local mode has no tokens, so whoever reaches the port may change anything: it listens on loopback
+ * only, and a HOST that other machines can reach needs ADMIN_TOKEN.
+ */
+function readHost(env: Record<string, string | undefined>): string {
+  const adminToken = readAdminToken(env);
+  const host = env.HOST?.trim() || (adminToken ? '0.0.0.0' : '127.0.0.1');
+  if (!adminToken && !isLoopbackHostname(host.replace(/^\[(.*)\]$/, '$1'))) {
+    throw new Error(
+      `HOST=${host} would let other machines connect, but ADMIN_TOKEN is not set (local mode has no tokens). ` +
+        'Set ADMIN_TOKEN to require tokens, or leave HOST unset to listen on 127.0.0.1 only',
+    );
+  }
+  return host;
+}
+
+function readPublicUrl(env: Record<string, string | undefined>): string {
+  const raw = env.PUBLIC_URL?.trim();
+  if (!raw) {
+    return `http://127.0.0.1:${readInteger(env, 'PORT', 3000, 1, 65535)}`;
+  }
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new Error(`PUBLIC_URL must be an http:// or https:// address such as https://switchyard.example.com, not "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 /** Long enough that guessing it is hopeless even without the limit on wrong tokens. */
