@@ -8,7 +8,7 @@ import path from 'node:path';
  */
 const root = process.cwd();
 const buildIdFile = path.join(root, '.next/BUILD_ID');
-const SOURCE_ROOTS = ['app', 'components', 'lib', 'db', 'instrumentation.ts', 'next.config.js', 'package.json', 'tsconfig.json'];
+const SOURCE_ROOTS = ['app', 'components', 'lib', 'db', 'instrumentation.ts', 'proxy.ts', 'next.config.js', 'package.json', 'tsconfig.json'];
 
 function newestSourceTime(entry: string): number {
   const stat = fs.statSync(entry, { throwIfNoEntry: false });

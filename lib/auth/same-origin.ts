@@ -3,7 +3,7 @@
  * every POST, PATCH and DELETE), and a page elsewhere cannot forge either; a request with neither is
  * not from a browser page we can vouch for.
  */
-export function isSameOriginRequest(request: Request): boolean {
+export function isSameOriginRequest(request: Pick<Request, 'headers' | 'url'>): boolean {
   const site = request.headers.get('sec-fetch-site');
   if (site !== null) {
     return site === 'same-origin';
@@ -23,7 +23,7 @@ export function isSameOriginRequest(request: Request): boolean {
 }
 
 /** Whether a browser says outright that the request comes from another site (curl says nothing). */
-export function isCrossSiteRequest(request: Request): boolean {
+export function isCrossSiteRequest(request: Pick<Request, 'headers' | 'url'>): boolean {
   const site = request.headers.get('sec-fetch-site');
   if (site !== null) {
     return site !== 'same-origin' && site !== 'none';

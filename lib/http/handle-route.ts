@@ -5,6 +5,7 @@ import { authenticateRequest } from '../auth/authenticate-request';
 import { noteTokenUse } from '../auth/note-token-use';
 import type { Principal } from '../auth/principal';
 import { hasRole, type Role } from '../auth/roles';
+import { findCrossSiteChange } from '../auth/request-perimeter';
 import { isSameOriginRequest } from '../auth/same-origin';
 import { AppError } from '../errors';
 import { logger, type Logger } from '../logger';
@@ -43,9 +44,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /**
- * The one wrapper of every /api/v1 route: authenticates (unless public), checks the role, refuses a
- * change that comes with the session cookie from another origin, runs the handler, maps a thrown
- * AppError to its status (anything else to a logged 500), and logs and counts the request.
+ * The one wrapper of every /api/v1 route: refuses a change sent by another site's page (whatever the
+ * credential), authenticates (unless public), checks the role, refuses a change made with the session
+ * cookie that does not prove it comes from our own origin, runs the handler, maps a thrown AppError
+ * to its status (anything else to a logged 500), and logs and counts the request.
  */
 export function handleRoute<P extends Params = Params>(
   handler: Handler<P, Principal | undefined>,
@@ -72,6 +74,12 @@ export function handleRoute<P extends Params = Params>(
       const runtime = await getRouteRuntime();
       const db = runtime.database.db;
       const authConfig = readAuthConfig(runtime.env);
+      // Before any credential is looked at: the browser attaches a cookie by itself, and a page of another
+      // site may not drive the API with any credential (proxy.ts refuses the same before routing).
+      const crossSiteChange = findCrossSiteChange(request);
+      if (crossSiteChange) {
+        throw new AppError('forbidden', crossSiteChange);
+      }
       let principal: Principal | undefined;
       if (!options.public) {
         principal = await authenticateRequest(request, { db, config: authConfig });
