@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { type Database, openDatabase } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
+import { findTokenPrincipal } from '../auth/authenticate-request';
 import { readEnv, type SwitchyardEnv } from '../env';
 import { defaultHandlerRegistry, type HandlerRegistry } from '../handlers/index';
 import { logger } from '../logger';
@@ -45,7 +46,14 @@ export async function startRuntime({
   try {
     await migrateDatabase(database);
     const handlers = defaultHandlerRegistry({ withTestHandlers: env.e2e });
-    const demoServices = withDemoServices ? await startDemoServices({ port: env.demoServicesPort }) : undefined;
+    const { adminToken } = env;
+    const demoServices = withDemoServices
+      ? await startDemoServices({
+          port: env.demoServicesPort,
+          // The demo services' control takes the API's tokens, so a token revoked there stops working here too.
+          findControlPrincipal: adminToken ? (token) => findTokenPrincipal(database.db, token, adminToken) : undefined,
+        })
+      : undefined;
     const serviceNames = listServiceNames(process.env);
     const serviceUrls = resolveServiceUrls({ env: process.env, demoServicesUrl: demoServices?.url ?? `http://127.0.0.1:${env.demoServicesPort}` });
     if (withTemplates) {

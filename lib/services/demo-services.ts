@@ -1,5 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isLoopbackHostname, parseHostHeader } from '../auth/loopback';
+import { findCrossSiteChange } from '../auth/request-perimeter';
+import { hasRole, type Role } from '../auth/roles';
 import { checkFields, type FieldSpec } from './demo/check-fields';
 import { errorReply, routeDemoRequest, type DemoRecord, type DemoReply } from './demo/demo-routes';
 import { KNOWN_SERVICE_NAMES, type KnownServiceName } from './service-registry';
@@ -53,6 +56,12 @@ export type DemoServicesState = {
 
 export type DemoServices = { url: string; port: number; close(): Promise<void>; state: DemoServicesState };
 
+/**
+ * Who a bearer token stands for (ADMIN_TOKEN or a named API token, as the API sees them), or undefined.
+ * Given when ADMIN_TOKEN is set: `/_control` then needs an operator or admin token.
+ */
+export type FindControlPrincipal = (token: string) => Promise<{ actor: string; role: Role } | undefined>;
+
 const DEFAULT_SLOW_LATENCY_MS = 3000;
 const DEFAULT_FAILURE_RATE = 0.2;
 const DEFAULT_RETRY_AFTER_SECONDS = 2;
@@ -67,12 +76,23 @@ const controlFields: Record<string, FieldSpec> = {
   seed: { type: 'integer' },
 };
 
-/** Starts the demo services; `port: 0` picks a free port, reported in `port` and `url`. */
-export async function startDemoServices({ port, host = '127.0.0.1' }: { port: number; host?: string }): Promise<DemoServices> {
+/**
+ * Starts the demo services; `port: 0` picks a free port, reported in `port` and `url`. With
+ * `findControlPrincipal` (ADMIN_TOKEN is set) `/_control` needs an operator token.
+ */
+export async function startDemoServices({
+  port,
+  host = '127.0.0.1',
+  findControlPrincipal,
+}: {
+  port: number;
+  host?: string;
+  findControlPrincipal?: FindControlPrincipal;
+}): Promise<DemoServices> {
   const state = createDemoServicesState();
   const closing = new AbortController();
   const server = http.createServer((request, response) => {
-    handleRequest(state, request, response, closing.signal).catch((error: unknown) => {
+    handleRequest(state, request, response, { closing: closing.signal, findControlPrincipal }).catch((error: unknown) => {
       if (!response.headersSent) {
         sendReply(response, errorReply(500, 'internal', `Demo services failed: ${String(error)}`));
       } else {
@@ -165,13 +185,14 @@ async function handleRequest(
   state: DemoServicesState,
   request: http.IncomingMessage,
   response: http.ServerResponse,
-  closing: AbortSignal,
+  { closing, findControlPrincipal }: { closing: AbortSignal; findControlPrincipal: FindControlPrincipal | undefined },
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://demo-services.local');
   const method = request.method ?? 'GET';
   const raw = await readRawBody(request);
   if (url.pathname === '/_control' || url.pathname.startsWith('/_control/')) {
-    sendReply(response, answerControl(state, method, url.pathname, raw));
+    const refusal = await refuseControlRequest(request, method, findControlPrincipal);
+    sendReply(response, refusal ?? answerControl(state, method, url.pathname, raw));
     return;
   }
   const match = /^\/([^/]+)(\/.*)?$/.exec(url.pathname);
@@ -261,6 +282,59 @@ function answerModeFailure(name: KnownServiceName, service: DemoServiceState): D
     case 'slow':
       return undefined;
   }
+}
+
+/**
+ * `/_control` can take every demo service down and wipe every record, so it has a lock like the API's:
+ * with ADMIN_TOKEN set an operator or admin token; without it (local mode) a loopback name in `Host`,
+ * so a page under another name that resolves here (DNS rebinding) cannot use it. In every mode a change
+ * sent by another site's page is refused, and a POST must say it is JSON: a browser page elsewhere
+ * can send text/plain, a form or no body without asking, but needs this server's consent (which it
+ * never gives) to send application/json.
+ */
+async function refuseControlRequest(
+  request: http.IncomingMessage,
+  method: string,
+  findControlPrincipal: FindControlPrincipal | undefined,
+): Promise<DemoReply | undefined> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) {
+      headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+  }
+  const host = headers.get('host');
+  if (!findControlPrincipal) {
+    const hostname = parseHostHeader(host);
+    if (hostname === undefined || !isLoopbackHostname(hostname)) {
+      return errorReply(403, 'forbidden', `Host "${host ?? ''}" is not served: without ADMIN_TOKEN the demo services control answers only to localhost, 127.0.0.1 and [::1]`);
+    }
+  }
+  const crossSiteChange = findCrossSiteChange({ method, headers, url: `http://${host ?? 'demo-services.local'}${request.url ?? '/'}` });
+  if (crossSiteChange) {
+    return errorReply(403, 'forbidden', crossSiteChange);
+  }
+  if (findControlPrincipal) {
+    const token = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(headers.get('authorization') ?? '')?.[1];
+    const principal = token === undefined ? undefined : await findControlPrincipal(token);
+    if (!principal) {
+      const reply = errorReply(
+        401,
+        'unauthorized',
+        token === undefined
+          ? 'The demo services control needs an operator or admin token (ADMIN_TOKEN is set): send "Authorization: Bearer <token>"'
+          : 'The token is not valid: it is unknown or was revoked',
+      );
+      return { ...reply, headers: { 'WWW-Authenticate': 'Bearer realm="switchyard"' } };
+    }
+    if (!hasRole(principal.role, 'operator')) {
+      return errorReply(403, 'forbidden', `The demo services control needs the operator role; token '${principal.actor}' has ${principal.role}`);
+    }
+  }
+  if (method === 'POST' && !/^application\/json[ \t]*(;|$)/i.test(headers.get('content-type') ?? '')) {
+    return errorReply(415, 'unsupported_media_type', 'Send control requests as JSON: Content-Type: application/json (an empty object for reset)');
+  }
+  return undefined;
 }
 
 function answerControl(state: DemoServicesState, method: string, pathname: string, raw: RawBody): DemoReply {
