@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { NodeFS } from '@electric-sql/pglite/nodefs';
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -79,11 +80,17 @@ export const PGLITE_EXTENSIONS = { pg_trgm };
 
 async function openPglite(dataDir: string): Promise<Database> {
   const directory = path.resolve(dataDir);
-  fs.mkdirSync(directory, { recursive: true });
+  // The database's files hold every task's context and results: only this user may read them.
+  fs.mkdirSync(directory, { recursive: true, mode: 0o700 });
+  fs.chmodSync(directory, 0o700);
   const releaseLock = acquireDirectoryLock(directory);
   let client: PGlite;
   try {
-    client = await PGlite.create(path.join(directory, 'pglite'), { extensions: PGLITE_EXTENSIONS });
+    const pgliteDirectory = path.join(directory, 'pglite');
+    fs.mkdirSync(pgliteDirectory, { recursive: true, mode: 0o700 });
+    // Files of an older version were written world-readable and -writable.
+    makeTreePrivate(pgliteDirectory);
+    client = await PGlite.create({ fs: new PrivateNodeFS(pgliteDirectory), extensions: PGLITE_EXTENSIONS });
     await client.exec(`SET TIME ZONE 'UTC'`);
   } catch (error) {
     releaseLock();
@@ -111,6 +118,54 @@ export function wrapPglite(client: PGlite, onClose: () => void = () => {}): Data
   };
 }
 
+/** Group and other bits: what no file of the database may have. */
+const SHARED_MODE_BITS = 0o077;
+
+/**
+ * PGlite's file system (Emscripten's NODEFS) creates each file and then chmods it to the mode Postgres
+ * asked for inside WebAssembly, which comes out as 0666 whatever the process's umask: a umask cannot
+ * keep them private. This one strips group and other bits from every mode it creates or sets, so
+ * files are 0600 and directories 0700 from the start (db/client.test.ts checks a fresh directory).
+ */
+type EmscriptenOptions = Parameters<NodeFS['init']>[1];
+type EmscriptenModule = Parameters<NonNullable<EmscriptenOptions['preRun']>[number]>[0];
+
+class PrivateNodeFS extends NodeFS {
+  override async init(pg: PGlite, options: EmscriptenOptions): Promise<{ emscriptenOpts: EmscriptenOptions }> {
+    const { emscriptenOpts } = await super.init(pg, options);
+    const keepPrivate = (module: EmscriptenModule) => {
+      const fileSystem = module.FS as unknown as {
+        mknod(path: string, mode: number, dev: number): unknown;
+        chmod(path: string | object, mode: number, dontFollow?: boolean): unknown;
+      };
+      const mknod = fileSystem.mknod.bind(fileSystem);
+      const chmod = fileSystem.chmod.bind(fileSystem);
+      fileSystem.mknod = (path, mode, dev) => mknod(path, mode & ~SHARED_MODE_BITS, dev);
+      fileSystem.chmod = (path, mode, dontFollow) => chmod(path, mode & ~SHARED_MODE_BITS, dontFollow);
+    };
+    return { emscriptenOpts: { ...emscriptenOpts, preRun: [...(emscriptenOpts.preRun ?? []), keepPrivate] } };
+  }
+}
+
+/** Takes group and other bits off every file and directory under `root` (symbolic links are left alone). */
+function makeTreePrivate(root: string): void {
+  const entries = [root];
+  for (let entry = entries.pop(); entry !== undefined; entry = entries.pop()) {
+    const stats = fs.lstatSync(entry);
+    if (stats.isSymbolicLink()) {
+      continue;
+    }
+    if ((stats.mode & SHARED_MODE_BITS) !== 0) {
+      fs.chmodSync(entry, stats.mode & 0o7700);
+    }
+    if (stats.isDirectory()) {
+      for (const name of fs.readdirSync(entry)) {
+        entries.push(path.join(entry, name));
+      }
+    }
+  }
+}
+
 /**
  * PGlite has no lock of its own, and two processes on one data directory silently lose data.
  * A lock file naming the owning pid refuses a second owner while the first is alive.
@@ -124,7 +179,7 @@ function acquireDirectoryLock(directory: string): () => void {
         'Stop that process, or set DATABASE_URL to share a PostgreSQL between processes.',
     );
   }
-  fs.writeFileSync(lockFile, String(process.pid));
+  fs.writeFileSync(lockFile, String(process.pid), { mode: 0o600 });
   return () => {
     if (readLockOwner(lockFile) === process.pid) {
       fs.rmSync(lockFile, { force: true });
