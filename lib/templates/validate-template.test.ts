@@ -49,6 +49,7 @@ step_templates:
     default_retry_limit: 5
     timeout_seconds: 10
     retry_backoff: { base_seconds: 2, max_seconds: 60, jitter: false }
+    max_rate_limited_seconds: 600
   - name: setup_billing_profile
     handler_class: test.call
     handler_config: { service: billing, path: /profiles }
@@ -98,7 +99,7 @@ describe('validateTemplate', () => {
           retryLimit: 5,
           timeoutSeconds: 10,
           skippable: false,
-          backoff: { baseSeconds: 2, maxSeconds: 60, jitter: false, maxRetryAfterSeconds: 300 },
+          backoff: { baseSeconds: 2, maxSeconds: 60, jitter: false, maxRetryAfterSeconds: 300, maxRateLimitedSeconds: 600 },
         },
         {
           name: 'setup_billing_profile',
@@ -111,7 +112,7 @@ describe('validateTemplate', () => {
           retryLimit: 3,
           timeoutSeconds: 30,
           skippable: true,
-          backoff: { baseSeconds: 1, maxSeconds: 30, jitter: true, maxRetryAfterSeconds: 300 },
+          backoff: { baseSeconds: 1, maxSeconds: 30, jitter: true, maxRetryAfterSeconds: 300, maxRateLimitedSeconds: 3600 },
         },
         expect.objectContaining({
           name: 'send_welcome_sequence',
