@@ -3,8 +3,8 @@ import { expect, it } from 'vitest';
 import { insertTaskUnlessDuplicate } from '../db/queries/tasks';
 import { describeEachDatabase } from '../db/testing';
 import { createLogger } from './logger';
-import { saveTestTemplate } from './orchestrator/testing';
-import { getTemplateVersionOrThrow } from './orchestrator/get-template-version';
+import { saveTestTemplate } from './testing/task-testing';
+import { getTemplateVersionOrThrow } from './reads/get-template-version';
 
 /** The log lines a logger made with the app's settings writes. */
 function captureLogger() {

@@ -1,6 +1,6 @@
 import { readEnv } from '../lib/env';
 import { logger } from '../lib/logger';
-import { startRuntime } from '../lib/orchestrator/host';
+import { startRuntime } from '../lib/runtime/host';
 
 /**
  * `npm run worker`: an orchestrator process without the web server, for scale-out on PostgreSQL.

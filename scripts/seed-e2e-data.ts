@@ -5,7 +5,7 @@ import { type Db, queryRows } from '../db/client';
 import { templateVersions, type TemplateVersionRow } from '../db/schema';
 import { SEED_REPORT_FILE, SEEDED_TASKS, type SeedReport } from '../e2e/pages/seeded-tasks';
 import { readEnv } from '../lib/env';
-import { startRuntime } from '../lib/orchestrator/host';
+import { startRuntime } from '../lib/runtime/host';
 import type { TemplateDefinition } from '../lib/templates/template-definition';
 
 /**

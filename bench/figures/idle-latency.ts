@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../../db/client';
-import { createTask } from '../../lib/orchestrator/create-task';
+import { createTask } from '../../lib/actions/create-task';
 import { DIAMOND } from '../lib/diamond';
 import { pollUntil, sleep } from '../lib/processes';
 import { TRUNCATE_WORK_SQL } from '../lib/scratch-database';

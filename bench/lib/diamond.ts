@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client';
-import { getTemplateVersionOrThrow } from '../../lib/orchestrator/get-template-version';
-import { saveTestTemplate } from '../../lib/orchestrator/testing';
+import { getTemplateVersionOrThrow } from '../../lib/reads/get-template-version';
+import { saveTestTemplate } from '../../lib/testing/task-testing';
 import type { TemplateVersionRow } from '../../db/schema';
 
 export const DIAMOND = { namespace: 'bench', name: 'diamond' } as const;

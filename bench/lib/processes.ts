@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { waitFor } from '../../lib/orchestrator/testing';
+import { waitFor } from '../../lib/testing/task-testing';
 
 /**
  * A child process running a TypeScript entry under `node --import tsx`: one process, so a signal

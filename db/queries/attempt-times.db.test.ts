@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
-import { createTask } from '../../lib/orchestrator/create-task';
-import { saveTestTemplate } from '../../lib/orchestrator/testing';
+import { createTask } from '../../lib/actions/create-task';
+import { saveTestTemplate } from '../../lib/testing/task-testing';
 import { queryRows } from '../client';
 import { describeEachDatabase } from '../testing';
 import { claimReadySteps, markStepsComplete } from './steps';

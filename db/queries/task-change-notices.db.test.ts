@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { createTask } from '../../lib/orchestrator/create-task';
-import { saveTestTemplate, waitFor } from '../../lib/orchestrator/testing';
+import { createTask } from '../../lib/actions/create-task';
+import { saveTestTemplate, waitFor } from '../../lib/testing/task-testing';
 import { describeEachDatabase } from '../testing';
 import { claimReadySteps, markStepsComplete, TASKS_CHANGED_CHANNEL } from './steps';
 

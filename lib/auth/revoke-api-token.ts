@@ -3,7 +3,7 @@ import { lockApiToken, markApiTokenRevoked } from '../../db/queries/api-tokens';
 import { deleteSessionsOfToken } from '../../db/queries/sessions';
 import type { ApiTokenInfo } from '../api/types';
 import { ConflictError, NotFoundError } from '../errors';
-import { parseId } from '../orchestrator/load-task-for-action';
+import { parseId } from '../parse-id';
 import { toApiTokenInfo } from './api-token-info';
 
 /** Revokes the token and ends the dashboard sessions signed in with it, at once. */

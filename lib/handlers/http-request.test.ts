@@ -6,7 +6,7 @@ import { JSON_SCHEMA, load } from 'js-yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError } from '../errors';
 import { createServiceCaller } from '../services/call-service';
-import { startDemoServices, type DemoServices } from '../services/demo-services';
+import { startDemoServices, type DemoServices } from '../demo/demo-services';
 import { resolveServiceUrls } from '../services/service-registry';
 import { compileSchema } from '../validation';
 import type { StepHandlerContext } from './define-step-handler';

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../db/testing';
 import type { ApiErrorBody } from '../api/types';
 import { createApiToken } from '../auth/create-api-token';
-import { callHandler, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from './route-testing';
+import { callHandler, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from '../testing/route-testing';
 
 const ADMIN_TOKEN = 'auth-limits-admin-token-0123456789abcdef';
 const testRuntime = registerRouteTestRuntime();

@@ -4,9 +4,9 @@ import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
 import { createApiToken } from '../auth/create-api-token';
 import type { Role } from '../auth/roles';
-import { createFailedSignups, saveSignupTemplate } from '../orchestrator/failure-fixtures';
+import { createFailedSignups, saveSignupTemplate } from '../testing/failure-fixtures';
 import { API_OPERATIONS } from './api-operations';
-import { callHandler, HTTP_METHODS, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from './route-testing';
+import { callHandler, HTTP_METHODS, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from '../testing/route-testing';
 
 /**
  * Every route of app/api/v1 × every kind of caller. The table is written out by hand: a new route file

@@ -4,8 +4,8 @@ import { expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
 import type { ApiErrorBody, TaskDetail } from '../api/types';
-import { saveSignupTemplate, startTestOrchestrator } from '../orchestrator/failure-fixtures';
-import { callHandler, loadRouteHandlers, registerRouteTestRuntime } from './route-testing';
+import { saveSignupTemplate, startTestOrchestrator } from '../testing/failure-fixtures';
+import { callHandler, loadRouteHandlers, registerRouteTestRuntime } from '../testing/route-testing';
 
 const ADMIN_TOKEN = 'create-task-route-admin-token-0123456789';
 const testRuntime = registerRouteTestRuntime();

@@ -2,8 +2,8 @@ import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../db/testing';
 import type { ApiErrorBody } from '../api/types';
 import { createApiToken } from '../auth/create-api-token';
-import { createFailedSignups, saveSignupTemplate, snapshotState } from '../orchestrator/failure-fixtures';
-import { callHandler, HTTP_METHODS, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from './route-testing';
+import { createFailedSignups, saveSignupTemplate, snapshotState } from '../testing/failure-fixtures';
+import { callHandler, HTTP_METHODS, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from '../testing/route-testing';
 
 /**
  * A page of another site or origin may make the browser send any request here, and the browser adds

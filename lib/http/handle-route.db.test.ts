@@ -2,7 +2,7 @@ import { afterAll, afterEach, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../db/testing';
 import { AppError, ConflictError } from '../errors';
 import { handleRoute } from './handle-route';
-import { callHandler, createTestRuntime, listRouteFiles, loadRouteHandlers, restoreRouteRuntime, type TestRuntime } from './route-testing';
+import { callHandler, createTestRuntime, listRouteFiles, loadRouteHandlers, restoreRouteRuntime, type TestRuntime } from '../testing/route-testing';
 
 let runtime: TestRuntime | undefined;
 afterEach(async () => {

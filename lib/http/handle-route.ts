@@ -10,7 +10,7 @@ import { isSameOriginRequest } from '../auth/same-origin';
 import { AppError } from '../errors';
 import { logger, type Logger } from '../logger';
 import { recordHttpRequest } from '../metrics/http-metrics';
-import type { Runtime } from '../orchestrator/host';
+import type { Runtime } from '../runtime/host';
 import { toErrorResponse } from './error-response';
 import { getRouteRuntime } from './route-runtime';
 import { matchRoutePattern } from './route-patterns';

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../db/testing';
-import { createFailedSignups, saveSignupTemplate, snapshotState } from '../orchestrator/failure-fixtures';
-import { callHandler, type CallOptions, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from './route-testing';
+import { createFailedSignups, saveSignupTemplate, snapshotState } from '../testing/failure-fixtures';
+import { callHandler, type CallOptions, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from '../testing/route-testing';
 import { createRandom } from '../seeded-random';
 import { MAX_TEMPLATE_STEPS } from '../templates/validate-template';
 

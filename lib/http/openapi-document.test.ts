@@ -3,7 +3,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { expect, it } from 'vitest';
 import { buildOpenApiDocument } from './openapi-document';
-import { HTTP_METHODS, listRouteFiles, loadRouteHandlers } from './route-testing';
+import { HTTP_METHODS, listRouteFiles, loadRouteHandlers } from '../testing/route-testing';
 
 const document = buildOpenApiDocument() as {
   openapi: string;

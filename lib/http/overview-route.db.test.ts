@@ -4,9 +4,9 @@ import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../db/testing';
 import type { Overview } from '../api/types';
 import { createApiToken } from '../auth/create-api-token';
-import { createFailedSignups, saveSignupTemplate, snapshotState } from '../orchestrator/failure-fixtures';
+import { createFailedSignups, saveSignupTemplate, snapshotState } from '../testing/failure-fixtures';
 import { responseSchemas } from './response-schemas';
-import { callHandler, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from './route-testing';
+import { callHandler, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from '../testing/route-testing';
 
 const ADMIN_TOKEN = 'overview-admin-token-0123456789abcdef';
 const testRuntime = registerRouteTestRuntime();

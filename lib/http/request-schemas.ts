@@ -1,9 +1,9 @@
 import { ROLES, type Role } from '../auth/roles';
-import { DEMO_SERVICE_MODES, type DemoServiceMode } from '../services/demo-services';
+import { DEMO_SERVICE_MODES, type DemoServiceMode } from '../demo/demo-services';
 import { STEP_STATUSES, TASK_STATUSES } from '../statuses';
 import { NAME_PATTERN } from '../templates/template-schema';
 import { compileSchema, TIMESTAMP_PATTERN } from '../validation';
-import type { TaskFilter } from '../orchestrator/task-filter-sql';
+import type { TaskFilter } from '../reads/task-filter-sql';
 
 /**
  * The JSON Schemas of every request body and query string. Routes validate with the compiled functions

@@ -1,5 +1,5 @@
 import { ROLES } from '../auth/roles';
-import { DEMO_SERVICE_MODES } from '../services/demo-services';
+import { DEMO_SERVICE_MODES } from '../demo/demo-services';
 import { ATTEMPT_OUTCOMES, STEP_STATUSES, TASK_STATUSES } from '../statuses';
 import { taskFilterSchema } from './request-schemas';
 

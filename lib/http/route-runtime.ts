@@ -1,4 +1,4 @@
-import { getRuntime, type Runtime } from '../orchestrator/host';
+import { getRuntime, type Runtime } from '../runtime/host';
 
 const OVERRIDE_KEY = Symbol.for('switchyard.routeRuntimeOverride');
 type OverrideHolder = { [OVERRIDE_KEY]?: Runtime };

@@ -5,8 +5,8 @@ import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
 import type { ApiErrorBody } from '../api/types';
 import { createApiToken } from '../auth/create-api-token';
-import { createFailedSignups, saveSignupTemplate } from '../orchestrator/failure-fixtures';
-import { callHandler, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from './route-testing';
+import { createFailedSignups, saveSignupTemplate } from '../testing/failure-fixtures';
+import { callHandler, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from '../testing/route-testing';
 
 const ADMIN_TOKEN = 'sessions-admin-token-0123456789abcdef';
 const testRuntime = registerRouteTestRuntime();

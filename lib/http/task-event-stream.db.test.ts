@@ -6,9 +6,9 @@ import type { Database } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
 import type { ApiErrorBody, TaskDetail } from '../api/types';
 import { createApiToken } from '../auth/create-api-token';
-import { createFailedSignups, saveSignupTemplate } from '../orchestrator/failure-fixtures';
-import { retryTask } from '../orchestrator/retry-task';
-import { callHandler, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from './route-testing';
+import { createFailedSignups, saveSignupTemplate } from '../testing/failure-fixtures';
+import { retryTask } from '../actions/retry-task';
+import { callHandler, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from '../testing/route-testing';
 import { REAUTHENTICATE_EVERY_MS, setStreamReauthenticationIntervalForTests } from './task-event-stream';
 
 const testRuntime = registerRouteTestRuntime();

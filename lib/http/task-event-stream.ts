@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../../db/client';
 import type { ApiErrorBody, TaskDetail } from '../api/types';
 import type { Logger } from '../logger';
-import { getTaskDetailOrThrow } from '../orchestrator/get-task-detail';
-import { subscribeTaskChanges } from '../orchestrator/subscribe-task-changes';
+import { getTaskDetailOrThrow } from '../reads/get-task-detail';
+import { subscribeTaskChanges } from '../reads/subscribe-task-changes';
 
 const HEARTBEAT_MS = 15_000;
 /** A cheap look at the task's last change, in case a change came without a notification. */

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../db/testing';
-import { createFailedSignups, saveSignupTemplate } from '../orchestrator/failure-fixtures';
-import type { Orchestrator } from '../orchestrator/runner';
+import { createFailedSignups, saveSignupTemplate } from '../testing/failure-fixtures';
+import type { Orchestrator } from '../engine/runner';
 import { collectMetrics } from './collect-metrics';
 
 const running: Orchestrator[] = [];

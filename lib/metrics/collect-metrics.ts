@@ -5,7 +5,7 @@ import {
   readTransitionEvents,
   readTransitionWatermark,
   SHARED_SNAPSHOT_MAX_AGE_MS,
-} from '../orchestrator/read-metrics-snapshot';
+} from '../reads/read-metrics-snapshot';
 import { getMetrics, type SwitchyardMetrics } from './metrics-registry';
 
 const CIRCUIT_STATES = ['closed', 'open', 'half_open'];

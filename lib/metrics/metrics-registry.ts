@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { MetricsSnapshot } from '../orchestrator/read-metrics-snapshot';
+import type { MetricsSnapshot } from '../reads/read-metrics-snapshot';
 
 /**
  * The process's metrics, on globalThis: Next.js evaluates modules more than once per process, and a

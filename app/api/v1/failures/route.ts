@@ -2,7 +2,7 @@ import type { FailureList } from '@/lib/api/types';
 import { handleRoute } from '@/lib/http/handle-route';
 import { readQuery } from '@/lib/http/read-query';
 import { failuresQuerySchema, validateFailuresQuery } from '@/lib/http/request-schemas';
-import { groupFailures } from '@/lib/orchestrator/group-failures';
+import { groupFailures } from '@/lib/reads/group-failures';
 
 export const dynamic = 'force-dynamic';
 

@@ -2,7 +2,7 @@ import type { Overview } from '@/lib/api/types';
 import { handleRoute } from '@/lib/http/handle-route';
 import { readQuery } from '@/lib/http/read-query';
 import { overviewQuerySchema, validateOverviewQuery } from '@/lib/http/request-schemas';
-import { readOverview } from '@/lib/orchestrator/read-overview';
+import { readOverview } from '@/lib/reads/read-overview';
 
 export const dynamic = 'force-dynamic';
 

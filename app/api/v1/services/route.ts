@@ -1,6 +1,6 @@
 import type { ServiceList } from '@/lib/api/types';
 import { handleRoute } from '@/lib/http/handle-route';
-import { listServices } from '@/lib/orchestrator/list-services';
+import { listServices } from '@/lib/reads/list-services';
 
 export const dynamic = 'force-dynamic';
 

@@ -4,9 +4,9 @@ import { handleRoute } from '@/lib/http/handle-route';
 import { readJsonBody } from '@/lib/http/read-json-body';
 import { readQuery } from '@/lib/http/read-query';
 import { listTasksQuerySchema, validateCreateTaskBody, validateListTasksQuery } from '@/lib/http/request-schemas';
-import { createTask } from '@/lib/orchestrator/create-task';
-import { getTaskDetailOrThrow } from '@/lib/orchestrator/get-task-detail';
-import { listTasks } from '@/lib/orchestrator/list-tasks';
+import { createTask } from '@/lib/actions/create-task';
+import { getTaskDetailOrThrow } from '@/lib/reads/get-task-detail';
+import { listTasks } from '@/lib/reads/list-tasks';
 
 export const dynamic = 'force-dynamic';
 

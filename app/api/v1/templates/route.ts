@@ -2,9 +2,9 @@ import type { SavedTemplateVersion, TemplateList } from '@/lib/api/types';
 import { InvalidTemplateError } from '@/lib/errors';
 import { handleRoute } from '@/lib/http/handle-route';
 import { readYamlBody } from '@/lib/http/read-yaml-body';
-import { getTemplateVersionDetailOrThrow } from '@/lib/orchestrator/get-template-version-detail';
-import { listTemplates } from '@/lib/orchestrator/list-templates';
-import { saveTemplateVersion } from '@/lib/orchestrator/save-template-version';
+import { getTemplateVersionDetailOrThrow } from '@/lib/reads/get-template-version-detail';
+import { listTemplates } from '@/lib/reads/list-templates';
+import { saveTemplateVersion } from '@/lib/actions/save-template-version';
 import { validateTemplate } from '@/lib/templates/validate-template';
 
 export const dynamic = 'force-dynamic';

@@ -2,7 +2,7 @@ import type { ServiceList } from '@/lib/api/types';
 import { handleRoute } from '@/lib/http/handle-route';
 import { readJsonBody } from '@/lib/http/read-json-body';
 import { validateEmptyBody } from '@/lib/http/request-schemas';
-import { resetDemoServices } from '@/lib/orchestrator/reset-demo-services';
+import { resetDemoServices } from '@/lib/demo/reset-demo-services';
 
 export const dynamic = 'force-dynamic';
 

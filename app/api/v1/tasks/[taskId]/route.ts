@@ -1,6 +1,6 @@
 import type { TaskDetail } from '@/lib/api/types';
 import { handleRoute } from '@/lib/http/handle-route';
-import { getTaskDetailOrThrow } from '@/lib/orchestrator/get-task-detail';
+import { getTaskDetailOrThrow } from '@/lib/reads/get-task-detail';
 
 export const dynamic = 'force-dynamic';
 

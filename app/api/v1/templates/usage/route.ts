@@ -1,6 +1,6 @@
 import type { TemplateUsageList } from '@/lib/api/template-studio';
 import { handleRoute } from '@/lib/http/handle-route';
-import { listTemplateUsage } from '@/lib/orchestrator/list-template-usage';
+import { listTemplateUsage } from '@/lib/reads/list-template-usage';
 
 export const dynamic = 'force-dynamic';
 

@@ -2,7 +2,7 @@ import type { ServiceInfo } from '@/lib/api/types';
 import { handleRoute } from '@/lib/http/handle-route';
 import { readJsonBody } from '@/lib/http/read-json-body';
 import { validateServiceModeBody } from '@/lib/http/request-schemas';
-import { setDemoServiceMode } from '@/lib/orchestrator/set-demo-service-mode';
+import { setDemoServiceMode } from '@/lib/demo/set-demo-service-mode';
 
 export const dynamic = 'force-dynamic';
 

@@ -2,8 +2,8 @@ import type { TaskDetail } from '@/lib/api/types';
 import { handleRoute } from '@/lib/http/handle-route';
 import { readJsonBody } from '@/lib/http/read-json-body';
 import { validateActionBody } from '@/lib/http/request-schemas';
-import { cancelTask } from '@/lib/orchestrator/cancel-task';
-import { getTaskDetailOrThrow } from '@/lib/orchestrator/get-task-detail';
+import { cancelTask } from '@/lib/actions/cancel-task';
+import { getTaskDetailOrThrow } from '@/lib/reads/get-task-detail';
 
 export const dynamic = 'force-dynamic';
 

@@ -2,7 +2,7 @@ import type { TaskDetail } from '@/lib/api/types';
 import { handleRoute } from '@/lib/http/handle-route';
 import { readJsonBody } from '@/lib/http/read-json-body';
 import { validateEditContextBody } from '@/lib/http/request-schemas';
-import { editTaskContext } from '@/lib/orchestrator/edit-task-context';
+import { editTaskContext } from '@/lib/actions/edit-task-context';
 
 export const dynamic = 'force-dynamic';
 

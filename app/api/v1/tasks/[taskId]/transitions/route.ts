@@ -1,6 +1,6 @@
 import type { TransitionList } from '@/lib/api/types';
 import { handleRoute } from '@/lib/http/handle-route';
-import { listTaskTransitions } from '@/lib/orchestrator/list-task-transitions';
+import { listTaskTransitions } from '@/lib/reads/list-task-transitions';
 
 export const dynamic = 'force-dynamic';
 

@@ -4,7 +4,7 @@ import { handleRoute } from '@/lib/http/handle-route';
 import { readJsonBody } from '@/lib/http/read-json-body';
 import { splitListStrings } from '@/lib/http/read-query';
 import { taskFilterSchema, validateBulkRetryBody } from '@/lib/http/request-schemas';
-import { bulkRetryTasks } from '@/lib/orchestrator/bulk-retry-tasks';
+import { bulkRetryTasks } from '@/lib/actions/bulk-retry-tasks';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { handleRoute } from '@/lib/http/handle-route';
-import { getTemplateDetailOrThrow } from '@/lib/orchestrator/get-template-detail';
+import { getTemplateDetailOrThrow } from '@/lib/reads/get-template-detail';
 
 export const dynamic = 'force-dynamic';
 

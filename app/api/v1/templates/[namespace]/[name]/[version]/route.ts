@@ -1,5 +1,5 @@
 import { handleRoute } from '@/lib/http/handle-route';
-import { getTemplateVersionDetailOrThrow } from '@/lib/orchestrator/get-template-version-detail';
+import { getTemplateVersionDetailOrThrow } from '@/lib/reads/get-template-version-detail';
 
 export const dynamic = 'force-dynamic';
 

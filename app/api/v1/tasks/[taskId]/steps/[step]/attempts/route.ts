@@ -1,6 +1,6 @@
 import type { AttemptList } from '@/lib/api/types';
 import { handleRoute } from '@/lib/http/handle-route';
-import { listStepAttempts } from '@/lib/orchestrator/list-step-attempts';
+import { listStepAttempts } from '@/lib/reads/list-step-attempts';
 
 export const dynamic = 'force-dynamic';
 

@@ -2,8 +2,8 @@ import type { TaskDetail } from '@/lib/api/types';
 import { handleRoute } from '@/lib/http/handle-route';
 import { readJsonBody } from '@/lib/http/read-json-body';
 import { validateResolveStepBody } from '@/lib/http/request-schemas';
-import { getTaskDetailOrThrow } from '@/lib/orchestrator/get-task-detail';
-import { resolveStep } from '@/lib/orchestrator/resolve-step';
+import { getTaskDetailOrThrow } from '@/lib/reads/get-task-detail';
+import { resolveStep } from '@/lib/actions/resolve-step';
 
 export const dynamic = 'force-dynamic';
 

@@ -2,8 +2,8 @@ import type { TaskDetail } from '@/lib/api/types';
 import { handleRoute } from '@/lib/http/handle-route';
 import { readJsonBody } from '@/lib/http/read-json-body';
 import { validateActionBody } from '@/lib/http/request-schemas';
-import { getTaskDetailOrThrow } from '@/lib/orchestrator/get-task-detail';
-import { retryStep } from '@/lib/orchestrator/retry-step';
+import { getTaskDetailOrThrow } from '@/lib/reads/get-task-detail';
+import { retryStep } from '@/lib/actions/retry-step';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,0 +1,181 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { findTaskByKeys, insertStepDependencies, insertSteps, insertTaskUnlessDuplicate, insertTransitions, type TaskKeyMatch } from '../../db/queries/tasks';
+import { STEPS_READY_CHANNEL } from '../../db/queries/steps';
+import type { TaskRow } from '../../db/schema';
+import { InvalidInputError } from '../errors';
+import type { TemplateDefinition } from '../templates/template-definition';
+import { compileContextValidator } from '../validation';
+import { getTemplateVersionOrThrow } from '../reads/get-template-version';
+
+export type CreateTaskInput = {
+  namespace: string;
+  name: string;
+  /** Omitted: the newest version. */
+  version?: string | undefined;
+  context: unknown;
+  idempotencyKey?: string | undefined;
+  correlationId?: string | undefined;
+  actor?: string | undefined;
+};
+
+/** Rounds of look-up and insert before giving up: each lost race ends with the winner found, but see below. */
+const MAX_CREATE_ROUNDS = 3;
+
+/**
+ * Creates a task from a stored template version: the context is validated against the template's
+ * schema (defaults applied, formats enforced), then the task, its steps and their dependencies are
+ * written in one transaction. A matching idempotency key or identity returns the existing task
+ * (`created: false`) instead of a second one; an idempotency key that a different request created its
+ * task with is refused (InvalidInputError), since that task is not what this request asked for.
+ */
+export async function createTask(db: Db, input: CreateTaskInput): Promise<{ task: TaskRow; created: boolean }> {
+  const templateVersion = await getTemplateVersionOrThrow(db, input.namespace, input.name, input.version);
+  const definition = templateVersion.definition as TemplateDefinition;
+  const validated = compileContextValidator(definition.schema)(input.context);
+  if (!validated.ok) {
+    throw new InvalidInputError(
+      validated.errors.map((detail) => ({ ...detail, path: `/context${detail.path}` })),
+      `The context does not match the schema of ${definition.namespace}/${definition.name}@${definition.version}`,
+    );
+  }
+  const context = validated.value;
+  const identityKey = computeIdentityKey(definition, context);
+  const requestDigest = computeRequestDigest(input);
+  const keys = { namespace: definition.namespace, name: definition.name, idempotencyKey: input.idempotencyKey ?? null, identityKey };
+  const actor = input.actor ?? 'system';
+
+  for (let round = 1; ; round += 1) {
+    const existing = await findTaskByKeys(db, keys);
+    if (existing) {
+      return { task: refuseOtherRequest(existing, requestDigest), created: false };
+    }
+    const task = await db.transaction(async (tx) => {
+      const rootCount = definition.steps.filter((step) => step.dependsOn.length === 0).length;
+      const task = await insertTaskUnlessDuplicate(tx, {
+        templateVersionId: templateVersion.id,
+        namespace: definition.namespace,
+        name: definition.name,
+        version: definition.version,
+        status: 'pending',
+        context,
+        idempotencyKey: keys.idempotencyKey,
+        requestDigest,
+        identityKey,
+        correlationId: input.correlationId ?? randomUUID(),
+        unfinishedSteps: definition.steps.length,
+        liveSteps: rootCount,
+        createdBy: actor,
+      });
+      if (!task) {
+        // Another request with the same key committed between our look-up and our insert.
+        return undefined;
+      }
+      const insertedSteps = await insertSteps(
+        tx,
+        definition.steps.map((step, position) => ({
+          taskId: task.id,
+          name: step.name,
+          position,
+          handler: step.handler,
+          handlerConfig: step.handlerConfig,
+          service: step.service,
+          status: step.dependsOn.length === 0 ? 'ready' : 'pending',
+          retryable: step.retryable,
+          skippable: step.skippable,
+          retryLimit: step.retryable ? step.retryLimit : 1,
+          timeoutSeconds: Math.ceil(step.timeoutSeconds),
+          backoff: step.backoff,
+          pendingDependencies: step.dependsOn.length,
+          runAt: step.dependsOn.length === 0 ? sql`now()` : null,
+        })),
+      );
+      const idByName = new Map(insertedSteps.map((step) => [step.name, step.id]));
+      await insertStepDependencies(
+        tx,
+        definition.steps.flatMap((step) =>
+          step.dependsOn.map((dependency) => ({ dependsOnStepId: idByName.get(dependency) as number, stepId: idByName.get(step.name) as number })),
+        ),
+      );
+      await insertTransitions(tx, [
+        { taskId: task.id, fromStatus: null, toStatus: 'pending', reason: `created from ${definition.namespace}/${definition.name}@${definition.version}`, actor },
+        ...insertedSteps.map((step) => ({ taskId: task.id, stepId: step.id, fromStatus: null, toStatus: step.status, reason: 'task created', actor })),
+      ]);
+      await tx.execute(sql`select pg_notify(${STEPS_READY_CHANNEL}, '')`);
+      return task;
+    });
+    if (task) {
+      return { task, created: true };
+    }
+    // The insert lost to a committed task holding one of our keys, so the next look-up finds it; unless
+    // that task's identity changed in between (a context edit), and then the next insert may win.
+    if (round === MAX_CREATE_ROUNDS) {
+      throw new Error(`a task with the same idempotency key or identity kept being created and changed (${MAX_CREATE_ROUNDS} rounds)`);
+    }
+  }
+}
+
+/**
+ * The task found by an idempotency key, unless another request created it: a key names one request, and
+ * answering a different one with its task would hide that this request was never carried out. Tasks
+ * created before requests were digested have none and are returned. A match on identity fields is
+ * returned whatever the request (shared/API.md: the same identity is the same task).
+ */
+function refuseOtherRequest({ task, matchedBy }: TaskKeyMatch, requestDigest: string): TaskRow {
+  if (matchedBy === 'idempotency_key' && task.requestDigest !== null && task.requestDigest !== requestDigest) {
+    throw new InvalidInputError(
+      [
+        {
+          path: '/idempotency_key',
+          message: `was used for task ${task.id}, created by a request with a different namespace, name, version or context; send that request to get its task, or use a new key`,
+        },
+      ],
+      'This Idempotency-Key was already used for a different request',
+    );
+  }
+  return task;
+}
+
+/**
+ * sha256 of the request as sent: namespace, name, version (null when left to the newest) and the context
+ * before defaults, keys in sorted order. As sent, so that repeating a request matches even after a newer
+ * template version (other defaults) was saved.
+ */
+export function computeRequestDigest(input: Pick<CreateTaskInput, 'namespace' | 'name' | 'version' | 'context'>): string {
+  const request = [input.namespace, input.name, input.version ?? null, input.context ?? null];
+  return createHash('sha256').update(toCanonicalJson(request)).digest('hex');
+}
+
+function toCanonicalJson(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map(toCanonicalJson).join(',')}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${toCanonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The template's identity fields, read from the context; two tasks with the same values are one. */
+export function computeIdentityKey(definition: TemplateDefinition, context: Record<string, unknown>): string | null {
+  if (definition.identityFields.length === 0) {
+    return null;
+  }
+  const values = definition.identityFields.map((field) => readPath(context, field) ?? null);
+  return createHash('sha256').update(JSON.stringify(values)).digest('hex');
+}
+
+function readPath(value: unknown, dottedPath: string): unknown {
+  let current = value;
+  for (const key of dottedPath.split('.')) {
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key)) {
+      return undefined;
+    }
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}

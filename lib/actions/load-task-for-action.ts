@@ -1,0 +1,37 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client';
+import { lockTask } from '../../db/queries/tasks';
+import { type StepRow, steps, type TaskRow } from '../../db/schema';
+import { ConflictError, NotFoundError } from '../errors';
+import { parseId } from '../parse-id';
+
+/** Who did an operator action, and why; recorded on every transition it causes. */
+export type ActionActor = { actor: string; reason?: string | undefined };
+
+/** Locks the task for an operator action and refuses tasks that have finished for good. */
+export async function lockTaskForActionOrThrow(tx: Tx, taskId: string | number, action: string): Promise<TaskRow> {
+  const id = parseId(taskId);
+  const task = id === undefined ? undefined : await lockTask(tx, id);
+  if (!task) {
+    throw new NotFoundError('task', String(taskId));
+  }
+  if (task.status === 'complete' || task.status === 'cancelled' || task.status === 'resolved_manually') {
+    throw new ConflictError(`Cannot ${action}: task ${task.id} is ${task.status}`);
+  }
+  return task;
+}
+
+/** A step of the task by name or id, locked. */
+export async function lockStepOrThrow(tx: Tx, task: TaskRow, stepRef: string): Promise<StepRow> {
+  const id = parseId(stepRef);
+  const byName = eq(steps.name, stepRef);
+  const [step] = await tx
+    .select()
+    .from(steps)
+    .where(and(eq(steps.taskId, task.id), id === undefined ? byName : sql`(${steps.id} = ${id} or ${byName})`))
+    .for('update');
+  if (!step) {
+    throw new NotFoundError('step', `${stepRef} in task ${task.id}`);
+  }
+  return step;
+}

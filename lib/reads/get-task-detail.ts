@@ -1,0 +1,40 @@
+import type { DbOrTx } from '../../db/client';
+import { findDependenciesOfTask, findStepsOfTask } from '../../db/queries/steps';
+import { findTaskWithRevision } from '../../db/queries/tasks';
+import type { TaskDetail } from '../api/types';
+import { NotFoundError } from '../errors';
+import { parseId } from '../parse-id';
+import { toStepSummary, toTaskSummary } from './task-views';
+
+/**
+ * The task with its steps in template order, each naming the steps it depends on, and its `revision`.
+ * Throws NotFoundError. The revision is read with the task, before its steps: what follows is at least that new.
+ */
+export async function getTaskDetailOrThrow(dbOrTx: DbOrTx, taskId: string): Promise<TaskDetail> {
+  const id = parseId(taskId);
+  const found = id === undefined ? undefined : await findTaskWithRevision(dbOrTx, id);
+  if (!found) {
+    throw new NotFoundError('task', taskId);
+  }
+  const { task, revision } = found;
+  const steps = await findStepsOfTask(dbOrTx, task.id);
+  const dependencies = await findDependenciesOfTask(
+    dbOrTx,
+    steps.map((step) => step.id),
+  );
+  const nameById = new Map(steps.map((step) => [step.id, step.name]));
+  const dependsOn = new Map<number, string[]>();
+  for (const dependency of dependencies) {
+    const names = dependsOn.get(dependency.stepId) ?? [];
+    names.push(nameById.get(dependency.dependsOnStepId) ?? String(dependency.dependsOnStepId));
+    dependsOn.set(dependency.stepId, names);
+  }
+  const position = new Map(steps.map((step) => [step.name, step.position]));
+  return {
+    ...toTaskSummary(task),
+    revision,
+    steps: steps.map((step) =>
+      toStepSummary(step, (dependsOn.get(step.id) ?? []).sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0))),
+    ),
+  };
+}

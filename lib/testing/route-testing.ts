@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach } from 'vitest';
+import type { Database } from '../../db/client';
+import { readEnv } from '../env';
+import { defaultHandlerRegistry } from '../handlers/index';
+import type { Runtime } from '../runtime/host';
+import type { Orchestrator } from '../engine/runner';
+import { type DemoServices, startDemoServices } from '../demo/demo-services';
+import { listServiceNames, resolveServiceUrls } from '../services/service-registry';
+import { setRouteRuntimeForTests } from '../http/route-runtime';
+
+/**
+ * Test-only: calls the route modules of app/api/v1 directly, as Next.js would, against a test database
+ * and a runtime whose environment the test chooses (ADMIN_TOKEN or local mode).
+ */
+export const API_ROOT = path.resolve(process.cwd(), 'app/api/v1');
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+const BASE_URL = 'http://127.0.0.1:3210';
+
+export type RouteFile = { file: string; path: string };
+
+/** Every route.ts under app/api/v1, with the API path it serves (`[taskId]` → `{taskId}`). */
+export function listRouteFiles(directory = API_ROOT): RouteFile[] {
+  const found: RouteFile[] = [];
+  for (const entry of fs.readdirSync(directory, { withFileTypes: true })) {
+    const full = path.join(directory, entry.name);
+    if (entry.isDirectory()) {
+      found.push(...listRouteFiles(full));
+    } else if (entry.name === 'route.ts') {
+      const relative = path.relative(API_ROOT, directory).split(path.sep).filter(Boolean);
+      const segments = relative.map((segment) => segment.replace(/^\[(.+)\]$/, '{$1}'));
+      found.push({ file: full, path: ['/api/v1', ...segments].join('/') });
+    }
+  }
+  return found.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+type RouteHandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+export async function loadRouteHandlers(file: string): Promise<Partial<Record<(typeof HTTP_METHODS)[number], RouteHandler>>> {
+  const routeModule = (await import(file)) as Record<string, unknown>;
+  const handlers: Partial<Record<(typeof HTTP_METHODS)[number], RouteHandler>> = {};
+  for (const method of HTTP_METHODS) {
+    if (typeof routeModule[method] === 'function') {
+      handlers[method] = routeModule[method] as RouteHandler;
+    }
+  }
+  return handlers;
+}
+
+export type TestRuntime = Runtime & { demoServices: DemoServices | undefined };
+
+export async function createTestRuntime(database: Database, { adminToken, demoServices = false }: { adminToken?: string; demoServices?: boolean } = {}): Promise<TestRuntime> {
+  // Through readEnv, so a test's ADMIN_TOKEN meets the same rules as a server's (at least 32 characters).
+  const env = readEnv({ E2E: '1', ...(adminToken === undefined ? {} : { ADMIN_TOKEN: adminToken }) });
+  const demo = demoServices ? await startDemoServices({ port: 0 }) : undefined;
+  const runtime: TestRuntime = {
+    env,
+    database,
+    handlers: defaultHandlerRegistry({ withTestHandlers: true }),
+    serviceNames: listServiceNames({}),
+    serviceUrls: resolveServiceUrls({ env: {}, ...(demo ? { demoServicesUrl: demo.url } : {}) }),
+    demoServices: demo,
+    orchestrator: undefined,
+    startedAt: new Date(),
+    async stop() {
+      await demo?.close();
+    },
+  };
+  setRouteRuntimeForTests(runtime);
+  return runtime;
+}
+
+export function restoreRouteRuntime(): void {
+  setRouteRuntimeForTests(undefined);
+}
+
+/**
+ * For a test file that calls routes: after each test, stops the orchestrators it registered in
+ * `orchestrators` and the runtime it started with `start`; after the file, restores the route runtime.
+ */
+export function registerRouteTestRuntime() {
+  let current: TestRuntime | undefined;
+  const orchestrators: Orchestrator[] = [];
+  afterEach(async () => {
+    await Promise.all(orchestrators.splice(0).map((orchestrator) => orchestrator.stop()));
+    await current?.stop();
+    current = undefined;
+  });
+  afterAll(() => restoreRouteRuntime());
+  return {
+    orchestrators,
+    async start(database: Database, options?: Parameters<typeof createTestRuntime>[1]): Promise<TestRuntime> {
+      current = await createTestRuntime(database, options);
+      return current;
+    },
+  };
+}
+
+export type CallOptions = {
+  params?: Record<string, string>;
+  headers?: Record<string, string>;
+  /** An object is sent as JSON (with its Content-Type unless headers say otherwise); a string or bytes as they are. */
+  body?: unknown;
+  query?: string;
+  signal?: AbortSignal;
+};
+
+/** Builds the Request and calls the handler as Next.js would. */
+export async function callHandler(handler: RouteHandler, method: string, routePath: string, options: CallOptions = {}): Promise<Response> {
+  let pathname = routePath;
+  for (const [name, value] of Object.entries(options.params ?? {})) {
+    pathname = pathname.replace(`{${name}}`, encodeURIComponent(value));
+  }
+  const headers = new Headers(options.headers);
+  let body: BodyInit | undefined;
+  if (options.body instanceof Uint8Array || typeof options.body === 'string') {
+    body = options.body as BodyInit;
+  } else if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    if (!headers.has('content-type')) {
+      headers.set('content-type', 'application/json');
+    }
+  }
+  const request = new Request(`${BASE_URL}${pathname}${options.query ?? ''}`, { method, headers, body, signal: options.signal });
+  return handler(request, { params: Promise.resolve(options.params ?? {}) });
+}
