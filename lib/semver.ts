@@ -1,9 +1,5 @@
 const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
 
-export function isSemver(version: string): boolean {
-  return SEMVER.test(version);
-}
-
 /** Orders versions as semver does (a prerelease sorts before its release); non-semver strings sort first. */
 export function compareSemver(a: string, b: string): number {
   const left = SEMVER.exec(a);

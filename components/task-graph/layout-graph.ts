@@ -1,6 +1,5 @@
 import dagre from '@dagrejs/dagre';
 import { Position, type NodeHandle } from '@xyflow/react';
-import type { GraphStructure, Positions } from './to-graph';
 
 export const STEP_NODE_WIDTH = 188;
 export const STEP_NODE_HEIGHT = 76;
@@ -12,6 +11,11 @@ const HANDLE_SIZE = 6;
  * and edges and fit the view in its first render, instead of measuring every node first and drawing
  * everything a second time. React Flow still watches the nodes, and would re-measure one that differs.
  */
+/** The shape of a graph without statuses: what the layout depends on, and nothing else. */
+export type GraphStructure = { nodeIds: string[]; edges: { source: string; target: string }[] };
+
+export type Positions = Record<string, { x: number; y: number }>;
+
 export const STEP_NODE_BOX: { width: number; height: number; measured: { width: number; height: number }; handles: NodeHandle[] } = {
   width: STEP_NODE_WIDTH,
   height: STEP_NODE_HEIGHT,

@@ -2,11 +2,11 @@
 import '@xyflow/react/dist/style.css';
 import { ReactFlow, type Edge, type NodeMouseHandler } from '@xyflow/react';
 import { useCallback, useMemo, useRef, type KeyboardEvent } from 'react';
-import type { Dag, TaskDetail } from '../../lib/api/types';
-import { layoutGraphOnce, STEP_NODE_HEIGHT } from './layout-graph';
+import type { TaskDetail } from '../../lib/api/types';
+import { layoutGraphOnce, STEP_NODE_HEIGHT, type GraphStructure } from './layout-graph';
 import { FlowBackdrop, READ_ONLY_FLOW_PROPS } from './read-only-flow';
 import { StepNode } from './step-node';
-import { dagToGraph, structureKey, structureOfDag, structureOfTask, toGraph, type GraphStructure, type StepNode as StepNodeType } from './to-graph';
+import { structureKey, structureOfTask, toGraph, type StepNode as StepNodeType } from './to-graph';
 
 const nodeTypes = { step: StepNode };
 // The whole graph fits on open, so a failing step (red) stands out even among 200; zoom in with the controls.
@@ -69,13 +69,6 @@ export function TaskGraph({ task, ...props }: GraphProps & { task: TaskDetail })
   const positions = useStableLayout(structureOfTask(task));
   const graph = useReusedElements(useMemo(() => toGraph(task, positions, props.selectedStep), [task, positions, props.selectedStep]));
   return <GraphCanvas {...graph} {...props} label={`Steps of task ${task.id}`} />;
-}
-
-/** A template's DAG, drawn with the same nodes but no statuses. */
-export function TemplateGraph({ dag, ...props }: GraphProps & { dag: Dag }) {
-  const positions = useStableLayout(structureOfDag(dag));
-  const graph = useMemo(() => dagToGraph(dag, positions, props.selectedStep), [dag, positions, props.selectedStep]);
-  return <GraphCanvas {...graph} {...props} label="Steps of the template" />;
 }
 
 function GraphCanvas({

@@ -1,7 +1,7 @@
 import type { Edge, Node } from '@xyflow/react';
 import type { Dag, StepError, StepSummary, TaskDetail } from '../../lib/api/types';
-import type { StepStatus } from '../../lib/statuses';
-import { STEP_NODE_BOX } from './layout-graph';
+import { isStepFailed, isStepSatisfied, type StepStatus } from '../../lib/statuses';
+import { STEP_NODE_BOX, type GraphStructure, type Positions } from './layout-graph';
 
 /** Plain values only (STYLE.md §9): no callbacks in node data. */
 export type StepNodeData = {
@@ -22,11 +22,6 @@ export type StepNodeData = {
 };
 
 export type StepNode = Node<StepNodeData, 'step'>;
-
-/** The shape of a graph without statuses: what the layout depends on, and nothing else. */
-export type GraphStructure = { nodeIds: string[]; edges: { source: string; target: string }[] };
-
-export type Positions = Record<string, { x: number; y: number }>;
 
 /** A task's steps and dependencies; nodes are keyed by step name (unique within a task). */
 export function structureOfTask(task: Pick<TaskDetail, 'steps'>): GraphStructure {
@@ -49,7 +44,7 @@ export function structureKey(structure: GraphStructure): string {
 }
 
 function summarizeError(step: StepSummary): string | null {
-  if (!step.last_error || step.status === 'complete' || step.status === 'resolved_manually' || step.status === 'skipped') {
+  if (!step.last_error || isStepSatisfied(step.status)) {
     return null;
   }
   const { http_status: httpStatus, code, message } = step.last_error;
@@ -75,11 +70,11 @@ export function shortenError(error: StepError): string {
 }
 
 function shortErrorOf(step: StepSummary): string | null {
-  return step.last_error && (step.status === 'error' || step.status === 'waiting_retry') ? shortenError(step.last_error) : null;
+  return step.last_error && isStepFailed(step.status) ? shortenError(step.last_error) : null;
 }
 
 function edgeStyleFor(sourceStatus: StepStatus | null | undefined): { className: string } {
-  if (sourceStatus === 'complete' || sourceStatus === 'resolved_manually' || sourceStatus === 'skipped') {
+  if (sourceStatus && isStepSatisfied(sourceStatus)) {
     return { className: 'edge-satisfied' };
   }
   if (sourceStatus === 'error') {
