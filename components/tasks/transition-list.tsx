@@ -4,10 +4,7 @@ import { JsonDiffView } from '../json/json-diff-view';
 import { JsonView } from '../json/json-view';
 import { StatusBadge } from '../status/status-badge';
 import { RelativeTime } from '../time/relative-time';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from '../../lib/api/is-record';
 
 /** A context edit's change list, whichever way the transition's details carry it. */
 export function readContextChanges(details: unknown): JsonChange[] | null {

@@ -3,13 +3,11 @@
  * its default, and where a value lives (JSON Pointers, as the API's 422 details name them). The server
  * still checks the whole context when the task is created; the form only helps to fill it in.
  */
+import { isRecord } from '../../lib/api/is-record';
+
 export type JsonSchema = Record<string, unknown>;
 
 export type FieldKind = 'object' | 'string' | 'email' | 'number' | 'integer' | 'boolean' | 'enum' | 'json';
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function schemaType(schema: JsonSchema): string | undefined {
   const type = schema.type;

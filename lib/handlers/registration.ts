@@ -1,5 +1,6 @@
 import { PermanentError } from '../errors';
 import { defineStepHandler, type ServiceResponse } from './define-step-handler';
+import { isRecord } from '../api/is-record';
 
 /**
  * The registration story's step handlers (templates/user_registration.yaml). Each one is business
@@ -24,10 +25,6 @@ const serviceConfigSchema = {
   additionalProperties: false,
   properties: { service: { type: 'string', pattern: servicePattern } },
 } as const;
-
-function isRecord(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function readObject(value: unknown, key: string): Fields | undefined {
   const child = isRecord(value) ? value[key] : undefined;

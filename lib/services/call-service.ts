@@ -6,6 +6,7 @@ import type {
   ServiceCaller,
   ServiceResponse,
 } from '../handlers/define-step-handler';
+import { isRecord } from '../api/is-record';
 
 export type CreateServiceCallerOptions = {
   /** Base URL per service name, from resolveServiceUrls. */
@@ -178,10 +179,6 @@ function describeNetworkError(error: unknown): string {
     return `${error.message}${cause}`;
   }
   return String(error);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   type TemplateDefinition,
 } from './template-definition';
 import { templateSchema, type RawStepTemplate, type RawTemplate } from './template-schema';
+import { isRecord } from '../api/is-record';
 
 export type TemplateValidationOptions = {
   handlers: HandlerRegistry;
@@ -36,10 +37,6 @@ function findHandlerConfigValidator(handler: AnyStepHandler): (config: unknown) 
     handlerConfigValidators.set(handler, validator);
   }
   return validator;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function quoteList(names: readonly string[]): string {
