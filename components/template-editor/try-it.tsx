@@ -11,7 +11,8 @@ import { LoadingState } from '../feedback/loading-state';
 import { PermissionNote } from '../feedback/permission-note';
 import { SchemaForm } from './schema-form';
 import './template-studio.css';
-import { contextPointerOf, defaultValueOf, isRecord, writeAt, type JsonSchema } from './schema-form-model';
+import { isRecord } from '../../lib/api/is-record';
+import { contextPointerOf, defaultValueOf, writeAt, type JsonSchema } from './schema-form-model';
 
 /**
  * "Try it": a form generated from the chosen version's context schema (or raw JSON) that creates a
