@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import type { Database } from '../../db/client';
 import {
@@ -22,10 +21,10 @@ import {
   recordServiceSuccesses,
 } from '../../db/queries/service-circuits';
 import { PermanentError } from '../errors';
-import type { StepLogger } from '../handlers/define-step-handler';
 import type { HandlerRegistry } from '../handlers/index';
 import { logger as rootLogger, type Logger } from '../logger';
-import { classifyFailure, type CreateServiceCaller, runAttempt } from './run-attempt';
+import { AttemptSlots } from './attempt-slots';
+import { classifyFailure, type CreateServiceCaller } from './run-attempt';
 import { writeOutcomes } from './write-outcomes';
 
 export type OrchestratorOptions = {
@@ -106,10 +105,6 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   /** Services whose circuit is not closed or has failures counted: a success there must be reported. */
   let servicesWithFailures = new Set<string>();
 
-  const stopController = new AbortController();
-  // Every running attempt listens for the stop: that is `concurrency` listeners, not a leak.
-  setMaxListeners(concurrency + 5, stopController.signal);
-  const running = new Map<number, Promise<void>>();
   /** Steps whose outcome is known but not yet written: their leases must still be kept. */
   const unrecorded = new Set<number>();
   /** The service of each step run here, until its outcome is written (for the circuits). */
@@ -123,13 +118,33 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   const writeTries = new Map<number, number>();
   let recording: Promise<void> | undefined;
   let stopping = false;
-  /** Slots promised to claims in flight (the claim loop's, or a completing statement's). */
-  let reservedSlots = 0;
   /** The claim loop was woken but every free slot was promised to a completing statement. */
   let claimWaitsForSlots = false;
   let wakeRequested = false;
   let wakeSleeper: (() => void) | undefined;
-  const counters = { claimed: 0, completed: 0, failed: 0 };
+  const counters = { completed: 0, failed: 0 };
+  let attemptsAborted = false;
+  const slots = new AttemptSlots({
+    concurrency,
+    handlers,
+    createServiceCaller,
+    log,
+    random,
+    onAttemptEnded: (step, outcome) => {
+      unrecorded.add(step.id);
+      serviceOfStep.set(step.id, step.service);
+      if (outcome.kind === 'success') {
+        successes.push(outcome.success);
+      } else {
+        failures.push({ step, failure: outcome.failure });
+      }
+      void recordOutcomes();
+      // A slot is free: claim again if the last claim suggested there is a backlog.
+      if (backlogLikely) {
+        wake();
+      }
+    },
+  });
 
   function wake() {
     wakeRequested = true;
@@ -153,41 +168,10 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     });
   }
 
-  function stepLogger(step: ClaimedStep): StepLogger {
-    const child = log.child({ task_id: String(step.taskId), step: step.name, attempt: step.attempt, correlation_id: step.correlationId });
-    return {
-      info: (message, fields) => child.info(fields ?? {}, message),
-      warn: (message, fields) => child.warn(fields ?? {}, message),
-      error: (message, fields) => child.error(fields ?? {}, message),
-    };
-  }
-
-  function startAttempt(step: ClaimedStep) {
-    const attempt = runAttempt({ step, handlers, createServiceCaller, stopSignal: stopController.signal, log: stepLogger(step), random }).then(
-      (outcome) => {
-        unrecorded.add(step.id);
-        running.delete(step.id);
-        serviceOfStep.set(step.id, step.service);
-        if (outcome.kind === 'success') {
-          successes.push(outcome.success);
-        } else {
-          failures.push({ step, failure: outcome.failure });
-          stepLogger(step).warn('attempt failed', { outcome: outcome.failure.outcome, error: outcome.failure.errorMessage, next_status: outcome.failure.nextStatus });
-        }
-        void recordOutcomes();
-        // A slot is free: claim again if the last claim suggested there is a backlog.
-        if (backlogLikely) {
-          wake();
-        }
-      },
-    );
-    running.set(step.id, attempt);
-  }
-
   /** How long a stopping process keeps trying to write outcomes the database will not take. */
   const RECORD_WAIT_AFTER_STOP_MS = Math.max(shutdownGraceMs, 5000);
   function recordingGivenUp(): boolean {
-    return stopController.signal.aborted && Date.now() - stopStartedAt > RECORD_WAIT_AFTER_STOP_MS;
+    return attemptsAborted && Date.now() - stopStartedAt > RECORD_WAIT_AFTER_STOP_MS;
   }
 
   function hasOutcomesToWrite(): boolean {
@@ -222,19 +206,18 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
         // Unless the claim loop is busy with a backlog (it then fills the slots as they free), the
         // completing statement claims the dependents it releases, up to the free slots: they start
         // without waiting for a NOTIFY and another claim.
-        const slots = backlogLikely ? 0 : reserveSlots();
+        const reserved = backlogLikely ? 0 : slots.reserve();
         let written: Awaited<ReturnType<typeof writeOutcomes>>;
         try {
-          written = await writeOutcomes(db, { successes: batchSuccesses, failures: batchFailures }, { workerId, leaseSeconds, limit: slots });
-          counters.claimed += written.claimed.length;
+          written = await writeOutcomes(db, { successes: batchSuccesses, failures: batchFailures }, { workerId, leaseSeconds, limit: reserved });
           for (const step of written.claimed) {
-            startAttempt(step);
+            slots.start(step);
           }
         } finally {
-          reservedSlots -= slots;
+          slots.giveBack(reserved);
         }
         // The claim loop may have been woken while this statement held the slots: they are free again.
-        if (written.claimed.length < slots && claimWaitsForSlots) {
+        if (written.claimed.length < reserved && claimWaitsForSlots) {
           wake();
         }
         await reportServiceSuccesses(written.written.successes);
@@ -365,25 +348,17 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       }
       const promoted = await promoteCircuitsToHalfOpen(db, { staleProbeSeconds: Math.max(leaseSeconds * 2, circuitBreaker.cooldownSeconds) });
       for (const service of promoted) {
-        const probe = concurrency - running.size > 0 ? await claimReadySteps(db, { limit: 1, workerId, leaseSeconds, probeService: service }) : [];
+        const probe = slots.hasIdleSlot() ? await claimReadySteps(db, { limit: 1, workerId, leaseSeconds, probeService: service }) : [];
         if (probe.length === 0) {
           await closeUnprobedCircuit(db, service);
           continue;
         }
         log.info({ service, step: probe[0]!.name, task_id: String(probe[0]!.taskId) }, 'circuit half-open: sending one probe call');
-        counters.claimed += 1;
-        startAttempt(probe[0]!);
+        slots.start(probe[0]!);
       }
     } catch (error) {
       log.error({ err: error }, 'checking circuits failed');
     }
-  }
-
-  /** Takes every free slot for a claim about to be sent; the caller gives them back once its steps run. */
-  function reserveSlots(): number {
-    const free = stopping ? 0 : Math.max(0, concurrency - running.size - reservedSlots);
-    reservedSlots += free;
-    return free;
   }
 
   /**
@@ -391,7 +366,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
    * milliseconds of its next_attempt_at, not at the next poll), at most pollIntervalMs.
    */
   async function untilNextRunAt(): Promise<number> {
-    if (stopping || running.size + reservedSlots >= concurrency) {
+    if (stopping || slots.isFull()) {
       return pollIntervalMs;
     }
     try {
@@ -407,15 +382,14 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   let stopStartedAt = 0;
   async function claimLoop() {
     while (!stopping) {
-      const free = reserveSlots();
-      claimWaitsForSlots = free === 0 && reservedSlots > 0;
+      const free = slots.reserve();
+      claimWaitsForSlots = free === 0 && slots.hasPromisedSlots();
       if (free > 0) {
         try {
           const claimed = await claimReadySteps(db, { limit: free, workerId, leaseSeconds });
-          counters.claimed += claimed.length;
           backlogLikely = claimed.length === free;
           for (const step of claimed) {
-            startAttempt(step);
+            slots.start(step);
           }
           if (claimed.length > 0 && claimed.length === free) {
             continue;
@@ -426,7 +400,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
           }
           log.error({ err: error }, 'claiming steps failed');
         } finally {
-          reservedSlots -= free;
+          slots.giveBack(free);
         }
       }
       await sleepUnlessWoken(await untilNextRunAt());
@@ -462,7 +436,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
 
   async function heartbeat() {
     try {
-      await extendLeases(db, { stepIds: [...running.keys(), ...unrecorded], workerId, leaseSeconds });
+      await extendLeases(db, { stepIds: [...slots.runningStepIds(), ...unrecorded], workerId, leaseSeconds });
     } catch (error) {
       log.error({ err: error }, 'extending leases failed');
     }
@@ -479,12 +453,13 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   return {
     workerId,
     wake,
-    stats: () => ({ running: running.size, ...counters }),
+    stats: () => ({ running: slots.runningCount, claimed: slots.claimed, ...counters }),
     async stop() {
       if (stopping) {
         return;
       }
       stopping = true;
+      slots.close();
       stopStartedAt = Date.now();
       wake();
       await loop;
@@ -492,10 +467,11 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       const graceOver = new Promise((resolve) => {
         graceTimer = setTimeout(resolve, shutdownGraceMs);
       });
-      await Promise.race([Promise.all(running.values()), graceOver]);
+      await Promise.race([slots.allEnded(), graceOver]);
       clearTimeout(graceTimer);
-      stopController.abort();
-      await Promise.all(running.values());
+      slots.abort();
+      attemptsAborted = true;
+      await slots.allEnded();
       // If the database is unreachable the outcomes cannot be written; the leases then run out and
       // another process runs those attempts again, so stopping need not wait forever.
       let recordTimer: NodeJS.Timeout | undefined;
@@ -515,7 +491,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       clearInterval(reaperTimer);
       clearInterval(circuitTimer);
       await unlisten();
-      log.info(counters, 'orchestrator stopped');
+      log.info({ claimed: slots.claimed, ...counters }, 'orchestrator stopped');
     },
   };
 }

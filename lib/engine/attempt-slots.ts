@@ -1,0 +1,113 @@
+import { setMaxListeners } from 'node:events';
+import type { ClaimedStep } from '../../db/queries/steps';
+import type { StepLogger } from '../handlers/define-step-handler';
+import type { HandlerRegistry } from '../handlers/index';
+import type { Logger } from '../logger';
+import { type AttemptOutcome, type CreateServiceCaller, runAttempt } from './run-attempt';
+
+export type AttemptSlotsOptions = {
+  concurrency: number;
+  handlers: HandlerRegistry;
+  createServiceCaller: CreateServiceCaller;
+  log: Logger;
+  random: () => number;
+  /** Called as each attempt ends, its slot already free; its outcome is not written yet. */
+  onAttemptEnded: (step: ClaimedStep, outcome: AttemptOutcome) => void;
+};
+
+/**
+ * The `concurrency` slots this process runs attempts in. A slot holds a running attempt or is
+ * promised to a claim in flight (the claim loop's, or a completing statement's that claims the
+ * dependents it releases): claims sent at the same time never take more steps than there are slots.
+ */
+export class AttemptSlots {
+  private readonly running = new Map<number, Promise<void>>();
+  /** Slots promised to claims in flight. */
+  private promised = 0;
+  /** Set when the process stops: no slot is free any more. */
+  private closed = false;
+  private readonly stopController = new AbortController();
+  private claimedCount = 0;
+
+  constructor(private readonly options: AttemptSlotsOptions) {
+    // Every running attempt listens for the stop: that is `concurrency` listeners, not a leak.
+    setMaxListeners(options.concurrency + 5, this.stopController.signal);
+  }
+
+  /** Steps claimed by this process: by the claim loop, by a completing statement, or as a circuit's probe. */
+  get claimed(): number {
+    return this.claimedCount;
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  runningStepIds(): number[] {
+    return [...this.running.keys()];
+  }
+
+  /** Takes every free slot for a claim about to be sent; the caller gives them back once its steps run. */
+  reserve(): number {
+    const free = this.closed ? 0 : Math.max(0, this.options.concurrency - this.running.size - this.promised);
+    this.promised += free;
+    return free;
+  }
+
+  giveBack(slots: number): void {
+    this.promised -= slots;
+  }
+
+  hasPromisedSlots(): boolean {
+    return this.promised > 0;
+  }
+
+  /** Every slot runs an attempt or is promised to a claim. */
+  isFull(): boolean {
+    return this.running.size + this.promised >= this.options.concurrency;
+  }
+
+  /** Some slot runs no attempt (it may be promised to a claim): a circuit's probe may take it. */
+  hasIdleSlot(): boolean {
+    return this.options.concurrency - this.running.size > 0;
+  }
+
+  /** Runs an attempt of a step claimed for this process, in a slot the claim reserved. */
+  start(step: ClaimedStep): void {
+    this.claimedCount += 1;
+    const log = stepLogger(this.options.log, step);
+    const { handlers, createServiceCaller, random } = this.options;
+    const attempt = runAttempt({ step, handlers, createServiceCaller, stopSignal: this.stopController.signal, log, random }).then((outcome) => {
+      this.running.delete(step.id);
+      if (outcome.kind === 'failure') {
+        log.warn('attempt failed', { outcome: outcome.failure.outcome, error: outcome.failure.errorMessage, next_status: outcome.failure.nextStatus });
+      }
+      this.options.onAttemptEnded(step, outcome);
+    });
+    this.running.set(step.id, attempt);
+  }
+
+  /** From now on no slot is free: nothing more is claimed. */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Resolves once every attempt running now has ended (an attempt never rejects). */
+  async allEnded(): Promise<void> {
+    await Promise.all(this.running.values());
+  }
+
+  /** Tells every running attempt to stop: each ends as interrupted. */
+  abort(): void {
+    this.stopController.abort();
+  }
+}
+
+function stepLogger(log: Logger, step: ClaimedStep): StepLogger {
+  const child = log.child({ task_id: String(step.taskId), step: step.name, attempt: step.attempt, correlation_id: step.correlationId });
+  return {
+    info: (message, fields) => child.info(fields ?? {}, message),
+    warn: (message, fields) => child.warn(fields ?? {}, message),
+    error: (message, fields) => child.error(fields ?? {}, message),
+  };
+}
