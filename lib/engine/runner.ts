@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Database } from '../../db/client';
 import {
-  type ClaimedStep,
   claimReadySteps,
   extendLeases,
   findNextRunAtDelayMs,
@@ -12,18 +11,11 @@ import {
   type StepFailure,
   type StepSuccess,
 } from '../../db/queries/steps';
-import {
-  type CircuitSettings,
-  closeUnprobedCircuit,
-  findServiceCircuits,
-  promoteCircuitsToHalfOpen,
-  recordServiceFailures,
-  recordServiceSuccesses,
-} from '../../db/queries/service-circuits';
 import { PermanentError } from '../errors';
 import type { HandlerRegistry } from '../handlers/index';
 import { logger as rootLogger, type Logger } from '../logger';
 import { AttemptSlots } from './attempt-slots';
+import { CircuitBreaker, type CircuitBreakerOptions, DEFAULT_CIRCUIT_BREAKER, type RecordedFailure } from './circuit-breaker';
 import { classifyFailure, type CreateServiceCaller } from './run-attempt';
 import { writeOutcomes } from './write-outcomes';
 
@@ -46,29 +38,8 @@ export type OrchestratorOptions = {
   circuitBreaker?: CircuitBreakerOptions | false;
 };
 
-export type CircuitBreakerOptions = CircuitSettings & {
-  /** Steps released when a circuit closes start this far apart. */
-  releaseSpreadMs: number;
-  /** How often this process looks at circuits (cool-downs over, probes to send). */
-  checkIntervalMs: number;
-};
-
 /** Writes of one outcome that fail because the database is unavailable before it is given up (about a minute). */
 const MAX_WRITE_TRIES = 16;
-
-export const DEFAULT_CIRCUIT_BREAKER: CircuitBreakerOptions = { failureThreshold: 5, cooldownSeconds: 30, releaseSpreadMs: 100, checkIntervalMs: 1000 };
-
-type RecordedFailure = { step: ClaimedStep; failure: StepFailure };
-
-/** Failures that say the service is unwell: not a refusal (permanent), not a rate limit, not our own crash. */
-function isServiceFailure({ step, failure }: RecordedFailure): boolean {
-  return (
-    step.service !== null &&
-    (failure.outcome === 'retryable_error' || failure.outcome === 'timeout') &&
-    failure.httpStatus !== 429 &&
-    failure.errorCode !== 'template_reference'
-  );
-}
 
 export type Orchestrator = {
   readonly workerId: string;
@@ -101,9 +72,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   const log = (options.log ?? rootLogger).child({ worker_id: workerId });
   const createServiceCaller = options.createServiceCaller ?? noServices;
   const random = options.random ?? Math.random;
-  const circuitBreaker = options.circuitBreaker === false ? undefined : (options.circuitBreaker ?? DEFAULT_CIRCUIT_BREAKER);
-  /** Services whose circuit is not closed or has failures counted: a success there must be reported. */
-  let servicesWithFailures = new Set<string>();
+  const circuitSettings = options.circuitBreaker === false ? undefined : (options.circuitBreaker ?? DEFAULT_CIRCUIT_BREAKER);
 
   /** Steps whose outcome is known but not yet written: their leases must still be kept. */
   const unrecorded = new Set<number>();
@@ -145,6 +114,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       }
     },
   });
+  const circuitBreaker = circuitSettings ? new CircuitBreaker(circuitSettings, { db, slots, workerId, leaseSeconds, log }) : undefined;
 
   function wake() {
     wakeRequested = true;
@@ -201,7 +171,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
         const newFailures = failures;
         successes = [];
         failures = [];
-        const batchFailures = [...countedFailures, ...(await applyCircuitBreaker(newFailures))];
+        const batchFailures = [...countedFailures, ...(await countFailures(newFailures))];
         countedFailures = [];
         // Unless the claim loop is busy with a backlog (it then fills the slots as they free), the
         // completing statement claims the dependents it releases, up to the free slots: they start
@@ -220,7 +190,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
         if (written.claimed.length < reserved && claimWaitsForSlots) {
           wake();
         }
-        await reportServiceSuccesses(written.written.successes);
+        await circuitBreaker?.reportSuccesses(written.written.successes.map((success) => serviceOfStep.get(success.stepId) ?? null));
         counters.completed += written.written.successes.length;
         counters.failed += written.written.failures.length + written.notStored.length;
         for (const failure of written.notStored) {
@@ -267,98 +237,9 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     return recording;
   }
 
-  /**
-   * Counts service failures in the shared circuits. A failure whose service's circuit is (now) open
-   * does not spend an attempt: the step waits for the circuit instead of using up its retries.
-   */
-  async function applyCircuitBreaker(recorded: RecordedFailure[]): Promise<StepFailure[]> {
-    const serviceFailures = circuitBreaker ? recorded.filter(isServiceFailure) : [];
-    if (!circuitBreaker || serviceFailures.length === 0) {
-      return recorded.map(({ failure }) => failure);
-    }
-    const byService = new Map<string, { service: string; count: number; lastError: string }>();
-    for (const { step, failure } of serviceFailures) {
-      const service = step.service as string;
-      const entry = byService.get(service) ?? { service, count: 0, lastError: '' };
-      entry.count += 1;
-      entry.lastError = failure.errorMessage;
-      byService.set(service, entry);
-      servicesWithFailures.add(service);
-    }
-    let changes: Awaited<ReturnType<typeof recordServiceFailures>>;
-    try {
-      changes = await recordServiceFailures(db, [...byService.values()], circuitBreaker);
-    } catch (error) {
-      // Circuits advise; they never hold up recording what happened.
-      log.error({ err: error }, 'could not count service failures');
-      return recorded.map(({ failure }) => failure);
-    }
-    const openServices = new Set(changes.filter((change) => change.state === 'open').map((change) => change.service));
-    for (const change of changes) {
-      if (change.state === 'open' && change.previousState !== 'open') {
-        log.warn({ service: change.service, previous_state: change.previousState }, 'circuit opened');
-      }
-    }
-    return recorded.map((entry) => {
-      const { step, failure } = entry;
-      if (!isServiceFailure(entry) || !step.retryable || !openServices.has(step.service as string)) {
-        return failure;
-      }
-      return {
-        ...failure,
-        nextStatus: 'waiting_retry',
-        refundAttempt: true,
-        runAfterSeconds: failure.nextStatus === 'error' ? circuitBreaker.cooldownSeconds : failure.runAfterSeconds,
-      };
-    });
-  }
-
-  async function reportServiceSuccesses(succeeded: StepSuccess[]) {
-    const services = [
-      ...new Set(succeeded.map((success) => serviceOfStep.get(success.stepId) ?? null).filter((service): service is string => service !== null)),
-    ].filter((service) => servicesWithFailures.has(service));
-    if (!circuitBreaker || services.length === 0) {
-      return;
-    }
-    let changes: Awaited<ReturnType<typeof recordServiceSuccesses>> = [];
-    try {
-      changes = await recordServiceSuccesses(db, services, { spreadMs: circuitBreaker.releaseSpreadMs });
-    } catch (error) {
-      log.error({ err: error }, 'could not report service successes to the circuits');
-    }
-    for (const change of changes) {
-      if (change.previousState !== 'closed') {
-        log.info({ service: change.service, previous_state: change.previousState }, 'circuit closed');
-      }
-    }
-  }
-
-  /** Cool-downs that are over become half-open; this process sends the one probe for those it promoted. */
-  async function checkCircuits() {
-    if (!circuitBreaker || stopping) {
-      return;
-    }
-    try {
-      const circuits = await findServiceCircuits(db);
-      servicesWithFailures = new Set(
-        circuits.filter((circuit) => circuit.state !== 'closed' || circuit.consecutiveFailures > 0).map((circuit) => circuit.service),
-      );
-      if (!circuits.some((circuit) => circuit.state !== 'closed')) {
-        return;
-      }
-      const promoted = await promoteCircuitsToHalfOpen(db, { staleProbeSeconds: Math.max(leaseSeconds * 2, circuitBreaker.cooldownSeconds) });
-      for (const service of promoted) {
-        const probe = slots.hasIdleSlot() ? await claimReadySteps(db, { limit: 1, workerId, leaseSeconds, probeService: service }) : [];
-        if (probe.length === 0) {
-          await closeUnprobedCircuit(db, service);
-          continue;
-        }
-        log.info({ service, step: probe[0]!.name, task_id: String(probe[0]!.taskId) }, 'circuit half-open: sending one probe call');
-        slots.start(probe[0]!);
-      }
-    } catch (error) {
-      log.error({ err: error }, 'checking circuits failed');
-    }
+  /** Each failure is counted by the circuits once, however often its write is tried. */
+  async function countFailures(recorded: RecordedFailure[]): Promise<StepFailure[]> {
+    return circuitBreaker ? circuitBreaker.countFailures(recorded) : recorded.map(({ failure }) => failure);
   }
 
   /**
@@ -445,7 +326,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   const unlisten = await database.listen(STEPS_READY_CHANNEL, () => wake());
   const heartbeatTimer = setInterval(() => void heartbeat(), Math.max(200, (leaseSeconds * 1000) / 3));
   const reaperTimer = setInterval(() => void reclaimExpiredLeases(), Math.max(500, Math.min(5000, (leaseSeconds * 1000) / 2)));
-  const circuitTimer = circuitBreaker ? setInterval(() => void checkCircuits(), circuitBreaker.checkIntervalMs) : undefined;
+  circuitBreaker?.start();
   await reclaimExpiredLeases();
   const loop = claimLoop();
   log.info({ concurrency, lease_seconds: leaseSeconds }, 'orchestrator started');
@@ -460,6 +341,8 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       }
       stopping = true;
       slots.close();
+      // Checks stop with the claims: a stopping process sends no probe.
+      circuitBreaker?.stop();
       stopStartedAt = Date.now();
       wake();
       await loop;
@@ -489,7 +372,6 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       clearTimeout(recordTimer);
       clearInterval(heartbeatTimer);
       clearInterval(reaperTimer);
-      clearInterval(circuitTimer);
       await unlisten();
       log.info({ claimed: slots.claimed, ...counters }, 'orchestrator stopped');
     },

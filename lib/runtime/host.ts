@@ -10,7 +10,8 @@ import { type DemoServices, startDemoServices } from '../demo/demo-services';
 import { listServiceNames, resolveServiceUrls, shouldStartDemoServices } from '../services/service-registry';
 import type { CreateServiceCaller } from '../engine/run-attempt';
 import { registerTemplates } from '../actions/register-templates';
-import { DEFAULT_CIRCUIT_BREAKER, type Orchestrator, startOrchestrator } from '../engine/runner';
+import { DEFAULT_CIRCUIT_BREAKER } from '../engine/circuit-breaker';
+import { type Orchestrator, startOrchestrator } from '../engine/runner';
 
 /** Everything one process runs: the database, the handlers, the services, and maybe an orchestrator. */
 export type Runtime = {
