@@ -15,7 +15,7 @@ import { RelativeTime } from '../components/time/relative-time';
 import { useFailureList } from '../lib/api/failures';
 import { useOverview } from '../lib/api/overview';
 import { useServiceList } from '../lib/api/services';
-import { taskListHref } from '../lib/api/task-filters';
+import { fromTaskFilter, taskListHref } from '../lib/api/task-filters';
 import type { Overview } from '../lib/api/types';
 
 const count = (value: number) => value.toLocaleString('en-US');
@@ -223,14 +223,14 @@ function TopFailures() {
         {groups.map((group) => (
           <li key={`${group.namespace}/${group.name}/${group.step}/${group.signature}`}>
             <span style={{ minWidth: 0 }}>
-              <StatusBadge status={group.step_status || 'error'} compact /> <strong className="mono">{group.step}</strong>{' '}
+              <StatusBadge status={group.step_status} compact /> <strong className="mono">{group.step}</strong>{' '}
               <span className="muted small">{group.name}</span>
               <br />
               <span className="small tone-danger mono" style={{ overflowWrap: 'anywhere' }}>
                 {group.signature}
               </span>
             </span>
-            <Link href={taskListHref(group.filter)} className="num" style={{ fontSize: 18, fontWeight: 650 }} title="The tasks of this failure group">
+            <Link href={taskListHref(fromTaskFilter(group.filter))} className="num" style={{ fontSize: 18, fontWeight: 650 }} title="The tasks of this failure group">
               {group.count}
             </Link>
           </li>

@@ -10,7 +10,8 @@ import { StaleDataNotice } from '../../components/feedback/stale-data-notice';
 import { formatFailureRate, sumUsage } from '../../components/template-editor/format-usage';
 import '../../components/template-editor/template-studio.css';
 import { taskListHref } from '../../lib/api/task-filters';
-import { useTemplateUsage, type TemplateVersionUsage } from '../../lib/api/template-studio';
+import { useTemplateUsage } from '../../lib/api/template-studio';
+import type { TemplateVersionUsage } from '../../lib/api/types';
 import { useTemplateList } from '../../lib/api/templates';
 import type { TemplateListItem } from '../../lib/api/types';
 

@@ -1,18 +1,18 @@
 'use client';
 import { Link } from '../shell/link';
-import { taskListHref } from '../../lib/api/task-filters';
+import { fromTaskFilter, taskListHref } from '../../lib/api/task-filters';
 import type { Permission } from '../../lib/api/permissions';
 import type { FailureGroup, TaskFilters } from '../../lib/api/types';
-import { SATISFIED_STEP_STATUSES } from '../../lib/statuses';
 import { blockedBy } from '../feedback/permission-note';
 import { StatusBadge } from '../status/status-badge';
 import { RelativeTime } from '../time/relative-time';
 
-/** The task-list filter that finds a group's tasks. */
+/** The task-list filter that finds a group's tasks (the server names it exactly, signature included). */
 export function failureGroupFilter(group: FailureGroup): TaskFilters {
-  // The server names the exact filter of the group (signature included); older answers lack it.
-  return group.filter ?? { namespace: group.namespace, name: group.name, step: group.step, step_status: group.step_status || 'error' };
+  return fromTaskFilter(group.filter);
 }
+
+const DONE = ['complete', 'resolved_manually', 'skipped'];
 
 function PartialState({ group }: { group: FailureGroup }) {
   if (group.partial_state.length === 0) {
@@ -26,7 +26,7 @@ function PartialState({ group }: { group: FailureGroup }) {
       </h3>
       <div className="partial-state" data-testid="partial-state">
         {group.partial_state.map((entry) => {
-          const done = SATISFIED_STEP_STATUSES.reduce((sum, status) => sum + (entry.status_counts[status] ?? 0), 0);
+          const done = DONE.reduce((sum, status) => sum + (entry.status_counts[status] ?? 0), 0);
           const failing = entry.step === group.step;
           const statuses = Object.entries(entry.status_counts).filter(([, count]) => count > 0);
           return (
@@ -94,7 +94,7 @@ export function FailureGroupCard({
             <span className="template-name">
               {group.namespace}/{group.name}
             </span>{' '}
-            <span className="muted">at step</span> <strong className="mono">{group.step}</strong> <StatusBadge status={group.step_status || 'error'} compact />
+            <span className="muted">at step</span> <strong className="mono">{group.step}</strong> <StatusBadge status={group.step_status} compact />
           </div>
           <span className="signature" title="error signature: code or class, HTTP status, normalised message">
             {group.signature}

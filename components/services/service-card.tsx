@@ -2,13 +2,13 @@
 import { useState } from 'react';
 import { useSetServiceMode } from '../../lib/api/services';
 import { usePermission } from '../../lib/api/session';
-import type { DemoServiceModeBody, ServiceInfo } from '../../lib/api/types';
+import type { ServiceModeBody, ServiceInfo } from '../../lib/api/types';
 import { ErrorMessage } from '../feedback/error-state';
 import { Countdown } from '../time/countdown';
 import { RelativeTime } from '../time/relative-time';
 import { CircuitBadge, ModeBadge } from './circuit-badge';
 
-const MODES: { mode: DemoServiceModeBody['mode']; label: string; hint: string }[] = [
+const MODES: { mode: ServiceModeBody['mode']; label: string; hint: string }[] = [
   { mode: 'up', label: 'Up', hint: 'answers normally' },
   { mode: 'down', label: 'Down', hint: 'answers 503 (retryable)' },
   { mode: 'slow', label: 'Slow', hint: 'answers after the latency' },
@@ -25,7 +25,7 @@ export function ServiceCard({ service }: { service: ServiceInfo }) {
   const [latency, setLatency] = useState(String(service.latency_ms || 3000));
   const [failureRate, setFailureRate] = useState(String(service.failure_rate || 0.2));
   const [retryAfter, setRetryAfter] = useState(String(service.retry_after_seconds || 2));
-  const apply = (mode: DemoServiceModeBody['mode']) =>
+  const apply = (mode: ServiceModeBody['mode']) =>
     setMode.mutate({
       name: service.name,
       mode,

@@ -1,15 +1,16 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
 import { useBulkRetry } from '../../lib/api/tasks';
-import type { BulkRetryBody, BulkRetryResult, TaskFilters } from '../../lib/api/types';
+import { toTaskFilter } from '../../lib/api/task-filters';
+import type { BulkRetryRequest, BulkRetryResult, TaskFilters } from '../../lib/api/types';
 import { Modal } from '../dialog/modal';
 import { ErrorMessage } from '../feedback/error-state';
 import { describeTruncation, summarizeBulkRetry, type BulkRetryScope } from './bulk-retry-report';
 
 export type BulkRetryTarget = { kind: 'filter'; filter: TaskFilters; description: string } | { kind: 'ids'; ids: string[]; description: string };
 
-function toBody(target: BulkRetryTarget, dryRun: boolean, reason: string): BulkRetryBody {
-  const base = target.kind === 'filter' ? { filter: target.filter } : { ids: target.ids };
+function toBody(target: BulkRetryTarget, dryRun: boolean, reason: string): BulkRetryRequest {
+  const base = target.kind === 'filter' ? { filter: toTaskFilter(target.filter) } : { ids: target.ids };
   return { ...base, dry_run: dryRun, ...(reason.trim() ? { reason: reason.trim() } : {}) };
 }
 

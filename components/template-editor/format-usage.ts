@@ -1,4 +1,4 @@
-import type { TemplateVersionUsage } from '../../lib/api/template-studio';
+import type { TemplateVersionUsage } from '../../lib/api/types';
 
 /** "2 of 40 (5%)" for the tasks of the last day; "—" when none started in that day. */
 export function formatFailureRate(usage: Pick<TemplateVersionUsage, 'tasks_last_day' | 'failed_last_day' | 'failure_rate_last_day'> | undefined): string {

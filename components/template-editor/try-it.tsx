@@ -117,10 +117,7 @@ function ContextForm({ namespace, name, version, schema }: { namespace: string; 
     createTask.mutate(
       { namespace, name, version, context: body },
       {
-        onSuccess: (result) => {
-          const task = 'task' in result ? result.task : result;
-          router.push(`/tasks/${encodeURIComponent(task.id)}`);
-        },
+        onSuccess: (task) => router.push(`/tasks/${encodeURIComponent(task.id)}`),
       },
     );
   };

@@ -1,6 +1,6 @@
 'use client';
 import { useState } from 'react';
-import type { TemplateVersionUsage } from '../../lib/api/template-studio';
+import type { TemplateVersionUsage } from '../../lib/api/types';
 import { useTemplateVersion } from '../../lib/api/templates';
 import type { TemplateVersionSummary } from '../../lib/api/types';
 import { EmptyState } from '../feedback/empty-state';

@@ -1,7 +1,8 @@
+import { ROLES } from './schemas/schema-parts';
 import type { Session } from './types';
 
-/** The roles, lowest first, as the server ranks them (lib/auth/roles.ts; a test keeps the two equal). */
-export const SESSION_ROLES = ['viewer', 'operator', 'admin'] as const;
+/** The roles, lowest first, as the server ranks them. */
+export const SESSION_ROLES = ROLES;
 export type SessionRole = (typeof SESSION_ROLES)[number];
 
 export type Permission = { allowed: true; reason: null } | { allowed: false; reason: string };
@@ -22,7 +23,7 @@ export function checkPermission(session: Session | undefined, required: SessionR
     const article = /^[aeiou]/.test(required) ? 'an' : 'a';
     return { allowed: false, reason: `You are not signed in, so you can't ${action}; sign in with ${article} ${required} token.` };
   }
-  const granted = SESSION_ROLES.indexOf(session.role as SessionRole);
+  const granted = SESSION_ROLES.indexOf(session.role);
   if (granted >= SESSION_ROLES.indexOf(required)) {
     return ALLOWED;
   }

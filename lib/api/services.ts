@@ -1,6 +1,6 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { fetchJson } from './fetch-json';
-import type { DemoServiceModeBody, ServiceList } from './types';
+import type { ServiceInfo, ServiceList, ServiceModeBody } from './types';
 
 export const serviceKeys = {
   all: ['services'] as const,
@@ -19,8 +19,8 @@ export const useServiceList = () => useQuery(serviceListOptions());
 export function useSetServiceMode() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ name, ...body }: DemoServiceModeBody & { name: string }) =>
-      fetchJson<unknown>(`/api/v1/services/${encodeURIComponent(name)}/mode`, { method: 'POST', body }),
+    mutationFn: ({ name, ...body }: ServiceModeBody & { name: string }) =>
+      fetchJson<ServiceInfo>(`/api/v1/services/${encodeURIComponent(name)}/mode`, { method: 'POST', body }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: serviceKeys.all }),
   });
 }
@@ -28,7 +28,7 @@ export function useSetServiceMode() {
 export function useResetServices() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => fetchJson<unknown>('/api/v1/services/reset', { method: 'POST', body: {} }),
+    mutationFn: () => fetchJson<ServiceList>('/api/v1/services/reset', { method: 'POST', body: {} }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: serviceKeys.all }),
   });
 }

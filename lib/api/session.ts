@@ -33,7 +33,7 @@ export function useSignIn() {
 export function useSignOut() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => fetchJson<unknown>('/api/v1/session', { method: 'DELETE' }),
+    mutationFn: () => fetchJson<Session>('/api/v1/session', { method: 'DELETE' }),
     onSettled: () => queryClient.clear(),
   });
 }

@@ -1,11 +1,16 @@
-import type { TaskFilters } from './types';
+import { taskFilterSchema } from './schemas/task-filter-schema';
+import type { TaskFilter, TaskFilters } from './types';
 
-/** Every filter of GET /tasks, in the order the filter bar shows them. */
-export const TASK_FILTER_KEYS = ['status', 'namespace', 'name', 'step', 'step_status', 'error_signature', 'q', 'created_after', 'created_before', 'failed_after', 'retrying_before'] as const;
-export type TaskFilterKey = (typeof TASK_FILTER_KEYS)[number];
+type FilterProperties = typeof taskFilterSchema.properties;
+export type TaskFilterKey = keyof FilterProperties;
+
+/** Every filter of GET /tasks, in the order the filter bar shows them (the schema's). */
+export const TASK_FILTER_KEYS = Object.keys(taskFilterSchema.properties) as TaskFilterKey[];
+
+type ListFilterKey = { [K in TaskFilterKey]: FilterProperties[K] extends { type: 'array' } ? K : never }[TaskFilterKey];
 
 /** The filters that take several values (any of them), comma-separated or repeated, as GET /tasks reads them. */
-export const LIST_FILTER_KEYS = ['status', 'step_status'] as const satisfies readonly TaskFilterKey[];
+export const LIST_FILTER_KEYS = TASK_FILTER_KEYS.filter((key): key is ListFilterKey => taskFilterSchema.properties[key].type === 'array');
 
 type SearchParamsLike = { get(name: string): string | null; getAll(name: string): string[] };
 
@@ -23,7 +28,7 @@ export function splitFilterList(value: string | undefined): string[] {
 export function readTaskFilters(params: SearchParamsLike): TaskFilters {
   const filters: TaskFilters = {};
   for (const key of TASK_FILTER_KEYS) {
-    const value = (LIST_FILTER_KEYS as readonly string[]).includes(key) ? splitFilterList(params.getAll(key).join(',')).join(',') : params.get(key)?.trim();
+    const value = isListFilterKey(key) ? splitFilterList(params.getAll(key).join(',')).join(',') : params.get(key)?.trim();
     if (value) {
       filters[key] = value;
     }
@@ -56,4 +61,32 @@ export function taskListHref(filters: TaskFilters): string {
 
 export function hasTaskFilters(filters: TaskFilters): boolean {
   return TASK_FILTER_KEYS.some((key) => Boolean(filters[key]));
+}
+
+function isListFilterKey(key: TaskFilterKey): key is ListFilterKey {
+  return (LIST_FILTER_KEYS as readonly TaskFilterKey[]).includes(key);
+}
+
+/** The filters as JSON (bulk retry's `filter`): lists as arrays. The server checks the values. */
+export function toTaskFilter(filters: TaskFilters): TaskFilter {
+  const filter: Record<string, string | string[]> = {};
+  for (const key of TASK_FILTER_KEYS) {
+    const value = filters[key]?.trim();
+    if (value) {
+      filter[key] = isListFilterKey(key) ? splitFilterList(value) : value;
+    }
+  }
+  return filter as TaskFilter;
+}
+
+/** The filters of a JSON filter (a failure group's) as the URL carries them: lists comma-separated. */
+export function fromTaskFilter(filter: TaskFilter): TaskFilters {
+  const filters: TaskFilters = {};
+  for (const key of TASK_FILTER_KEYS) {
+    const value = filter[key];
+    if (value !== undefined) {
+      filters[key] = Array.isArray(value) ? value.join(',') : value;
+    }
+  }
+  return filters;
 }

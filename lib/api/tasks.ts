@@ -1,17 +1,18 @@
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { isTaskFinished } from '../statuses';
+import { isTerminalTaskStatus } from '../statuses';
 import { fetchJson, toQueryString } from './fetch-json';
 import type {
-  Attempt,
-  BulkRetryBody,
+  AttemptList,
+  BulkRetryRequest,
   BulkRetryResult,
+  CreateTaskRequest,
+  EditContextBody,
+  ResolveStepBody,
   TaskDetail,
-  TaskFilters,
   TaskList,
   TaskListParams,
-  TaskSummary,
-  Transition,
+  TransitionList,
 } from './types';
 
 /** Hierarchical keys: invalidating `taskKeys.all` refreshes every task query. */
@@ -49,7 +50,7 @@ export const taskDetailOptions = (taskId: string, { pushed = false }: { pushed?:
       // Compared with what the cache holds now, on arrival: a push may have landed while this read was away.
       return newerTaskDetail(client.getQueryData(taskKeys.detail(taskId)), fetched);
     },
-    refetchInterval: (query) => (pushed || isTaskFinished(query.state.data?.status) ? false : 1000),
+    refetchInterval: (query) => (pushed || isTerminalTaskStatus(query.state.data?.status) ? false : 1000),
   });
 
 /**
@@ -58,7 +59,7 @@ export const taskDetailOptions = (taskId: string, { pushed = false }: { pushed?:
  * would show the older one until the next change, which for a finished task never comes.
  */
 export function newerTaskDetail(current: TaskDetail | undefined, incoming: TaskDetail): TaskDetail {
-  return current && current.id === incoming.id && BigInt(current.revision ?? '0') > BigInt(incoming.revision ?? '0') ? current : incoming;
+  return current && current.id === incoming.id && BigInt(current.revision) > BigInt(incoming.revision) ? current : incoming;
 }
 
 export const useTaskDetail = (taskId: string, options?: { pushed?: boolean }) => useQuery(taskDetailOptions(taskId, options));
@@ -66,8 +67,7 @@ export const useTaskDetail = (taskId: string, options?: { pushed?: boolean }) =>
 export const taskTransitionsOptions = (taskId: string) =>
   queryOptions({
     queryKey: taskKeys.transitions(taskId),
-    queryFn: ({ signal }) =>
-      fetchJson<{ items: Transition[] } | Transition[]>(`${taskPath(taskId)}/transitions`, { signal }).then(unwrapItems),
+    queryFn: ({ signal }) => fetchJson<TransitionList>(`${taskPath(taskId)}/transitions`, { signal }).then((body) => body.items),
   });
 
 export const useTaskTransitions = (taskId: string) => useQuery(taskTransitionsOptions(taskId));
@@ -75,14 +75,10 @@ export const useTaskTransitions = (taskId: string) => useQuery(taskTransitionsOp
 export const stepAttemptsOptions = (taskId: string, step: string) =>
   queryOptions({
     queryKey: taskKeys.attempts(taskId, step),
-    queryFn: ({ signal }) => fetchJson<{ items: Attempt[] } | Attempt[]>(`${stepPath(taskId, step)}/attempts`, { signal }).then(unwrapItems),
+    queryFn: ({ signal }) => fetchJson<AttemptList>(`${stepPath(taskId, step)}/attempts`, { signal }).then((body) => body.items),
   });
 
 export const useStepAttempts = (taskId: string, step: string) => useQuery(stepAttemptsOptions(taskId, step));
-
-function unwrapItems<T>(body: { items: T[] } | T[]): T[] {
-  return Array.isArray(body) ? body : body.items;
-}
 
 type ConnectionState = 'connecting' | 'open' | 'closed';
 
@@ -105,8 +101,7 @@ export function useTaskEvents(taskId: string, enabled: boolean): ConnectionState
     source.addEventListener('error', () => setState(source.readyState === EventSource.CLOSED ? 'closed' : 'connecting'));
     source.addEventListener('task', (event) => {
       try {
-        const task = JSON.parse((event as MessageEvent<string>).data) as TaskDetail | { task: TaskDetail };
-        writeTaskDetail(queryClient, 'steps' in task ? task : task.task);
+        writeTaskDetail(queryClient, JSON.parse((event as MessageEvent<string>).data) as TaskDetail);
       } catch {
         // A malformed event is skipped; polling catches up.
       }
@@ -150,39 +145,32 @@ export type StepActionVariables = { step: string; reason?: string };
 
 export const useRetryStep = (taskId: string) =>
   useTaskMutation(({ step, reason }: StepActionVariables) =>
-    fetchJson<unknown>(`${stepPath(taskId, step)}/retry`, { method: 'POST', body: { reason } }),
+    fetchJson<TaskDetail>(`${stepPath(taskId, step)}/retry`, { method: 'POST', body: { reason } }),
   );
 
 export const useResolveStep = (taskId: string) =>
-  useTaskMutation(({ step, results, reason }: StepActionVariables & { results: unknown }) =>
-    fetchJson<unknown>(`${stepPath(taskId, step)}/resolve`, { method: 'POST', body: { results, reason } }),
+  useTaskMutation(({ step, results, reason }: StepActionVariables & ResolveStepBody) =>
+    fetchJson<TaskDetail>(`${stepPath(taskId, step)}/resolve`, { method: 'POST', body: { results, reason } }),
   );
 
 export const useSkipStep = (taskId: string) =>
   useTaskMutation(({ step, reason }: StepActionVariables) =>
-    fetchJson<unknown>(`${stepPath(taskId, step)}/skip`, { method: 'POST', body: { reason } }),
+    fetchJson<TaskDetail>(`${stepPath(taskId, step)}/skip`, { method: 'POST', body: { reason } }),
   );
 
 export const useRetryTask = (taskId: string) =>
-  useTaskMutation(({ reason }: { reason?: string }) => fetchJson<unknown>(`${taskPath(taskId)}/retry`, { method: 'POST', body: { reason } }));
+  useTaskMutation(({ reason }: { reason?: string }) => fetchJson<TaskDetail>(`${taskPath(taskId)}/retry`, { method: 'POST', body: { reason } }));
 
 export const useCancelTask = (taskId: string) =>
-  useTaskMutation(({ reason }: { reason?: string }) => fetchJson<unknown>(`${taskPath(taskId)}/cancel`, { method: 'POST', body: { reason } }));
+  useTaskMutation(({ reason }: { reason?: string }) => fetchJson<TaskDetail>(`${taskPath(taskId)}/cancel`, { method: 'POST', body: { reason } }));
 
 /** PATCH the context (validated against the template's schema by the server), then retry the failed steps. */
 export const useEditContext = (taskId: string) =>
-  useTaskMutation(({ context, reason }: { context: Record<string, unknown>; reason: string }) =>
-    fetchJson<unknown>(`${taskPath(taskId)}/context`, { method: 'PATCH', body: { context, reason } }),
+  useTaskMutation(({ context, reason }: EditContextBody) =>
+    fetchJson<TaskDetail>(`${taskPath(taskId)}/context`, { method: 'PATCH', body: { context, reason } }),
   );
 
-export const useBulkRetry = () => useTaskMutation((body: BulkRetryBody) => fetchJson<BulkRetryResult>('/api/v1/tasks/bulk/retry', { method: 'POST', body }));
+export const useBulkRetry = () => useTaskMutation((body: BulkRetryRequest) => fetchJson<BulkRetryResult>('/api/v1/tasks/bulk/retry', { method: 'POST', body }));
 
-export const useCreateTask = () =>
-  useTaskMutation((body: { namespace: string; name: string; version?: string; context: Record<string, unknown> }) =>
-    fetchJson<TaskSummary | { task: TaskSummary }>('/api/v1/tasks', { method: 'POST', body }),
-  );
-
-/** The bulk-retry body for "every task matching these filters". */
-export function bulkRetryByFilter(filters: TaskFilters, dryRun: boolean): BulkRetryBody {
-  return { filter: filters, dry_run: dryRun };
-}
+/** POST /tasks: 201 with the new task, or 200 with the one its idempotency key or identity already made. */
+export const useCreateTask = () => useTaskMutation((body: CreateTaskRequest) => fetchJson<TaskDetail>('/api/v1/tasks', { method: 'POST', body }));

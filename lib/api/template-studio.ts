@@ -2,21 +2,7 @@ import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient }
 import { ApiError } from './api-error';
 import { fetchJson } from './fetch-json';
 import { templateKeys } from './templates';
-import type { ApiErrorBody, SavedTemplateVersion, TemplateValidationResult } from './types';
-
-/** One template version's use (GET /api/v1/templates/usage). */
-export type TemplateVersionUsage = {
-  namespace: string;
-  name: string;
-  version: string;
-  tasks: number;
-  tasks_last_day: number;
-  failed_last_day: number;
-  /** failed_last_day / tasks_last_day; null when the version started no task in the last day. */
-  failure_rate_last_day: number | null;
-};
-
-export type TemplateUsageList = { items: TemplateVersionUsage[] };
+import type { ApiErrorBody, SavedTemplateVersion, TemplateUsageList, TemplateValidationResult } from './types';
 
 export const templateStudioKeys = {
   usage: () => [...templateKeys.all, 'usage'] as const,

@@ -1,6 +1,6 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { fetchJson } from './fetch-json';
-import type { TemplateDetail, TemplateListItem, TemplateVersionDetail } from './types';
+import type { TemplateDetail, TemplateList, TemplateVersionDetail } from './types';
 
 export const templateKeys = {
   all: ['templates'] as const,
@@ -15,9 +15,7 @@ export const templateListOptions = () =>
   queryOptions({
     queryKey: templateKeys.list(),
     queryFn: ({ signal }) =>
-      fetchJson<{ items: TemplateListItem[] } | { templates: TemplateListItem[] } | TemplateListItem[]>('/api/v1/templates', { signal }).then(
-        (body) => (Array.isArray(body) ? body : 'items' in body ? body.items : body.templates),
-      ),
+      fetchJson<TemplateList>('/api/v1/templates', { signal }).then((body) => body.items),
     staleTime: 30_000,
   });
 

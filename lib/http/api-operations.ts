@@ -1,4 +1,4 @@
-import type { Role } from '../auth/roles';
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import {
   actionBodySchema,
   bulkRetryBodySchema,
@@ -6,220 +6,244 @@ import {
   createTokenBodySchema,
   editContextBodySchema,
   emptyBodySchema,
+  emptyQuerySchema,
   failuresQuerySchema,
   listTasksQuerySchema,
-  overviewQuerySchema,
   resolveStepBodySchema,
   serviceModeBodySchema,
   signInBodySchema,
-} from './request-schemas';
+  templateYamlSchema,
+} from '../api/schemas/request-schemas';
+import { responseSchemas } from '../api/schemas/response-schemas';
+import { freeObject } from '../api/schemas/schema-parts';
+import type { Role } from '../auth/roles';
+import { splitFilterLists } from './read-query';
 
 /**
- * Every operation of /api/v1: what the OpenAPI document says about it, and the path pattern metrics
- * label requests with. The route files are the implementation; tests check that the two list the same
- * operations and that each route enforces the role written here.
+ * Every operation of /api/v1, one entry each: the contract. handleRoute takes the role, the path
+ * parameters, the query and body schemas from the entry; the OpenAPI document is printed from it; the
+ * route tests validate every answer against its response schemas; metrics label requests with its path.
+ * The route files are the implementation, each naming its entry.
+ *
+ * To add a route: write its request and answer schemas in lib/api/schemas/ (and their types in
+ * lib/api/types.ts), add its entry here, then the route file: `export const GET = handleRoute(operations.x, …)`.
  */
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
-export type ApiOperation = {
+/** The path parameters of every route: how the document describes them and how the edge reads them. */
+export const PATH_PARAMETERS = {
+  taskId: { description: 'Task id', schema: { type: 'string', pattern: '^[0-9]+$' }, idOf: 'task' },
+  step: { description: "The step's name or id", schema: { type: 'string' } },
+  namespace: { description: "The template's namespace", schema: { type: 'string' } },
+  name: { description: 'The template or service name', schema: { type: 'string' } },
+  version: { description: 'Semantic version', schema: { type: 'string' } },
+  tokenId: { description: 'Token id', schema: { type: 'string', pattern: '^[0-9]+$' }, idOf: 'token' },
+} as const;
+export type PathParameterName = keyof typeof PATH_PARAMETERS;
+type IdParameterName = { [K in PathParameterName]: (typeof PATH_PARAMETERS)[K] extends { idOf: string } ? K : never }[PathParameterName];
+
+type ParameterNamesOf<P extends string> = P extends `${string}{${infer Name}}${infer Rest}` ? Name | ParameterNamesOf<Rest> : never;
+/** The path parameters of a path, as a route sees them: ids parsed to numbers (an id that is not one is a 404 at the edge). */
+export type PathParams<P extends string> = { [K in ParameterNamesOf<P>]: K extends IdParameterName ? number : string };
+
+type JsonBodySpec = { mediaType: 'application/json'; schema: object; required: boolean; prepare?: (value: unknown) => unknown };
+type YamlBodySpec = { mediaType: 'application/yaml'; schema: typeof templateYamlSchema; required: true };
+type AnswerSpec = { description: string; schema?: object; mediaType?: 'text/plain' | 'text/event-stream' };
+
+export type ApiOperationSpec = {
   method: HttpMethod;
   path: string;
-  operationId: string;
   tag: string;
   summary: string;
   description?: string;
   /** Who may call it once ADMIN_TOKEN is set. */
   access: 'public' | Role;
-  query?: { properties: Record<string, object> };
-  headers?: { name: string; description: string; schema: object }[];
-  body?: { schema: object; mediaType: 'application/json' | 'application/yaml'; required: boolean };
-  /** Success statuses and the component schema answered ('text' for plain text, 'events' for SSE). */
-  responses: Record<number, { description: string; schema?: string }>;
-  /** Error statuses it can answer, besides 401, 403 and 429 (added unless public). */
-  errors: number[];
+  query?: { type: 'object'; properties: Readonly<Record<string, object>> };
+  headers?: readonly { name: string; description: string; schema: object }[];
+  body?: JsonBodySpec | YamlBodySpec;
+  /** Success statuses with what each answers: JSON of `schema`, or plain text, or an event stream. */
+  responses: Record<number, AnswerSpec>;
+  /** Error statuses it can answer, besides 401, 403 and 429 (added unless public) and 500; all answer the Error schema. */
+  errors: readonly number[];
 };
+export type ApiOperation = ApiOperationSpec & { operationId: string };
 
-const JSON_BODY_ERRORS = [400, 413, 415, 422];
+/** What a route's handler is given, read and validated at the edge from its operation's entry. */
+export type OperationQuery<O extends ApiOperationSpec> = O['query'] extends infer Q extends JSONSchema ? FromSchema<Q> : undefined;
+export type OperationBody<O extends ApiOperationSpec> = O['body'] extends YamlBodySpec
+  ? string
+  : O['body'] extends { schema: infer S extends JSONSchema }
+    ? FromSchema<S>
+    : undefined;
 
-const json = (schema: object, required = true) => ({ schema, mediaType: 'application/json' as const, required });
-const yaml = { schema: { type: 'string', description: 'A template (shared/API.md §3), YAML.' }, mediaType: 'application/yaml' as const, required: true };
+const JSON_BODY_ERRORS = [400, 413, 415, 422] as const;
 
-export const API_OPERATIONS: ApiOperation[] = [
-  {
+const json = <const S extends object>(schema: S, { optional = false, prepare }: { optional?: boolean; prepare?: (value: unknown) => unknown } = {}) =>
+  ({ schema, mediaType: 'application/json', required: !optional, ...(prepare ? { prepare } : {}) }) as const;
+const yaml = { schema: templateYamlSchema, mediaType: 'application/yaml', required: true } as const;
+const openApiDocumentSchema = freeObject('An OpenAPI 3.1 document.');
+
+const operation = <const O extends ApiOperationSpec>(spec: O): O => spec;
+
+export const operations = {
+  getHealth: operation({
     method: 'GET',
     path: '/api/v1/health',
-    operationId: 'getHealth',
     tag: 'System',
     summary: 'Is the server up, and can it reach its database?',
     access: 'public',
-    responses: { 200: { description: 'Up', schema: 'Health' }, 503: { description: 'The database cannot be reached', schema: 'Health' } },
+    responses: { 200: { description: 'Up', schema: responseSchemas.Health }, 503: { description: 'The database cannot be reached', schema: responseSchemas.Health } },
     errors: [],
-  },
-  {
+  }),
+  getMetrics: operation({
     method: 'GET',
     path: '/api/v1/metrics',
-    operationId: 'getMetrics',
     tag: 'System',
     summary: 'Prometheus metrics',
     description:
       'Tasks by template and status, steps ready and waiting to retry, the oldest ready step, circuit states, attempts by step and outcome with durations, API requests. The database figures are read at most every 4 s and shared by the scrapes in between.',
     access: 'viewer',
-    responses: { 200: { description: 'Prometheus text format', schema: 'text' } },
+    responses: { 200: { description: 'Prometheus text format', mediaType: 'text/plain' } },
     errors: [],
-  },
-  {
+  }),
+  getOpenApiDocument: operation({
     method: 'GET',
     path: '/api/v1/openapi.json',
-    operationId: 'getOpenApiDocument',
     tag: 'System',
     summary: 'This document',
     access: 'viewer',
-    responses: { 200: { description: 'OpenAPI 3.1' } },
+    responses: { 200: { description: 'OpenAPI 3.1', schema: openApiDocumentSchema } },
     errors: [],
-  },
-  {
+  }),
+  getSession: operation({
     method: 'GET',
     path: '/api/v1/session',
-    operationId: 'getSession',
     tag: 'Access',
     summary: 'Who is signed in: local mode, or a token and its role',
     access: 'viewer',
-    responses: { 200: { description: 'The caller', schema: 'Session' } },
+    responses: { 200: { description: 'The caller', schema: responseSchemas.Session } },
     errors: [],
-  },
-  {
+  }),
+  signIn: operation({
     method: 'POST',
     path: '/api/v1/session',
-    operationId: 'signIn',
     tag: 'Access',
     summary: 'Sign the dashboard in with a token',
     description:
       'Sets an HttpOnly, SameSite=Strict session cookie. Changes made with the cookie must come from the same origin. After 5 failed sign-ins or wrong tokens an address waits (1 s, doubling with each further failure, up to 15 min): 429 with Retry-After.',
     access: 'public',
     body: json(signInBodySchema),
-    responses: { 200: { description: 'Signed in', schema: 'Session' } },
+    responses: { 200: { description: 'Signed in', schema: responseSchemas.Session } },
     errors: [...JSON_BODY_ERRORS, 401, 403, 429],
-  },
-  {
+  }),
+  signOut: operation({
     method: 'DELETE',
     path: '/api/v1/session',
-    operationId: 'signOut',
     tag: 'Access',
     summary: 'Sign out: the session ends and its cookie is cleared',
     access: 'public',
-    responses: { 200: { description: 'Signed out', schema: 'Session' } },
+    responses: { 200: { description: 'Signed out', schema: responseSchemas.Session } },
     errors: [403],
-  },
-  {
+  }),
+  listTokens: operation({
     method: 'GET',
     path: '/api/v1/tokens',
-    operationId: 'listTokens',
     tag: 'Access',
     summary: 'Every API token (never its secret)',
     access: 'admin',
-    responses: { 200: { description: 'Tokens, active first', schema: 'ApiTokenList' } },
+    responses: { 200: { description: 'Tokens, active first', schema: responseSchemas.ApiTokenList } },
     errors: [],
-  },
-  {
+  }),
+  createToken: operation({
     method: 'POST',
     path: '/api/v1/tokens',
-    operationId: 'createToken',
     tag: 'Access',
     summary: 'Create a named token; its secret is shown once. A name is never used twice, revoked tokens included (409)',
     access: 'admin',
     body: json(createTokenBodySchema),
-    responses: { 201: { description: 'Created', schema: 'CreatedApiToken' } },
+    responses: { 201: { description: 'Created', schema: responseSchemas.CreatedApiToken } },
     errors: [...JSON_BODY_ERRORS, 409],
-  },
-  {
+  }),
+  revokeToken: operation({
     method: 'DELETE',
     path: '/api/v1/tokens/{tokenId}',
-    operationId: 'revokeToken',
     tag: 'Access',
     summary: 'Revoke a token (and end the sessions opened with it)',
     access: 'admin',
-    responses: { 200: { description: 'Revoked', schema: 'ApiTokenInfo' } },
+    responses: { 200: { description: 'Revoked', schema: responseSchemas.ApiTokenInfo } },
     errors: [404, 409],
-  },
-  {
+  }),
+  listTemplates: operation({
     method: 'GET',
     path: '/api/v1/templates',
-    operationId: 'listTemplates',
     tag: 'Templates',
     summary: 'Every template, described by its newest version',
     access: 'viewer',
-    responses: { 200: { description: 'Templates', schema: 'TemplateList' } },
+    responses: { 200: { description: 'Templates', schema: responseSchemas.TemplateList } },
     errors: [],
-  },
-  {
+  }),
+  saveTemplate: operation({
     method: 'POST',
     path: '/api/v1/templates',
-    operationId: 'saveTemplate',
     tag: 'Templates',
     summary: 'Save a new template version',
     description: 'Versions are immutable: the same content again answers 200; other content under an existing version is a 409.',
     access: 'admin',
     body: yaml,
-    responses: { 201: { description: 'Saved', schema: 'SavedTemplateVersion' }, 200: { description: 'Already saved with this content', schema: 'SavedTemplateVersion' } },
+    responses: { 201: { description: 'Saved', schema: responseSchemas.SavedTemplateVersion }, 200: { description: 'Already saved with this content', schema: responseSchemas.SavedTemplateVersion } },
     errors: [400, 409, 413, 415, 422],
-  },
-  {
+  }),
+  validateTemplate: operation({
     method: 'POST',
     path: '/api/v1/templates/validate',
-    operationId: 'validateTemplate',
     tag: 'Templates',
     summary: 'Check a template without saving it',
     access: 'viewer',
     body: yaml,
-    responses: { 200: { description: 'Every problem with its path and line, and the DAG', schema: 'TemplateValidationResult' } },
+    responses: { 200: { description: 'Every problem with its path and line, and the DAG', schema: responseSchemas.TemplateValidationResult } },
     errors: [400, 413, 415],
-  },
-  {
+  }),
+  listTemplateUsage: operation({
     method: 'GET',
     path: '/api/v1/templates/usage',
-    operationId: 'listTemplateUsage',
     tag: 'Templates',
     summary: 'Per template version: its tasks, and the failure rate of the last day',
     description: 'failure_rate_last_day is the share of the tasks created in the last 24 hours that are in error now; null when none was created.',
     access: 'viewer',
-    responses: { 200: { description: 'Usage of every version that has tasks', schema: 'TemplateUsageList' } },
+    responses: { 200: { description: 'Usage of every version that has tasks', schema: responseSchemas.TemplateUsageList } },
     errors: [],
-  },
-  {
+  }),
+  getTemplate: operation({
     method: 'GET',
     path: '/api/v1/templates/{namespace}/{name}',
-    operationId: 'getTemplate',
     tag: 'Templates',
     summary: "A template's versions and the DAG of the newest",
     access: 'viewer',
-    responses: { 200: { description: 'The template', schema: 'TemplateDetail' } },
+    responses: { 200: { description: 'The template', schema: responseSchemas.TemplateDetail } },
     errors: [404],
-  },
-  {
+  }),
+  getTemplateVersion: operation({
     method: 'GET',
     path: '/api/v1/templates/{namespace}/{name}/{version}',
-    operationId: 'getTemplateVersion',
     tag: 'Templates',
     summary: 'One version: its YAML, definition and DAG',
     access: 'viewer',
-    responses: { 200: { description: 'The version', schema: 'TemplateVersionDetail' } },
+    responses: { 200: { description: 'The version', schema: responseSchemas.TemplateVersionDetail } },
     errors: [404],
-  },
-  {
+  }),
+  listTasks: operation({
     method: 'GET',
     path: '/api/v1/tasks',
-    operationId: 'listTasks',
     tag: 'Tasks',
     summary: 'Tasks matching the filters, newest first, a page at a time',
     access: 'viewer',
     query: listTasksQuerySchema,
-    responses: { 200: { description: 'A page', schema: 'TaskList' } },
+    responses: { 200: { description: 'A page', schema: responseSchemas.TaskList } },
     errors: [422],
-  },
-  {
+  }),
+  createTask: operation({
     method: 'POST',
     path: '/api/v1/tasks',
-    operationId: 'createTask',
     tag: 'Tasks',
     summary: 'Create a task of a template',
     description:
@@ -230,186 +254,173 @@ export const API_OPERATIONS: ApiOperation[] = [
       { name: 'X-Correlation-ID', description: "The task's correlation id, sent on to every service call; one is made up when absent.", schema: { type: 'string', minLength: 1, maxLength: 200 } },
     ],
     body: json(createTaskBodySchema),
-    responses: { 201: { description: 'Created', schema: 'TaskDetail' }, 200: { description: 'The task these keys already made', schema: 'TaskDetail' } },
+    responses: { 201: { description: 'Created', schema: responseSchemas.TaskDetail }, 200: { description: 'The task these keys already made', schema: responseSchemas.TaskDetail } },
     errors: [...JSON_BODY_ERRORS, 404],
-  },
-  {
+  }),
+  bulkRetryTasks: operation({
     method: 'POST',
     path: '/api/v1/tasks/bulk/retry',
-    operationId: 'bulkRetryTasks',
     tag: 'Repair',
     summary: 'Retry many tasks, by filter or ids; dry_run counts first',
     description: 'At most 10,000 tasks per call (`truncated` says when more matched: call again). Each task is retried in its own transaction.',
     access: 'operator',
-    body: json(bulkRetryBodySchema),
-    responses: { 200: { description: 'What was retried (or would be)', schema: 'BulkRetryResult' } },
+    body: json(bulkRetryBodySchema, { prepare: splitFilterLists }),
+    responses: { 200: { description: 'What was retried (or would be)', schema: responseSchemas.BulkRetryResult } },
     errors: JSON_BODY_ERRORS,
-  },
-  {
+  }),
+  getTask: operation({
     method: 'GET',
     path: '/api/v1/tasks/{taskId}',
-    operationId: 'getTask',
     tag: 'Tasks',
     summary: 'The task with its steps and their dependencies',
     access: 'viewer',
-    responses: { 200: { description: 'The task', schema: 'TaskDetail' } },
+    responses: { 200: { description: 'The task', schema: responseSchemas.TaskDetail } },
     errors: [404],
-  },
-  {
+  }),
+  streamTaskEvents: operation({
     method: 'GET',
     path: '/api/v1/tasks/{taskId}/events',
-    operationId: 'streamTaskEvents',
     tag: 'Tasks',
     summary: 'Server-Sent Events: `event: task` with the fresh task whenever it changes',
     description:
       'The first event is sent at once; a comment line every 15 s keeps the connection open. The caller is checked again every 5 s: once its token is revoked or its session ends, `event: unauthorized` (the error shape) is sent and the stream ends.',
     access: 'viewer',
-    responses: { 200: { description: 'text/event-stream of TaskDetail', schema: 'events' } },
+    responses: { 200: { description: 'text/event-stream of TaskDetail', mediaType: 'text/event-stream' } },
     errors: [404],
-  },
-  {
+  }),
+  listTaskTransitions: operation({
     method: 'GET',
     path: '/api/v1/tasks/{taskId}/transitions',
-    operationId: 'listTaskTransitions',
     tag: 'Tasks',
     summary: 'The audit trail of the task and its steps',
     access: 'viewer',
-    responses: { 200: { description: 'Oldest first', schema: 'TransitionList' } },
+    responses: { 200: { description: 'Oldest first', schema: responseSchemas.TransitionList } },
     errors: [404],
-  },
-  {
+  }),
+  editTaskContext: operation({
     method: 'PATCH',
     path: '/api/v1/tasks/{taskId}/context',
-    operationId: 'editTaskContext',
     tag: 'Repair',
     summary: 'Replace the context of a task in error, then retry its failed steps',
     description: 'Validated against the pinned template version; the change is recorded with its diff. 409 unless the task is in error.',
     access: 'operator',
     body: json(editContextBodySchema),
-    responses: { 200: { description: 'The task, retrying', schema: 'TaskDetail' } },
+    responses: { 200: { description: 'The task, retrying', schema: responseSchemas.TaskDetail } },
     errors: [...JSON_BODY_ERRORS, 404, 409],
-  },
-  {
+  }),
+  retryTask: operation({
     method: 'POST',
     path: '/api/v1/tasks/{taskId}/retry',
-    operationId: 'retryTask',
     tag: 'Repair',
     summary: 'Every error step of the task back to ready',
     access: 'operator',
-    body: json(actionBodySchema, false),
-    responses: { 200: { description: 'The task', schema: 'TaskDetail' } },
+    body: json(actionBodySchema, { optional: true }),
+    responses: { 200: { description: 'The task', schema: responseSchemas.TaskDetail } },
     errors: [...JSON_BODY_ERRORS, 404, 409],
-  },
-  {
+  }),
+  cancelTask: operation({
     method: 'POST',
     path: '/api/v1/tasks/{taskId}/cancel',
-    operationId: 'cancelTask',
     tag: 'Repair',
     summary: 'Cancel the task and its unfinished steps',
     description: 'A running attempt is aborted by its worker shortly after: hence 202.',
     access: 'operator',
-    body: json(actionBodySchema, false),
-    responses: { 202: { description: 'Cancelled', schema: 'TaskDetail' } },
+    body: json(actionBodySchema, { optional: true }),
+    responses: { 202: { description: 'Cancelled', schema: responseSchemas.TaskDetail } },
     errors: [...JSON_BODY_ERRORS, 404, 409],
-  },
-  {
+  }),
+  listStepAttempts: operation({
     method: 'GET',
     path: '/api/v1/tasks/{taskId}/steps/{step}/attempts',
-    operationId: 'listStepAttempts',
     tag: 'Tasks',
     summary: 'Every attempt of a step',
     access: 'viewer',
-    responses: { 200: { description: 'First attempt first', schema: 'AttemptList' } },
+    responses: { 200: { description: 'First attempt first', schema: responseSchemas.AttemptList } },
     errors: [404],
-  },
-  {
+  }),
+  retryStep: operation({
     method: 'POST',
     path: '/api/v1/tasks/{taskId}/steps/{step}/retry',
-    operationId: 'retryStep',
     tag: 'Repair',
     summary: 'The step back to ready, with a fresh round of attempts',
     access: 'operator',
-    body: json(actionBodySchema, false),
-    responses: { 200: { description: 'The task', schema: 'TaskDetail' } },
+    body: json(actionBodySchema, { optional: true }),
+    responses: { 200: { description: 'The task', schema: responseSchemas.TaskDetail } },
     errors: [...JSON_BODY_ERRORS, 404, 409],
-  },
-  {
+  }),
+  resolveStep: operation({
     method: 'POST',
     path: '/api/v1/tasks/{taskId}/steps/{step}/resolve',
-    operationId: 'resolveStep',
     tag: 'Repair',
     summary: 'Resolve the step by hand with its results; its dependents run',
     access: 'operator',
     body: json(resolveStepBodySchema),
-    responses: { 200: { description: 'The task', schema: 'TaskDetail' } },
+    responses: { 200: { description: 'The task', schema: responseSchemas.TaskDetail } },
     errors: [...JSON_BODY_ERRORS, 404, 409],
-  },
-  {
+  }),
+  skipStep: operation({
     method: 'POST',
     path: '/api/v1/tasks/{taskId}/steps/{step}/skip',
-    operationId: 'skipStep',
     tag: 'Repair',
     summary: 'Skip a step whose template says skippable: true',
     access: 'operator',
-    body: json(actionBodySchema, false),
-    responses: { 200: { description: 'The task', schema: 'TaskDetail' } },
+    body: json(actionBodySchema, { optional: true }),
+    responses: { 200: { description: 'The task', schema: responseSchemas.TaskDetail } },
     errors: [...JSON_BODY_ERRORS, 404, 409],
-  },
-  {
+  }),
+  listFailures: operation({
     method: 'GET',
     path: '/api/v1/failures',
-    operationId: 'listFailures',
     tag: 'Repair',
     summary: 'Failed and stuck tasks, grouped by template, step and error signature',
     description: "Each group's `filter` selects exactly it in GET /tasks and POST /tasks/bulk/retry.",
     access: 'viewer',
     query: failuresQuerySchema,
-    responses: { 200: { description: 'Groups, biggest first', schema: 'FailureList' } },
+    responses: { 200: { description: 'Groups, biggest first', schema: responseSchemas.FailureList } },
     errors: [422],
-  },
-  {
+  }),
+  getOverview: operation({
     method: 'GET',
     path: '/api/v1/overview',
-    operationId: 'getOverview',
     tag: 'Tasks',
     summary: 'What the overview page shows: exact figures of every task',
     description:
       'Tasks by status and by template (the counts GET /metrics shows, read at `counts_read_at`), tasks created per hour over the last 24 UTC hours by template and status, tasks failed (in all, and in the last hour: GET /tasks?failed_after=`failed.last_hour_since` lists them), steps waiting to retry and their tasks, and the oldest stuck task: the oldest in error, or in progress without change for `stuck_after_minutes`. Figures are read at most every 4 s and shared by the callers in between.',
     access: 'viewer',
-    query: overviewQuerySchema,
-    responses: { 200: { description: 'The figures', schema: 'Overview' } },
+    query: emptyQuerySchema,
+    responses: { 200: { description: 'The figures', schema: responseSchemas.Overview } },
     errors: [422],
-  },
-  {
+  }),
+  listServices: operation({
     method: 'GET',
     path: '/api/v1/services',
-    operationId: 'listServices',
     tag: 'Services',
     summary: 'Every service: URL, circuit, queued steps, and demo behaviour',
     access: 'viewer',
-    responses: { 200: { description: 'Services', schema: 'ServiceList' } },
+    responses: { 200: { description: 'Services', schema: responseSchemas.ServiceList } },
     errors: [],
-  },
-  {
+  }),
+  setServiceMode: operation({
     method: 'POST',
     path: '/api/v1/services/{name}/mode',
-    operationId: 'setServiceMode',
     tag: 'Services',
     summary: 'Make a demo service misbehave (or behave again)',
     access: 'operator',
     body: json(serviceModeBodySchema),
-    responses: { 200: { description: 'The service', schema: 'ServiceInfo' } },
+    responses: { 200: { description: 'The service', schema: responseSchemas.ServiceInfo } },
     errors: [...JSON_BODY_ERRORS, 404, 409],
-  },
-  {
+  }),
+  resetServices: operation({
     method: 'POST',
     path: '/api/v1/services/reset',
-    operationId: 'resetServices',
     tag: 'Services',
     summary: 'Every demo service up, records and counters cleared',
     access: 'operator',
-    body: json(emptyBodySchema, false),
-    responses: { 200: { description: 'Services', schema: 'ServiceList' } },
+    body: json(emptyBodySchema, { optional: true }),
+    responses: { 200: { description: 'Services', schema: responseSchemas.ServiceList } },
     errors: [...JSON_BODY_ERRORS, 409],
-  },
-];
+  }),
+} as const;
+
+/** Every operation, with its operationId (its key above). */
+export const API_OPERATIONS: ApiOperation[] = Object.entries(operations).map(([operationId, spec]) => ({ operationId, ...spec }));

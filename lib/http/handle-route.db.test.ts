@@ -11,6 +11,17 @@ afterEach(async () => {
 });
 afterAll(() => restoreRouteRuntime());
 
+/** A route of no operation: it only throws. */
+const anything = {
+  method: 'GET',
+  path: '/api/v1/anything',
+  tag: 'System',
+  summary: 'Throws the error under test',
+  access: 'viewer',
+  responses: {},
+  errors: [400, 404, 409, 413, 415, 422],
+} as const;
+
 describeEachDatabase('handleRoute', (suite) => {
   it('maps every error code to its status in the one error shape, and hides what an unexpected error says', async () => {
     runtime = await createTestRuntime(suite.database);
@@ -28,10 +39,10 @@ describeEachDatabase('handleRoute', (suite) => {
       [new TypeError("Cannot read properties of undefined (reading 'x')"), 500],
     ];
     for (const [error, status] of cases) {
-      const route = handleRoute(async () => {
+      const route = handleRoute(anything, async () => {
         throw error;
       });
-      const response = await callHandler(route, 'GET', '/api/v1/anything');
+      const response = await callHandler(route, 'GET', anything.path, { operation: { operationId: 'anything', ...anything } });
       expect(response.status).toBe(status);
       const body = (await response.json()) as { error: { code: string; message: string; details: unknown[] } };
       expect(Object.keys(body.error)).toEqual(['code', 'message', 'details']);

@@ -4,33 +4,37 @@ import { readAuthConfig, type AuthConfig } from '../auth/auth-config';
 import { authenticateRequest } from '../auth/authenticate-request';
 import { noteTokenUse } from '../auth/note-token-use';
 import type { Principal } from '../auth/principal';
-import { hasRole, type Role } from '../auth/roles';
+import { hasRole } from '../auth/roles';
 import { findCrossSiteChange } from '../auth/request-perimeter';
 import { isSameOriginRequest } from '../auth/same-origin';
-import { AppError } from '../errors';
+import { AppError, NotFoundError } from '../errors';
 import { logger, type Logger } from '../logger';
 import { recordHttpRequest } from '../metrics/http-metrics';
+import { parseId } from '../parse-id';
 import type { Runtime } from '../runtime/host';
+import { compileSchema } from '../validation';
+import { type ApiOperationSpec, type OperationBody, type OperationQuery, PATH_PARAMETERS, type PathParams } from './api-operations';
 import { toErrorResponse } from './error-response';
+import { readJsonBody } from './read-json-body';
+import { readQuery } from './read-query';
+import { readYamlBody } from './read-yaml-body';
 import { getRouteRuntime } from './route-runtime';
 import { matchRoutePattern } from './route-patterns';
 import { refuseUnstorableRouteParams } from './unstorable-text-error';
 
-export type RouteOptions = {
-  /** No token needed (health, sign-in). Every other route needs one once ADMIN_TOKEN is set. */
-  public?: boolean;
-  /** The least role that may call the route; default viewer. */
-  role?: Role;
-};
-
-type Params = Record<string, string | string[] | undefined>;
+type RawParams = Record<string, string | string[] | undefined>;
 /** What Next.js passes a route handler. */
-export type NextRouteContext<P extends Params> = { params: Promise<P> };
+export type NextRouteContext = { params: Promise<RawParams> };
 
-export type RouteContext<P extends Params, Who> = {
-  params: P;
+export type RouteContext<O extends ApiOperationSpec> = {
+  /** The path parameters, ids parsed. */
+  params: PathParams<O['path']>;
+  /** The query string, validated with the operation's query schema (undefined when it has none). */
+  query: OperationQuery<O>;
+  /** The body, validated with the operation's body schema (a YAML body as its text; undefined when it takes none). */
+  body: OperationBody<O>;
   /** The caller; undefined on a public route. */
-  principal: Who;
+  principal: O['access'] extends 'public' ? Principal | undefined : Principal;
   runtime: Runtime;
   db: Db;
   authConfig: AuthConfig;
@@ -38,30 +42,67 @@ export type RouteContext<P extends Params, Who> = {
   requestId: string;
 };
 
-type Handler<P extends Params, Who> = (request: Request, context: RouteContext<P, Who>) => Promise<Response>;
+type Handler<O extends ApiOperationSpec> = (request: Request, context: RouteContext<O>) => Promise<Response>;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
 
+/** Reads the path parameters as the operation's path names them: an id that is not one is a 404, as an unknown one would be. */
+function readPathParams(operation: ApiOperationSpec, raw: RawParams): Record<string, string | number> {
+  refuseUnstorableRouteParams(raw);
+  const params: Record<string, string | number> = {};
+  for (const [, name = ''] of operation.path.matchAll(/\{([^}]+)\}/g)) {
+    const value = raw[name];
+    const text = typeof value === 'string' ? value : '';
+    const definition = PATH_PARAMETERS[name as keyof typeof PATH_PARAMETERS] as { idOf?: 'task' | 'token' } | undefined;
+    if (definition?.idOf === undefined) {
+      params[name] = text;
+      continue;
+    }
+    const id = parseId(text);
+    if (id === undefined) {
+      throw new NotFoundError(definition.idOf, text);
+    }
+    params[name] = id;
+  }
+  return params;
+}
+
+/** The body and query readers of an operation, with their validators compiled once. */
+function compileInputReaders(operation: ApiOperationSpec) {
+  const { body, query } = operation;
+  const validateQuery = query ? compileSchema(query) : undefined;
+  const validateBody = body?.mediaType === 'application/json' ? compileSchema(body.schema) : undefined;
+  const prepare = body?.mediaType === 'application/json' ? body.prepare : undefined;
+  return {
+    readQuery: (request: Request): unknown => (query && validateQuery ? readQuery(request, query, validateQuery) : undefined),
+    async readBody(request: Request): Promise<unknown> {
+      if (body?.mediaType === 'application/yaml') {
+        return readYamlBody(request);
+      }
+      if (body && validateBody) {
+        return readJsonBody(request, prepare ? (value) => validateBody(prepare(value)) : validateBody, { optional: !body.required });
+      }
+      return undefined;
+    },
+  };
+}
+
 /**
- * The one wrapper of every /api/v1 route: refuses a change sent by another site's page (whatever the
- * credential), authenticates (unless public), checks the role, refuses a change made with the session
- * cookie that does not prove it comes from our own origin, runs the handler, maps a thrown AppError
- * to its status (anything else to a logged 500), and logs and counts the request.
+ * The one wrapper of every /api/v1 route, driven by the route's operation entry (api-operations.ts):
+ * refuses a change sent by another site's page (whatever the credential), authenticates (unless
+ * public), checks the entry's role, refuses a change made with the session cookie that does not prove
+ * it comes from our own origin, parses the path parameters (ids), validates the query string and the
+ * body against the entry's schemas, runs the handler, maps a thrown AppError to its status (anything
+ * else to a logged 500), and logs and counts the request.
  */
-export function handleRoute<P extends Params = Params>(
-  handler: Handler<P, Principal | undefined>,
-  options: RouteOptions & { public: true },
-): (request: Request, context: NextRouteContext<P>) => Promise<Response>;
-export function handleRoute<P extends Params = Params>(
-  handler: Handler<P, Principal>,
-  options?: RouteOptions & { public?: false },
-): (request: Request, context: NextRouteContext<P>) => Promise<Response>;
-export function handleRoute<P extends Params = Params>(
-  handler: Handler<P, Principal> | Handler<P, Principal | undefined>,
-  options: RouteOptions = {},
-): (request: Request, context: NextRouteContext<P>) => Promise<Response> {
-  const requiredRole = options.role ?? 'viewer';
+export function handleRoute<const O extends ApiOperationSpec>(
+  operation: O,
+  handler: Handler<O>,
+): (request: Request, context: NextRouteContext) => Promise<Response> {
+  const isPublic = operation.access === 'public';
+  const requiredRole = operation.access === 'public' ? 'viewer' : operation.access;
+  const inputs = compileInputReaders(operation);
   return async (request, nextContext) => {
     const startedAt = performance.now();
     const givenRequestId = request.headers.get('x-request-id');
@@ -81,7 +122,7 @@ export function handleRoute<P extends Params = Params>(
         throw new AppError('forbidden', crossSiteChange);
       }
       let principal: Principal | undefined;
-      if (!options.public) {
+      if (!isPublic) {
         principal = await authenticateRequest(request, { db, config: authConfig });
         if (!hasRole(principal.role, requiredRole)) {
           throw new AppError('forbidden', `This needs the ${requiredRole} role; token '${principal.actor}' has ${principal.role}`);
@@ -92,21 +133,25 @@ export function handleRoute<P extends Params = Params>(
         }
         log = log.child({ actor: principal.actor });
       }
-      const params = ((await nextContext?.params) ?? {}) as P;
-      refuseUnstorableRouteParams(params);
+      const rawParams = (await nextContext?.params) ?? {};
+      const params = readPathParams(operation, rawParams);
       // Lines about one task or step say which, as the orchestrator's do.
-      if (typeof params.taskId === 'string') {
-        log = log.child({ task_id: params.taskId, ...(typeof params.step === 'string' ? { step: params.step } : {}) });
+      if (params.taskId !== undefined) {
+        log = log.child({ task_id: String(params.taskId), ...(typeof params.step === 'string' ? { step: params.step } : {}) });
       }
-      response = await (handler as Handler<P, Principal | undefined>)(request, {
+      const query = inputs.readQuery(request);
+      const body = await inputs.readBody(request);
+      response = await handler(request, {
         params,
+        query,
+        body,
         principal,
         runtime,
         db,
         authConfig,
         log,
         requestId,
-      });
+      } as RouteContext<O>);
       if (response.status < 400) {
         await noteTokenUse(db, principal).catch((error: unknown) => log.warn({ err: error }, 'could not record when the token was used'));
       }

@@ -78,3 +78,26 @@ it('lists exactly the routes of app/api/v1, each with its path parameters and an
     }
   }
 });
+
+/** Every schema object in the document, nested ones included. */
+function collectObjectSchemas(value: unknown, found: Record<string, unknown>[] = []): Record<string, unknown>[] {
+  if (Array.isArray(value)) {
+    value.forEach((item) => collectObjectSchemas(item, found));
+  } else if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    if (record.type === 'object') {
+      found.push(record);
+    }
+    Object.values(record).forEach((child) => collectObjectSchemas(child, found));
+  }
+  return found;
+}
+
+it('says of every object whether it takes other keys: listed fields only, or free-form (additionalProperties: true)', () => {
+  const objects = collectObjectSchemas(document);
+  expect(objects.length).toBeGreaterThan(50);
+  const undecided = objects.filter((schema) => schema.additionalProperties === undefined);
+  expect(undecided.map((schema) => JSON.stringify(schema).slice(0, 120))).toEqual([]);
+  const freeForm = objects.filter((schema) => schema.additionalProperties === true && schema.properties === undefined);
+  expect(freeForm.length).toBeGreaterThanOrEqual(3);
+});

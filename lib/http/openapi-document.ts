@@ -1,5 +1,5 @@
-import { API_OPERATIONS, type ApiOperation } from './api-operations';
-import { responseSchemas } from './response-schemas';
+import { responseSchemas } from '../api/schemas/response-schemas';
+import { API_OPERATIONS, type ApiOperation, PATH_PARAMETERS } from './api-operations';
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed: the body is not JSON (or not UTF-8)',
@@ -14,28 +14,46 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   500: 'A bug or an outage; the message names the request id in the log',
 };
 
-const PATH_PARAMETERS: Record<string, { description: string; schema: object }> = {
-  taskId: { description: 'Task id', schema: { type: 'string', pattern: '^[0-9]+$' } },
-  step: { description: "The step's name or id", schema: { type: 'string' } },
-  namespace: { description: "The template's namespace", schema: { type: 'string' } },
-  name: { description: 'The template or service name', schema: { type: 'string' } },
-  version: { description: 'Semantic version', schema: { type: 'string' } },
-  tokenId: { description: 'Token id', schema: { type: 'string', pattern: '^[0-9]+$' } },
-};
+type Schema = Record<string, unknown>;
 
-const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const ERROR_REF = { $ref: '#/components/schemas/Error' };
 
-function successContent(schema: string | undefined): Record<string, { schema: object }> | undefined {
-  if (schema === undefined) {
-    return { 'application/json': { schema: { type: 'object' } } };
+/** A schema's text without its description: two places holding the same schema, described apart, are one. */
+function shapeKey(schema: Schema): string {
+  const { description: _description, ...shape } = schema;
+  return JSON.stringify(shape);
+}
+
+const COMPONENT_BY_SHAPE = new Map(Object.entries(responseSchemas).map(([name, schema]) => [shapeKey(schema as Schema), name]));
+
+/**
+ * The schema as the document prints it: any part that is one of the named schemas becomes a `$ref` to
+ * its component (keeping a description of its own), so a client generator makes one type of each.
+ */
+function withRefs(value: unknown, ownName?: string): unknown {
+  if (Array.isArray(value)) {
+    return value.map((item) => withRefs(item));
   }
-  if (schema === 'text') {
+  if (value === null || typeof value !== 'object') {
+    return value;
+  }
+  const schema = value as Schema;
+  const name = COMPONENT_BY_SHAPE.get(shapeKey(schema));
+  if (name !== undefined && name !== ownName) {
+    const own = (responseSchemas as Record<string, Schema>)[name]?.description;
+    return { $ref: `#/components/schemas/${name}`, ...(schema.description !== undefined && schema.description !== own ? { description: schema.description } : {}) };
+  }
+  return Object.fromEntries(Object.entries(schema).map(([key, child]) => [key, withRefs(child)]));
+}
+
+function successContent(answer: ApiOperation['responses'][number]): Record<string, { schema: unknown }> {
+  if (answer.mediaType === 'text/plain') {
     return { 'text/plain': { schema: { type: 'string' } } };
   }
-  if (schema === 'events') {
+  if (answer.mediaType === 'text/event-stream') {
     return { 'text/event-stream': { schema: { type: 'string', description: 'event: task\\ndata: <TaskDetail JSON>' } } };
   }
-  return { 'application/json': { schema: schemaRef(schema) } };
+  return { 'application/json': { schema: withRefs(answer.schema ?? {}) } };
 }
 
 function describeOperation(operation: ApiOperation): Record<string, unknown> {
@@ -43,23 +61,24 @@ function describeOperation(operation: ApiOperation): Record<string, unknown> {
     name,
     in: 'path',
     required: true,
-    ...(PATH_PARAMETERS[name] ?? { description: name, schema: { type: 'string' } }),
+    description: PATH_PARAMETERS[name as keyof typeof PATH_PARAMETERS].description,
+    schema: PATH_PARAMETERS[name as keyof typeof PATH_PARAMETERS].schema,
   }));
   const queryParameters = Object.entries(operation.query?.properties ?? {}).map(([name, schema]) => {
     const { description, ...rest } = schema as { description?: string } & Record<string, unknown>;
     const isList = rest.type === 'array';
-    return { name, in: 'query', required: false, ...(description ? { description } : {}), schema: rest, ...(isList ? { style: 'form', explode: false } : {}) };
+    return { name, in: 'query', required: false, ...(description ? { description } : {}), schema: withRefs(rest), ...(isList ? { style: 'form', explode: false } : {}) };
   });
   const headerParameters = (operation.headers ?? []).map((header) => ({ ...header, in: 'header', required: false }));
   const errors = operation.access === 'public' ? operation.errors : [401, 403, 429, ...operation.errors];
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(operation.responses)) {
-    responses[status] = { description: response.description, content: successContent(response.schema) };
+    responses[status] = { description: response.description, content: successContent(response) };
   }
   for (const status of [...new Set(errors)].sort()) {
-    responses[String(status)] = { description: ERROR_DESCRIPTIONS[status] ?? 'Error', content: { 'application/json': { schema: schemaRef('Error') } } };
+    responses[String(status)] = { description: ERROR_DESCRIPTIONS[status] ?? 'Error', content: { 'application/json': { schema: ERROR_REF } } };
   }
-  responses['500'] = { description: ERROR_DESCRIPTIONS[500], content: { 'application/json': { schema: schemaRef('Error') } } };
+  responses['500'] = { description: ERROR_DESCRIPTIONS[500], content: { 'application/json': { schema: ERROR_REF } } };
   return {
     operationId: operation.operationId,
     summary: operation.summary,
@@ -69,7 +88,7 @@ function describeOperation(operation: ApiOperation): Record<string, unknown> {
     security: operation.access === 'public' ? [] : [{ bearerAuth: [] }, { sessionCookie: [] }],
     parameters: [...pathParameters, ...queryParameters, ...headerParameters],
     ...(operation.body
-      ? { requestBody: { required: operation.body.required, content: { [operation.body.mediaType]: { schema: operation.body.schema } } } }
+      ? { requestBody: { required: operation.body.required, content: { [operation.body.mediaType]: { schema: withRefs(operation.body.schema) } } } }
       : {}),
     responses,
   };
@@ -96,7 +115,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     tags: ['Tasks', 'Repair', 'Templates', 'Services', 'Access', 'System'].map((name) => ({ name })),
     paths,
     components: {
-      schemas: responseSchemas,
+      schemas: Object.fromEntries(Object.entries(responseSchemas).map(([name, schema]) => [name, withRefs(schema, name)])),
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN or a token from POST /api/v1/tokens' },
         sessionCookie: { type: 'apiKey', in: 'cookie', name: 'switchyard_session', description: 'Set by POST /api/v1/session' },

@@ -1,11 +1,8 @@
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../db/testing';
 import type { Overview } from '../api/types';
 import { createApiToken } from '../auth/create-api-token';
 import { createFailedSignups, saveSignupTemplate, snapshotState } from '../testing/failure-fixtures';
-import { responseSchemas } from './response-schemas';
 import { callHandler, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from '../testing/route-testing';
 
 const ADMIN_TOKEN = 'overview-admin-token-0123456789abcdef';
@@ -20,7 +17,7 @@ async function overviewHandler() {
 }
 
 describeEachDatabase('GET /api/v1/overview', (suite) => {
-  it('answers a viewer with the figures, in the shape the OpenAPI document declares', async () => {
+  it('answers a viewer with the figures (callHandler checks them against the Overview schema)', async () => {
     const { database } = suite;
     await testRuntime.start(database, { adminToken: ADMIN_TOKEN });
     await saveSignupTemplate(database);
@@ -32,10 +29,6 @@ describeEachDatabase('GET /api/v1/overview', (suite) => {
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     const body = (await response.json()) as Overview;
-    const ajv = new Ajv2020({ strict: false, allErrors: true });
-    addFormats(ajv);
-    const validate = ajv.compile(responseSchemas.Overview!);
-    expect(validate(body) ? [] : validate.errors).toEqual([]);
     expect(body.failed).toMatchObject({ last_hour: 1 });
     expect(body.oldest_stuck).toMatchObject({ id: String(failed), status: 'error', step: { name: 'billing', status: 'error' } });
     expect(body.created_per_hour.hours).toHaveLength(24);

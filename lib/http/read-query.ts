@@ -1,12 +1,13 @@
+import { taskFilterSchema } from '../api/schemas/task-filter-schema';
 import { InvalidInputError } from '../errors';
 import { isStorableText } from '../storable-text';
 import type { ValidationResult } from '../validation';
 import { unstorableTextError } from './unstorable-text-error';
 
-type PropertySchemas = { properties: Record<string, { type?: string | readonly string[] }> };
+type PropertySchemas = { properties: Readonly<Record<string, unknown>> };
 
 function typeOf(schema: PropertySchemas, key: string): string | undefined {
-  const type = Object.hasOwn(schema.properties, key) ? schema.properties[key]?.type : undefined;
+  const type = Object.hasOwn(schema.properties, key) ? (schema.properties[key] as { type?: unknown } | undefined)?.type : undefined;
   return typeof type === 'string' ? type : undefined;
 }
 
@@ -70,4 +71,13 @@ export function splitListStrings(value: unknown, schema: PropertySchemas): unkno
     }
   }
   return copy;
+}
+
+/** Bulk retry's body: in its `filter`, a list may be one comma-separated string, as in GET /tasks's query string. */
+export function splitFilterLists(body: unknown): unknown {
+  if (body !== null && typeof body === 'object' && !Array.isArray(body) && Object.hasOwn(body, 'filter')) {
+    const { filter } = body as { filter: unknown };
+    return { ...body, filter: splitListStrings(filter, taskFilterSchema) };
+  }
+  return body;
 }

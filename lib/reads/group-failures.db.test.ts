@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
-import type { StepStatus, TaskStatus } from '../statuses';
 import { bulkRetryTasks } from '../actions/bulk-retry-tasks';
 import { createTask } from '../actions/create-task';
 import { createFailedSignups, saveSignupTemplate, startTestOrchestrator } from '../testing/failure-fixtures';
@@ -51,25 +50,17 @@ describeEachDatabase('groupFailures', (suite) => {
       ],
     });
     expect(big!.error_signature).toMatch(/^[0-9a-f]{32}$/);
-    expect(big!.filter).toEqual({ namespace: 'tests', name: 'signup', step: 'billing', step_status: 'error', status: 'error', error_signature: big!.error_signature });
+    expect(big!.filter).toEqual({ namespace: 'tests', name: 'signup', step: 'billing', step_status: ['error'], status: ['error'], error_signature: big!.error_signature });
     expect(Date.parse(big!.first_seen)).toBeLessThanOrEqual(Date.parse(big!.last_seen));
     expect(small).toMatchObject({ signature: 'test_permanent | HTTP 402 | card declined for order <n>', count: 1, http_status: 402 });
 
     // The group's filter selects exactly its tasks in the task list...
     const filter = big!.filter;
-    const listed = await listTasks(database.db, {
-      limit: 50,
-      namespace: filter.namespace,
-      name: filter.name,
-      step: filter.step,
-      step_status: [filter.step_status as StepStatus],
-      status: [filter.status as TaskStatus],
-      error_signature: filter.error_signature,
-    });
+    const listed = await listTasks(database.db, { limit: 50, ...filter });
     expect(listed.items.map((item) => Number(item.id)).sort((a, b) => a - b)).toEqual([ids[0], ids[1]]);
     // ...and in a bulk retry.
     const dryRun = await bulkRetryTasks(database.db, {
-      filter: { step: filter.step, step_status: ['error'], error_signature: filter.error_signature, status: ['error'] },
+      filter,
       dryRun: true,
       actor: 'ops',
     });
@@ -122,25 +113,17 @@ describeEachDatabase('groupFailures', (suite) => {
       namespace: 'tests',
       name: 'slow_partner',
       step: 'call',
-      step_status: 'waiting_retry',
+      step_status: ['waiting_retry'],
       error_signature: groups[0]!.error_signature,
       retrying_before: expect.any(String) as string,
     });
     // The filter selects what was counted: the stuck task, not the one retrying for a minute.
-    const asFilter = {
-      namespace: filter.namespace,
-      name: filter.name,
-      step: filter.step,
-      step_status: ['waiting_retry' as const],
-      error_signature: filter.error_signature,
-      retrying_before: filter.retrying_before,
-    };
-    const { items } = await listTasks(database.db, { ...asFilter, limit: 50 });
+    const { items } = await listTasks(database.db, { ...filter, limit: 50 });
     expect(items.map((item) => item.id)).toEqual([String(task.id)]);
-    const dryRun = await bulkRetryTasks(database.db, { filter: asFilter, dryRun: true, actor: 'ops' });
+    const dryRun = await bulkRetryTasks(database.db, { filter, dryRun: true, actor: 'ops' });
     expect(dryRun).toMatchObject({ tasks: 1, task_ids: [String(task.id)] });
     // Without a step status, the list and the retry both read retrying_before as about retrying steps.
-    const withoutStatus = { ...asFilter, step_status: undefined };
+    const withoutStatus = { ...filter, step_status: undefined };
     expect((await listTasks(database.db, { ...withoutStatus, limit: 50 })).items.map((item) => item.id)).toEqual([String(task.id)]);
     expect(await bulkRetryTasks(database.db, { filter: withoutStatus, dryRun: true, actor: 'ops' })).toMatchObject({ tasks: 1 });
     expect(items.map((item) => item.id)).not.toContain(String(recent.id));

@@ -143,9 +143,9 @@ function toFailureGroup(row: GroupRow, stuckBefore: string): FailureGroup {
       namespace: row.namespace,
       name: row.name,
       step: row.step,
-      step_status: row.step_status,
+      step_status: [row.step_status],
       error_signature: row.error_signature,
-      ...(row.step_status === 'error' ? { status: 'error' } : { retrying_before: stuckBefore }),
+      ...(row.step_status === 'error' ? { status: ['error' as const] } : { retrying_before: stuckBefore }),
     },
   };
 }

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../../db/client';
 import { tasks } from '../../db/schema';
-import type { TemplateVersionUsage } from '../api/template-studio';
+import type { TemplateVersionUsage } from '../api/types';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -2,23 +2,11 @@ import { type SQL, sql } from 'drizzle-orm';
 import { errorSignatureExpression, normalisedErrorMessageExpression } from '../../db/error-signature';
 import { failingSteps, steps, tasks } from '../../db/schema';
 import { InvalidInputError } from '../errors';
-import type { StepStatus, TaskStatus } from '../statuses';
+import type { TaskFilter } from '../api/types';
+import type { StepStatus } from '../statuses';
 
-/** The filters of GET /tasks, as validated by lib/http/request-schemas.ts. */
-export type TaskFilter = {
-  status?: TaskStatus[];
-  namespace?: string;
-  name?: string;
-  step?: string;
-  step_status?: StepStatus[];
-  error_signature?: string;
-  q?: string;
-  created_after?: string;
-  created_before?: string;
-  failed_after?: string;
-  /** Steps waiting to retry whose current round of attempts began before this time: stuck ones. */
-  retrying_before?: string;
-};
+/** The filters of GET /tasks, defined once by lib/api/schemas/task-filter-schema.ts. */
+export type { TaskFilter };
 
 /** A failure's human-readable signature and normalised message (db/error-signature.ts) of a column, e.g. `s.last_error`. */
 export function errorSignatureSql(lastErrorColumn: string): SQL {

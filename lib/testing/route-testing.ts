@@ -9,6 +9,9 @@ import type { Orchestrator } from '../engine/runner';
 import { type DemoServices, startDemoServices } from '../demo/demo-services';
 import { listServiceNames, resolveServiceUrls } from '../services/service-registry';
 import { setRouteRuntimeForTests } from '../http/route-runtime';
+import { errorSchema } from '../api/schemas/response-schemas';
+import { API_OPERATIONS, type ApiOperation } from '../http/api-operations';
+import { compileSchema, type ValidationResult } from '../validation';
 
 /**
  * Test-only: calls the route modules of app/api/v1 directly, as Next.js would, against a test database
@@ -105,9 +108,51 @@ export type CallOptions = {
   body?: unknown;
   query?: string;
   signal?: AbortSignal;
+  /** The entry the answer is checked against; by default the one of this method and path. */
+  operation?: ApiOperation;
 };
 
-/** Builds the Request and calls the handler as Next.js would. */
+const validators = new WeakMap<object, (value: unknown) => ValidationResult<unknown>>();
+
+function validatorOf(schema: object): (value: unknown) => ValidationResult<unknown> {
+  let validate = validators.get(schema);
+  if (!validate) {
+    validate = compileSchema<unknown>(schema);
+    validators.set(schema, validate);
+  }
+  return validate;
+}
+
+/**
+ * Throws unless the answer is one its operation's entry (lib/http/api-operations.ts) lists: a success
+ * status with its media type and, for JSON, a body its schema accepts exactly; or a listed error status
+ * with the Error shape. Every route test goes through here, so every answer a test sees is checked.
+ */
+export async function checkAnswerAgainstContract(operation: ApiOperation, response: Response): Promise<void> {
+  const where = `${operation.method} ${operation.path} answered ${response.status}`;
+  const contentType = response.headers.get('content-type') ?? '';
+  const success = operation.responses[response.status];
+  const errorStatuses = [...operation.errors, ...(operation.access === 'public' ? [] : [401, 403, 429]), 500];
+  if (!success && !(response.status >= 400 && errorStatuses.includes(response.status))) {
+    throw new Error(`${where}, a status its entry does not list`);
+  }
+  if (success?.mediaType !== undefined) {
+    if (!contentType.startsWith(success.mediaType)) {
+      throw new Error(`${where} with Content-Type ${contentType}, not ${success.mediaType}`);
+    }
+    return;
+  }
+  if (!contentType.startsWith('application/json')) {
+    throw new Error(`${where} with Content-Type ${contentType}, not application/json`);
+  }
+  const body: unknown = await response.clone().json();
+  const result = validatorOf(success?.schema ?? errorSchema)(body);
+  if (!result.ok) {
+    throw new Error(`${where} with a body its schema refuses: ${JSON.stringify(result.errors)}\n${JSON.stringify(body).slice(0, 2000)}`);
+  }
+}
+
+/** Builds the Request and calls the handler as Next.js would; the answer is checked against the contract (checkAnswerAgainstContract). */
 export async function callHandler(handler: RouteHandler, method: string, routePath: string, options: CallOptions = {}): Promise<Response> {
   let pathname = routePath;
   for (const [name, value] of Object.entries(options.params ?? {})) {
@@ -124,5 +169,11 @@ export async function callHandler(handler: RouteHandler, method: string, routePa
     }
   }
   const request = new Request(`${BASE_URL}${pathname}${options.query ?? ''}`, { method, headers, body, signal: options.signal });
-  return handler(request, { params: Promise.resolve(options.params ?? {}) });
+  const response = await handler(request, { params: Promise.resolve(options.params ?? {}) });
+  const operation = options.operation ?? API_OPERATIONS.find((entry) => entry.method === method && entry.path === routePath);
+  if (!operation) {
+    throw new Error(`${method} ${routePath} has no entry in lib/http/api-operations.ts`);
+  }
+  await checkAnswerAgainstContract(operation, response);
+  return response;
 }

@@ -1,14 +1,12 @@
 import type { FailureList } from '@/lib/api/types';
+import { operations } from '@/lib/http/api-operations';
 import { handleRoute } from '@/lib/http/handle-route';
-import { readQuery } from '@/lib/http/read-query';
-import { failuresQuerySchema, validateFailuresQuery } from '@/lib/http/request-schemas';
 import { groupFailures } from '@/lib/reads/group-failures';
 
 export const dynamic = 'force-dynamic';
 
 // GET /api/v1/failures: failed and stuck tasks grouped by template, failing step and error signature.
-export const GET = handleRoute(async (request, { db }) => {
-  const query = readQuery(request, failuresQuerySchema, validateFailuresQuery);
+export const GET = handleRoute(operations.listFailures, async (_request, { db, query }) => {
   const failures = await groupFailures(db, { namespace: query.namespace, name: query.name, stuckAfterMinutes: query.stuck_after_minutes });
   return Response.json(failures satisfies FailureList);
 });

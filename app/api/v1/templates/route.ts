@@ -1,7 +1,7 @@
 import type { SavedTemplateVersion, TemplateList } from '@/lib/api/types';
 import { InvalidTemplateError } from '@/lib/errors';
+import { operations } from '@/lib/http/api-operations';
 import { handleRoute } from '@/lib/http/handle-route';
-import { readYamlBody } from '@/lib/http/read-yaml-body';
 import { getTemplateVersionDetailOrThrow } from '@/lib/reads/get-template-version-detail';
 import { listTemplates } from '@/lib/reads/list-templates';
 import { saveTemplateVersion } from '@/lib/actions/save-template-version';
@@ -10,20 +10,16 @@ import { validateTemplate } from '@/lib/templates/validate-template';
 export const dynamic = 'force-dynamic';
 
 // GET /api/v1/templates: every template, described by its newest version.
-export const GET = handleRoute(async (_request, { db }) => Response.json({ items: await listTemplates(db) } satisfies TemplateList));
+export const GET = handleRoute(operations.listTemplates, async (_request, { db }) => Response.json({ items: await listTemplates(db) } satisfies TemplateList));
 
 // POST /api/v1/templates: save a new version from its YAML; 201, or 200 when this content is already saved.
-export const POST = handleRoute(
-  async (request, { db, runtime, principal }) => {
-    const yaml = await readYamlBody(request);
-    const result = validateTemplate(yaml, { handlers: runtime.handlers, services: runtime.serviceNames });
-    if (!result.valid) {
-      throw new InvalidTemplateError(result.errors);
-    }
-    const { definition } = result;
-    const { created } = await saveTemplateVersion(db, { yaml, definition, actor: principal.actor });
-    const saved = await getTemplateVersionDetailOrThrow(db, definition.namespace, definition.name, definition.version);
-    return Response.json({ ...saved, created } satisfies SavedTemplateVersion, { status: created ? 201 : 200 });
-  },
-  { role: 'admin' },
-);
+export const POST = handleRoute(operations.saveTemplate, async (_request, { db, runtime, principal, body: yaml }) => {
+  const result = validateTemplate(yaml, { handlers: runtime.handlers, services: runtime.serviceNames });
+  if (!result.valid) {
+    throw new InvalidTemplateError(result.errors);
+  }
+  const { definition } = result;
+  const { created } = await saveTemplateVersion(db, { yaml, definition, actor: principal.actor });
+  const saved = await getTemplateVersionDetailOrThrow(db, definition.namespace, definition.name, definition.version);
+  return Response.json({ ...saved, created } satisfies SavedTemplateVersion, { status: created ? 201 : 200 });
+});

@@ -23,7 +23,7 @@ const templateHref = (namespace: string, name: string, tab?: StudioTab) =>
   `/templates/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}${tab && tab !== 'edit' ? `?tab=${tab}` : ''}`;
 
 function versionSummaries(detail: TemplateDetail | undefined): TemplateVersionSummary[] {
-  return detail?.versions.map((item) => (typeof item === 'string' ? { version: item } : item)) ?? [];
+  return detail?.versions ?? [];
 }
 
 /**

@@ -1,16 +1,11 @@
 import type { ServiceInfo } from '@/lib/api/types';
-import { handleRoute } from '@/lib/http/handle-route';
-import { readJsonBody } from '@/lib/http/read-json-body';
-import { validateServiceModeBody } from '@/lib/http/request-schemas';
 import { setDemoServiceMode } from '@/lib/demo/set-demo-service-mode';
+import { operations } from '@/lib/http/api-operations';
+import { handleRoute } from '@/lib/http/handle-route';
 
 export const dynamic = 'force-dynamic';
 
 // POST /api/v1/services/{name}/mode: make a demo service misbehave (down, slow, flaky, rate_limited, reject) or behave (up).
-export const POST = handleRoute<{ name: string }>(
-  async (request, { db, runtime, params }) => {
-    const settings = await readJsonBody(request, validateServiceModeBody);
-    return Response.json((await setDemoServiceMode(db, runtime, params.name, settings)) satisfies ServiceInfo);
-  },
-  { role: 'operator' },
+export const POST = handleRoute(operations.setServiceMode, async (_request, { db, runtime, params, body }) =>
+  Response.json((await setDemoServiceMode(db, runtime, params.name, body)) satisfies ServiceInfo),
 );

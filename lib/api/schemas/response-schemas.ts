@@ -1,0 +1,386 @@
+import { ATTEMPT_OUTCOMES, STEP_STATUSES, TASK_STATUSES } from '../../statuses';
+import {
+  anyValue,
+  arrayOf,
+  boolean,
+  DEMO_SERVICE_MODES,
+  described,
+  freeObject,
+  id,
+  integer,
+  nullable,
+  nullableId,
+  nullableInteger,
+  nullableString,
+  nullableTime,
+  object,
+  oneOfValues,
+  ROLES,
+  string,
+  time,
+} from './schema-parts';
+import { taskFilterSchema } from './task-filter-schema';
+
+/**
+ * The JSON Schema of every answer of /api/v1 (shared/API.md §5). lib/api/types.ts reads the types out of
+ * them, the OpenAPI document prints them (each schema named in `responseSchemas` becomes a component, and
+ * a place that holds the same object refers to it), and the route tests validate every answer with them.
+ * Objects refuse keys they do not list: an answer that grows a field must say so here.
+ */
+
+export const errorDetailSchema = object({ path: string, message: string, line: integer }, { optional: ['line'] });
+export const errorSchema = object({ error: object({ code: string, message: string, details: arrayOf(errorDetailSchema) }) });
+
+export const healthSchema = object({
+  status: oneOfValues(['ok', 'unavailable']),
+  database: oneOfValues(['pglite', 'postgres']),
+  orchestrator: oneOfValues(['on', 'off']),
+});
+
+export const dagNodeSchema = object({ id: string, label: string, handler: string, service: nullableString });
+export const dagEdgeSchema = object({ source: string, target: string });
+export const dagSchema = object({ nodes: arrayOf(dagNodeSchema), edges: arrayOf(dagEdgeSchema) });
+
+/** A step's latest failure, as the orchestrator records it. */
+export const stepErrorSchema = object(
+  {
+    class: string,
+    message: string,
+    code: nullableString,
+    http_status: nullableInteger,
+    attempt: integer,
+    outcome: string,
+    at: time,
+  },
+  { optional: ['code', 'http_status', 'attempt', 'outcome', 'at'] },
+);
+
+const taskStatus = oneOfValues(TASK_STATUSES);
+const stepStatus = oneOfValues(STEP_STATUSES);
+
+const taskSummaryProperties = {
+  id,
+  namespace: string,
+  name: string,
+  version: string,
+  status: taskStatus,
+  context: freeObject("The task's input."),
+  correlation_id: string,
+  idempotency_key: nullableString,
+  created_by: string,
+  created_at: time,
+  updated_at: time,
+  completed_at: nullableTime,
+} as const;
+
+export const taskSummarySchema = object(taskSummaryProperties);
+
+export const stepSummarySchema = object({
+  id,
+  name: string,
+  handler: string,
+  service: nullableString,
+  status: stepStatus,
+  attempts: described(integer, 'Attempts ever started (the number of the latest attempt).'),
+  attempts_this_round: described(integer, 'Attempts counted against retry_limit since the step was last retried by an operator.'),
+  retry_limit: integer,
+  retryable: boolean,
+  skippable: boolean,
+  timeout_seconds: integer,
+  next_attempt_at: nullableTime,
+  started_at: nullableTime,
+  completed_at: nullableTime,
+  results: anyValue("What the step's handler returned (or an operator resolved it with); null until then."),
+  last_error: nullable(stepErrorSchema),
+  depends_on: arrayOf(string),
+});
+
+export const taskDetailSchema = object({
+  ...taskSummaryProperties,
+  revision: {
+    type: 'string',
+    pattern: '^[0-9]+$',
+    description:
+      'How many audit rows the task had when it was read: of two reads of a task, the larger is the newer (a client keeps the newer), and equal ones saw the same changes.',
+  },
+  steps: arrayOf(stepSummarySchema),
+});
+
+export const taskListItemSchema = object(
+  {
+    ...taskSummaryProperties,
+    context: freeObject(
+      'A preview of the context: at most about 1.5 KB of JSON, strings over 100 characters cut with an ellipsis, objects and arrays deeper than 4 levels or past the size left out. GET /tasks/{id} has the whole context.',
+    ),
+    context_truncated: described(boolean, 'Whether the preview in `context` left anything out or cut a string.'),
+    open_steps: described(
+      arrayOf(object({ name: string, status: stepStatus, attempts: integer })),
+      'Steps that are not finished, the most urgent first (at most 25).',
+    ),
+    open_step_count: described(integer, 'Unfinished steps in all.'),
+    step_count: integer,
+    steps_done: integer,
+  },
+  { optional: ['open_step_count'] },
+);
+
+export const taskListSchema = object({ items: arrayOf(taskListItemSchema), next_cursor: nullableString });
+
+export const transitionSchema = object({
+  id,
+  task_id: id,
+  step_id: nullableId,
+  step_name: nullableString,
+  from_status: nullableString,
+  to_status: string,
+  reason: string,
+  actor: string,
+  attempt: nullableInteger,
+  details: anyValue('What else the change recorded (a context edit: its context_changes).'),
+  created_at: time,
+});
+export const transitionListSchema = object({ items: arrayOf(transitionSchema) });
+
+export const attemptSchema = object({
+  number: integer,
+  worker_id: string,
+  started_at: time,
+  finished_at: nullableTime,
+  outcome: oneOfValues(ATTEMPT_OUTCOMES),
+  error: nullable(object({ class: nullableString, message: nullableString, code: nullableString })),
+  http_status: nullableInteger,
+  duration_ms: nullableInteger,
+});
+export const attemptListSchema = object({ items: arrayOf(attemptSchema) });
+
+export const bulkRetryResultSchema = object(
+  {
+    dry_run: boolean,
+    tasks: described(integer, 'Tasks retried (or that would be).'),
+    steps: described(arrayOf(object({ name: string, count: integer })), 'Steps moved back to ready (or that would be), by step name.'),
+    task_ids: described(arrayOf(id), 'The first 100.'),
+    truncated: described(boolean, 'More tasks matched than one call retries (limit); call again for the rest.'),
+    limit: integer,
+    skipped: described(integer, 'Tasks that matched but had changed by the time their turn came (finished, or nothing left to retry).'),
+  },
+  { optional: ['skipped'] },
+);
+
+export const failureGroupSchema = object({
+  namespace: string,
+  name: string,
+  step: string,
+  step_status: described(oneOfValues(['error', 'waiting_retry']), 'error: failed for good; waiting_retry: stuck retrying.'),
+  signature: described(string, 'Error code or class, HTTP status and normalised message, joined: stable across occurrences.'),
+  error_signature: described(string, 'A short key of `signature` (md5 hex): the `error_signature` filter of GET /tasks and bulk retry.'),
+  error_class: nullableString,
+  error_code: nullableString,
+  http_status: nullableInteger,
+  message: string,
+  count: integer,
+  first_seen: time,
+  last_seen: time,
+  sample_error: nullable(stepErrorSchema),
+  sample_task_id: nullableId,
+  sample_task_ids: described(arrayOf(id), "Up to 10 of the group's tasks, the most recent failure first."),
+  partial_state: described(
+    arrayOf(object({ step: string, service: nullableString, status_counts: { type: 'object', propertyNames: { enum: STEP_STATUSES }, additionalProperties: integer } })),
+    "For each step of the template: how many of the group's tasks have it in each status (done: its service holds the data).",
+  ),
+  filter: { ...taskFilterSchema, description: 'Selects exactly this group in GET /tasks and POST /tasks/bulk/retry.' },
+});
+export const failureListSchema = object({ groups: arrayOf(failureGroupSchema), generated_at: time, stuck_after_minutes: integer });
+
+/** A count per task status. */
+const countPerTaskStatus = {
+  type: 'object',
+  properties: Object.fromEntries(TASK_STATUSES.map((status) => [status, integer])) as { [S in (typeof TASK_STATUSES)[number]]: typeof integer },
+  additionalProperties: false,
+} as const;
+const taskStatusCounts = { ...countPerTaskStatus, description: 'Tasks by status; statuses without tasks are left out.' } as const;
+export const templateTaskCountsSchema = object({ namespace: string, name: string, total: integer, by_status: taskStatusCounts });
+export const overviewHourSchema = object({ start: time, total: integer, by_status: taskStatusCounts, by_template: arrayOf(templateTaskCountsSchema) });
+export const overviewStuckTaskSchema = object({
+  id,
+  namespace: string,
+  name: string,
+  version: string,
+  status: oneOfValues(['error', 'in_progress']),
+  created_at: time,
+  stuck_since: described(time, 'When the task last changed.'),
+  step: described(nullable(object({ name: string, status: stepStatus })), 'The step to look at: a failed one, else the one retrying, running or ready.'),
+});
+
+/** Every task status with its count, none left out. */
+const everyTaskStatusCount = { ...countPerTaskStatus, required: TASK_STATUSES } as const;
+
+export const overviewSchema = object({
+  generated_at: time,
+  counts_read_at: described(time, 'When `tasks` was read (the counts GET /metrics shows).'),
+  tasks: object({ total: integer, by_status: everyTaskStatusCount, by_template: described(arrayOf(templateTaskCountsSchema), 'Biggest first.') }),
+  created_per_hour: object({
+    since: described(time, 'Start of the first hour (UTC hours; the current one is the last).'),
+    until: time,
+    total: integer,
+    hours: { type: 'array', minItems: 24, maxItems: 24, items: overviewHourSchema, description: 'Tasks created in each hour, by their status now.' },
+  }),
+  failed: object({
+    tasks: described(integer, 'Tasks in error.'),
+    last_hour: described(integer, 'Tasks in error whose (latest) failure is at or after last_hour_since: GET /tasks?failed_after=<last_hour_since>.'),
+    last_hour_since: time,
+  }),
+  waiting_retry: object({ tasks: integer, steps: integer }),
+  running: object({ tasks: described(integer, 'Tasks in progress.') }),
+  stuck_after_minutes: described(integer, 'An in_progress task counts as stuck once it has not changed for this long.'),
+  oldest_stuck: described(
+    nullable(overviewStuckTaskSchema),
+    'The oldest task in error, or in progress without change for stuck_after_minutes, whichever was created first; null when none.',
+  ),
+});
+
+export const templateListItemSchema = object({
+  namespace: string,
+  name: string,
+  version: string,
+  description: nullableString,
+  step_count: integer,
+  active: boolean,
+  versions: described(arrayOf(string), 'Every stored version, newest first.'),
+  updated_at: described(time, 'When the newest version was saved.'),
+});
+export const templateListSchema = object({ items: arrayOf(templateListItemSchema) });
+
+export const templateVersionSummarySchema = object({
+  version: string,
+  description: nullableString,
+  step_count: integer,
+  created_at: time,
+  created_by: string,
+  active: described(boolean, 'The newest version: the one a task gets when it names none.'),
+});
+export const templateDetailSchema = object({
+  namespace: string,
+  name: string,
+  description: nullableString,
+  version: string,
+  versions: described(arrayOf(templateVersionSummarySchema), 'Newest first.'),
+  dag: dagSchema,
+});
+
+const templateVersionDetailProperties = {
+  namespace: string,
+  name: string,
+  version: string,
+  description: nullableString,
+  yaml: string,
+  definition: freeObject('The validated template, every default filled in.'),
+  dag: dagSchema,
+  created_at: time,
+  created_by: string,
+  active: described(boolean, 'The newest version: the one a task gets when it names none.'),
+} as const;
+export const templateVersionDetailSchema = object(templateVersionDetailProperties);
+export const savedTemplateVersionSchema = object({
+  ...templateVersionDetailProperties,
+  created: described(boolean, 'False when this content was saved already (200).'),
+});
+
+export const templateVersionUsageSchema = object({
+  namespace: string,
+  name: string,
+  version: string,
+  tasks: integer,
+  tasks_last_day: integer,
+  failed_last_day: integer,
+  failure_rate_last_day: {
+    type: ['number', 'null'],
+    minimum: 0,
+    maximum: 1,
+    description: 'failed_last_day / tasks_last_day; null when the version started no task in the last day.',
+  },
+});
+export const templateUsageListSchema = object({ items: arrayOf(templateVersionUsageSchema) });
+
+export const templateValidationResultSchema = object({
+  valid: boolean,
+  errors: described(arrayOf(errorDetailSchema), 'Every problem, with its path and YAML line.'),
+  dag: described(nullable(dagSchema), 'Drawn whenever the steps can be read.'),
+});
+
+export const circuitSchema = object({
+  state: oneOfValues(['closed', 'open', 'half_open']),
+  failures: integer,
+  opened_at: nullableTime,
+  retry_at: nullableTime,
+  last_failure_at: nullableTime,
+  last_error: nullableString,
+});
+
+export const serviceInfoSchema = object({
+  name: string,
+  url: nullableString,
+  demo: boolean,
+  mode: described(oneOfValues([...DEMO_SERVICE_MODES, null] as const), "The demo service's current behaviour; null for a real service."),
+  latency_ms: nullableInteger,
+  failure_rate: { type: ['number', 'null'] },
+  retry_after_seconds: nullableInteger,
+  calls: nullableInteger,
+  records: nullableInteger,
+  circuit: circuitSchema,
+  waiting_steps: described(integer, "Steps ready or waiting to retry for this service."),
+});
+export const serviceListSchema = object({ services: arrayOf(serviceInfoSchema) });
+
+export const sessionSchema = object({
+  mode: oneOfValues(['local', 'token']),
+  actor: nullableString,
+  role: oneOfValues([...ROLES, null] as const),
+});
+
+export const apiTokenInfoSchema = object({
+  id,
+  name: string,
+  role: oneOfValues(ROLES),
+  created_by: string,
+  created_at: time,
+  last_used_at: nullableTime,
+  revoked_at: nullableTime,
+  active: boolean,
+});
+export const apiTokenListSchema = object({ items: arrayOf(apiTokenInfoSchema) });
+export const createdApiTokenSchema = object({ token: apiTokenInfoSchema, secret: described(string, 'Shown this once; only its hash is stored.') });
+
+/** The named schemas: the OpenAPI document's components. */
+export const responseSchemas = {
+  Error: errorSchema,
+  Health: healthSchema,
+  Dag: dagSchema,
+  StepError: stepErrorSchema,
+  StepSummary: stepSummarySchema,
+  TaskSummary: taskSummarySchema,
+  TaskDetail: taskDetailSchema,
+  TaskListItem: taskListItemSchema,
+  TaskList: taskListSchema,
+  TaskFilter: taskFilterSchema,
+  Transition: transitionSchema,
+  TransitionList: transitionListSchema,
+  Attempt: attemptSchema,
+  AttemptList: attemptListSchema,
+  BulkRetryResult: bulkRetryResultSchema,
+  FailureGroup: failureGroupSchema,
+  FailureList: failureListSchema,
+  Overview: overviewSchema,
+  TemplateListItem: templateListItemSchema,
+  TemplateList: templateListSchema,
+  TemplateDetail: templateDetailSchema,
+  TemplateVersionDetail: templateVersionDetailSchema,
+  TemplateUsageList: templateUsageListSchema,
+  SavedTemplateVersion: savedTemplateVersionSchema,
+  TemplateValidationResult: templateValidationResultSchema,
+  ServiceInfo: serviceInfoSchema,
+  ServiceList: serviceListSchema,
+  Session: sessionSchema,
+  ApiTokenInfo: apiTokenInfoSchema,
+  ApiTokenList: apiTokenListSchema,
+  CreatedApiToken: createdApiTokenSchema,
+} as const;
