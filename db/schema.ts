@@ -13,6 +13,8 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { ERROR_SIGNATURE_KEY_EXPRESSION } from './error-signature';
+import { CLAIMABLE_STEP_STATUSES, FAILED_STEP_STATUSES, STEP_STATUSES, TASK_STATUSES } from './statuses';
+import { toSqlList } from './to-sql-list';
 
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
 const id = () => bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity();
@@ -69,7 +71,7 @@ export const tasks = pgTable(
     index('tasks_template_id').on(t.namespace, t.name, t.id),
     // Serves creation-time ranges, listed in (created_at, id) order.
     index('tasks_created_at').on(t.createdAt, t.id),
-    check('tasks_status_check', sql`status in ('pending','in_progress','complete','error','cancelled','resolved_manually')`),
+    check('tasks_status_check', sql`status in (${toSqlList(TASK_STATUSES)})`),
   ],
 );
 export type TaskRow = typeof tasks.$inferSelect;
@@ -119,19 +121,16 @@ export const steps = pgTable(
   (t) => [
     uniqueIndex('steps_task_name').on(t.taskId, t.name),
     // Serves the claim: ORDER BY run_at over exactly the claimable rows.
-    index('steps_claimable_run_at').on(t.runAt).where(sql`status in ('ready','waiting_retry')`),
+    index('steps_claimable_run_at').on(t.runAt).where(sql`status in (${toSqlList(CLAIMABLE_STEP_STATUSES)})`),
     // Serves the lease reaper.
     index('steps_lease_expires_at').on(t.leaseExpiresAt).where(sql`status = 'in_progress'`),
     // Serves the failures view and step filters (a failure group's step, status and signature) without
     // touching finished steps.
-    index('steps_unhealthy').on(t.name, t.status, t.errorSignature).where(sql`status in ('error','waiting_retry')`),
+    index('steps_unhealthy').on(t.name, t.status, t.errorSignature).where(sql`status in (${toSqlList(FAILED_STEP_STATUSES)})`),
     // Serves task lists filtered by step status alone (`step_status=waiting_retry`): read backwards, it
     // yields the newest tasks with such a step from the index alone, so a page stops after 50.
-    index('steps_unhealthy_task_id').on(t.status, t.taskId).where(sql`status in ('error','waiting_retry')`),
-    check(
-      'steps_status_check',
-      sql`status in ('pending','ready','in_progress','waiting_retry','complete','error','resolved_manually','skipped','cancelled')`,
-    ),
+    index('steps_unhealthy_task_id').on(t.status, t.taskId).where(sql`status in (${toSqlList(FAILED_STEP_STATUSES)})`),
+    check('steps_status_check', sql`status in (${toSqlList(STEP_STATUSES)})`),
   ],
 );
 export type StepRow = typeof steps.$inferSelect;
@@ -188,7 +187,7 @@ export const failingSteps = pgTable(
     index('failing_steps_group').on(t.namespace, t.name, t.step, t.status, t.errorSignature, t.failedAt),
     // Tasks that failed since a time (GET /tasks?failed_after, the overview's last hour).
     index('failing_steps_failed_at').on(t.failedAt).where(sql`status = 'error'`),
-    check('failing_steps_status_check', sql`status in ('error','waiting_retry')`),
+    check('failing_steps_status_check', sql`status in (${toSqlList(FAILED_STEP_STATUSES)})`),
   ],
 );
 

@@ -3,6 +3,7 @@ import { Link } from '../shell/link';
 import { fromTaskFilter, taskListHref } from '../../lib/api/task-filters';
 import type { Permission } from '../../lib/api/permissions';
 import type { FailureGroup, TaskFilters } from '../../lib/api/types';
+import { SATISFIED_STEP_STATUSES } from '../../lib/statuses';
 import { blockedBy } from '../feedback/permission-note';
 import { StatusBadge } from '../status/status-badge';
 import { RelativeTime } from '../time/relative-time';
@@ -11,8 +12,6 @@ import { RelativeTime } from '../time/relative-time';
 export function failureGroupFilter(group: FailureGroup): TaskFilters {
   return fromTaskFilter(group.filter);
 }
-
-const DONE = ['complete', 'resolved_manually', 'skipped'];
 
 function PartialState({ group }: { group: FailureGroup }) {
   if (group.partial_state.length === 0) {
@@ -26,7 +25,7 @@ function PartialState({ group }: { group: FailureGroup }) {
       </h3>
       <div className="partial-state" data-testid="partial-state">
         {group.partial_state.map((entry) => {
-          const done = DONE.reduce((sum, status) => sum + (entry.status_counts[status] ?? 0), 0);
+          const done = SATISFIED_STEP_STATUSES.reduce((sum, status) => sum + (entry.status_counts[status] ?? 0), 0);
           const failing = entry.step === group.step;
           const statuses = Object.entries(entry.status_counts).filter(([, count]) => count > 0);
           return (

@@ -1,7 +1,7 @@
 'use client';
 import type { UseQueryResult } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { isTerminalTaskStatus } from '../../lib/statuses';
+import { canEditTaskContext, canFinishStepManually, canRetryStep, isStepFailed, isTaskFinished } from '../../lib/statuses';
 import { usePermission } from '../../lib/api/session';
 import { useCancelTask, useResolveStep, useRetryStep, useSkipStep, useStepAttempts } from '../../lib/api/tasks';
 import type { Attempt, StepSummary, TaskDetail, Transition } from '../../lib/api/types';
@@ -18,16 +18,8 @@ import { formatDuration } from '../time/format-time';
 import { RelativeTime } from '../time/relative-time';
 import { TransitionList } from './transition-list';
 
-const OPEN_STATUSES = ['pending', 'ready', 'waiting_retry', 'error'];
-
-function canRetry(step: StepSummary) {
-  return step.status === 'error' || step.status === 'waiting_retry';
-}
-function canResolve(step: StepSummary) {
-  return OPEN_STATUSES.includes(step.status);
-}
 function canSkip(step: StepSummary) {
-  return step.skippable && OPEN_STATUSES.includes(step.status);
+  return step.skippable && canFinishStepManually(step.status);
 }
 
 type OpenForm = 'resolve' | 'skip' | 'cancel' | null;
@@ -59,7 +51,7 @@ export function StepPanel({
   const mayRepair = usePermission('operator', 'retry, resolve, skip, cancel or edit');
   const noteId = useId();
   const blocked = blockedBy(mayRepair, noteId);
-  const taskOpen = !isTerminalTaskStatus(task.status);
+  const taskOpen = !isTaskFinished(task.status);
   const stepTransitions = transitions.data?.filter((transition) => transition.step_name === step.name || transition.step_id === step.id);
   return (
     <aside className="step-panel" aria-label={`Step ${step.name}`} data-testid="step-panel">
@@ -93,7 +85,7 @@ export function StepPanel({
         <dd>
           <RelativeTime iso={step.started_at} fallback="not yet" />
         </dd>
-        {(step.status === 'error' || step.status === 'waiting_retry') && !step.completed_at ? (
+        {isStepFailed(step.status) && !step.completed_at ? (
           <>
             <dt>{step.status === 'error' ? 'failed' : 'last failed'}</dt>
             <dd>
@@ -126,7 +118,7 @@ export function StepPanel({
 
       <section className="panel-section" aria-label="Actions">
         <div className="action-row">
-          {canRetry(step) ? (
+          {canRetryStep(step.status) ? (
             <button
               type="button"
               className="button primary"
@@ -137,7 +129,7 @@ export function StepPanel({
               {retry.isPending ? 'Retrying…' : 'Retry step'}
             </button>
           ) : null}
-          {canResolve(step) ? (
+          {canFinishStepManually(step.status) ? (
             <button type="button" className="button" aria-expanded={form === 'resolve'} onClick={() => setForm(form === 'resolve' ? null : 'resolve')} {...blocked}>
               Resolve with results…
             </button>
@@ -147,7 +139,7 @@ export function StepPanel({
               Skip…
             </button>
           ) : null}
-          {task.status === 'error' ? (
+          {canEditTaskContext(task.status) ? (
             <button type="button" className="button" onClick={onEditContext} {...blocked}>
               Edit context and retry…
             </button>
@@ -158,14 +150,14 @@ export function StepPanel({
             </button>
           ) : null}
         </div>
-        {canRetry(step) || canResolve(step) || canSkip(step) || taskOpen ? <PermissionNote permission={mayRepair} id={noteId} /> : null}
-        {mayRepair.allowed && (canRetry(step) || canResolve(step) || canSkip(step)) ? (
+        {canRetryStep(step.status) || canFinishStepManually(step.status) || canSkip(step) || taskOpen ? <PermissionNote permission={mayRepair} id={noteId} /> : null}
+        {mayRepair.allowed && (canRetryStep(step.status) || canFinishStepManually(step.status) || canSkip(step)) ? (
           <label className="field">
             <span>Reason (recorded in the audit trail)</span>
             <input value={reason} onChange={(event) => setReason(event.target.value)} placeholder="optional for retry" />
           </label>
         ) : null}
-        {!canRetry(step) && !canResolve(step) && !canSkip(step) && !taskOpen ? (
+        {!canRetryStep(step.status) && !canFinishStepManually(step.status) && !canSkip(step) && !taskOpen ? (
           <p className="muted small">No actions: the step and its task are finished.</p>
         ) : null}
         {retry.isError ? <ErrorMessage error={retry.error} /> : null}

@@ -3,6 +3,7 @@ import { Link } from '../shell/link';
 import { useRouter } from 'next/navigation';
 import type { KeyboardEvent, MouseEvent } from 'react';
 import type { TaskListItem } from '../../lib/api/types';
+import { UNFINISHED_STEP_STATUSES } from '../../lib/statuses';
 import { StatusBadge } from '../status/status-badge';
 import { focusSiblingRow } from '../table/focus-sibling-row';
 import { StatusIcon } from '../status/status-icon';
@@ -11,7 +12,7 @@ import { keyContextFields } from './context-fields';
 
 function currentSteps(task: TaskListItem) {
   // The step to look at first: failed, then retrying, then running, then queued.
-  const order = ['error', 'waiting_retry', 'in_progress', 'ready', 'pending'];
+  const order: readonly string[] = UNFINISHED_STEP_STATUSES;
   return [...task.open_steps].sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status));
 }
 

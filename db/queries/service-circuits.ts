@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../client';
 import { serviceCircuits } from '../schema';
+import { CLAIMABLE_STEP_STATUSES } from '../statuses';
+import { toSqlList } from '../to-sql-list';
 
 export type CircuitSettings = { failureThreshold: number; cooldownSeconds: number };
 export type CircuitChange = { service: string; state: string; previousState: string | null };
@@ -79,7 +81,7 @@ export async function recordServiceSuccesses(dbOrTx: DbOrTx, services: string[],
       select service, previous_state, 'closed', 'a call succeeded' from closed where previous_state <> 'closed'
     ), waiting as (
       select s.id, row_number() over (order by s.run_at, s.id) - 1 as position from steps s
-      where s.status in ('ready', 'waiting_retry') and s.service in (select service from closed where previous_state <> 'closed')
+      where s.status in (${toSqlList(CLAIMABLE_STEP_STATUSES)}) and s.service in (select service from closed where previous_state <> 'closed')
     ), released as (
       update steps s set run_at = now() + make_interval(secs => waiting.position::float8 * ${spreadMs / 1000}::float8), updated_at = now()
       from waiting where s.id = waiting.id

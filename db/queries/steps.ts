@@ -1,6 +1,9 @@
 import { eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../client';
 import { stepDependencies, steps } from '../schema';
+import { CLAIMABLE_STEP_STATUSES } from '../statuses';
+import { toSqlList } from '../to-sql-list';
+import { insertTaskFinishTransitionsSql, updateTaskCountersSql } from './tasks';
 
 /** Channel on which a statement that makes steps ready tells every orchestrator to claim. */
 export const STEPS_READY_CHANNEL = 'switchyard_steps_ready';
@@ -65,8 +68,8 @@ export async function claimReadySteps(
 ): Promise<ClaimedStep[]> {
   // A probe of a half-open circuit takes the service's next waiting step, even one still in its backoff.
   const claimable = probeService
-    ? sql`status in ('ready', 'waiting_retry') and service = ${probeService}`
-    : sql`status in ('ready', 'waiting_retry') and run_at <= now()
+    ? sql`status in (${toSqlList(CLAIMABLE_STEP_STATUSES)}) and service = ${probeService}`
+    : sql`status in (${toSqlList(CLAIMABLE_STEP_STATUSES)}) and run_at <= now()
         and (service is null or service not in (select service from service_circuits where state <> 'closed'))`;
   const rows = await queryRows<ClaimedStepRow>(
     dbOrTx,
@@ -119,7 +122,7 @@ export async function findNextRunAtDelayMs(dbOrTx: DbOrTx): Promise<number | und
   const [row] = await queryRows<{ delay_ms: number | null }>(
     dbOrTx,
     sql`select (extract(epoch from min(run_at) - clock_timestamp()) * 1000)::float8 as delay_ms from steps
-        where status in ('ready', 'waiting_retry') and run_at > now()
+        where status in (${toSqlList(CLAIMABLE_STEP_STATUSES)}) and run_at > now()
           and (service is null or service not in (select service from service_circuits where state <> 'closed'))`,
     { prepare: true },
   );
@@ -204,44 +207,6 @@ export async function markStepsComplete(
   );
   // Without free slots the statement stays as lean as it can be: the claiming parts are left out.
   const claiming = claim !== undefined && claim.limit > 0;
-  const released = claiming
-    ? sql`claimable_releases as (
-      -- Judged on this statement's snapshot: every dependency still outstanding there completes here.
-      select rc.step_id from release_counts rc join steps c on c.id = rc.step_id
-      where c.status = 'pending' and c.pending_dependencies = rc.n
-        and (c.service is null or c.service not in (select service from service_circuits where state <> 'closed'))
-      order by rc.step_id
-      limit ${claim.limit}
-    ), released as (
-      update steps c set pending_dependencies = c.pending_dependencies - rc.n,
-        status = case when c.pending_dependencies - rc.n <> 0 then c.status when cr.step_id is not null then 'in_progress' else 'ready' end,
-        run_at = case when c.pending_dependencies - rc.n = 0 and cr.step_id is null then now() else c.run_at end,
-        attempts = c.attempts + case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null then 1 else 0 end,
-        worker_id = case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null then ${claim.workerId} else c.worker_id end,
-        lease_expires_at = case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null
-          then now() + make_interval(secs => ${claim.leaseSeconds}) else c.lease_expires_at end,
-        started_at = case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null then coalesce(c.started_at, now()) else c.started_at end,
-        updated_at = now()
-      from release_counts rc left join claimable_releases cr on cr.step_id = rc.step_id
-      where c.id = rc.step_id and c.status = 'pending'
-      returning c.id, c.task_id, c.status, c.name, c.handler, c.handler_config, c.service, c.attempts, c.round_start_attempts,
-        c.retry_limit, c.retryable, c.timeout_seconds, c.backoff, c.rate_limited_since
-    ), claimed as (
-      select * from released where status = 'in_progress'
-    ), opened_attempts as (
-      insert into step_attempts (step_id, number, task_id, worker_id, started_at)
-      select id, attempts, task_id, ${claim.workerId}, (select at from stamp) from claimed
-    ), claimed_steps as (
-      -- The results of dependencies completed by this very statement are not in its snapshot of steps.
-      ${selectClaimedStepsSql(sql`claimed`, sql`done`)}
-    )`
-    : sql`released as (
-      update steps c set pending_dependencies = c.pending_dependencies - rc.n,
-        status = case when c.pending_dependencies - rc.n = 0 then 'ready' else c.status end,
-        run_at = case when c.pending_dependencies - rc.n = 0 then now() else c.run_at end, updated_at = now()
-      from release_counts rc where c.id = rc.step_id and c.status = 'pending'
-      returning c.id, c.task_id, c.status
-    )`;
   const [row] = await queryRows<{ completed: number; released: number; claimed: ClaimedStepRow[] | null }>(
     dbOrTx,
     sql`
@@ -263,10 +228,7 @@ export async function markStepsComplete(
     ), done_transitions as (
       insert into transitions (task_id, step_id, from_status, to_status, reason, actor, attempt)
       select task_id, id, 'in_progress', 'complete', 'handler succeeded', 'system', attempts from done
-    ), release_counts as (
-      select sd.step_id, count(*)::int as n from step_dependencies sd join done d on d.id = sd.depends_on_step_id
-      group by sd.step_id
-    ), ${released}, released_transitions as (
+    ), ${releaseDependentsSql(sql`done`, claiming ? claim : undefined)}, released_transitions as (
       -- A dependent claimed here was ready too, for an instant: the trail shows both steps.
       insert into transitions (task_id, step_id, from_status, to_status, reason, actor, attempt)
       select task_id, id, 'pending', 'ready', 'dependencies satisfied', 'system', null from released where status <> 'pending'
@@ -297,33 +259,77 @@ export async function markStepsComplete(
 }
 
 /**
- * Applies `task_deltas(task_id, unfinished, live)` to the task counters and finishes the tasks they
- * decide: no unfinished step left → complete; unfinished steps but none live → error. The counters
- * are updated in place, so concurrent statements on one task serialise on its row and see each
- * other's effect (READ COMMITTED re-evaluates the row it waited for).
+ * The one statement part that releases dependents, for the steps of the CTE `finished` (id, …) that
+ * just became satisfied (complete, resolved_manually or skipped): each pending dependent's
+ * pending_dependencies drops by the number of its dependencies among them, and those that reach zero
+ * become ready. Defines the CTEs `release_counts` and `released(id, task_id, status, …)`; a row of
+ * `released` still pending has dependencies left.
+ *
+ * With `claim` (markStepsComplete), up to `claim.limit` of the released steps go on to in_progress for
+ * that worker and are selected in `claimed_steps`; `finished` must then carry each step's `results`,
+ * and the statement must define `stamp(at)`, the attempts' start.
  */
-function updateTaskCountersSql() {
-  return sql`
-      update tasks t set unfinished_steps = t.unfinished_steps + td.unfinished, live_steps = t.live_steps + td.live,
-        status = case
-          when t.status not in ('pending', 'in_progress', 'error') then t.status
-          when t.unfinished_steps + td.unfinished = 0 then 'complete'
-          when t.live_steps + td.live = 0 then 'error'
-          else 'in_progress' end,
-        completed_at = case when t.status in ('pending', 'in_progress', 'error') and t.unfinished_steps + td.unfinished = 0
-          then now() else t.completed_at end,
+function releaseDependentsSql(finished: SQL, claim?: ClaimReleased): SQL {
+  const releaseCounts = sql`release_counts as (
+      select sd.step_id, count(*)::int as n from step_dependencies sd join ${finished} f on f.id = sd.depends_on_step_id
+      group by sd.step_id
+    )`;
+  if (!claim) {
+    return sql`${releaseCounts}, released as (
+      update steps c set pending_dependencies = c.pending_dependencies - rc.n,
+        status = case when c.pending_dependencies - rc.n = 0 then 'ready' else c.status end,
+        run_at = case when c.pending_dependencies - rc.n = 0 then now() else c.run_at end, updated_at = now()
+      from release_counts rc where c.id = rc.step_id and c.status = 'pending'
+      returning c.id, c.task_id, c.status
+    )`;
+  }
+  return sql`${releaseCounts}, claimable_releases as (
+      -- Judged on this statement's snapshot: every dependency still outstanding there completes here.
+      select rc.step_id from release_counts rc join steps c on c.id = rc.step_id
+      where c.status = 'pending' and c.pending_dependencies = rc.n
+        and (c.service is null or c.service not in (select service from service_circuits where state <> 'closed'))
+      order by rc.step_id
+      limit ${claim.limit}
+    ), released as (
+      update steps c set pending_dependencies = c.pending_dependencies - rc.n,
+        status = case when c.pending_dependencies - rc.n <> 0 then c.status when cr.step_id is not null then 'in_progress' else 'ready' end,
+        run_at = case when c.pending_dependencies - rc.n = 0 and cr.step_id is null then now() else c.run_at end,
+        attempts = c.attempts + case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null then 1 else 0 end,
+        worker_id = case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null then ${claim.workerId} else c.worker_id end,
+        lease_expires_at = case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null
+          then now() + make_interval(secs => ${claim.leaseSeconds}) else c.lease_expires_at end,
+        started_at = case when c.pending_dependencies - rc.n = 0 and cr.step_id is not null then coalesce(c.started_at, now()) else c.started_at end,
         updated_at = now()
-      from task_deltas td where t.id = td.task_id
-      returning t.id, t.status, (select status from tasks previous where previous.id = t.id) as previous_status`;
+      from release_counts rc left join claimable_releases cr on cr.step_id = rc.step_id
+      where c.id = rc.step_id and c.status = 'pending'
+      returning c.id, c.task_id, c.status, c.name, c.handler, c.handler_config, c.service, c.attempts, c.round_start_attempts,
+        c.retry_limit, c.retryable, c.timeout_seconds, c.backoff, c.rate_limited_since
+    ), claimed as (
+      select * from released where status = 'in_progress'
+    ), opened_attempts as (
+      insert into step_attempts (step_id, number, task_id, worker_id, started_at)
+      select id, attempts, task_id, ${claim.workerId}, (select at from stamp) from claimed
+    ), claimed_steps as (
+      -- The results of dependencies completed by this very statement are not in its snapshot of steps.
+      ${selectClaimedStepsSql(sql`claimed`, finished)}
+    )`;
 }
 
-function insertTaskFinishTransitionsSql() {
-  return sql`
-      insert into transitions (task_id, from_status, to_status, reason, actor)
-      select id, previous_status, status,
-        case status when 'complete' then 'every step finished' when 'error' then 'a step failed and no other step can run'
-          else 'work can go on' end, 'system'
-      from updated_tasks where status is distinct from previous_status`;
+/**
+ * Releases the dependents of steps an operator resolved or skipped, as markStepsComplete does for
+ * completed ones (releaseDependentsSql). Returns the dependents that became ready.
+ */
+export async function releaseDependents(tx: DbOrTx, stepIds: readonly number[]): Promise<{ id: number; taskId: number }[]> {
+  if (stepIds.length === 0) {
+    return [];
+  }
+  const rows = await queryRows<{ id: string | number; task_id: string | number }>(
+    tx,
+    sql`with finished as (select unnest(${`{${stepIds.join(',')}}`}::bigint[]) as id),
+      ${releaseDependentsSql(sql`finished`)}
+      select id, task_id from released where status = 'ready' order by id`,
+  );
+  return rows.map((row) => ({ id: Number(row.id), taskId: Number(row.task_id) }));
 }
 
 export type StepFailure = {

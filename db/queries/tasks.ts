@@ -1,7 +1,9 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { PgInsertValue } from 'drizzle-orm/pg-core';
-import type { DbOrTx } from '../client';
+import { type DbOrTx, queryRows } from '../client';
 import { stepDependencies, steps, type TaskRow, tasks, transitions } from '../schema';
+import { OPEN_TASK_STATUSES } from '../statuses';
+import { toSqlList } from '../to-sql-list';
 
 export type NewTask = typeof tasks.$inferInsert;
 export type NewStep = PgInsertValue<typeof steps>;
@@ -100,33 +102,56 @@ export async function insertTransitions(tx: DbOrTx, rows: NewTransition[]) {
 }
 
 /**
- * Adds deltas to the task's step counters and derives its status from them, as the orchestrator's
- * statements do. Returns the status before and after.
+ * The task-status rule, the one place it is written: applies `task_deltas(task_id, unfinished, live)`
+ * (a CTE the caller defines) to the tasks' step counters, and derives each open task's status from them:
+ * no unfinished step left → complete (completed_at set); unfinished steps but none live → error;
+ * otherwise in_progress, but a pending task stays pending (only a claim starts a task). A finished task
+ * keeps its status and completed_at. Returns id, status and previous_status of each task.
+ *
+ * The counters are updated in place, so concurrent statements on one task serialise on its row and see
+ * each other's effect (READ COMMITTED re-evaluates the row it waited for).
+ */
+export function updateTaskCountersSql(): SQL {
+  const open = toSqlList(OPEN_TASK_STATUSES);
+  return sql`
+      update tasks t set unfinished_steps = t.unfinished_steps + td.unfinished, live_steps = t.live_steps + td.live,
+        status = case
+          when t.status not in (${open}) then t.status
+          when t.unfinished_steps + td.unfinished = 0 then 'complete'
+          when t.live_steps + td.live = 0 then 'error'
+          when t.status = 'pending' then 'pending'
+          else 'in_progress' end,
+        completed_at = case when t.status in (${open}) and t.unfinished_steps + td.unfinished = 0
+          then now() else t.completed_at end,
+        updated_at = now()
+      from task_deltas td where t.id = td.task_id
+      returning t.id, t.status, (select status from tasks previous where previous.id = t.id) as previous_status`;
+}
+
+/** Writes a system transition for each task of `updated_tasks` (see updateTaskCountersSql) whose status changed. */
+export function insertTaskFinishTransitionsSql(): SQL {
+  return sql`
+      insert into transitions (task_id, from_status, to_status, reason, actor)
+      select id, previous_status, status,
+        case status when 'complete' then 'every step finished' when 'error' then 'a step failed and no other step can run'
+          else 'work can go on' end, 'system'
+      from updated_tasks where status is distinct from previous_status`;
+}
+
+/**
+ * Adds deltas to one task's step counters and derives its status by the rule above. Returns the status
+ * after; the caller records the change with its actor.
  */
 export async function applyTaskCounterDeltas(
   tx: DbOrTx,
   taskId: number,
   { unfinished, live }: { unfinished: number; live: number },
 ): Promise<{ status: string } | undefined> {
-  const [row] = await tx
-    .update(tasks)
-    .set({
-      unfinishedSteps: sql`${tasks.unfinishedSteps} + ${unfinished}`,
-      liveSteps: sql`${tasks.liveSteps} + ${live}`,
-      status: sql`case
-        when ${tasks.status} not in ('pending', 'in_progress', 'error') then ${tasks.status}
-        when ${tasks.unfinishedSteps} + ${unfinished} = 0 then 'complete'
-        when ${tasks.liveSteps} + ${live} = 0 then 'error'
-        when ${tasks.status} = 'pending' then 'pending'
-        else 'in_progress' end`,
-      completedAt: sql`case when ${tasks.unfinishedSteps} + ${unfinished} = 0 then now() else ${tasks.completedAt} end`,
-      updatedAt: sql`now()`,
-    })
-    .where(eq(tasks.id, taskId))
-    .returning({ status: tasks.status });
+  const [row] = await queryRows<{ status: string }>(
+    tx,
+    sql`with task_deltas as (select ${taskId}::bigint as task_id, ${unfinished}::int as unfinished, ${live}::int as live),
+      updated_tasks as (${updateTaskCountersSql()})
+      select status from updated_tasks`,
+  );
   return row;
-}
-
-export async function updateTaskStatus(tx: DbOrTx, taskId: number, status: string) {
-  await tx.update(tasks).set({ status, updatedAt: sql`now()` }).where(eq(tasks.id, taskId));
 }

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client';
 import { steps, tasks } from '../../db/schema';
 import type { BulkRetryResult } from '../api/types';
 import { AppError } from '../errors';
-import type { StepStatus } from '../statuses';
+import { canRetryStep, OPEN_TASK_STATUSES } from '../statuses';
 import { parseId } from '../parse-id';
 import { type ActionActor, lockTaskForActionOrThrow } from './load-task-for-action';
 import { makeStepReadyAgain } from './retry-step';
@@ -12,7 +12,6 @@ import { stepFilterSql, type TaskFilter, taskFilterConditions } from '../reads/t
 /** The most tasks one call retries; the rest match again on the next call, since retried tasks no longer do. */
 export const BULK_RETRY_TASK_LIMIT = 10_000;
 const TASK_IDS_SHOWN = 100;
-const RETRYABLE_STATUSES: readonly StepStatus[] = ['error', 'waiting_retry'];
 
 export type BulkRetryInput = ({ filter: TaskFilter; ids?: undefined } | { ids: string[]; filter?: undefined }) &
   ActionActor & { dryRun: boolean; limit?: number };
@@ -28,9 +27,7 @@ export async function bulkRetryTasks(db: Db, input: BulkRetryInput): Promise<Bul
   const limit = input.limit ?? BULK_RETRY_TASK_LIMIT;
   const filter: TaskFilter = input.filter ?? {};
   // As GET /tasks reads the filter: retrying_before alone is about steps waiting to retry.
-  const retryStatuses = (filter.step_status ?? (filter.retrying_before !== undefined ? ['waiting_retry'] : ['error'])).filter((status) =>
-    RETRYABLE_STATUSES.includes(status),
-  );
+  const retryStatuses = (filter.step_status ?? (filter.retrying_before !== undefined ? ['waiting_retry'] : ['error'])).filter(canRetryStep);
   const stepCriteria =
     stepFilterSql(
       { step: filter.step, step_status: retryStatuses, error_signature: filter.error_signature, retrying_before: filter.retrying_before },
@@ -45,7 +42,7 @@ export async function bulkRetryTasks(db: Db, input: BulkRetryInput): Promise<Bul
     .where(
       and(
         ...taskConditions,
-        sql`${tasks.status} in ('pending', 'in_progress', 'error')`,
+        inArray(tasks.status, [...OPEN_TASK_STATUSES]),
         sql`exists (select 1 from ${steps} where ${steps.taskId} = ${tasks.id} and ${stepCriteria})`,
       ),
     )

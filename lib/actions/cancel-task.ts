@@ -2,10 +2,9 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { insertTransitions } from '../../db/queries/tasks';
 import { stepAttempts, steps, tasks } from '../../db/schema';
+import { UNFINISHED_STEP_STATUSES } from '../statuses';
 import { type ActionActor, lockTaskForActionOrThrow } from './load-task-for-action';
 import { recordTaskStatusChange } from './record-task-status-change';
-
-const CANCELLABLE_STEP_STATUSES = ['pending', 'ready', 'in_progress', 'waiting_retry', 'error'];
 
 /**
  * Cancels the task and every unfinished step. A running attempt is closed as cancelled; its worker's
@@ -17,7 +16,7 @@ export async function cancelTask(db: Db, { taskId, actor, reason }: { taskId: st
     const unfinished = await tx
       .select({ id: steps.id, status: steps.status, attempts: steps.attempts })
       .from(steps)
-      .where(and(eq(steps.taskId, task.id), inArray(steps.status, CANCELLABLE_STEP_STATUSES)))
+      .where(and(eq(steps.taskId, task.id), inArray(steps.status, [...UNFINISHED_STEP_STATUSES])))
       .for('update');
     if (unfinished.length > 0) {
       await tx

@@ -5,6 +5,7 @@ import { findTemplateVersionById } from '../../db/queries/template-versions';
 import { steps, tasks } from '../../db/schema';
 import type { ContextChange, TaskDetail } from '../api/types';
 import { ConflictError, InvalidInputError } from '../errors';
+import { canEditTaskContext } from '../statuses';
 import type { TemplateDefinition } from '../templates/template-definition';
 import { compileContextValidator, joinPointer } from '../validation';
 import { computeIdentityKey } from './create-task';
@@ -70,7 +71,7 @@ export async function editTaskContext(
 ): Promise<TaskDetail> {
   await db.transaction(async (tx) => {
     let task = await lockTaskForActionOrThrow(tx, taskId, 'edit the context');
-    if (task.status !== 'error') {
+    if (!canEditTaskContext(task.status)) {
       throw new ConflictError(`Task ${task.id} is ${task.status}; only a task in error can have its context edited`);
     }
     const templateVersion = await findTemplateVersionById(tx, task.templateVersionId);

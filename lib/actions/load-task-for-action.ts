@@ -4,6 +4,7 @@ import { lockTask } from '../../db/queries/tasks';
 import { type StepRow, steps, type TaskRow } from '../../db/schema';
 import { ConflictError, NotFoundError } from '../errors';
 import { parseId } from '../parse-id';
+import { isTaskFinished } from '../statuses';
 
 /** Who did an operator action, and why; recorded on every transition it causes. */
 export type ActionActor = { actor: string; reason?: string | undefined };
@@ -15,7 +16,7 @@ export async function lockTaskForActionOrThrow(tx: Tx, taskId: string | number, 
   if (!task) {
     throw new NotFoundError('task', String(taskId));
   }
-  if (task.status === 'complete' || task.status === 'cancelled' || task.status === 'resolved_manually') {
+  if (isTaskFinished(task.status)) {
     throw new ConflictError(`Cannot ${action}: task ${task.id} is ${task.status}`);
   }
   return task;

@@ -4,6 +4,7 @@ import { STEPS_READY_CHANNEL } from '../../db/queries/steps';
 import { applyTaskCounterDeltas, insertTransitions } from '../../db/queries/tasks';
 import { type StepRow, steps, type TaskRow } from '../../db/schema';
 import { ConflictError } from '../errors';
+import { canRetryStep, isStepLive } from '../statuses';
 import { type ActionActor, lockStepOrThrow, lockTaskForActionOrThrow } from './load-task-for-action';
 import { recordTaskStatusChange } from './record-task-status-change';
 
@@ -18,7 +19,7 @@ export async function retryStep(db: Db, { taskId, step: stepRef, ...who }: { tas
 
 /** Shared by retryStep and retryTask: the step must be in error or waiting_retry. */
 export async function makeStepReadyAgain(tx: Tx, task: TaskRow, step: StepRow, { actor, reason }: ActionActor): Promise<void> {
-  if (step.status !== 'error' && step.status !== 'waiting_retry') {
+  if (!canRetryStep(step.status)) {
     throw new ConflictError(`Step ${step.name} is ${step.status}; only a step in error or waiting_retry can be retried`);
   }
   await tx
@@ -28,7 +29,7 @@ export async function makeStepReadyAgain(tx: Tx, task: TaskRow, step: StepRow, {
   await insertTransitions(tx, [
     { taskId: task.id, stepId: step.id, fromStatus: step.status, toStatus: 'ready', reason: reason ?? `retried by ${actor}`, actor, attempt: step.attempts },
   ]);
-  const after = await applyTaskCounterDeltas(tx, task.id, { unfinished: 0, live: step.status === 'error' ? 1 : 0 });
+  const after = await applyTaskCounterDeltas(tx, task.id, { unfinished: 0, live: isStepLive(step.status) ? 0 : 1 });
   await recordTaskStatusChange(tx, task, after?.status, { actor, reason: reason ?? `step ${step.name} retried` });
   await tx.execute(sql`select pg_notify(${STEPS_READY_CHANNEL}, '')`);
 }

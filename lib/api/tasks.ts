@@ -1,6 +1,6 @@
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { isTerminalTaskStatus } from '../statuses';
+import { isTaskFinished } from '../statuses';
 import { fetchJson, toQueryString } from './fetch-json';
 import type {
   AttemptList,
@@ -50,7 +50,7 @@ export const taskDetailOptions = (taskId: string, { pushed = false }: { pushed?:
       // Compared with what the cache holds now, on arrival: a push may have landed while this read was away.
       return newerTaskDetail(client.getQueryData(taskKeys.detail(taskId)), fetched);
     },
-    refetchInterval: (query) => (pushed || isTerminalTaskStatus(query.state.data?.status) ? false : 1000),
+    refetchInterval: (query) => (pushed || isTaskFinished(query.state.data?.status) ? false : 1000),
   });
 
 /**

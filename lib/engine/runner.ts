@@ -1,22 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Database } from '../../db/client';
-import {
-  claimReadySteps,
-  extendLeases,
-  findNextRunAtDelayMs,
-  lockExpiredLeases,
-  markStepsFailed,
-  STEPS_READY_CHANNEL,
-  type StepFailure,
-  type StepSuccess,
-} from '../../db/queries/steps';
+import { claimReadySteps, findNextRunAtDelayMs, STEPS_READY_CHANNEL, type StepFailure, type StepSuccess } from '../../db/queries/steps';
 import { PermanentError } from '../errors';
 import type { HandlerRegistry } from '../handlers/index';
 import { logger as rootLogger, type Logger } from '../logger';
 import { AttemptSlots } from './attempt-slots';
 import { CircuitBreaker, type CircuitBreakerOptions, DEFAULT_CIRCUIT_BREAKER, type RecordedFailure } from './circuit-breaker';
-import { classifyFailure, type CreateServiceCaller } from './run-attempt';
+import { LeaseKeeper } from './lease-keeper';
+import type { CreateServiceCaller } from './run-attempt';
 import { writeOutcomes } from './write-outcomes';
 
 export type OrchestratorOptions = {
@@ -115,6 +107,14 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     },
   });
   const circuitBreaker = circuitSettings ? new CircuitBreaker(circuitSettings, { db, slots, workerId, leaseSeconds, log }) : undefined;
+  const leaseKeeper = new LeaseKeeper({
+    db,
+    workerId,
+    leaseSeconds,
+    log,
+    heldStepIds: () => [...slots.runningStepIds(), ...unrecorded],
+    onReclaimed: () => wake(),
+  });
 
   function wake() {
     wakeRequested = true;
@@ -288,46 +288,10 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     }
   }
 
-  /** Steps whose worker died: their lease ran out. Each lost attempt counts as a retryable failure. */
-  async function reclaimExpiredLeases() {
-    try {
-      await db.transaction(async (tx) => {
-        const expired = await lockExpiredLeases(tx, 100);
-        const lost = expired.map((step) =>
-          classifyFailure({
-            step: { ...step, backoff: { baseSeconds: 0, maxSeconds: 0, jitter: false, maxRetryAfterSeconds: 0 }, rateLimitedSince: null },
-            error: new WorkerLostError(step.workerId),
-            durationMs: null,
-            lastHttpStatus: null,
-          }),
-        );
-        await markStepsFailed(
-          tx,
-          lost.map((failure) => ({ ...failure, outcome: 'worker_lost' })),
-        );
-        if (lost.length > 0) {
-          log.warn({ steps: lost.map((failure) => failure.stepId) }, 'reclaimed steps whose lease ran out');
-          wake();
-        }
-      });
-    } catch (error) {
-      log.error({ err: error }, 'reclaiming expired leases failed');
-    }
-  }
-
-  async function heartbeat() {
-    try {
-      await extendLeases(db, { stepIds: [...slots.runningStepIds(), ...unrecorded], workerId, leaseSeconds });
-    } catch (error) {
-      log.error({ err: error }, 'extending leases failed');
-    }
-  }
-
   const unlisten = await database.listen(STEPS_READY_CHANNEL, () => wake());
-  const heartbeatTimer = setInterval(() => void heartbeat(), Math.max(200, (leaseSeconds * 1000) / 3));
-  const reaperTimer = setInterval(() => void reclaimExpiredLeases(), Math.max(500, Math.min(5000, (leaseSeconds * 1000) / 2)));
+  leaseKeeper.start();
   circuitBreaker?.start();
-  await reclaimExpiredLeases();
+  await leaseKeeper.reclaimExpiredLeases();
   const loop = claimLoop();
   log.info({ concurrency, lease_seconds: leaseSeconds }, 'orchestrator started');
 
@@ -370,17 +334,9 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
         }),
       ]);
       clearTimeout(recordTimer);
-      clearInterval(heartbeatTimer);
-      clearInterval(reaperTimer);
+      leaseKeeper.stop();
       await unlisten();
       log.info({ claimed: slots.claimed, ...counters }, 'orchestrator stopped');
     },
   };
-}
-
-class WorkerLostError extends Error {
-  constructor(workerId: string | null) {
-    super(`The worker running this attempt (${workerId ?? 'unknown'}) stopped answering; its lease ran out`);
-    this.name = 'WorkerLostError';
-  }
 }

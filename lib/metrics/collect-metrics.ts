@@ -6,6 +6,7 @@ import {
   readTransitionWatermark,
   SHARED_SNAPSHOT_MAX_AGE_MS,
 } from '../reads/read-metrics-snapshot';
+import { LIVE_STEP_STATUSES } from '../statuses';
 import { getMetrics, type SwitchyardMetrics } from './metrics-registry';
 
 const CIRCUIT_STATES = ['closed', 'open', 'half_open'];
@@ -20,7 +21,7 @@ async function showSnapshot(db: DbOrTx, metrics: SwitchyardMetrics, snapshot: Me
     metrics.tasks.set({ namespace: row.namespace, name: row.name, status: row.status }, row.count);
   }
   metrics.steps.reset();
-  for (const status of ['ready', 'waiting_retry', 'in_progress']) {
+  for (const status of LIVE_STEP_STATUSES) {
     metrics.steps.set({ status }, snapshot.steps.find((row) => row.status === status)?.count ?? 0);
   }
   metrics.oldestReadyStepAge.set(Math.max(0, snapshot.oldestReadyAgeSeconds ?? 0));

@@ -1,8 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../../db/client';
 import { findServiceCircuits } from '../../db/queries/service-circuits';
+import { toSqlList } from '../../db/to-sql-list';
 import type { CircuitState, ServiceInfo } from '../api/types';
 import type { DemoServices } from '../demo/demo-services';
+import { CLAIMABLE_STEP_STATUSES } from '../statuses';
 import { KNOWN_SERVICE_NAMES, type KnownServiceName } from '../services/service-registry';
 import { toIso } from './task-views';
 
@@ -32,7 +34,7 @@ export async function listServices(db: DbOrTx, setup: ServiceSetup): Promise<Ser
   const circuits = new Map((await findServiceCircuits(db)).map((row) => [row.service, row]));
   const queued = await queryRows<{ service: string; count: number }>(
     db,
-    sql`select service, count(*)::int as count from steps where status in ('ready', 'waiting_retry') and service is not null group by service`,
+    sql`select service, count(*)::int as count from steps where status in (${toSqlList(CLAIMABLE_STEP_STATUSES)}) and service is not null group by service`,
   );
   const queuedByService = new Map(queued.map((row) => [row.service, Number(row.count)]));
   const demoSummary = setup.demoServices?.state.summarize().services;

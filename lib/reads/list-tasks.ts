@@ -1,9 +1,10 @@
 import { and, desc, inArray, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../../db/client';
 import { steps, tasks } from '../../db/schema';
+import { toSqlList } from '../../db/to-sql-list';
 import type { TaskList, TaskListItem } from '../api/types';
 import { InvalidInputError } from '../errors';
-import type { StepStatus } from '../statuses';
+import { FINISHED_STEP_STATUSES, SATISFIED_STEP_STATUSES, type StepStatus, UNFINISHED_STEP_STATUSES } from '../statuses';
 import { previewContext } from './preview-context';
 import { parseFilterTime, type TaskFilter, taskFilterConditions } from './task-filter-sql';
 import { toTaskSummary } from './task-views';
@@ -76,10 +77,10 @@ export async function listTasks(db: DbOrTx, input: ListTasksInput): Promise<Task
   const counts = await queryRows<StepCounts>(
     db,
     sql`select task_id, count(*)::int as step_count,
-          count(*) filter (where status in ('complete', 'resolved_manually', 'skipped'))::int as steps_done,
+          count(*) filter (where status in (${toSqlList(SATISFIED_STEP_STATUSES)}))::int as steps_done,
           (jsonb_agg(jsonb_build_object('name', name, 'status', status, 'attempts', attempts)
-             order by array_position(array['error', 'waiting_retry', 'in_progress', 'ready', 'pending'], status), position)
-           filter (where status not in ('complete', 'resolved_manually', 'skipped', 'cancelled'))) as open_steps
+             order by array_position(array[${toSqlList(UNFINISHED_STEP_STATUSES)}], status), position)
+           filter (where status not in (${toSqlList(FINISHED_STEP_STATUSES)}))) as open_steps
         from ${steps} where ${inArray(steps.taskId, page.map((task) => task.id))}
         group by task_id`,
   );

@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../../db/client';
+import { toSqlList } from '../../db/to-sql-list';
+import { CLAIMABLE_STEP_STATUSES, isTaskFinished } from '../statuses';
 import { shareRead } from './share-read';
 
 export type MetricsSnapshot = {
@@ -19,13 +21,13 @@ export async function readMetricsSnapshot(db: DbOrTx): Promise<MetricsSnapshot> 
   // Both queries stay on the partial index steps_claimable_run_at (status in ready, waiting_retry).
   const steps = await queryRows<{ status: string; count: number }>(
     db,
-    sql`select status, count(*)::int as count from steps where status in ('ready', 'waiting_retry') group by status
+    sql`select status, count(*)::int as count from steps where status in (${toSqlList(CLAIMABLE_STEP_STATUSES)}) group by status
         union all
         select 'in_progress', count(*)::int from steps where status = 'in_progress'`,
   );
   const [oldest] = await queryRows<{ age: number | string | null }>(
     db,
-    sql`select extract(epoch from now() - min(run_at))::float8 as age from steps where status in ('ready', 'waiting_retry') and run_at <= now()`,
+    sql`select extract(epoch from now() - min(run_at))::float8 as age from steps where status in (${toSqlList(CLAIMABLE_STEP_STATUSES)}) and run_at <= now()`,
   );
   const circuits = await queryRows<{ service: string; state: string; consecutive_failures: number }>(
     db,
@@ -98,7 +100,8 @@ export async function readTransitionEvents(
     if (row.step_id === null) {
       if (row.from_status === null) {
         events.push({ kind: 'task_created', namespace: row.namespace, name: row.name });
-      } else if (['complete', 'error', 'cancelled', 'resolved_manually'].includes(row.to_status) && row.from_status !== row.to_status) {
+      } else if ((isTaskFinished(row.to_status) || row.to_status === 'error') && row.from_status !== row.to_status) {
+        // Finished for good, or stopped in error.
         events.push({ kind: 'task_finished', namespace: row.namespace, name: row.name, status: row.to_status });
       }
     } else if (row.from_status === 'in_progress' && row.outcome !== null && row.outcome !== 'running' && row.step !== null) {

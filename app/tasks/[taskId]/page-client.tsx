@@ -22,7 +22,7 @@ import { usePermission } from '../../../lib/api/session';
 import { taskListHref } from '../../../lib/api/task-filters';
 import { taskChangeSignature, taskKeys, useRetryTask, useTaskDetail, useTaskEvents, useTaskTransitions } from '../../../lib/api/tasks';
 import type { TaskDetail, Transition } from '../../../lib/api/types';
-import { isTerminalTaskStatus } from '../../../lib/statuses';
+import { canEditTaskContext, isStepSatisfied, isTaskFinished } from '../../../lib/statuses';
 
 export function TaskPageClient({ taskId }: { taskId: string }) {
   const pathname = usePathname();
@@ -39,7 +39,7 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
   const selectedStep = task?.steps.find((step) => step.name === selectedName) ?? null;
 
   useEffect(() => {
-    setTerminal(isTerminalTaskStatus(task?.status));
+    setTerminal(isTaskFinished(task?.status));
   }, [task?.status]);
 
   // Whenever a step moves (pushed or polled), refresh the audit trail and attempts.
@@ -90,7 +90,7 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
   }
   // Until the task is finished a failed refresh is retried every second, unless the stream is open: the
   // detail query does not poll then, and the notice must not promise a retry.
-  const polling = !isTerminalTaskStatus(task.status) && connection !== 'open';
+  const polling = !isTaskFinished(task.status) && connection !== 'open';
   return (
     <>
       <p className="breadcrumb">
@@ -150,7 +150,7 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
           <section className="card" aria-label="Context">
             <div className="card-header">
               <h2>Context</h2>
-              {task.status === 'error' ? (
+              {canEditTaskContext(task.status) ? (
                 <button
                   type="button"
                   className="button small"
@@ -162,7 +162,7 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
                 </button>
               ) : null}
             </div>
-            {task.status === 'error' ? <PermissionNote permission={mayEditContext} /> : null}
+            {canEditTaskContext(task.status) ? <PermissionNote permission={mayEditContext} /> : null}
             <JsonView value={task.context} maxHeight={360} />
           </section>
           <section className="card" aria-label="Audit trail">
@@ -216,8 +216,8 @@ function liveIndicatorText(live: boolean, connection: string, refreshFailing: bo
 }
 
 function TaskSummaryLine({ task, connection, refreshFailing }: { task: TaskDetail; connection: string; refreshFailing: boolean }) {
-  const done = task.steps.filter((step) => ['complete', 'resolved_manually', 'skipped'].includes(step.status)).length;
-  const live = !isTerminalTaskStatus(task.status);
+  const done = task.steps.filter((step) => isStepSatisfied(step.status)).length;
+  const live = !isTaskFinished(task.status);
   return (
     <div className="task-summary" style={{ marginTop: 6 }}>
       <span>
