@@ -7,17 +7,9 @@ const CIRCUIT = {
   half_open: { tone: 'warning', icon: 'waiting_retry', label: 'circuit half-open' },
 } as const;
 
-/** A circuit's state in colour, icon and words; "no circuit" when the service reports none. */
+/** A circuit's state in colour, icon and words. */
 export function CircuitBadge({ circuit }: { circuit: ServiceInfo['circuit'] }) {
-  if (!circuit) {
-    return (
-      <span className="status-badge tone-idle" data-circuit="none">
-        <StatusIcon status="pending" />
-        <span>no circuit data</span>
-      </span>
-    );
-  }
-  const look = CIRCUIT[circuit.state] ?? CIRCUIT.closed;
+  const look = CIRCUIT[circuit.state];
   return (
     <span className={`status-badge tone-${look.tone}`} data-circuit={circuit.state}>
       <StatusIcon status={look.icon} />

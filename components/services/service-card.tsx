@@ -46,31 +46,23 @@ export function ServiceCard({ service }: { service: ServiceInfo }) {
       <dl className="kv">
         <dt>URL</dt>
         <dd className="mono small">{service.url ?? '—'}</dd>
-        {service.calls !== undefined && service.calls !== null ? (
+        {service.calls !== null ? (
           <>
             <dt>calls</dt>
             <dd>{service.calls}</dd>
           </>
         ) : null}
-        {service.records !== undefined && service.records !== null ? (
+        {service.records !== null ? (
           <>
             <dt>records held</dt>
             <dd>{service.records}</dd>
           </>
         ) : null}
-        {service.waiting_steps !== undefined ? (
-          <>
-            <dt>steps waiting on it</dt>
-            <dd>{service.waiting_steps}</dd>
-          </>
-        ) : null}
-        {circuit?.failures !== undefined ? (
-          <>
-            <dt>failures in a row</dt>
-            <dd>{circuit.failures}</dd>
-          </>
-        ) : null}
-        {circuit?.opened_at ? (
+        <dt>steps waiting on it</dt>
+        <dd>{service.waiting_steps}</dd>
+        <dt>failures in a row</dt>
+        <dd>{circuit.failures}</dd>
+        {circuit.opened_at ? (
           <>
             <dt>opened</dt>
             <dd>
@@ -78,7 +70,7 @@ export function ServiceCard({ service }: { service: ServiceInfo }) {
             </dd>
           </>
         ) : null}
-        {circuit?.retry_at && circuit.state !== 'closed' ? (
+        {circuit.retry_at && circuit.state !== 'closed' ? (
           <>
             <dt>next probe</dt>
             <dd>
@@ -86,7 +78,7 @@ export function ServiceCard({ service }: { service: ServiceInfo }) {
             </dd>
           </>
         ) : null}
-        {circuit?.last_error ? (
+        {circuit.last_error ? (
           <>
             <dt>last error</dt>
             <dd className="small">{circuit.last_error}</dd>

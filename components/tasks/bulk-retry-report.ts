@@ -17,7 +17,7 @@ const plural = (value: number, word: string) => `${count(value)} ${word}${value 
 export function summarizeBulkRetry(result: BulkRetryResult, scope: BulkRetryScope): string {
   const verb = result.dry_run ? 'would be retried' : 'retried';
   const parts = [`${count(result.tasks)} ${verb}`];
-  const changedMeanwhile = result.skipped ?? 0;
+  const changedMeanwhile = result.skipped ?? 0; // absent from a dry run
   if (scope.kind === 'ids') {
     const skipped = Math.max(0, scope.count - result.tasks);
     if (skipped > 0) {
@@ -37,7 +37,7 @@ export function describeTruncation(result: BulkRetryResult): string | null {
   if (!result.truncated) {
     return null;
   }
-  const limit = result.limit ?? result.tasks;
+  const { limit } = result;
   if (result.dry_run) {
     return `More tasks match than one retry takes: this retries the first ${plural(limit, 'task')} (oldest first). Afterwards, check the rest and retry again: tasks already retried no longer match.`;
   }

@@ -121,7 +121,6 @@ export const taskListItemSchema = object(
     step_count: integer,
     steps_done: integer,
   },
-  { optional: ['open_step_count'] },
 );
 
 export const taskListSchema = object({ items: arrayOf(taskListItemSchema), next_cursor: nullableString });
