@@ -3,18 +3,12 @@ import type { ClaimedStep, StepFailure, StepSuccess } from '../../db/queries/ste
 import type { Logger } from '../logger';
 import type { AttemptSlots } from './attempt-slots';
 import type { CircuitBreaker, RecordedFailure } from './circuit-breaker';
+import type { ClaimLoop } from './claim-loop';
 import type { AttemptOutcome } from './run-attempt';
 import { type OutcomeBatch, type WrittenOutcomes, writeOutcomes } from './write-outcomes';
 
 /** Writes of one outcome that fail because the database is unavailable before it is given up (about a minute). */
 const MAX_WRITE_TRIES = 16;
-
-/** What the recorder reads of the claim loop, and how it wakes it. */
-export type ClaimLoopSignals = {
-  isBacklogLikely(): boolean;
-  isWaitingForPromisedSlots(): boolean;
-  wake(): void;
-};
 
 export type OutcomeRecorderOptions = {
   db: Db;
@@ -24,7 +18,8 @@ export type OutcomeRecorderOptions = {
   /** Where the dependents a completing statement claims run. */
   slots: Pick<AttemptSlots, 'reserve' | 'giveBack' | 'start'>;
   circuitBreaker: CircuitBreaker | undefined;
-  claimLoop: ClaimLoopSignals;
+  /** Read to decide whether a completing statement claims dependents; woken when steps become claimable. */
+  claimLoop: Pick<ClaimLoop, 'isBacklogLikely' | 'isWaitingForPromisedSlots' | 'wake'>;
 };
 
 /**

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Database } from '../../db/client';
-import { claimReadySteps, findNextRunAtDelayMs, STEPS_READY_CHANNEL } from '../../db/queries/steps';
+import { STEPS_READY_CHANNEL } from '../../db/queries/steps';
 import { PermanentError } from '../errors';
 import type { HandlerRegistry } from '../handlers/index';
 import { logger as rootLogger, type Logger } from '../logger';
 import { AttemptSlots } from './attempt-slots';
 import { CircuitBreaker, type CircuitBreakerOptions, DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker';
+import { ClaimLoop } from './claim-loop';
 import { LeaseKeeper } from './lease-keeper';
 import { OutcomeRecorder } from './outcome-recorder';
 import type { CreateServiceCaller } from './run-attempt';
@@ -44,178 +45,95 @@ const noServices: CreateServiceCaller = () => ({
 });
 
 /**
- * The claim → handler → record loop. Claims as many steps as there are free slots (SKIP LOCKED, so
- * any number of processes may run), runs each attempt with its timeout, and records outcomes in
- * batches: whatever finished while the previous batch was being written goes in the next statement.
- * Sleeps only when there is nothing to claim, and wakes on a NOTIFY, on steps it released itself,
- * or after `pollIntervalMs`.
+ * The claim → handler → record loop, composed of its parts: the claim loop claims as many steps as
+ * there are free attempt slots (SKIP LOCKED, so any number of processes may run) and sleeps only when
+ * there is nothing to claim; each attempt runs in its slot with its timeout; the outcome recorder
+ * writes outcomes in batches (whatever finished while the previous batch was being written goes in
+ * the next statement); the lease keeper keeps the leases of the steps this process holds and reclaims
+ * those of dead processes; the circuit breaker counts service failures and sends probes.
  */
 export async function startOrchestrator(options: OrchestratorOptions): Promise<Orchestrator> {
   const { database, handlers } = options;
   const db = database.db;
   const concurrency = options.concurrency ?? 10;
-  const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const leaseSeconds = options.leaseSeconds ?? 30;
   const shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
   const workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const log = (options.log ?? rootLogger).child({ worker_id: workerId });
-  const createServiceCaller = options.createServiceCaller ?? noServices;
-  const random = options.random ?? Math.random;
   const circuitSettings = options.circuitBreaker === false ? undefined : (options.circuitBreaker ?? DEFAULT_CIRCUIT_BREAKER);
+  /** How long a stopping process keeps trying to write outcomes the database will not take. */
+  const recordWaitAfterStopMs = Math.max(shutdownGraceMs, 5000);
 
-  let stopping = false;
-  /** The claim loop was woken but every free slot was promised to a completing statement. */
-  let claimWaitsForSlots = false;
-  let wakeRequested = false;
-  let wakeSleeper: (() => void) | undefined;
   const slots = new AttemptSlots({
     concurrency,
     handlers,
-    createServiceCaller,
+    createServiceCaller: options.createServiceCaller ?? noServices,
     log,
-    random,
+    random: options.random ?? Math.random,
     onAttemptEnded: (step, outcome) => {
       recorder.record(step, outcome);
       // A slot is free: claim again if the last claim suggested there is a backlog.
-      if (backlogLikely) {
-        wake();
+      if (claimLoop.isBacklogLikely()) {
+        claimLoop.wake();
       }
     },
   });
+  const claimLoop = new ClaimLoop({ db, slots, workerId, leaseSeconds, pollIntervalMs: options.pollIntervalMs ?? 1000, log });
   const circuitBreaker = circuitSettings ? new CircuitBreaker(circuitSettings, { db, slots, workerId, leaseSeconds, log }) : undefined;
-  const recorder = new OutcomeRecorder({
-    db,
-    workerId,
-    leaseSeconds,
-    log,
-    slots,
-    circuitBreaker,
-    claimLoop: { isBacklogLikely: () => backlogLikely, isWaitingForPromisedSlots: () => claimWaitsForSlots, wake },
-  });
+  const recorder = new OutcomeRecorder({ db, workerId, leaseSeconds, log, slots, circuitBreaker, claimLoop });
   const leaseKeeper = new LeaseKeeper({
     db,
     workerId,
     leaseSeconds,
     log,
     heldStepIds: () => [...slots.runningStepIds(), ...recorder.unwrittenStepIds()],
-    onReclaimed: () => wake(),
+    onReclaimed: () => claimLoop.wake(),
   });
 
-  function wake() {
-    wakeRequested = true;
-    wakeSleeper?.();
-  }
-
-  function sleepUnlessWoken(ms: number): Promise<void> {
-    if (wakeRequested) {
-      wakeRequested = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakeSleeper = undefined;
-        wakeRequested = false;
-        resolve();
-      }
-      wakeSleeper = done;
-    });
-  }
-
-  /** How long a stopping process keeps trying to write outcomes the database will not take. */
-  const RECORD_WAIT_AFTER_STOP_MS = Math.max(shutdownGraceMs, 5000);
-
-  /**
-   * How long the claim loop may sleep: until the next waiting step's time (a retry starts within a few
-   * milliseconds of its next_attempt_at, not at the next poll), at most pollIntervalMs.
-   */
-  async function untilNextRunAt(): Promise<number> {
-    if (stopping || slots.isFull()) {
-      return pollIntervalMs;
-    }
-    try {
-      const delayMs = await findNextRunAtDelayMs(db);
-      return delayMs === undefined ? pollIntervalMs : Math.min(pollIntervalMs, Math.ceil(delayMs) + 1);
-    } catch (error) {
-      log.error({ err: error }, 'reading when the next step is due failed');
-      return pollIntervalMs;
-    }
-  }
-
-  let backlogLikely = false;
-  let stopStartedAt = 0;
-  async function claimLoop() {
-    while (!stopping) {
-      const free = slots.reserve();
-      claimWaitsForSlots = free === 0 && slots.hasPromisedSlots();
-      if (free > 0) {
-        try {
-          const claimed = await claimReadySteps(db, { limit: free, workerId, leaseSeconds });
-          backlogLikely = claimed.length === free;
-          for (const step of claimed) {
-            slots.start(step);
-          }
-          if (claimed.length > 0 && claimed.length === free) {
-            continue;
-          }
-        } catch (error) {
-          if (stopping) {
-            break;
-          }
-          log.error({ err: error }, 'claiming steps failed');
-        } finally {
-          slots.giveBack(free);
-        }
-      }
-      await sleepUnlessWoken(await untilNextRunAt());
-    }
-  }
-
-  const unlisten = await database.listen(STEPS_READY_CHANNEL, () => wake());
+  const unlisten = await database.listen(STEPS_READY_CHANNEL, () => claimLoop.wake());
   leaseKeeper.start();
   circuitBreaker?.start();
   await leaseKeeper.reclaimExpiredLeases();
-  const loop = claimLoop();
+  claimLoop.start();
   log.info({ concurrency, lease_seconds: leaseSeconds }, 'orchestrator started');
 
+  const counters = () => ({ claimed: slots.claimed, completed: recorder.completed, failed: recorder.failed });
   return {
     workerId,
-    wake,
-    stats: () => ({ running: slots.runningCount, claimed: slots.claimed, completed: recorder.completed, failed: recorder.failed }),
+    wake: () => claimLoop.wake(),
+    stats: () => ({ running: slots.runningCount, ...counters() }),
     async stop() {
-      if (stopping) {
+      if (claimLoop.mode === 'released') {
         return;
       }
-      stopping = true;
+      const stopStartedAt = Date.now();
       slots.close();
       // Checks stop with the claims: a stopping process sends no probe.
       circuitBreaker?.stop();
-      stopStartedAt = Date.now();
-      wake();
-      await loop;
-      let graceTimer: NodeJS.Timeout | undefined;
-      const graceOver = new Promise((resolve) => {
-        graceTimer = setTimeout(resolve, shutdownGraceMs);
-      });
-      await Promise.race([slots.allEnded(), graceOver]);
-      clearTimeout(graceTimer);
+      await claimLoop.release();
+      await waitAtMost(slots.allEnded(), shutdownGraceMs);
       slots.abort();
-      recorder.giveUpAfter(stopStartedAt + RECORD_WAIT_AFTER_STOP_MS);
+      // Outcomes the database will not take are retried until the wait after stop is over, not after.
+      recorder.giveUpAfter(stopStartedAt + recordWaitAfterStopMs);
       await slots.allEnded();
       // If the database is unreachable the outcomes cannot be written; the leases then run out and
       // another process runs those attempts again, so stopping need not wait forever.
-      let recordTimer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        recorder.flush(),
-        new Promise((resolve) => {
-          recordTimer = setTimeout(resolve, RECORD_WAIT_AFTER_STOP_MS);
-        }),
-      ]);
-      clearTimeout(recordTimer);
+      await waitAtMost(recorder.flush(), recordWaitAfterStopMs);
       leaseKeeper.stop();
       await unlisten();
-      log.info({ claimed: slots.claimed, completed: recorder.completed, failed: recorder.failed }, 'orchestrator stopped');
+      log.info(counters(), 'orchestrator stopped');
     },
   };
+}
+
+/** Resolves when `promise` does or after `ms`, whichever comes first. */
+async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise,
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
