@@ -409,7 +409,7 @@ async function measureMillion(routes: RouteSupport | undefined) {
       log.add({ figure: 'seed_seconds', value: round(seeded.seconds), unit: 's', db: 'postgres', setting: `INSERT … SELECT generate_series of ${count.toLocaleString('en-US')} tasks + indexes + VACUUM ANALYZE`, rows: seeded.rows });
     }
     const at = `at ${count.toLocaleString('en-US')} tasks`;
-    const server = await startWebServer({ appDirectory: appDirectory as string, databaseUrl: scratch.url, env: { ORCHESTRATOR: 'off', E2E: '1' } });
+    const server = await startWebServer({ appDirectory: appDirectory, databaseUrl: scratch.url, env: { ORCHESTRATOR: 'off', E2E: '1' } });
     try {
       await new Promise((resolve) => setTimeout(resolve, 2000));
       log.add({ figure: 'server_rss_mb', value: round(server.rssBytes() / 1024 ** 2, 0), unit: 'MB', db: 'postgres', setting: `idle, ${at} (orchestrator off)` });

@@ -220,12 +220,12 @@ type DrizzleInternals = {
  */
 export async function queryRows<T>(dbOrTx: DbOrTx, query: SQL, { prepare = false }: { prepare?: boolean } = {}): Promise<T[]> {
   const { dialect, session } = dbOrTx as unknown as DrizzleInternals;
-  const unsafe = session?.client?.unsafe;
-  if (prepare && dialect && unsafe) {
+  const client = session?.client;
+  if (prepare && dialect && client?.unsafe) {
     const built = dialect.sqlToQuery(query);
-    return (await unsafe.call(session.client, built.sql, built.params, { prepare: true })) as T[];
+    return (await client.unsafe(built.sql, built.params, { prepare: true })) as T[];
   }
-  const result = (await dbOrTx.execute(query)) as unknown;
+  const result: unknown = await dbOrTx.execute(query);
   if (Array.isArray(result)) {
     return result as T[];
   }

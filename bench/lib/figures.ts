@@ -87,7 +87,7 @@ const HIDDEN_DETAILS = new Set(['query', 'wide_nodes', 'statement', 'stats', 'ba
 function detailsOf(figure: Figure): string {
   return Object.entries(figure)
     .filter(([key, value]) => !BASE_KEYS.has(key) && !HIDDEN_DETAILS.has(key) && value !== null && value !== undefined)
-    .map(([key, value]) => `${key} ${Array.isArray(value) ? value.join('/') : typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+    .map(([key, value]) => `${key} ${Array.isArray(value) ? value.join('/') : typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean)}`)
     .join(', ');
 }
 

@@ -9,7 +9,7 @@ export function listApiRoutes(document: OpenApiDocument): ApiRoute[] {
   const routes: ApiRoute[] = [];
   for (const [path, item] of Object.entries(document.paths ?? {})) {
     for (const method of METHODS) {
-      const operation = (item as Record<string, unknown>)[method] as OpenApiOperation | undefined;
+      const operation = item[method] as OpenApiOperation | undefined;
       if (!operation) {
         continue;
       }

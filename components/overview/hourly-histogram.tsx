@@ -39,7 +39,7 @@ export function HourlyHistogram({ createdPerHour }: { createdPerHour: Overview['
   const scope = template ? { namespace: template.namespace, name: template.name } : {};
   const hours = createdPerHour.hours.map((hour) => {
     const counts = template ? hour.by_template.find((item) => templateKey(item) === templateKey(template)) : hour;
-    return { start: hour.start, total: counts?.total ?? 0, by_status: counts?.by_status ?? ({} as TaskStatusCounts) };
+    return { start: hour.start, total: counts?.total ?? 0, by_status: counts?.by_status ?? ({}) };
   });
   const total = hours.reduce((sum, hour) => sum + hour.total, 0);
   const byStatus: TaskStatusCounts = {};

@@ -62,7 +62,7 @@ export function layoutGraph(
   dagre.layout(graph);
   const positions: Positions = {};
   for (const id of structure.nodeIds) {
-    const node = graph.node(id);
+    const node = graph.node(id) as { x: number; y: number };
     positions[id] = { x: Math.round(node.x - nodeWidth / 2), y: Math.round(node.y - nodeHeight / 2) };
   }
   return positions;

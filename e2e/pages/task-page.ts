@@ -35,7 +35,7 @@ export class TaskPage {
       { steps, edges },
       { polling: 'raf', timeout: 30_000 },
     );
-    const drawnAt = (await drawn.jsonValue()) as number;
+    const drawnAt = (await drawn.jsonValue());
     const { jsonAt, layout } = await this.page.evaluate((taskPath) => {
       const json = performance.getEntriesByType('resource').find((entry) => new URL(entry.name).pathname === taskPath) as PerformanceResourceTiming | undefined;
       const measure = performance.getEntriesByName('task-graph layout', 'measure')[0];

@@ -79,6 +79,6 @@ export class TasksPage {
       { count, rows, text, notFirst },
       { polling: 'raf', timeout: 30_000 },
     );
-    return (await shown.jsonValue()) as number;
+    return (await shown.jsonValue());
   }
 }

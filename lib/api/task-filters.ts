@@ -76,7 +76,7 @@ export function toTaskFilter(filters: TaskFilters): TaskFilter {
       filter[key] = isListFilterKey(key) ? splitFilterList(value) : value;
     }
   }
-  return filter as TaskFilter;
+  return filter;
 }
 
 /** The filters of a JSON filter (a failure group's) as the URL carries them: lists comma-separated. */

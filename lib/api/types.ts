@@ -131,7 +131,8 @@ export type ContextChange = { path: string; before?: unknown; after?: unknown };
 export type OpenApiDocument = {
   openapi: string;
   info: { title: string; version: string; description?: string };
-  paths: Record<string, Record<string, OpenApiOperation | unknown>>;
+  /** Each path's methods (operations) and shared parts (parameters), as the document has them. */
+  paths: Record<string, Record<string, unknown>>;
   components?: { schemas?: Record<string, unknown> };
 };
 

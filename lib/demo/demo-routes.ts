@@ -263,7 +263,7 @@ const notificationRoutes: DemoRoute[] = [
         plan,
         emails,
         emails_scheduled: emails.length,
-        account_manager_intro: (value.account_manager_intro as boolean | undefined) ?? plan === 'enterprise',
+        account_manager_intro: (value.account_manager_intro) ?? plan === 'enterprise',
         status: 'scheduled',
       });
       return { status: 201, body: sequence };

@@ -82,7 +82,7 @@ function toTemplateScope(context: StepHandlerContext): TemplateScope {
 
 function describeConflict(body: unknown): string {
   if (typeof body === 'object' && body !== null && 'error' in body) {
-    const error = (body as { error: unknown }).error;
+    const error = (body).error;
     if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string') {
       return `: ${error.message}`;
     }

@@ -16,10 +16,15 @@ function recordRun(name: string, context: StepHandlerContext, phase: 'start' | '
   fs.appendFileSync(file, line + '\n');
 }
 
+/** Why the signal was aborted, as an Error (the orchestrator aborts with one). */
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
+}
+
 function waitOrAbort(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
-      reject(signal.reason);
+      reject(abortReason(signal));
       return;
     }
     const timer = setTimeout(() => {
@@ -28,7 +33,7 @@ function waitOrAbort(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal.reason);
+      reject(abortReason(signal));
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });

@@ -13,7 +13,7 @@ type SharedReadsHolder = { [SHARED_READS_KEY]?: Map<string, WeakMap<object, Shar
 export async function shareRead<T>(kind: string, db: object, maxAgeMs: number, read: () => Promise<T>): Promise<{ value: T; readAt: Date }> {
   // On globalThis: Next.js evaluates modules more than once per process, and each copy would read apart.
   const holder = globalThis as SharedReadsHolder;
-  const kinds = (holder[SHARED_READS_KEY] ??= new Map());
+  const kinds = (holder[SHARED_READS_KEY] ??= new Map<string, WeakMap<object, SharedRead>>());
   let reads = kinds.get(kind);
   if (!reads) {
     reads = new WeakMap();
