@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { queryRows } from '../../db/client';
+import { tasks } from '../../db/schema';
 import { defaultHandlerRegistry } from '../../lib/handlers/index';
 import pino from 'pino';
 import { createTask } from '../../lib/actions/create-task';
@@ -283,7 +284,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let operatorRetries = 0;
     if (options.operatorRetry && (errorCount?.n ?? 0) > 0) {
       progress(`${errorCount?.n} tasks ended in error (attempts exhausted); retrying them as an operator would …`);
-      const errorTasks = await queryRows<{ id: string }>(db, sql`select id::text as id from tasks where status = 'error'`);
+      const errorTasks = await db.select({ id: tasks.id }).from(tasks).where(eq(tasks.status, 'error'));
       for (const task of errorTasks) {
         await retryTask(db, { taskId: task.id, actor: 'chaos-operator', reason: 'chaos suite: attempts exhausted under injected faults' });
         operatorRetries += 1;

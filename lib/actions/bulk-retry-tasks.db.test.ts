@@ -70,7 +70,7 @@ describeEachDatabase('bulkRetryTasks', (suite) => {
       { name: 'welcome', status: 'pending' },
     ]);
 
-    const byIds = await bulkRetryTasks(database.db, { ids: [String(ids[2]), '999999'], dryRun: false, actor: 'ops' });
+    const byIds = await bulkRetryTasks(database.db, { ids: [ids[2]!, 999999], dryRun: false, actor: 'ops' });
     expect(byIds).toMatchObject({ tasks: 1, steps: [{ name: 'billing', count: 1 }], task_ids: [String(ids[2])] });
     const rows = await countRows(database);
     expect(rows.tasks).toBe(3);

@@ -4,7 +4,6 @@ import { steps, tasks } from '../../db/schema';
 import type { BulkRetryResult } from '../api/types';
 import { AppError } from '../errors';
 import { canRetryStep, OPEN_TASK_STATUSES } from '../statuses';
-import { parseId } from '../parse-id';
 import { type ActionActor, lockTaskForActionOrThrow } from './load-task-for-action';
 import { makeStepReadyAgain } from './retry-step';
 import { stepFilterSql, type TaskFilter, taskFilterConditions } from '../reads/task-filter-sql';
@@ -13,7 +12,7 @@ import { stepFilterSql, type TaskFilter, taskFilterConditions } from '../reads/t
 export const BULK_RETRY_TASK_LIMIT = 10_000;
 const TASK_IDS_SHOWN = 100;
 
-export type BulkRetryInput = ({ filter: TaskFilter; ids?: undefined } | { ids: string[]; filter?: undefined }) &
+export type BulkRetryInput = ({ filter: TaskFilter; ids?: undefined } | { ids: number[]; filter?: undefined }) &
   ActionActor & { dryRun: boolean; limit?: number };
 
 /**
@@ -34,7 +33,7 @@ export async function bulkRetryTasks(db: Db, input: BulkRetryInput): Promise<Bul
       { pathPrefix: '/filter' },
     ) ?? sql`true`;
   const taskConditions = input.ids
-    ? [inArray(tasks.id, input.ids.map((id) => parseId(id)).filter((id): id is number => id !== undefined))]
+    ? [inArray(tasks.id, input.ids)]
     : taskFilterConditions({ ...filter, step: undefined, step_status: undefined, error_signature: undefined, retrying_before: undefined }, '/filter');
   const candidates = await db
     .select({ id: tasks.id })

@@ -10,7 +10,7 @@ import { recordTaskStatusChange } from './record-task-status-change';
  * Cancels the task and every unfinished step. A running attempt is closed as cancelled; its worker's
  * outcome is then ignored, since the step is no longer in_progress.
  */
-export async function cancelTask(db: Db, { taskId, actor, reason }: { taskId: string } & ActionActor): Promise<void> {
+export async function cancelTask(db: Db, { taskId, actor, reason }: { taskId: number } & ActionActor): Promise<void> {
   await db.transaction(async (tx) => {
     const task = await lockTaskForActionOrThrow(tx, taskId, 'cancel the task');
     const unfinished = await tx

@@ -199,7 +199,7 @@ describeEachDatabase('creating a task', (suite) => {
     const { task, created } = await createTask(suite.database.db, { namespace: 'tests', name: 'largest', context: {} });
     expect(created).toBe(true);
     expect(await countRows()).toEqual({ tasks: 1, steps: MAX_TEMPLATE_STEPS, dependencies: MAX_TEMPLATE_STEPS - 1, transitions: MAX_TEMPLATE_STEPS + 1 });
-    const detail = await getTaskDetailOrThrow(suite.database.db, String(task.id));
+    const detail = await getTaskDetailOrThrow(suite.database.db, task.id);
     expect(detail.steps.at(-1)).toMatchObject({ name: `s${MAX_TEMPLATE_STEPS - 1}`, status: 'pending', depends_on: [`s${MAX_TEMPLATE_STEPS - 2}`] });
     expect(detail.steps.filter((step) => step.status === 'ready').map((step) => step.name)).toEqual(['s0']);
   });

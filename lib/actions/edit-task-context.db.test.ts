@@ -39,7 +39,7 @@ describeEachDatabase('editTaskContext', (suite) => {
     const [id] = await createFailedSignups(database, ['typo@exmaple.com'], running);
 
     const task = await editTaskContext(database.db, {
-      taskId: String(id),
+      taskId: id!,
       context: { user_info: { email: 'ann@example.com' } },
       reason: 'customer sent the right address',
       actor: 'ops',
@@ -69,16 +69,15 @@ describeEachDatabase('editTaskContext', (suite) => {
     const [failed, other] = await createFailedSignups(database, ['a@example.com', 'b@example.com'], running);
     await database.db.execute(sql`update tasks set status = 'in_progress' where id = ${other!}`);
     const before = await snapshotState(database);
-    const edit = (taskId: string, context: unknown) => editTaskContext(database.db, { taskId, context, reason: 'fix', actor: 'ops' });
+    const edit = (taskId: number, context: unknown) => editTaskContext(database.db, { taskId, context, reason: 'fix', actor: 'ops' });
 
-    expect((await errorOf(edit(String(other), { user_info: { email: 'c@example.com' } }))).code).toBe('conflict');
-    const invalid = await errorOf(edit(String(failed), { user_info: { email: 'not an e-mail', plan: 'gold' } }));
+    expect((await errorOf(edit(other!, { user_info: { email: 'c@example.com' } }))).code).toBe('conflict');
+    const invalid = await errorOf(edit(failed!, { user_info: { email: 'not an e-mail', plan: 'gold' } }));
     expect(invalid.code).toBe('invalid_input');
     expect(invalid.details.map((detail) => detail.path).sort()).toEqual(['/context/user_info/email', '/context/user_info/plan']);
-    expect((await errorOf(edit(String(failed), { user_info: { email: 'a@example.com' } }))).code).toBe('invalid_input');
-    expect((await errorOf(edit(String(failed), { user_info: { email: 'b@example.com' } }))).code).toBe('conflict');
-    expect((await errorOf(edit('999999', { user_info: { email: 'c@example.com' } }))).code).toBe('not_found');
-    expect((await errorOf(edit('abc', { user_info: { email: 'c@example.com' } }))).code).toBe('not_found');
+    expect((await errorOf(edit(failed!, { user_info: { email: 'a@example.com' } }))).code).toBe('invalid_input');
+    expect((await errorOf(edit(failed!, { user_info: { email: 'b@example.com' } }))).code).toBe('conflict');
+    expect((await errorOf(edit(999999, { user_info: { email: 'c@example.com' } }))).code).toBe('not_found');
     expect(await snapshotState(database)).toBe(before);
   });
 });

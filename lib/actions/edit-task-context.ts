@@ -67,7 +67,7 @@ export function diffJson(before: unknown, after: unknown, path = ''): ContextCha
  */
 export async function editTaskContext(
   db: Db,
-  { taskId, context, actor, reason }: { taskId: string; context: unknown; reason: string } & ActionActor,
+  { taskId, context, actor, reason }: { taskId: number; context: unknown; reason: string } & ActionActor,
 ): Promise<TaskDetail> {
   await db.transaction(async (tx) => {
     let task = await lockTaskForActionOrThrow(tx, taskId, 'edit the context');

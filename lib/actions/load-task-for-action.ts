@@ -1,18 +1,16 @@
-import { and, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { lockTask } from '../../db/queries/tasks';
 import { type StepRow, steps, type TaskRow } from '../../db/schema';
 import { ConflictError, NotFoundError } from '../errors';
-import { parseId } from '../parse-id';
+import { stepRefSql } from '../reads/step-ref-sql';
 import { isTaskFinished } from '../statuses';
 
 /** Who did an operator action, and why; recorded on every transition it causes. */
 export type ActionActor = { actor: string; reason?: string | undefined };
 
 /** Locks the task for an operator action and refuses tasks that have finished for good. */
-export async function lockTaskForActionOrThrow(tx: Tx, taskId: string | number, action: string): Promise<TaskRow> {
-  const id = parseId(taskId);
-  const task = id === undefined ? undefined : await lockTask(tx, id);
+export async function lockTaskForActionOrThrow(tx: Tx, taskId: number, action: string): Promise<TaskRow> {
+  const task = await lockTask(tx, taskId);
   if (!task) {
     throw new NotFoundError('task', String(taskId));
   }
@@ -24,13 +22,8 @@ export async function lockTaskForActionOrThrow(tx: Tx, taskId: string | number, 
 
 /** A step of the task by name or id, locked. */
 export async function lockStepOrThrow(tx: Tx, task: TaskRow, stepRef: string): Promise<StepRow> {
-  const id = parseId(stepRef);
-  const byName = eq(steps.name, stepRef);
-  const [step] = await tx
-    .select()
-    .from(steps)
-    .where(and(eq(steps.taskId, task.id), id === undefined ? byName : sql`(${steps.id} = ${id} or ${byName})`))
-    .for('update');
+  const { where, nameFirst } = stepRefSql(task.id, stepRef);
+  const [step] = await tx.select().from(steps).where(where).orderBy(nameFirst).limit(1).for('update');
   if (!step) {
     throw new NotFoundError('step', `${stepRef} in task ${task.id}`);
   }

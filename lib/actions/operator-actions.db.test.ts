@@ -80,7 +80,7 @@ describeEachDatabase('operator actions', (suite) => {
   it('retries a failed step: the error task goes back to in_progress and completes', async () => {
     const { db } = suite.database;
     const task = await createFailedTask({ failTimes: 1 });
-    await retryStep(db, { taskId: String(task.id), step: 'billing', actor: 'alice', reason: 'billing is back' });
+    await retryStep(db, { taskId: task.id, step: 'billing', actor: 'alice', reason: 'billing is back' });
     expect(await waitForTaskStatus(db, task.id, ['complete', 'error'])).toBe('complete');
     const steps = await stepRows(task.id);
     expect(steps.find((step) => step.name === 'billing')).toMatchObject({ status: 'complete', attempts: 2 });
@@ -92,15 +92,15 @@ describeEachDatabase('operator actions', (suite) => {
   it('retries every error step of a task', async () => {
     const { db } = suite.database;
     const task = await createFailedTask({ failTimes: 1 });
-    expect(await retryTask(db, { taskId: String(task.id), actor: 'bob' })).toEqual({ retried: ['billing'] });
+    expect(await retryTask(db, { taskId: task.id, actor: 'bob' })).toEqual({ retried: ['billing'] });
     expect(await waitForTaskStatus(db, task.id, ['complete', 'error'])).toBe('complete');
-    await expectAppError(retryTask(db, { taskId: String(task.id), actor: 'bob' }), 'conflict', /complete/);
+    await expectAppError(retryTask(db, { taskId: task.id, actor: 'bob' }), 'conflict', /complete/);
   });
 
   it('resolves a failed step with results, and its dependents run with them', async () => {
     const { db } = suite.database;
     const task = await createFailedTask();
-    await resolveStep(db, { taskId: String(task.id), step: 'billing', results: { profile_id: 'manual-42' }, actor: 'carol', reason: 'created by hand' });
+    await resolveStep(db, { taskId: task.id, step: 'billing', results: { profile_id: 'manual-42' }, actor: 'carol', reason: 'created by hand' });
     expect(await waitForTaskStatus(db, task.id, ['complete', 'error'])).toBe('complete');
     const steps = await stepRows(task.id);
     expect(steps.find((step) => step.name === 'billing')).toMatchObject({ status: 'resolved_manually', results: { profile_id: 'manual-42' } });
@@ -113,8 +113,8 @@ describeEachDatabase('operator actions', (suite) => {
   it('skips a skippable step and refuses to skip one that is not', async () => {
     const { db } = suite.database;
     const task = await createFailedTask({ skippable: true });
-    await expectAppError(skipStep(db, { taskId: String(task.id), step: 'user', actor: 'dan' }), 'conflict', /not skippable/);
-    await skipStep(db, { taskId: String(task.id), step: 'billing', actor: 'dan', reason: 'free plan' });
+    await expectAppError(skipStep(db, { taskId: task.id, step: 'user', actor: 'dan' }), 'conflict', /not skippable/);
+    await skipStep(db, { taskId: task.id, step: 'billing', actor: 'dan', reason: 'free plan' });
     expect(await waitForTaskStatus(db, task.id, ['complete', 'error'])).toBe('complete');
     expect((await stepRows(task.id)).find((step) => step.name === 'billing')!.status).toBe('skipped');
   });
@@ -122,7 +122,7 @@ describeEachDatabase('operator actions', (suite) => {
   it('cancels a task and its unfinished steps; a cancelled task takes no more actions', async () => {
     const { db } = suite.database;
     const task = await createFailedTask();
-    await cancelTask(db, { taskId: String(task.id), actor: 'erin', reason: 'duplicate sign-up' });
+    await cancelTask(db, { taskId: task.id, actor: 'erin', reason: 'duplicate sign-up' });
     expect((await stepRows(task.id)).map((step) => [step.name, step.status])).toEqual([
       ['user', 'complete'],
       ['billing', 'cancelled'],
@@ -131,9 +131,9 @@ describeEachDatabase('operator actions', (suite) => {
     ]);
     const trail = await transitionsOf(task.id);
     expect(trail.at(-1)).toMatchObject({ step: null, from_status: 'error', to_status: 'cancelled', actor: 'erin', reason: 'duplicate sign-up' });
-    await expectAppError(cancelTask(db, { taskId: String(task.id), actor: 'erin' }), 'conflict', /cancelled/);
-    await expectAppError(retryStep(db, { taskId: String(task.id), step: 'billing', actor: 'erin' }), 'conflict');
-    await expectAppError(resolveStep(db, { taskId: String(task.id), step: 'billing', results: {}, actor: 'erin' }), 'conflict');
+    await expectAppError(cancelTask(db, { taskId: task.id, actor: 'erin' }), 'conflict', /cancelled/);
+    await expectAppError(retryStep(db, { taskId: task.id, step: 'billing', actor: 'erin' }), 'conflict');
+    await expectAppError(resolveStep(db, { taskId: task.id, step: 'billing', results: {}, actor: 'erin' }), 'conflict');
   });
 
   it('cancels a running task: the running attempt is closed and its late outcome ignored', async () => {
@@ -142,7 +142,7 @@ describeEachDatabase('operator actions', (suite) => {
     const { task } = await createTask(db, { namespace: 'tests', name: 'slow', context: {} });
     await start();
     await waitFor(async () => (await stepRows(task.id))[0]!.status === 'in_progress', { what: 'the step to start' });
-    await cancelTask(db, { taskId: String(task.id), actor: 'frank' });
+    await cancelTask(db, { taskId: task.id, actor: 'frank' });
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect((await stepRows(task.id)).map((step) => step.status)).toEqual(['cancelled', 'cancelled']);
     const [attempt] = await queryRows<{ outcome: string }>(db, sql`select outcome from step_attempts where task_id = ${task.id}`);
@@ -154,12 +154,11 @@ describeEachDatabase('operator actions', (suite) => {
   it('refuses actions in the wrong state, and on unknown tasks and steps', async () => {
     const { db } = suite.database;
     const task = await createFailedTask();
-    const taskId = String(task.id);
+    const taskId = task.id;
     await expectAppError(retryStep(db, { taskId, step: 'user', actor: 'x' }), 'conflict', /only a step in error/);
     await expectAppError(resolveStep(db, { taskId, step: 'user', results: {}, actor: 'x' }), 'conflict', /complete/);
     await expectAppError(retryStep(db, { taskId, step: 'nope', actor: 'x' }), 'not_found');
-    await expectAppError(retryStep(db, { taskId: '999999', step: 'billing', actor: 'x' }), 'not_found');
-    await expectAppError(retryStep(db, { taskId: 'not-an-id', step: 'billing', actor: 'x' }), 'not_found');
+    await expectAppError(retryStep(db, { taskId: 999999, step: 'billing', actor: 'x' }), 'not_found');
     // refused actions wrote nothing
     const trail = await transitionsOf(task.id);
     expect(trail.filter((row) => row.actor === 'x')).toEqual([]);
@@ -169,7 +168,7 @@ describeEachDatabase('operator actions', (suite) => {
     const { db } = suite.database;
     const task = await createFailedTask();
     const [billing] = await queryRows<{ id: string }>(db, sql`select id::text as id from steps where task_id = ${task.id} and name = 'billing'`);
-    await resolveStep(db, { taskId: String(task.id), step: billing!.id, results: { ok: 1 }, actor: 'gus' });
+    await resolveStep(db, { taskId: task.id, step: billing!.id, results: { ok: 1 }, actor: 'gus' });
     expect(await waitForTaskStatus(db, task.id, ['complete', 'error'])).toBe('complete');
   });
 });

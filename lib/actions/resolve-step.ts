@@ -5,7 +5,7 @@ import { type ActionActor, lockStepOrThrow, lockTaskForActionOrThrow } from './l
 /** Marks a step resolved_manually with the results an operator supplies; its dependents then run with them. */
 export async function resolveStep(
   db: Db,
-  { taskId, step: stepRef, results, ...who }: { taskId: string; step: string; results: unknown } & ActionActor,
+  { taskId, step: stepRef, results, ...who }: { taskId: number; step: string; results: unknown } & ActionActor,
 ): Promise<void> {
   await db.transaction(async (tx) => {
     const task = await lockTaskForActionOrThrow(tx, taskId, 'resolve a step');

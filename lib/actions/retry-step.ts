@@ -9,7 +9,7 @@ import { type ActionActor, lockStepOrThrow, lockTaskForActionOrThrow } from './l
 import { recordTaskStatusChange } from './record-task-status-change';
 
 /** Puts a failed (or waiting) step back to ready with a fresh round of attempts; an error task goes on. */
-export async function retryStep(db: Db, { taskId, step: stepRef, ...who }: { taskId: string; step: string } & ActionActor): Promise<void> {
+export async function retryStep(db: Db, { taskId, step: stepRef, ...who }: { taskId: number; step: string } & ActionActor): Promise<void> {
   await db.transaction(async (tx) => {
     const task = await lockTaskForActionOrThrow(tx, taskId, 'retry a step');
     const step = await lockStepOrThrow(tx, task, stepRef);

@@ -6,7 +6,7 @@ import { type ActionActor, lockTaskForActionOrThrow } from './load-task-for-acti
 import { makeStepReadyAgain } from './retry-step';
 
 /** Puts every error step of the task back to ready. Returns the names of the steps retried. */
-export async function retryTask(db: Db, { taskId, ...who }: { taskId: string } & ActionActor): Promise<{ retried: string[] }> {
+export async function retryTask(db: Db, { taskId, ...who }: { taskId: number } & ActionActor): Promise<{ retried: string[] }> {
   return db.transaction(async (tx) => {
     let task = await lockTaskForActionOrThrow(tx, taskId, 'retry the task');
     const failed = await tx

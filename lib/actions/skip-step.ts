@@ -4,7 +4,7 @@ import { finishStepManually } from './finish-step-manually';
 import { type ActionActor, lockStepOrThrow, lockTaskForActionOrThrow } from './load-task-for-action';
 
 /** Skips a step whose template allows it (`skippable: true`); its dependents run without its results. */
-export async function skipStep(db: Db, { taskId, step: stepRef, ...who }: { taskId: string; step: string } & ActionActor): Promise<void> {
+export async function skipStep(db: Db, { taskId, step: stepRef, ...who }: { taskId: number; step: string } & ActionActor): Promise<void> {
   await db.transaction(async (tx) => {
     const task = await lockTaskForActionOrThrow(tx, taskId, 'skip a step');
     const step = await lockStepOrThrow(tx, task, stepRef);

@@ -59,7 +59,7 @@ describeEachDatabase('demo services control', (suite) => {
     await startLocked();
     const viewer = await createApiToken(suite.database.db, { name: 'night-viewer', role: 'viewer', actor: 'admin' });
     const revoked = await createApiToken(suite.database.db, { name: 'gone', role: 'operator', actor: 'admin' });
-    await revokeApiToken(suite.database.db, revoked.token.id);
+    await revokeApiToken(suite.database.db, Number(revoked.token.id));
 
     for (const path of ['/_control/reset', '/_control/billing']) {
       const body = path.endsWith('reset') ? '{}' : JSON.stringify({ mode: 'up' });

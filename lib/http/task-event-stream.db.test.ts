@@ -75,14 +75,14 @@ describeEachDatabase('task event stream', (suite) => {
     };
     await testRuntime.start(counted);
     await saveSignupTemplate(suite.database);
-    const [taskId] = (await createFailedSignups(suite.database, ['live@example.com'], testRuntime.orchestrators)).map(String);
+    const [taskId] = await createFailedSignups(suite.database, ['live@example.com'], testRuntime.orchestrators);
     const route = listRouteFiles().find((entry) => entry.path === '/api/v1/tasks/{taskId}/events')!;
     const { GET } = await loadRouteHandlers(route.file);
 
     const first = new AbortController();
     const second = new AbortController();
-    const response = await callHandler(GET!, 'GET', route.path, { params: { taskId: taskId! }, signal: first.signal });
-    const other = await callHandler(GET!, 'GET', route.path, { params: { taskId: taskId! }, signal: second.signal });
+    const response = await callHandler(GET!, 'GET', route.path, { params: { taskId: String(taskId) }, signal: first.signal });
+    const other = await callHandler(GET!, 'GET', route.path, { params: { taskId: String(taskId) }, signal: second.signal });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(response.headers.get('cache-control')).toMatch(/no-transform/);
@@ -127,13 +127,13 @@ describeEachDatabase('task event stream', (suite) => {
     };
     await testRuntime.start(racing);
     await saveSignupTemplate(suite.database);
-    const [taskId] = (await createFailedSignups(suite.database, ['race@example.com'], testRuntime.orchestrators)).map(String);
+    const [taskId] = await createFailedSignups(suite.database, ['race@example.com'], testRuntime.orchestrators);
     const route = listRouteFiles().find((entry) => entry.path === '/api/v1/tasks/{taskId}/events')!;
     const { GET } = await loadRouteHandlers(route.file);
     changesWhileSubscribing.push(() => retryTask(suite.database.db, { taskId: taskId!, actor: 'ops' }));
 
     const aborted = new AbortController();
-    const events = readEvents(await callHandler(GET!, 'GET', route.path, { params: { taskId: taskId! }, signal: aborted.signal }));
+    const events = readEvents(await callHandler(GET!, 'GET', route.path, { params: { taskId: String(taskId) }, signal: aborted.signal }));
     expect((JSON.parse((await events.next())!.data) as TaskDetail).status).toBe('error');
     // Well under the stream's 2 s check, which is what would otherwise find it (or not: see the stream).
     expect((JSON.parse((await events.next(1000))!.data) as TaskDetail).status).toBe('in_progress');
@@ -164,11 +164,11 @@ describeEachDatabase('task event stream and its caller', (suite) => {
 
   async function openTask() {
     await saveSignupTemplate(suite.database);
-    const [taskId] = (await createFailedSignups(suite.database, [`caller-${Date.now()}@example.com`], testRuntime.orchestrators)).map(String);
+    const [taskId] = await createFailedSignups(suite.database, [`caller-${Date.now()}@example.com`], testRuntime.orchestrators);
     const events = await loadRoute('/api/v1/tasks/{taskId}/events');
     const aborted = new AbortController();
     const open = async (headers: Record<string, string>) => {
-      const response = await callHandler(events.handlers.GET!, 'GET', events.path, { params: { taskId: taskId! }, headers, signal: aborted.signal });
+      const response = await callHandler(events.handlers.GET!, 'GET', events.path, { params: { taskId: String(taskId) }, headers, signal: aborted.signal });
       expect(response.status).toBe(200);
       const reader = readEvents(response);
       expect((await reader.next())?.event).toBe('task');

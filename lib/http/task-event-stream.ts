@@ -25,11 +25,11 @@ function streamReauthenticationInterval(): number {
   return (globalThis as IntervalHolder)[INTERVAL_OVERRIDE_KEY] ?? REAUTHENTICATE_EVERY_MS;
 }
 
-async function readLastChange(database: Database, taskId: string): Promise<string> {
+async function readLastChange(database: Database, taskId: number): Promise<string> {
   const [row] = await queryRows<{ changed: string | null }>(
     database.db,
     sql`select greatest(t.updated_at, (select max(s.updated_at) from steps s where s.task_id = t.id))::text as changed
-        from tasks t where t.id = ${Number(taskId)}`,
+        from tasks t where t.id = ${taskId}`,
   );
   return row?.changed ?? '';
 }
@@ -59,19 +59,18 @@ export async function createTaskEventStream({
   reauthenticateEveryMs = streamReauthenticationInterval(),
 }: {
   database: Database;
-  taskId: string;
+  taskId: number;
   request: Request;
   log: Logger;
   isStillAuthenticated: () => Promise<boolean>;
   reauthenticateEveryMs?: number;
 }): Promise<Response> {
   const first = await getTaskDetailOrThrow(database.db, taskId);
-  const id = first.id;
   const encoder = new TextEncoder();
   let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   let closed = false;
   let lastSent = '';
-  let lastChange = await readLastChange(database, id);
+  let lastChange = await readLastChange(database, taskId);
   let eventNumber = 0;
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   let refreshing: Promise<void> | undefined;
@@ -99,11 +98,11 @@ export async function createTaskEventStream({
   };
   const refresh = async () => {
     try {
-      lastChange = await readLastChange(database, id);
-      sendTask(await getTaskDetailOrThrow(database.db, id));
+      lastChange = await readLastChange(database, taskId);
+      sendTask(await getTaskDetailOrThrow(database.db, taskId));
     } catch (error) {
       if (!closed) {
-        log.warn({ err: error, task_id: id }, 'could not refresh a task event stream');
+        log.warn({ err: error, task_id: first.id }, 'could not refresh a task event stream');
       }
     }
   };
@@ -153,7 +152,7 @@ export async function createTaskEventStream({
     },
   });
 
-  const unsubscribe = await subscribeTaskChanges(database, id, scheduleRefresh);
+  const unsubscribe = await subscribeTaskChanges(database, taskId, scheduleRefresh);
   cleanups.push(unsubscribe);
   // A change committed between the first read and the subscription sent no notification this stream
   // heard, and the check below can miss it (its time can precede the last change read): read once more.
@@ -161,7 +160,7 @@ export async function createTaskEventStream({
   const heartbeat = setInterval(() => write(': heartbeat\n\n'), HEARTBEAT_MS);
   cleanups.push(() => clearInterval(heartbeat));
   const check = setInterval(() => {
-    readLastChange(database, id)
+    readLastChange(database, taskId)
       .then((changed) => {
         if (changed !== lastChange) {
           scheduleRefresh();
@@ -190,7 +189,7 @@ export async function createTaskEventStream({
       })
       .catch((error: unknown) => {
         // Closed rather than kept open on trust: the client reconnects and is checked afresh.
-        log.warn({ err: error, task_id: id }, 'could not re-check the caller of a task event stream');
+        log.warn({ err: error, task_id: first.id }, 'could not re-check the caller of a task event stream');
         endWithError('internal', 'Could not re-check your token; reconnect');
       })
       .finally(() => {

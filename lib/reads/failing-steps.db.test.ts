@@ -49,8 +49,8 @@ describeEachDatabase('failing_steps, the Failures index kept by triggers', (suit
   it('follows every way a step or a task enters or leaves failure', async () => {
     const { database } = suite;
     await saveSignupTemplate(database);
-    const ids = (await createFailedSignups(database, ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com', 'e@example.com', 'f@example.com'], running)).map(String);
-    const [resolvedLater, skipped, cancelled, retried, edited, bulkRetried] = ids as [string, string, string, string, string, string];
+    const ids = await createFailedSignups(database, ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com', 'e@example.com', 'f@example.com'], running);
+    const [resolvedLater, skipped, cancelled, retried, edited, bulkRetried] = ids as [number, number, number, number, number, number];
     let index = await expectIndexInStep();
     expect(index.map((row) => row.status)).toEqual(Array(6).fill('error'));
     expect(index[0]!.partial).toEqual([
@@ -63,7 +63,7 @@ describeEachDatabase('failing_steps, the Failures index kept by triggers', (suit
     // Resolving the step after billing leaves the task in error: its partial state changes.
     await resolveStep(database.db, { taskId: resolvedLater, step: 'welcome', results: { sent: false }, actor: 'ops' });
     index = await expectIndexInStep();
-    expect(index.find((row) => row.task_id === resolvedLater)?.partial).toContainEqual(['welcome', null, 'resolved_manually', 3]);
+    expect(index.find((row) => row.task_id === String(resolvedLater))?.partial).toContainEqual(['welcome', null, 'resolved_manually', 3]);
 
     await skipStep(database.db, { taskId: skipped, step: 'billing', actor: 'ops' });
     await cancelTask(database.db, { taskId: cancelled, actor: 'ops', reason: 'duplicate sign-up' });
@@ -71,15 +71,15 @@ describeEachDatabase('failing_steps, the Failures index kept by triggers', (suit
     await editTaskContext(database.db, { taskId: edited, context: { user_info: { email: 'e2@example.com' } }, reason: 'typo', actor: 'ops' });
     await bulkRetryTasks(database.db, { ids: [bulkRetried], dryRun: false, actor: 'ops' });
     index = await expectIndexInStep();
-    expect(index.map((row) => row.task_id)).toEqual([resolvedLater]);
+    expect(index.map((row) => row.task_id)).toEqual([String(resolvedLater)]);
 
     // The retried tasks fail again at billing, and are back.
     await startTestOrchestrator(database, running);
     for (const id of [skipped, retried, edited, bulkRetried]) {
-      await waitForTaskStatus(database.db, Number(id), ['error', 'complete']);
+      await waitForTaskStatus(database.db, id, ['error', 'complete']);
     }
     index = await expectIndexInStep();
-    expect(index.map((row) => row.task_id).sort()).toEqual([resolvedLater, retried, edited, bulkRetried].sort());
+    expect(index.map((row) => row.task_id).sort()).toEqual([resolvedLater, retried, edited, bulkRetried].map(String).sort());
 
     // A step waiting to retry has its row with the round's start; an operator retry takes it out.
     await saveTestTemplate(database.db, {
@@ -91,14 +91,14 @@ describeEachDatabase('failing_steps, the Failures index kept by triggers', (suit
     index = await expectIndexInStep();
     expect(index.find((row) => row.task_id === String(task.id))).toMatchObject({ status: 'waiting_retry', partial: [['call', null, 'waiting_retry', 0]], retrying_since: expect.any(String) });
     await Promise.all(running.splice(0).map((orchestrator) => orchestrator.stop()));
-    await retryStep(database.db, { taskId: String(task.id), step: 'call', actor: 'ops' });
+    await retryStep(database.db, { taskId: task.id, step: 'call', actor: 'ops' });
     index = await expectIndexInStep();
     expect(index.some((row) => row.task_id === String(task.id))).toBe(false);
 
     // Deleting tasks takes their rows with them; a rebuild writes what the triggers wrote.
     await database.db.execute(sql`select switchyard_rebuild_failing_steps()`);
     expect(await expectIndexInStep()).toEqual(index);
-    await database.db.execute(sql`delete from tasks where id = ${Number(retried)}`);
-    expect((await expectIndexInStep()).some((row) => row.task_id === retried)).toBe(false);
+    await database.db.execute(sql`delete from tasks where id = ${retried}`);
+    expect((await expectIndexInStep()).some((row) => row.task_id === String(retried))).toBe(false);
   });
 });

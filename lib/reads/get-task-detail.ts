@@ -3,18 +3,16 @@ import { findDependenciesOfTask, findStepsOfTask } from '../../db/queries/steps'
 import { findTaskWithRevision } from '../../db/queries/tasks';
 import type { TaskDetail } from '../api/types';
 import { NotFoundError } from '../errors';
-import { parseId } from '../parse-id';
 import { toStepSummary, toTaskSummary } from './task-views';
 
 /**
  * The task with its steps in template order, each naming the steps it depends on, and its `revision`.
  * Throws NotFoundError. The revision is read with the task, before its steps: what follows is at least that new.
  */
-export async function getTaskDetailOrThrow(dbOrTx: DbOrTx, taskId: string): Promise<TaskDetail> {
-  const id = parseId(taskId);
-  const found = id === undefined ? undefined : await findTaskWithRevision(dbOrTx, id);
+export async function getTaskDetailOrThrow(dbOrTx: DbOrTx, taskId: number): Promise<TaskDetail> {
+  const found = await findTaskWithRevision(dbOrTx, taskId);
   if (!found) {
-    throw new NotFoundError('task', taskId);
+    throw new NotFoundError('task', String(taskId));
   }
   const { task, revision } = found;
   const steps = await findStepsOfTask(dbOrTx, task.id);

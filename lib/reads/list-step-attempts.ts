@@ -1,27 +1,21 @@
-import { and, asc, eq, or, sql } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { findTask } from '../../db/queries/tasks';
 import { stepAttempts, steps } from '../../db/schema';
 import type { Attempt } from '../api/types';
 import { NotFoundError } from '../errors';
 import type { AttemptOutcome } from '../statuses';
-import { parseId } from '../parse-id';
+import { stepRefSql } from './step-ref-sql';
 import { toIso } from './task-views';
 
 /** Every attempt of a step (by name or id), first attempt first. Throws NotFoundError for the task or step. */
-export async function listStepAttempts(db: DbOrTx, { taskId, step: stepRef }: { taskId: string; step: string }): Promise<Attempt[]> {
-  const id = parseId(taskId);
-  const task = id === undefined ? undefined : await findTask(db, id);
+export async function listStepAttempts(db: DbOrTx, { taskId, step: stepRef }: { taskId: number; step: string }): Promise<Attempt[]> {
+  const task = await findTask(db, taskId);
   if (!task) {
-    throw new NotFoundError('task', taskId);
+    throw new NotFoundError('task', String(taskId));
   }
-  const stepId = parseId(stepRef);
-  const [step] = await db
-    .select({ id: steps.id })
-    .from(steps)
-    .where(and(eq(steps.taskId, task.id), stepId === undefined ? eq(steps.name, stepRef) : or(eq(steps.id, stepId), eq(steps.name, stepRef))))
-    .orderBy(sql`${steps.name} = ${stepRef} desc`)
-    .limit(1);
+  const { where, nameFirst } = stepRefSql(task.id, stepRef);
+  const [step] = await db.select({ id: steps.id }).from(steps).where(where).orderBy(nameFirst).limit(1);
   if (!step) {
     throw new NotFoundError('step', `${stepRef} in task ${task.id}`);
   }

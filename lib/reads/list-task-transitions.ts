@@ -4,14 +4,12 @@ import { findTask } from '../../db/queries/tasks';
 import { steps, transitions } from '../../db/schema';
 import type { Transition } from '../api/types';
 import { NotFoundError } from '../errors';
-import { parseId } from '../parse-id';
 
 /** The audit trail of a task and its steps, oldest first. Throws NotFoundError. */
-export async function listTaskTransitions(db: DbOrTx, taskId: string): Promise<Transition[]> {
-  const id = parseId(taskId);
-  const task = id === undefined ? undefined : await findTask(db, id);
+export async function listTaskTransitions(db: DbOrTx, taskId: number): Promise<Transition[]> {
+  const task = await findTask(db, taskId);
   if (!task) {
-    throw new NotFoundError('task', taskId);
+    throw new NotFoundError('task', String(taskId));
   }
   const rows = await db
     .select({ transition: transitions, stepName: steps.name })

@@ -193,7 +193,7 @@ describeEachDatabase('listTasks', (suite) => {
     expect(Buffer.byteLength(JSON.stringify(page))).toBeLessThan(16_000);
     // The search still reads the whole context, and the task still has all of it.
     expect((await listTasks(suite.database.db, { limit: 50, q: 'ttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt' })).items).toHaveLength(5);
-    const detail = await getTaskDetailOrThrow(suite.database.db, String(ids[0]));
+    const detail = await getTaskDetailOrThrow(suite.database.db, ids[0]!);
     expect((detail.context as { payload: { document: string } }).payload.document).toHaveLength(380_000);
   });
 

@@ -3,7 +3,7 @@ import { TASKS_CHANGED_CHANNEL } from '../../db/queries/steps';
 import { logger } from '../logger';
 
 type Listener = () => void;
-type Feed = { listeners: Map<string, Set<Listener>>; listening: Promise<unknown> | undefined };
+type Feed = { listeners: Map<number, Set<Listener>>; listening: Promise<unknown> | undefined };
 
 const FEEDS_KEY = Symbol.for('switchyard.taskChangeFeeds');
 type FeedHolder = { [FEEDS_KEY]?: WeakMap<Database, Feed> };
@@ -16,7 +16,7 @@ function feedsOfProcess(): WeakMap<Database, Feed> {
 
 function deliver(feed: Feed, payload: string): void {
   for (const taskId of payload.split(',')) {
-    for (const listener of feed.listeners.get(taskId.trim()) ?? []) {
+    for (const listener of feed.listeners.get(Number(taskId)) ?? []) {
       try {
         listener();
       } catch (error) {
@@ -31,7 +31,7 @@ function deliver(feed: Feed, payload: string): void {
  * The process holds one LISTEN per database, opened by the first subscriber and shared by all, rather
  * than a connection per watcher. Resolves to the function that unsubscribes.
  */
-export async function subscribeTaskChanges(database: Database, taskId: string, onChange: Listener): Promise<() => void> {
+export async function subscribeTaskChanges(database: Database, taskId: number, onChange: Listener): Promise<() => void> {
   const feeds = feedsOfProcess();
   let feed = feeds.get(database);
   if (!feed) {

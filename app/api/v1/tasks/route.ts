@@ -44,6 +44,6 @@ export const POST = handleRoute(operations.createTask, async (request, { db, pri
     correlationId,
     actor: principal.actor,
   });
-  const detail = await getTaskDetailOrThrow(db, String(task.id));
+  const detail = await getTaskDetailOrThrow(db, task.id);
   return Response.json(detail satisfies TaskDetail, { status: created ? 201 : 200, headers: { Location: `/api/v1/tasks/${detail.id}` } });
 });

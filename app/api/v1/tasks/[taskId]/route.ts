@@ -7,5 +7,5 @@ export const dynamic = 'force-dynamic';
 
 // GET /api/v1/tasks/{taskId}: the task with its steps, each naming the steps it depends on.
 export const GET = handleRoute(operations.getTask, async (_request, { db, params }) =>
-  Response.json((await getTaskDetailOrThrow(db, String(params.taskId))) satisfies TaskDetail),
+  Response.json((await getTaskDetailOrThrow(db, params.taskId)) satisfies TaskDetail),
 );

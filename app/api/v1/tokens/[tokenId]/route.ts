@@ -7,5 +7,5 @@ export const dynamic = 'force-dynamic';
 
 // DELETE /api/v1/tokens/{tokenId}: revoke a token and end the sessions opened with it.
 export const DELETE = handleRoute(operations.revokeToken, async (_request, { db, params }) =>
-  Response.json((await revokeApiToken(db, String(params.tokenId))) satisfies ApiTokenInfo),
+  Response.json((await revokeApiToken(db, params.tokenId)) satisfies ApiTokenInfo),
 );

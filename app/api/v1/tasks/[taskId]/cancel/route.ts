@@ -8,7 +8,7 @@ export const dynamic = 'force-dynamic';
 
 // POST /api/v1/tasks/{taskId}/cancel: cancel the task and its unfinished steps; 202, a running attempt stops shortly after.
 export const POST = handleRoute(operations.cancelTask, async (_request, { db, params, principal, body }) => {
-  const taskId = String(params.taskId);
+  const { taskId } = params;
   await cancelTask(db, { taskId, actor: principal.actor, reason: body.reason });
   return Response.json((await getTaskDetailOrThrow(db, taskId)) satisfies TaskDetail, { status: 202 });
 });

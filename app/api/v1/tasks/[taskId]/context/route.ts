@@ -7,6 +7,6 @@ export const dynamic = 'force-dynamic';
 
 // PATCH /api/v1/tasks/{taskId}/context: replace the context of a task in error (recorded with a diff), then retry its failed steps.
 export const PATCH = handleRoute(operations.editTaskContext, async (_request, { db, params, principal, body: { context, reason } }) => {
-  const task = await editTaskContext(db, { taskId: String(params.taskId), context, reason, actor: principal.actor });
+  const task = await editTaskContext(db, { taskId: params.taskId, context, reason, actor: principal.actor });
   return Response.json(task satisfies TaskDetail);
 });

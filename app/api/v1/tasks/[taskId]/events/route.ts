@@ -9,7 +9,7 @@ export const dynamic = 'force-dynamic';
 export const GET = handleRoute(operations.streamTaskEvents, async (request, { runtime, db, params, principal, log }) =>
   createTaskEventStream({
     database: runtime.database,
-    taskId: String(params.taskId),
+    taskId: params.taskId,
     request,
     log,
     isStillAuthenticated: () => isStillAuthenticated(request, { db, env: runtime.env, principal }),

@@ -8,7 +8,7 @@ export const dynamic = 'force-dynamic';
 
 // POST /api/v1/tasks/{taskId}/retry: every error step of the task back to ready.
 export const POST = handleRoute(operations.retryTask, async (_request, { db, params, principal, body }) => {
-  const taskId = String(params.taskId);
+  const { taskId } = params;
   await retryTask(db, { taskId, actor: principal.actor, reason: body.reason });
   return Response.json((await getTaskDetailOrThrow(db, taskId)) satisfies TaskDetail);
 });

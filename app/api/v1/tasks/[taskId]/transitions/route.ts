@@ -7,5 +7,5 @@ export const dynamic = 'force-dynamic';
 
 // GET /api/v1/tasks/{taskId}/transitions: the audit trail of the task and its steps, oldest first.
 export const GET = handleRoute(operations.listTaskTransitions, async (_request, { db, params }) =>
-  Response.json({ items: await listTaskTransitions(db, String(params.taskId)) } satisfies TransitionList),
+  Response.json({ items: await listTaskTransitions(db, params.taskId) } satisfies TransitionList),
 );

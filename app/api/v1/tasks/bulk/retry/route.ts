@@ -12,6 +12,6 @@ export const POST = handleRoute(operations.bulkRetryTasks, async (_request, { db
     throw new InvalidInputError([{ path: '', message: 'give either filter (the filters of GET /tasks) or ids, not both' }]);
   }
   const who = { actor: principal.actor, reason: body.reason, dryRun: body.dry_run };
-  const result = body.ids ? await bulkRetryTasks(db, { ids: body.ids, ...who }) : await bulkRetryTasks(db, { filter: body.filter ?? {}, ...who });
+  const result = body.ids ? await bulkRetryTasks(db, { ids: body.ids.map(Number), ...who }) : await bulkRetryTasks(db, { filter: body.filter ?? {}, ...who });
   return Response.json(result satisfies BulkRetryResult);
 });

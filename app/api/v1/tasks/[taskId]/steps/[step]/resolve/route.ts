@@ -8,7 +8,7 @@ export const dynamic = 'force-dynamic';
 
 // POST /api/v1/tasks/{taskId}/steps/{step}/resolve: resolve the step by hand with {results, reason}; its dependents run.
 export const POST = handleRoute(operations.resolveStep, async (_request, { db, params, principal, body: { results, reason } }) => {
-  const taskId = String(params.taskId);
+  const { taskId } = params;
   await resolveStep(db, { taskId, step: params.step, results, actor: principal.actor, reason });
   return Response.json((await getTaskDetailOrThrow(db, taskId)) satisfies TaskDetail);
 });

@@ -8,7 +8,7 @@ export const dynamic = 'force-dynamic';
 
 // POST /api/v1/tasks/{taskId}/steps/{step}/skip: skip a step whose template allows it; its dependents run.
 export const POST = handleRoute(operations.skipStep, async (_request, { db, params, principal, body }) => {
-  const taskId = String(params.taskId);
+  const { taskId } = params;
   await skipStep(db, { taskId, step: params.step, actor: principal.actor, reason: body.reason });
   return Response.json((await getTaskDetailOrThrow(db, taskId)) satisfies TaskDetail);
 });
