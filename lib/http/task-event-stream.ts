@@ -34,6 +34,195 @@ async function readLastChange(database: Database, taskId: number): Promise<strin
   return row?.changed ?? '';
 }
 
+/** The body of the answer: what is written goes to the client until close(), which runs every cleanup once. */
+type EventSink = {
+  stream: ReadableStream<Uint8Array>;
+  write(text: string): void;
+  close(): void;
+  isClosed(): boolean;
+  /** Runs at close, in the order given. */
+  onClose(cleanup: () => void): void;
+};
+
+function openEventSink(): EventSink {
+  const encoder = new TextEncoder();
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let closed = false;
+  const cleanups: (() => void)[] = [];
+  const sink: EventSink = {
+    stream: new ReadableStream<Uint8Array>({
+      start(streamController) {
+        controller = streamController;
+      },
+      cancel() {
+        sink.close();
+      },
+    }),
+    write(text) {
+      if (closed || !controller) {
+        return;
+      }
+      try {
+        controller.enqueue(encoder.encode(text));
+      } catch {
+        sink.close();
+      }
+    },
+    close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      for (const cleanup of cleanups.splice(0)) {
+        cleanup();
+      }
+      try {
+        controller?.close();
+      } catch {
+        // already closed by the client going away
+      }
+    },
+    isClosed: () => closed,
+    onClose(cleanup) {
+      cleanups.push(cleanup);
+    },
+  };
+  return sink;
+}
+
+/** Sends the task as `event: task` when it differs from the last one sent. */
+type TaskRefresher = {
+  send(task: TaskDetail): void;
+  /** Reads and sends the task shortly; a burst of calls is one read, and a call during a read is another read after it. */
+  schedule(): void;
+  /** Schedules a read when the task's last change is not the one last read. */
+  checkLastChange(): Promise<void>;
+};
+
+function createTaskRefresher(
+  sink: EventSink,
+  { database, taskId, log, lastChange: lastChangeRead }: { database: Database; taskId: number; log: Logger; lastChange: string },
+): TaskRefresher {
+  let lastSent = '';
+  let lastChange = lastChangeRead;
+  let eventNumber = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let refreshing: Promise<void> | undefined;
+  let refreshAgain = false;
+  sink.onClose(() => clearTimeout(timer));
+
+  const refresher: TaskRefresher = {
+    send(task) {
+      const data = JSON.stringify(task);
+      if (data === lastSent) {
+        return;
+      }
+      lastSent = data;
+      eventNumber += 1;
+      sink.write(`id: ${eventNumber}\nevent: task\ndata: ${data}\n\n`);
+    },
+    schedule() {
+      if (sink.isClosed() || timer) {
+        return;
+      }
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (refreshing) {
+          refreshAgain = true;
+          return;
+        }
+        refreshing = refresh().finally(() => {
+          refreshing = undefined;
+          if (refreshAgain) {
+            refreshAgain = false;
+            refresher.schedule();
+          }
+        });
+      }, COALESCE_MS);
+    },
+    async checkLastChange() {
+      if ((await readLastChange(database, taskId)) !== lastChange) {
+        refresher.schedule();
+      }
+    },
+  };
+  async function refresh() {
+    try {
+      lastChange = await readLastChange(database, taskId);
+      refresher.send(await getTaskDetailOrThrow(database.db, taskId));
+    } catch (error) {
+      if (!sink.isClosed()) {
+        log.warn({ err: error, task_id: String(taskId) }, 'could not refresh a task event stream');
+      }
+    }
+  }
+  return refresher;
+}
+
+/** Refreshes on every notification about the task, and on a change the periodic check finds without one. */
+async function followTaskChanges(sink: EventSink, refresher: TaskRefresher, { database, taskId }: { database: Database; taskId: number }): Promise<void> {
+  const unsubscribe = await subscribeTaskChanges(database, taskId, () => refresher.schedule());
+  sink.onClose(unsubscribe);
+  // A change committed between the first read and the subscription sent no notification this stream
+  // heard, and the check below can miss it (its time can precede the last change read): read once more.
+  refresher.schedule();
+  const check = setInterval(() => {
+    refresher.checkLastChange().catch(() => {});
+  }, CHECK_INTERVAL_MS);
+  sink.onClose(() => clearInterval(check));
+}
+
+function sendHeartbeats(sink: EventSink): void {
+  const heartbeat = setInterval(() => sink.write(': heartbeat\n\n'), HEARTBEAT_MS);
+  sink.onClose(() => clearInterval(heartbeat));
+}
+
+/** Every `everyMs`, asks whether the caller still holds; ends the stream with an event when not, or when it cannot tell. */
+function reauthenticatePeriodically(
+  sink: EventSink,
+  { isStillAuthenticated, everyMs, log, taskId }: { isStillAuthenticated: () => Promise<boolean>; everyMs: number; log: Logger; taskId: number },
+): void {
+  let reauthenticating = false;
+  const endWithError = (code: 'unauthorized' | 'internal', message: string) => {
+    const body: ApiErrorBody = { error: { code, message, details: [] } };
+    // Not 'error': EventSource gives that name to its own connection errors.
+    sink.write(`event: ${code === 'unauthorized' ? 'unauthorized' : 'unavailable'}\ndata: ${JSON.stringify(body)}\n\n`);
+    sink.close();
+  };
+  const reauthenticate = setInterval(() => {
+    if (reauthenticating || sink.isClosed()) {
+      return;
+    }
+    reauthenticating = true;
+    isStillAuthenticated()
+      .then((stillAuthenticated) => {
+        if (!stillAuthenticated) {
+          endWithError('unauthorized', 'Your token was revoked or your session ended; sign in again');
+        }
+      })
+      .catch((error: unknown) => {
+        // Closed rather than kept open on trust: the client reconnects and is checked afresh.
+        log.warn({ err: error, task_id: String(taskId) }, 'could not re-check the caller of a task event stream');
+        endWithError('internal', 'Could not re-check your token; reconnect');
+      })
+      .finally(() => {
+        reauthenticating = false;
+      });
+  }, everyMs);
+  sink.onClose(() => clearInterval(reauthenticate));
+}
+
+/** Closes the stream when the client goes away. Its cleanup is what holds `request` until the stream closes. */
+function closeWhenAborted(sink: EventSink, request: Request): void {
+  const close = () => sink.close();
+  if (request.signal.aborted) {
+    close();
+  } else {
+    request.signal.addEventListener('abort', close, { once: true });
+    sink.onClose(() => request.signal.removeEventListener('abort', close));
+  }
+}
+
 /**
  * The Server-Sent Events answer of GET /tasks/{id}/events: `event: task` with the whole TaskDetail at
  * once and then whenever the task changes, and a comment line every 15 s so that proxies keep the
@@ -66,146 +255,18 @@ export async function createTaskEventStream({
   reauthenticateEveryMs?: number;
 }): Promise<Response> {
   const first = await getTaskDetailOrThrow(database.db, taskId);
-  const encoder = new TextEncoder();
-  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-  let closed = false;
-  let lastSent = '';
-  let lastChange = await readLastChange(database, taskId);
-  let eventNumber = 0;
-  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  let refreshing: Promise<void> | undefined;
-  let refreshAgain = false;
-  const cleanups: (() => void)[] = [];
+  const lastChange = await readLastChange(database, taskId);
+  const sink = openEventSink();
+  const refresher = createTaskRefresher(sink, { database, taskId, log, lastChange });
+  sink.write('retry: 3000\n\n');
+  refresher.send(first);
 
-  const write = (text: string) => {
-    if (closed || !controller) {
-      return;
-    }
-    try {
-      controller.enqueue(encoder.encode(text));
-    } catch {
-      close();
-    }
-  };
-  const sendTask = (task: TaskDetail) => {
-    const data = JSON.stringify(task);
-    if (data === lastSent) {
-      return;
-    }
-    lastSent = data;
-    eventNumber += 1;
-    write(`id: ${eventNumber}\nevent: task\ndata: ${data}\n\n`);
-  };
-  const refresh = async () => {
-    try {
-      lastChange = await readLastChange(database, taskId);
-      sendTask(await getTaskDetailOrThrow(database.db, taskId));
-    } catch (error) {
-      if (!closed) {
-        log.warn({ err: error, task_id: first.id }, 'could not refresh a task event stream');
-      }
-    }
-  };
-  const scheduleRefresh = () => {
-    if (closed || refreshTimer) {
-      return;
-    }
-    refreshTimer = setTimeout(() => {
-      refreshTimer = undefined;
-      if (refreshing) {
-        refreshAgain = true;
-        return;
-      }
-      refreshing = refresh().finally(() => {
-        refreshing = undefined;
-        if (refreshAgain) {
-          refreshAgain = false;
-          scheduleRefresh();
-        }
-      });
-    }, COALESCE_MS);
-  };
-  function close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    clearTimeout(refreshTimer);
-    for (const cleanup of cleanups.splice(0)) {
-      cleanup();
-    }
-    try {
-      controller?.close();
-    } catch {
-      // already closed by the client going away
-    }
-  }
+  await followTaskChanges(sink, refresher, { database, taskId });
+  sendHeartbeats(sink);
+  reauthenticatePeriodically(sink, { isStillAuthenticated, everyMs: reauthenticateEveryMs, log, taskId });
+  closeWhenAborted(sink, request);
 
-  const stream = new ReadableStream<Uint8Array>({
-    start(streamController) {
-      controller = streamController;
-      write('retry: 3000\n\n');
-      sendTask(first);
-    },
-    cancel() {
-      close();
-    },
-  });
-
-  const unsubscribe = await subscribeTaskChanges(database, taskId, scheduleRefresh);
-  cleanups.push(unsubscribe);
-  // A change committed between the first read and the subscription sent no notification this stream
-  // heard, and the check below can miss it (its time can precede the last change read): read once more.
-  scheduleRefresh();
-  const heartbeat = setInterval(() => write(': heartbeat\n\n'), HEARTBEAT_MS);
-  cleanups.push(() => clearInterval(heartbeat));
-  const check = setInterval(() => {
-    readLastChange(database, taskId)
-      .then((changed) => {
-        if (changed !== lastChange) {
-          scheduleRefresh();
-        }
-      })
-      .catch(() => {});
-  }, CHECK_INTERVAL_MS);
-  cleanups.push(() => clearInterval(check));
-  let reauthenticating = false;
-  const endWithError = (code: 'unauthorized' | 'internal', message: string) => {
-    const body: ApiErrorBody = { error: { code, message, details: [] } };
-    // Not 'error': EventSource gives that name to its own connection errors.
-    write(`event: ${code === 'unauthorized' ? 'unauthorized' : 'unavailable'}\ndata: ${JSON.stringify(body)}\n\n`);
-    close();
-  };
-  const reauthenticate = setInterval(() => {
-    if (reauthenticating || closed) {
-      return;
-    }
-    reauthenticating = true;
-    isStillAuthenticated()
-      .then((stillAuthenticated) => {
-        if (!stillAuthenticated) {
-          endWithError('unauthorized', 'Your token was revoked or your session ended; sign in again');
-        }
-      })
-      .catch((error: unknown) => {
-        // Closed rather than kept open on trust: the client reconnects and is checked afresh.
-        log.warn({ err: error, task_id: first.id }, 'could not re-check the caller of a task event stream');
-        endWithError('internal', 'Could not re-check your token; reconnect');
-      })
-      .finally(() => {
-        reauthenticating = false;
-      });
-  }, reauthenticateEveryMs);
-  cleanups.push(() => clearInterval(reauthenticate));
-  // This cleanup is what holds `request` (see above) until the stream closes.
-  if (request.signal.aborted) {
-    close();
-  } else {
-    request.signal.addEventListener('abort', close, { once: true });
-    cleanups.push(() => request.signal.removeEventListener('abort', close));
-  }
-
-  return new Response(stream, {
+  return new Response(sink.stream, {
     headers: {
       'Content-Type': 'text/event-stream; charset=utf-8',
       // no-transform also keeps Next.js's compression from buffering the stream.
