@@ -209,6 +209,6 @@ step_templates:
 `;
     const result = validateTemplate(yaml, { handlers, services });
     expect(result.valid).toBe(false);
-    expect(result.errors).toContainEqual(expect.objectContaining({ path: '/step_templates/0/handler_config/service', message: expect.stringMatching(/unknown service 'payroll'/) as unknown }));
+    expect(result.errors).toContainEqual(expect.objectContaining({ path: '/step_templates/0/handler_config/service', message: expect.stringMatching(/unknown service 'payroll'/) }));
   });
 });

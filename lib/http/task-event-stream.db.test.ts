@@ -42,7 +42,7 @@ function readEvents(response: Response): EventReader {
               .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trimStart()]),
           );
           if (fields.event) {
-            return { event: fields.event as string, data: fields.data as string };
+            return { event: fields.event, data: fields.data as string };
           }
           continue;
         }

@@ -4,7 +4,7 @@ import { steps, tasks } from '../../db/schema';
 import { toSqlList } from '../../db/to-sql-list';
 import type { TaskList, TaskListItem } from '../api/types';
 import { InvalidInputError } from '../errors';
-import { FINISHED_STEP_STATUSES, SATISFIED_STEP_STATUSES, type StepStatus, UNFINISHED_STEP_STATUSES } from '../statuses';
+import { FINISHED_STEP_STATUSES, SATISFIED_STEP_STATUSES, UNFINISHED_STEP_STATUSES } from '../statuses';
 import { previewContext } from './preview-context';
 import { parseFilterTime, type TaskFilter, taskFilterConditions } from './task-filter-sql';
 import { toTaskSummary } from './task-views';
@@ -94,7 +94,7 @@ export async function listTasks(db: DbOrTx, input: ListTasksInput): Promise<Task
         ...toTaskSummary(task),
         context: preview.context,
         context_truncated: preview.truncated,
-        open_steps: openSteps.slice(0, OPEN_STEPS_SHOWN).map((step) => ({ ...step, status: step.status as StepStatus })),
+        open_steps: openSteps.slice(0, OPEN_STEPS_SHOWN).map((step) => ({ ...step, status: step.status })),
         open_step_count: openSteps.length,
         step_count: count?.step_count ?? 0,
         steps_done: count?.steps_done ?? 0,

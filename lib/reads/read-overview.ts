@@ -110,7 +110,7 @@ function toOverview(snapshot: MetricsSnapshot, countsReadAt: Date, { now, since,
   const hours = Array.from({ length: HOURS_SHOWN }, (_, index) => ({
     start: new Date(since.getTime() + index * HOUR_MS).toISOString(),
     total: 0,
-    by_status: {} as TaskStatusCounts,
+    by_status: noTaskCounts(),
     templates: new Map<string, TemplateTaskCounts>(),
   }));
   for (const row of hourRows) {
@@ -175,4 +175,8 @@ function toStuckTask(row: StuckRow): OverviewStuckTask {
     stuck_since: row.stuck_since,
     step: row.step_name !== null && row.step_status !== null ? { name: row.step_name, status: row.step_status } : null,
   };
+}
+
+function noTaskCounts(): TaskStatusCounts {
+  return {};
 }
