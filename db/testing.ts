@@ -8,7 +8,7 @@ import { pgliteTemplateFile, postgresTemplateDatabase, postgresUrlFor } from './
 
 
 /** The databases every DB suite runs on: embedded always, PostgreSQL when TEST_DATABASE_URL is set. */
-export const testDatabaseKinds: DatabaseKind[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+const testDatabaseKinds: DatabaseKind[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 
 export type TestDatabase = Database & { url: string | undefined };
 

@@ -71,7 +71,7 @@ function readPublicUrl(env: Record<string, string | undefined>): string {
 }
 
 /** Long enough that guessing it is hopeless even without the limit on wrong tokens. */
-export const MIN_ADMIN_TOKEN_LENGTH = 32;
+const MIN_ADMIN_TOKEN_LENGTH = 32;
 
 function readAdminToken(env: Record<string, string | undefined>): string | undefined {
   const token = env.ADMIN_TOKEN?.trim();
@@ -98,7 +98,7 @@ function readInteger(env: Record<string, string | undefined>, name: string, fall
   return value;
 }
 
-export function readSwitch(env: Record<string, string | undefined>, name: string, fallback: boolean): boolean {
+function readSwitch(env: Record<string, string | undefined>, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (!raw) {
     return fallback;

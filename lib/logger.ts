@@ -7,7 +7,7 @@ const MAX_CAUSE_DEPTH = 5;
 /** What the error's own words may carry, when it is a database error: names of things, never values. */
 const DATABASE_ERROR_FIELDS = ['severity', 'constraint_name', 'table_name', 'column_name', 'schema_name'] as const;
 
-export type LoggedError = {
+type LoggedError = {
   type: string;
   message: string;
   code?: string;
@@ -36,7 +36,7 @@ function withoutParameters(message: string): string {
  * (task contexts, step results), postgres.js's `query`/`args`, PostgreSQL's `detail` and `where` (the
  * offending value). Drizzle's parameters inside the message (and so the stack) are cut out too.
  */
-export function serializeError(error: unknown, depth = 0): unknown {
+function serializeError(error: unknown, depth = 0): unknown {
   if (!isErrorLike(error)) {
     return error;
   }

@@ -8,7 +8,7 @@
 export const UNSTORABLE_TEXT_MESSAGE = 'contains a NUL character or half of a UTF-16 surrogate pair, which cannot be stored';
 
 /** What replaces a character PostgreSQL cannot store: visible, so nobody mistakes the text for the original. */
-export const REPLACEMENT_CHARACTER = '\uFFFD';
+const REPLACEMENT_CHARACTER = '\uFFFD';
 
 // eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
 const NUL = /\u0000/g;

@@ -1,6 +1,6 @@
 import type { StepStatus, TaskStatus } from '../../lib/statuses';
 
-export type AnyStatus = TaskStatus | StepStatus;
+type AnyStatus = TaskStatus | StepStatus;
 
 /** The colour family of a status; every status is also shown with an icon and its name. */
 export type StatusTone = 'success' | 'danger' | 'warning' | 'active' | 'queued' | 'idle' | 'manual' | 'muted';

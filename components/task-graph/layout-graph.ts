@@ -71,7 +71,7 @@ export function layoutGraph(
 /** Layouts of the shapes drawn lately: every task of a template version has the same shape. */
 const recentLayouts = new Map<string, Positions>();
 const RECENT_LAYOUTS_KEPT = 24;
-export const LAYOUT_MEASURE_NAME = 'task-graph layout';
+const LAYOUT_MEASURE_NAME = 'task-graph layout';
 
 /**
  * `layoutGraph` at default sizes, computed once per shape (`key`: its structureKey) and kept for the next graph of that shape

@@ -4,7 +4,7 @@ import { isStepFailed, isStepSatisfied, type StepStatus } from '../../lib/status
 import { STEP_NODE_BOX, type GraphStructure, type Positions } from './layout-graph';
 
 /** Plain values only (STYLE.md §9): no callbacks in node data. */
-export type StepNodeData = {
+type StepNodeData = {
   label: string;
   handler: string;
   service: string | null;

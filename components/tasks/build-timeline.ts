@@ -10,7 +10,7 @@ export type TimelineSegment = {
   attempt: number | null;
 };
 
-export type TimelineRow = { step: string; segments: TimelineSegment[] };
+type TimelineRow = { step: string; segments: TimelineSegment[] };
 
 /**
  * How a segment ended, for the cue drawn besides its colour (a pattern and an end marker), so an

@@ -7,7 +7,7 @@ import { RelativeTime } from '../time/relative-time';
 import { isRecord } from '../../lib/api/is-record';
 
 /** A context edit's change list, whichever way the transition's details carry it. */
-export function readContextChanges(details: unknown): JsonChange[] | null {
+function readContextChanges(details: unknown): JsonChange[] | null {
   if (!isRecord(details)) {
     return null;
   }

@@ -62,7 +62,7 @@ export function defaultValueOf(schema: JsonSchema): unknown {
   return value;
 }
 
-export function escapePointerSegment(segment: string): string {
+function escapePointerSegment(segment: string): string {
   return segment.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 

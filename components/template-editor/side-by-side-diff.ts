@@ -1,6 +1,6 @@
 import { diffLines } from 'diff';
 
-export type DiffCell = { number: number; text: string } | null;
+type DiffCell = { number: number; text: string } | null;
 export type DiffRow = { kind: 'same' | 'changed' | 'removed' | 'added'; left: DiffCell; right: DiffCell };
 
 function splitLines(value: string): string[] {

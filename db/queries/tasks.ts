@@ -71,7 +71,7 @@ export async function lockTask(tx: DbOrTx, taskId: number): Promise<TaskRow | un
  * parameters (a step row has 13), and Drizzle overflows the stack building a statement of 10,000 rows.
  * The caller's transaction still makes the chunks one change.
  */
-export const INSERT_CHUNK_ROWS = 1000;
+const INSERT_CHUNK_ROWS = 1000;
 
 function chunk<T>(rows: readonly T[]): T[][] {
   const chunks: T[][] = [];

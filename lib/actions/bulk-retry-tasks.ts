@@ -9,7 +9,7 @@ import { makeStepReadyAgain } from './retry-step';
 import { stepFilterSql, type TaskFilter, taskFilterConditions } from '../reads/task-filter-sql';
 
 /** The most tasks one call retries; the rest match again on the next call, since retried tasks no longer do. */
-export const BULK_RETRY_TASK_LIMIT = 10_000;
+const BULK_RETRY_TASK_LIMIT = 10_000;
 const TASK_IDS_SHOWN = 100;
 
 export type BulkRetryInput = ({ filter: TaskFilter; ids?: undefined } | { ids: number[]; filter?: undefined }) &

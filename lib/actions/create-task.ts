@@ -142,7 +142,7 @@ function refuseOtherRequest({ task, matchedBy }: TaskKeyMatch, requestDigest: st
  * before defaults, keys in sorted order. As sent, so that repeating a request matches even after a newer
  * template version (other defaults) was saved.
  */
-export function computeRequestDigest(input: Pick<CreateTaskInput, 'namespace' | 'name' | 'version' | 'context'>): string {
+function computeRequestDigest(input: Pick<CreateTaskInput, 'namespace' | 'name' | 'version' | 'context'>): string {
   const request = [input.namespace, input.name, input.version ?? null, input.context ?? null];
   return createHash('sha256').update(toCanonicalJson(request)).digest('hex');
 }

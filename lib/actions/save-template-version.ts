@@ -6,7 +6,7 @@ import { ConflictError } from '../errors';
 import type { TemplateDefinition } from '../templates/template-definition';
 
 /** A digest of what the version does (not of its comments or layout). */
-export function hashTemplateDefinition(definition: TemplateDefinition): string {
+function hashTemplateDefinition(definition: TemplateDefinition): string {
   return createHash('sha256').update(JSON.stringify(definition)).digest('hex');
 }
 

@@ -2,12 +2,12 @@ import { queryOptions, useQuery } from '@tanstack/react-query';
 import { fetchJson, toQueryString } from './fetch-json';
 import type { FailureList, TaskFilters } from './types';
 
-export const failureKeys = {
+const failureKeys = {
   all: ['failures'] as const,
   list: (filters: Pick<TaskFilters, 'namespace' | 'name'>) => ['failures', 'list', filters] as const,
 };
 
-export const failureListOptions = (filters: Pick<TaskFilters, 'namespace' | 'name'> = {}) =>
+const failureListOptions = (filters: Pick<TaskFilters, 'namespace' | 'name'> = {}) =>
   queryOptions({
     queryKey: failureKeys.list(filters),
     queryFn: ({ signal }) => fetchJson<FailureList>(`/api/v1/failures${toQueryString(filters)}`, { signal }),

@@ -2,9 +2,9 @@ import { queryOptions, useQuery } from '@tanstack/react-query';
 import { fetchJson } from './fetch-json';
 import type { OpenApiDocument } from './types';
 
-export const openApiKeys = { all: ['openapi'] as const };
+const openApiKeys = { all: ['openapi'] as const };
 
-export const openApiOptions = () =>
+const openApiOptions = () =>
   queryOptions({
     queryKey: openApiKeys.all,
     queryFn: ({ signal }) => fetchJson<OpenApiDocument>('/api/v1/openapi.json', { signal }),

@@ -2,10 +2,10 @@ import { queryOptions, useQuery } from '@tanstack/react-query';
 import { fetchJson } from './fetch-json';
 import type { Overview } from './types';
 
-export const overviewKeys = { all: ['overview'] as const };
+const overviewKeys = { all: ['overview'] as const };
 
 /** GET /api/v1/overview: every figure of the overview page, counted on the server over every task. */
-export const overviewOptions = () =>
+const overviewOptions = () =>
   queryOptions({
     queryKey: overviewKeys.all,
     queryFn: ({ signal }) => fetchJson<Overview>('/api/v1/overview', { signal }),

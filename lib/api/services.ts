@@ -2,12 +2,12 @@ import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/r
 import { fetchJson } from './fetch-json';
 import type { ServiceInfo, ServiceList, ServiceModeBody } from './types';
 
-export const serviceKeys = {
+const serviceKeys = {
   all: ['services'] as const,
   list: () => ['services', 'list'] as const,
 };
 
-export const serviceListOptions = () =>
+const serviceListOptions = () =>
   queryOptions({
     queryKey: serviceKeys.list(),
     queryFn: ({ signal }) => fetchJson<ServiceList>('/api/v1/services', { signal }),

@@ -3,9 +3,9 @@ import { fetchJson } from './fetch-json';
 import { checkPermission, type Permission, type SessionRole } from './permissions';
 import type { Session } from './types';
 
-export const sessionKeys = { all: ['session'] as const };
+const sessionKeys = { all: ['session'] as const };
 
-export const sessionOptions = () =>
+const sessionOptions = () =>
   queryOptions({
     queryKey: sessionKeys.all,
     queryFn: ({ signal }) => fetchJson<Session>('/api/v1/session', { signal }),

@@ -2,15 +2,15 @@ import { taskFilterSchema } from './schemas/task-filter-schema';
 import type { TaskFilter, TaskFilters } from './types';
 
 type FilterProperties = typeof taskFilterSchema.properties;
-export type TaskFilterKey = keyof FilterProperties;
+type TaskFilterKey = keyof FilterProperties;
 
 /** Every filter of GET /tasks, in the order the filter bar shows them (the schema's). */
-export const TASK_FILTER_KEYS = Object.keys(taskFilterSchema.properties) as TaskFilterKey[];
+const TASK_FILTER_KEYS = Object.keys(taskFilterSchema.properties) as TaskFilterKey[];
 
 type ListFilterKey = { [K in TaskFilterKey]: FilterProperties[K] extends { type: 'array' } ? K : never }[TaskFilterKey];
 
 /** The filters that take several values (any of them), comma-separated or repeated, as GET /tasks reads them. */
-export const LIST_FILTER_KEYS = TASK_FILTER_KEYS.filter((key): key is ListFilterKey => taskFilterSchema.properties[key].type === 'array');
+const LIST_FILTER_KEYS = TASK_FILTER_KEYS.filter((key): key is ListFilterKey => taskFilterSchema.properties[key].type === 'array');
 
 type SearchParamsLike = { get(name: string): string | null; getAll(name: string): string[] };
 

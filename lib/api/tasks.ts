@@ -30,7 +30,7 @@ export const taskKeys = {
 const taskPath = (taskId: string) => `/api/v1/tasks/${encodeURIComponent(taskId)}`;
 const stepPath = (taskId: string, step: string) => `${taskPath(taskId)}/steps/${encodeURIComponent(step)}`;
 
-export const taskListOptions = (params: TaskListParams, { refetchInterval }: { refetchInterval?: number | false } = {}) =>
+const taskListOptions = (params: TaskListParams, { refetchInterval }: { refetchInterval?: number | false } = {}) =>
   queryOptions({
     queryKey: taskKeys.list(params),
     queryFn: ({ signal }) => fetchJson<TaskList>(`/api/v1/tasks${toQueryString(params)}`, { signal }),
@@ -64,7 +64,7 @@ export function newerTaskDetail(current: TaskDetail | undefined, incoming: TaskD
 
 export const useTaskDetail = (taskId: string, options?: { pushed?: boolean }) => useQuery(taskDetailOptions(taskId, options));
 
-export const taskTransitionsOptions = (taskId: string) =>
+const taskTransitionsOptions = (taskId: string) =>
   queryOptions({
     queryKey: taskKeys.transitions(taskId),
     queryFn: ({ signal }) => fetchJson<TransitionList>(`${taskPath(taskId)}/transitions`, { signal }).then((body) => body.items),
@@ -72,7 +72,7 @@ export const taskTransitionsOptions = (taskId: string) =>
 
 export const useTaskTransitions = (taskId: string) => useQuery(taskTransitionsOptions(taskId));
 
-export const stepAttemptsOptions = (taskId: string, step: string) =>
+const stepAttemptsOptions = (taskId: string, step: string) =>
   queryOptions({
     queryKey: taskKeys.attempts(taskId, step),
     queryFn: ({ signal }) => fetchJson<AttemptList>(`${stepPath(taskId, step)}/attempts`, { signal }).then((body) => body.items),

@@ -4,13 +4,13 @@ import { fetchJson } from './fetch-json';
 import { templateKeys } from './templates';
 import type { ApiErrorBody, SavedTemplateVersion, TemplateUsageList, TemplateValidationResult } from './types';
 
-export const templateStudioKeys = {
+const templateStudioKeys = {
   usage: () => [...templateKeys.all, 'usage'] as const,
   // Outside templateKeys.all: saving a template must not re-check the text being edited.
   validation: (yaml: string) => ['template-validation', yaml] as const,
 };
 
-export const templateUsageOptions = () =>
+const templateUsageOptions = () =>
   queryOptions({
     queryKey: templateStudioKeys.usage(),
     queryFn: ({ signal }) => fetchJson<TemplateUsageList>('/api/v1/templates/usage', { signal }).then((body) => body.items),
@@ -58,7 +58,7 @@ async function postYaml<T>(url: string, yaml: string, signal?: AbortSignal): Pro
  * typing back to an earlier text answers from the cache; the previous answer stays shown while the
  * next one is on its way, so the problems and the preview do not flicker.
  */
-export const templateValidationOptions = (yaml: string) =>
+const templateValidationOptions = (yaml: string) =>
   queryOptions({
     queryKey: templateStudioKeys.validation(yaml),
     queryFn: ({ signal }) => postYaml<TemplateValidationResult>('/api/v1/templates/validate', yaml, signal),

@@ -11,7 +11,7 @@ export const templateKeys = {
 
 const templatePath = (namespace: string, name: string) => `/api/v1/templates/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
 
-export const templateListOptions = () =>
+const templateListOptions = () =>
   queryOptions({
     queryKey: templateKeys.list(),
     queryFn: ({ signal }) =>
@@ -21,7 +21,7 @@ export const templateListOptions = () =>
 
 export const useTemplateList = () => useQuery(templateListOptions());
 
-export const templateDetailOptions = (namespace: string, name: string) =>
+const templateDetailOptions = (namespace: string, name: string) =>
   queryOptions({
     queryKey: templateKeys.detail(namespace, name),
     queryFn: ({ signal }) => fetchJson<TemplateDetail>(templatePath(namespace, name), { signal }),

@@ -5,16 +5,11 @@
  */
 import type { FromSchema } from 'json-schema-to-ts';
 import type {
-  actionBodySchema,
   bulkRetryBodySchema,
   createTaskBodySchema,
-  createTokenBodySchema,
   editContextBodySchema,
-  failuresQuerySchema,
-  listTasksQuerySchema,
   resolveStepBodySchema,
   serviceModeBodySchema,
-  signInBodySchema,
 } from './schemas/request-schemas';
 import type {
   apiTokenInfoSchema,
@@ -103,15 +98,8 @@ export type CreatedApiToken = FromSchema<typeof createdApiTokenSchema>;
 // Requests. Defaults count as given: the server fills them in before a route sees the value.
 /** The filters of GET /tasks, bulk retry and a failure group, as JSON (lists are arrays). */
 export type TaskFilter = FromSchema<typeof taskFilterSchema>;
-export type ListTasksQuery = FromSchema<typeof listTasksQuerySchema>;
-export type CreateTaskBody = FromSchema<typeof createTaskBodySchema>;
-export type ActionBody = FromSchema<typeof actionBodySchema>;
 export type ResolveStepBody = FromSchema<typeof resolveStepBodySchema>;
 export type EditContextBody = FromSchema<typeof editContextBodySchema>;
-export type BulkRetryBody = FromSchema<typeof bulkRetryBodySchema>;
-export type FailuresQuery = FromSchema<typeof failuresQuerySchema>;
-export type CreateTokenBody = FromSchema<typeof createTokenBodySchema>;
-export type SignInBody = FromSchema<typeof signInBodySchema>;
 export type ServiceModeBody = FromSchema<typeof serviceModeBodySchema>;
 /** What a client sends: fields with a default may be left out. */
 export type CreateTaskRequest = FromSchema<typeof createTaskBodySchema, { keepDefaultedPropertiesOptional: true }>;

@@ -11,7 +11,7 @@ export type AuthConfig = {
   failureLimiter: AuthFailureLimiter;
 };
 
-export const SESSION_TTL_SECONDS = 12 * 60 * 60;
+const SESSION_TTL_SECONDS = 12 * 60 * 60;
 
 const LIMITERS_KEY = Symbol.for('switchyard.authFailureLimiters');
 type LimiterHolder = { [LIMITERS_KEY]?: WeakMap<object, AuthFailureLimiter> };

@@ -26,7 +26,7 @@ export const DEFAULT_AUTH_FAILURE_LIMITS: AuthFailureLimits = {
 };
 
 /** One check of a token: say how it ended, exactly once. */
-export type AuthAttempt = {
+type AuthAttempt = {
   /** The token was wrong: counts against the address and against the global ceiling. */
   failed(): void;
   /** The token was right, or the check could not be made (database down): nothing is counted. */

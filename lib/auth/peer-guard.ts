@@ -64,11 +64,6 @@ export function ensurePeerGuard({ refuseNonLoopback }: { refuseNonLoopback: bool
   return guard;
 }
 
-/** Whether the guard watches this process's connections, i.e. readVerifiedPeer can be trusted. */
-export function isPeerGuardInstalled(): boolean {
-  return (globalThis as GuardHolder)[GUARD_KEY] !== undefined;
-}
-
 /**
  * The caller's address as the server's socket saw it, or undefined when the request carries no stamp
  * of the installed guard. Never X-Forwarded-For, which any client can write.

@@ -1,5 +1,5 @@
 /** The dashboard's session cookie: HttpOnly (no script reads it), SameSite=Strict, for the whole site. */
-export const SESSION_COOKIE = 'switchyard_session';
+const SESSION_COOKIE = 'switchyard_session';
 
 export function readSessionCookie(request: Request): string | undefined {
   const header = request.headers.get('cookie');

@@ -10,7 +10,7 @@ export type DemoRequest = { method: string; path: string; query: URLSearchParams
 type RouteMatch = DemoRequest & { params: string[] };
 type DemoRoute = { method: string; pattern: RegExp; handle: (request: RouteMatch, records: Map<string, DemoRecord>) => DemoReply };
 
-export const PLANS = ['free', 'pro', 'enterprise'] as const;
+const PLANS = ['free', 'pro', 'enterprise'] as const;
 type Plan = (typeof PLANS)[number];
 
 const PLAN_PRICES_CENTS: Record<Plan, number> = { free: 0, pro: 2900, enterprise: 49900 };

@@ -14,7 +14,7 @@ import { createRandom } from '../seeded-random';
  * on purpose (shared/API.md §6). Records live in memory and vanish with the process.
  */
 export const DEMO_SERVICE_MODES = ['up', 'down', 'slow', 'flaky', 'rate_limited', 'reject'] as const;
-export type DemoServiceMode = (typeof DEMO_SERVICE_MODES)[number];
+type DemoServiceMode = (typeof DEMO_SERVICE_MODES)[number];
 
 export type DemoServiceSettings = {
   mode: DemoServiceMode;
@@ -25,7 +25,7 @@ export type DemoServiceSettings = {
   seed?: number;
 };
 
-export type DemoServiceSummary = {
+type DemoServiceSummary = {
   mode: DemoServiceMode;
   calls: number;
   records: number;
@@ -34,7 +34,7 @@ export type DemoServiceSummary = {
   retry_after_seconds: number;
 };
 
-export type DemoServiceState = {
+type DemoServiceState = {
   mode: DemoServiceMode;
   latencyMs: number;
   failureRate: number;
@@ -47,7 +47,7 @@ export type DemoServiceState = {
   random: () => number;
 };
 
-export type DemoServicesState = {
+type DemoServicesState = {
   services: Record<KnownServiceName, DemoServiceState>;
   configure(service: KnownServiceName, settings: DemoServiceSettings): DemoServiceSummary;
   reset(): void;
@@ -122,7 +122,7 @@ export async function startDemoServices({
   };
 }
 
-export function createDemoServicesState(): DemoServicesState {
+function createDemoServicesState(): DemoServicesState {
   const services = Object.fromEntries(
     KNOWN_SERVICE_NAMES.map((name, index) => [name, createServiceState(defaultSeed(index))]),
   ) as Record<KnownServiceName, DemoServiceState>;

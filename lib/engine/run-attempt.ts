@@ -108,7 +108,7 @@ export async function runAttempt({
  * only when an operator edits the task's context: the request then differs, and reusing a key with
  * other parameters is refused (or wrongly replayed) by idempotent services.
  */
-export function stepIdempotencyKey(step: Pick<ClaimedStep, 'id' | 'context'>): string {
+function stepIdempotencyKey(step: Pick<ClaimedStep, 'id' | 'context'>): string {
   const contextDigest = createHash('sha256').update(JSON.stringify(step.context)).digest('hex').slice(0, 12);
   return `switchyard-step-${step.id}-${contextDigest}`;
 }
@@ -118,11 +118,11 @@ function elapsedMs(startedAt: number): number {
 }
 
 /** The most a step's results may weigh, as JSON text: they are read by every step that depends on it. */
-export const MAX_RESULTS_CHARACTERS = 1024 * 1024;
+const MAX_RESULTS_CHARACTERS = 1024 * 1024;
 /** PostgreSQL reads jsonb recursively; far deeper values fail its stack depth check. */
-export const MAX_RESULTS_DEPTH = 100;
+const MAX_RESULTS_DEPTH = 100;
 /** How much of an error's message and names an attempt keeps. */
-export const MAX_ERROR_MESSAGE_CHARACTERS = 4000;
+const MAX_ERROR_MESSAGE_CHARACTERS = 4000;
 
 /**
  * The handler's results as JSON PostgreSQL can store: NUL and lone surrogates replaced by U+FFFD.

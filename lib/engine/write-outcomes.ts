@@ -110,7 +110,7 @@ const TRANSIENT_SQLSTATE_CLASSES = new Set(['08', '40', '53', '55', '57', '58'])
  * is shutting down, out of resources, or the transaction lost a deadlock or serialisation. A refusal
  * of the statement's content (a data exception, a constraint, a limit) is not.
  */
-export function isTransientDatabaseError(error: unknown): boolean {
+function isTransientDatabaseError(error: unknown): boolean {
   const sqlState = findSqlState(error);
   if (sqlState !== undefined) {
     return TRANSIENT_SQLSTATE_CLASSES.has(sqlState.slice(0, 2));

@@ -1,7 +1,5 @@
 import type { JSONSchemaType } from 'ajv';
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
 /** What one service call reports, so the attempt row can show HTTP status and latency. */
 export type ServiceCallRecord = { service: string; method: string; path: string; status?: number; latencyMs: number };
 

@@ -40,7 +40,7 @@ function waitOrAbort(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 type NoopConfig = { result?: unknown };
-export const noopHandler = defineStepHandler<NoopConfig>({
+const noopHandler = defineStepHandler<NoopConfig>({
   name: 'test.noop',
   description: 'Returns `result` (or {ok: true}) at once.',
   configSchema: { type: 'object', properties: { result: {} }, additionalProperties: false },
@@ -51,7 +51,7 @@ export const noopHandler = defineStepHandler<NoopConfig>({
 });
 
 type EchoConfig = Record<string, never>;
-export const echoHandler = defineStepHandler<EchoConfig>({
+const echoHandler = defineStepHandler<EchoConfig>({
   name: 'test.echo',
   description: 'Returns the task context and the results it was given.',
   configSchema: { type: 'object', additionalProperties: false },
@@ -61,7 +61,7 @@ export const echoHandler = defineStepHandler<EchoConfig>({
 });
 
 type SleepConfig = { ms: number; result?: unknown };
-export const sleepHandler = defineStepHandler<SleepConfig>({
+const sleepHandler = defineStepHandler<SleepConfig>({
   name: 'test.sleep',
   description: 'Waits `ms` milliseconds (aborted by the signal), then returns.',
   configSchema: {
@@ -87,7 +87,7 @@ type FailConfig = {
   http_status?: number;
   message?: string;
 };
-export const failHandler = defineStepHandler<FailConfig>({
+const failHandler = defineStepHandler<FailConfig>({
   name: 'test.fail',
   description: 'Fails with the given kind of error for the first `times` attempts (or always).',
   configSchema: {
@@ -119,7 +119,7 @@ export const failHandler = defineStepHandler<FailConfig>({
 });
 
 type HangConfig = Record<string, never>;
-export const hangHandler = defineStepHandler<HangConfig>({
+const hangHandler = defineStepHandler<HangConfig>({
   name: 'test.hang',
   description: 'Never returns and ignores its signal: the orchestrator must give up on it at the timeout.',
   configSchema: { type: 'object', additionalProperties: false },

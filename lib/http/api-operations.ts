@@ -28,7 +28,7 @@ import { splitFilterLists } from './read-query';
  * To add a route: write its request and answer schemas in lib/api/schemas/ (and their types in
  * lib/api/types.ts), add its entry here, then the route file: `export const GET = handleRoute(operations.x, …)`.
  */
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /** The path parameters of every route: how the document describes them and how the edge reads them. */
 export const PATH_PARAMETERS = {
@@ -39,7 +39,7 @@ export const PATH_PARAMETERS = {
   version: { description: 'Semantic version', schema: { type: 'string' } },
   tokenId: { description: 'Token id', schema: { type: 'string', pattern: '^[0-9]+$' }, idOf: 'token' },
 } as const;
-export type PathParameterName = keyof typeof PATH_PARAMETERS;
+type PathParameterName = keyof typeof PATH_PARAMETERS;
 type IdParameterName = { [K in PathParameterName]: (typeof PATH_PARAMETERS)[K] extends { idOf: string } ? K : never }[PathParameterName];
 
 type ParameterNamesOf<P extends string> = P extends `${string}{${infer Name}}${infer Rest}` ? Name | ParameterNamesOf<Rest> : never;

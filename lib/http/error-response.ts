@@ -3,7 +3,7 @@ import { AppError, type ErrorCode, type ErrorDetail, RateLimitedError } from '..
 import type { Logger } from '../logger';
 
 /** The one table from domain error codes to HTTP statuses (shared/API.md §5). */
-export const STATUS_BY_ERROR_CODE: Record<ErrorCode, number> = {
+const STATUS_BY_ERROR_CODE: Record<ErrorCode, number> = {
   malformed: 400,
   unauthorized: 401,
   forbidden: 403,

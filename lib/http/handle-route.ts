@@ -26,7 +26,7 @@ type RawParams = Record<string, string | string[] | undefined>;
 /** What Next.js passes a route handler. */
 export type NextRouteContext = { params: Promise<RawParams> };
 
-export type RouteContext<O extends ApiOperationSpec> = {
+type RouteContext<O extends ApiOperationSpec> = {
   /** The path parameters, ids parsed. */
   params: PathParams<O['path']>;
   /** The query string, validated with the operation's query schema (undefined when it has none). */

@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 
 /** The most a request body may hold (shared/API.md §5: 413 above it). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export type BodyMediaType = { accepts(mediaType: string): boolean; expected: string };
 

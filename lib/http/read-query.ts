@@ -58,7 +58,7 @@ export function readQuery<T>(request: Request, schema: PropertySchemas, validate
 }
 
 /** In a JSON body's filter, a list may be given as a comma-separated string, as in the query string. */
-export function splitListStrings(value: unknown, schema: PropertySchemas): unknown {
+function splitListStrings(value: unknown, schema: PropertySchemas): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return value;
   }

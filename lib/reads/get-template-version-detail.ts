@@ -6,7 +6,7 @@ import type { TemplateDefinition } from '../templates/template-definition';
 import { templateDag } from '../templates/validate-template';
 import { getTemplateVersionOrThrow, pickNewestVersion } from './get-template-version';
 
-export function toTemplateVersionDetail(row: TemplateVersionRow, { active }: { active: boolean }): TemplateVersionDetail {
+function toTemplateVersionDetail(row: TemplateVersionRow, { active }: { active: boolean }): TemplateVersionDetail {
   const definition = row.definition as TemplateDefinition;
   return {
     namespace: row.namespace,

@@ -15,15 +15,15 @@ export type ListTasksInput = TaskFilter & { limit: number; cursor?: string | und
 const OPEN_STEPS_SHOWN = 25;
 
 /** Where a page ended: the last task's id, and its exact creation time (ISO, µs) when the list is in creation order. */
-export type TaskCursor = { id: number; createdAtExact?: string };
+type TaskCursor = { id: number; createdAtExact?: string };
 
 /** Opaque to clients: `t<id>`, or `c<created_at>|<id>` for lists ordered by creation time. */
-export function encodeTaskCursor(cursor: TaskCursor): string {
+function encodeTaskCursor(cursor: TaskCursor): string {
   const text = cursor.createdAtExact === undefined ? `t${cursor.id}` : `c${cursor.createdAtExact}|${cursor.id}`;
   return Buffer.from(text, 'utf8').toString('base64url');
 }
 
-export function decodeTaskCursor(cursor: string): TaskCursor {
+function decodeTaskCursor(cursor: string): TaskCursor {
   const decoded = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   const match = /^(?:t|c([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z)\|)([1-9][0-9]{0,14})$/.exec(decoded);
   if (!match?.[2]) {

@@ -13,7 +13,7 @@ export type MetricsSnapshot = {
 };
 
 /** What the gauges of GET /metrics show, read at scrape time. */
-export async function readMetricsSnapshot(db: DbOrTx): Promise<MetricsSnapshot> {
+async function readMetricsSnapshot(db: DbOrTx): Promise<MetricsSnapshot> {
   const tasks = await queryRows<{ namespace: string; name: string; status: string; count: number }>(
     db,
     sql`select namespace, name, status, count(*)::int as count from tasks group by namespace, name, status`,

@@ -10,7 +10,7 @@ import { isoTimeSql } from './task-filter-sql';
 const HOUR_MS = 3_600_000;
 const HOURS_SHOWN = 24;
 /** An in_progress task that has not changed for this long counts as stuck. */
-export const STUCK_AFTER_MINUTES = 5;
+const STUCK_AFTER_MINUTES = 5;
 
 
 type HourRow = { hour: number; namespace: string; name: string; status: TaskStatus; count: number };

@@ -22,7 +22,7 @@ export function isoTimeSql(value: SQL): SQL<string> {
   return sql<string>`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
-export function inList(values: readonly string[]): SQL {
+function inList(values: readonly string[]): SQL {
   return sql.join(
     values.map((value) => sql`${value}`),
     sql`, `,

@@ -26,8 +26,8 @@ export type Runtime = {
   stop(): Promise<void>;
 };
 
-export const TEMPLATES_DIRECTORY = path.resolve(process.cwd(), 'templates');
-export const E2E_TEMPLATES_DIRECTORY = path.resolve(process.cwd(), 'e2e/fixtures/templates');
+const TEMPLATES_DIRECTORY = path.resolve(process.cwd(), 'templates');
+const E2E_TEMPLATES_DIRECTORY = path.resolve(process.cwd(), 'e2e/fixtures/templates');
 
 export function createServiceCallerFactory(serviceUrls: Record<string, string>): CreateServiceCaller {
   return (options) => createServiceCaller({ urls: serviceUrls, ...options });

@@ -11,7 +11,7 @@ import type { ErrorDetail } from '../errors';
 import { joinPointer } from '../validation';
 
 export const MAX_TEMPLATE_BYTES = 1024 * 1024;
-export const MAX_TEMPLATE_DEPTH = 64;
+const MAX_TEMPLATE_DEPTH = 64;
 
 /** JSON Pointer path → 1-based line of the key (in a mapping) or of the item (in a sequence). */
 export type YamlLineMap = ReadonlyMap<string, number>;

@@ -8,7 +8,7 @@ export const NAME_PATTERN = '^[a-z0-9_]+$';
 const NAME_MAX_LENGTH = 100;
 const MAX_SECONDS = 86_400;
 
-export type RawRetryBackoff = {
+type RawRetryBackoff = {
   base_seconds?: number;
   max_seconds?: number;
   jitter?: boolean;

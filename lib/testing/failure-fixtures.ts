@@ -7,7 +7,7 @@ import { type Orchestrator, startOrchestrator } from '../engine/runner';
 import { saveTestTemplate, waitForTaskStatus } from './task-testing';
 
 /** Test-only: tasks that fail the way operators meet them, made by a real orchestrator run. */
-export const testHandlers = defaultHandlerRegistry({ withTestHandlers: true });
+const testHandlers = defaultHandlerRegistry({ withTestHandlers: true });
 
 export async function startTestOrchestrator(database: Database, running: Orchestrator[]): Promise<Orchestrator> {
   const orchestrator = await startOrchestrator({ database, handlers: testHandlers, pollIntervalMs: 50, shutdownGraceMs: 100 });

@@ -17,7 +17,7 @@ import { compileSchema, type ValidationResult } from '../validation';
  * Test-only: calls the route modules of app/api/v1 directly, as Next.js would, against a test database
  * and a runtime whose environment the test chooses (ADMIN_TOKEN or local mode).
  */
-export const API_ROOT = path.resolve(process.cwd(), 'app/api/v1');
+const API_ROOT = path.resolve(process.cwd(), 'app/api/v1');
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 const BASE_URL = 'http://127.0.0.1:3210';
 
@@ -128,7 +128,7 @@ function validatorOf(schema: object): (value: unknown) => ValidationResult<unkno
  * status with its media type and, for JSON, a body its schema accepts exactly; or a listed error status
  * with the Error shape. Every route test goes through here, so every answer a test sees is checked.
  */
-export async function checkAnswerAgainstContract(operation: ApiOperation, response: Response): Promise<void> {
+async function checkAnswerAgainstContract(operation: ApiOperation, response: Response): Promise<void> {
   const where = `${operation.method} ${operation.path} answered ${response.status}`;
   const contentType = response.headers.get('content-type') ?? '';
   const success = operation.responses[response.status];

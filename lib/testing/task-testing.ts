@@ -61,7 +61,7 @@ export async function waitFor<T>(read: () => Promise<T | undefined | null | fals
   }
 }
 
-export async function readTaskStatus(db: Db, taskId: number): Promise<string | undefined> {
+async function readTaskStatus(db: Db, taskId: number): Promise<string | undefined> {
   const [row] = await queryRows<{ status: string }>(db, sql`select status from tasks where id = ${taskId}`);
   return row?.status;
 }

@@ -8,9 +8,9 @@ import { name, taskFilterSchema } from './task-filter-schema';
  */
 
 /** The most tasks one bulk retry touches; a larger set is retried in several calls. */
-export const BULK_RETRY_LIMIT = 10_000;
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 500;
+const BULK_RETRY_LIMIT = 10_000;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 500;
 
 const reason = { type: 'string', minLength: 1, maxLength: 1000, description: 'Why; recorded in the audit trail.' } as const;
 const taskId = { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } as const;

@@ -28,7 +28,7 @@ import { taskFilterSchema } from './task-filter-schema';
  * Objects refuse keys they do not list: an answer that grows a field must say so here.
  */
 
-export const errorDetailSchema = object({ path: string, message: string, line: integer }, { optional: ['line'] });
+const errorDetailSchema = object({ path: string, message: string, line: integer }, { optional: ['line'] });
 export const errorSchema = object({ error: object({ code: string, message: string, details: arrayOf(errorDetailSchema) }) });
 
 export const healthSchema = object({
