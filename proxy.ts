@@ -1,6 +1,6 @@
-import { type NextRequest, NextResponse } from 'next/server';
+import { NextResponse, type NextRequest } from 'next/server';
 import { ensurePeerGuard, readVerifiedPeer } from '@/lib/auth/peer-guard';
-import { checkRequestPerimeter, type PerimeterConfig, readPerimeterConfig } from '@/lib/auth/request-perimeter';
+import { checkRequestPerimeter, readPerimeterConfig, type PerimeterConfig } from '@/lib/auth/request-perimeter';
 import { readEnv } from '@/lib/env';
 import { errorResponse } from '@/lib/http/error-response';
 

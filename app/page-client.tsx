@@ -1,13 +1,14 @@
 'use client';
-import { Link } from '../components/shell/link';
+
 import { EmptyState } from '../components/feedback/empty-state';
 import { ErrorState } from '../components/feedback/error-state';
-import { StaleDataNotice } from '../components/feedback/stale-data-notice';
 import { LoadingState } from '../components/feedback/loading-state';
+import { StaleDataNotice } from '../components/feedback/stale-data-notice';
 import { HourlyHistogram } from '../components/overview/hourly-histogram';
-import { StackedBar, StatusBreakdown } from '../components/overview/status-breakdown';
 import { StatCard } from '../components/overview/stat-card';
+import { StackedBar, StatusBreakdown } from '../components/overview/status-breakdown';
 import { CircuitBadge, ModeBadge } from '../components/services/circuit-badge';
+import { Link } from '../components/shell/link';
 import { StatusBadge } from '../components/status/status-badge';
 import { StatusIcon } from '../components/status/status-icon';
 import { statusLabel } from '../components/status/status-style';
@@ -39,7 +40,9 @@ export function OverviewPageClient() {
       </header>
       <StaleDataNotice query={overview} refetch={overview.refetch} what="the overview" />
       {overview.isPending ? <LoadingState rows={6} label="Counting tasks…" /> : null}
-      {overview.isError && !data ? <ErrorState error={overview.error} title="Could not load the overview" onRetry={() => void overview.refetch()} /> : null}
+      {overview.isError && !data ? (
+        <ErrorState error={overview.error} title="Could not load the overview" onRetry={() => void overview.refetch()} />
+      ) : null}
       {data ? (
         <div className="stack">
           <div className="grid cols-4">
@@ -126,7 +129,11 @@ function TemplateBreakdown({ templates }: { templates: Overview['tasks']['by_tem
         <p className="muted small">
           Failed:{' '}
           {failing.map((template) => (
-            <Link key={`${template.namespace}/${template.name}`} href={taskListHref({ namespace: template.namespace, name: template.name, status: 'error' })} style={{ marginRight: 8 }}>
+            <Link
+              key={`${template.namespace}/${template.name}`}
+              href={taskListHref({ namespace: template.namespace, name: template.name, status: 'error' })}
+              style={{ marginRight: 8 }}
+            >
               {count(template.by_status.error ?? 0)} {template.name}
             </Link>
           ))}
@@ -165,7 +172,8 @@ function OldestStuck({ task, stuckAfterMinutes }: { task: Overview['oldest_stuck
             </>
           ) : null}
           <br />
-          {task.status === 'error' ? 'in error' : 'in progress, unchanged'} since <RelativeTime iso={task.stuck_since} />, created <RelativeTime iso={task.created_at} />
+          {task.status === 'error' ? 'in error' : 'in progress, unchanged'} since <RelativeTime iso={task.stuck_since} />, created{' '}
+          <RelativeTime iso={task.created_at} />
         </>
       }
       href={`/tasks/${task.id}${task.step ? `?step=${encodeURIComponent(task.step.name)}` : ''}`}
@@ -230,7 +238,12 @@ function TopFailures() {
                 {group.signature}
               </span>
             </span>
-            <Link href={taskListHref(fromTaskFilter(group.filter))} className="num" style={{ fontSize: 18, fontWeight: 650 }} title="The tasks of this failure group">
+            <Link
+              href={taskListHref(fromTaskFilter(group.filter))}
+              className="num"
+              style={{ fontSize: 18, fontWeight: 650 }}
+              title="The tasks of this failure group"
+            >
               {group.count}
             </Link>
           </li>

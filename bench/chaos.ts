@@ -1,4 +1,4 @@
-import { type ChaosOptions, type ChaosReport, DEFAULT_CHAOS_OPTIONS, runChaos } from './chaos/run-chaos';
+import { DEFAULT_CHAOS_OPTIONS, runChaos, type ChaosOptions, type ChaosReport } from './chaos/run-chaos';
 
 /**
  * `npm run chaos`: N registrations on PostgreSQL while the demo services fail, worker processes are
@@ -28,7 +28,10 @@ in a database of its own that it drops afterwards.
 `;
 
 function parse(argv: string[]): { options: ChaosOptions; json: boolean } {
-  const options: ChaosOptions = { ...DEFAULT_CHAOS_OPTIONS, serverUrl: process.env.DATABASE_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/postgres' };
+  const options: ChaosOptions = {
+    ...DEFAULT_CHAOS_OPTIONS,
+    serverUrl: process.env.DATABASE_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/postgres',
+  };
   let json = false;
   const numeric: Record<string, keyof ChaosOptions> = {
     '--tasks': 'tasks',
@@ -74,13 +77,29 @@ export function printChaosReport(report: ChaosReport, write: (line: string) => v
   write(`chaos run on ${report.database}`);
   write(`  tasks                 ${f.tasks} (${f.resubmissions} resubmitted with the same identity)`);
   write(`  attempts              ${f.attempts} (${f.retries} retries)`);
-  write(`  attempt outcomes      ${Object.entries(f.attemptOutcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  write(`  failed by HTTP status ${Object.entries(f.failedAttemptsByHttpStatus).map(([k, v]) => `${k}: ${v}`).join(', ') || '—'}`);
+  write(
+    `  attempt outcomes      ${Object.entries(f.attemptOutcomes)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+  write(
+    `  failed by HTTP status ${
+      Object.entries(f.failedAttemptsByHttpStatus)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ') || '—'
+    }`,
+  );
   write(`  kills                 ${f.kills} SIGKILLs (${f.attemptsLostToKills} attempts in flight lost), ${f.webRestarts} web restart(s)`);
-  write(`  longest recovery      ${f.longestRecoveryMs === null ? '— (no killed worker held a step)' : `${f.longestRecoveryMs} ms from SIGKILL to the next attempt (median ${f.medianRecoveryMs} ms)`}`);
+  write(
+    `  longest recovery      ${f.longestRecoveryMs === null ? '— (no killed worker held a step)' : `${f.longestRecoveryMs} ms from SIGKILL to the next attempt (median ${f.medianRecoveryMs} ms)`}`,
+  );
   write(`  circuit openings      ${f.circuitOpenings}`);
   write(`  exhausted → operator  ${f.errorTasksBeforeOperator} task(s) in error, ${f.operatorRetries} retried by the operator step`);
-  write(`  service records       ${Object.entries(f.serviceRecords).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  write(
+    `  service records       ${Object.entries(f.serviceRecords)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   write(`  total time            ${f.totalSeconds} s`);
   if (report.errorReasons.length > 0) {
     write('  why tasks ended in error:');

@@ -17,8 +17,17 @@ import { median, round } from './lib/stats';
  * `--set` applies a setting to the EXPLAINing session first (e.g. `--set jit=off`, to see a proposed connection setting's effect).
  * Needs DATABASE_URL (any database on the server; a scratch database is created and dropped).
  */
-type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Actual Rows'?: number; 'Actual Loops'?: number; Plans?: PlanNode[] };
-type ExplainJson = [{ Plan: PlanNode & { 'Total Cost': number }; 'Planning Time': number; 'Execution Time': number; JIT?: { Timing?: { Total?: number } } }];
+type PlanNode = {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  Plans?: PlanNode[];
+};
+type ExplainJson = [
+  { Plan: PlanNode & { 'Total Cost': number }; 'Planning Time': number; 'Execution Time': number; JIT?: { Timing?: { Total?: number } } },
+];
 
 export type HotPathExplain = {
   statement: 'claim' | 'complete';
@@ -36,7 +45,9 @@ function describeWideNodes(node: PlanNode, out: string[] = []): string[] {
   const rows = (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1);
   const isScan = /Scan/.test(node['Node Type']) && !/CTE Scan|WorkTable|Function Scan/.test(node['Node Type']);
   if ((isScan || node['Node Type'] === 'Sort') && rows > 200) {
-    out.push(`${node['Node Type']}${node['Relation Name'] ? ` on ${node['Relation Name']}` : ''}${node['Index Name'] ? ` using ${node['Index Name']}` : ''}: ${rows} rows`);
+    out.push(
+      `${node['Node Type']}${node['Relation Name'] ? ` on ${node['Relation Name']}` : ''}${node['Index Name'] ? ` using ${node['Index Name']}` : ''}: ${rows} rows`,
+    );
   }
   for (const child of node.Plans ?? []) {
     describeWideNodes(child, out);
@@ -115,7 +126,10 @@ export async function explainHotPath(
       const [completeStatement] = await captureStatements((recorder) => markStepsComplete(recorder, successes, claimOptions));
       const completePlan = await explainInRollback(client, completeStatement as CapturedStatement);
       await markStepsComplete(db, successes, claimOptions);
-      for (const [statement, plan] of [['claim', claimPlan], ['complete', completePlan]] as const) {
+      for (const [statement, plan] of [
+        ['claim', claimPlan],
+        ['complete', completePlan],
+      ] as const) {
         results.push({
           statement,
           stats,

@@ -2,30 +2,29 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { type Database, openDatabase, queryRows } from '../db/client';
+import { openDatabase, queryRows, type Database } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import type { TemplateVersionRow } from '../db/schema';
-import { defaultHandlerRegistry } from '../lib/handlers/index';
-import { logger } from '../lib/logger';
 import { createTask } from '../lib/actions/create-task';
-import { getTemplateVersionOrThrow } from '../lib/reads/get-template-version';
 import { registerTemplates } from '../lib/actions/register-templates';
 import { startOrchestrator } from '../lib/engine/runner';
+import { defaultHandlerRegistry } from '../lib/handlers/index';
+import { logger } from '../lib/logger';
+import { getTemplateVersionOrThrow } from '../lib/reads/get-template-version';
 import { listServiceNames } from '../lib/services/service-registry';
 import { explainHotPath, summarizeExplains } from './explain-hot-path';
-import { drainDiamonds, type DrainResult, waitUntilDrained } from './figures/drain-diamonds';
+import { drainDiamonds, waitUntilDrained, type DrainResult } from './figures/drain-diamonds';
 import { drainGraphileJobs, type PeerDrainResult } from './figures/graphile-worker-peer';
 import { createTasksOverHttp, hasRoute, timeRequests, type TimedRequest } from './figures/http-api';
 import { measureIdleLatency, summarizeLatency } from './figures/idle-latency';
 import { HELP, parseBenchArgs, type BenchOptions } from './lib/args';
+import { countersBetween, readDatabaseCounters } from './lib/db-counters';
 import { DIAMOND, DIAMOND_STEP_COUNT, saveDiamondTemplate } from './lib/diamond';
-import { describeMachine, type Figure, FigureLog, renderTextTable, writeResultsFile } from './lib/figures';
-import type { ChildHandle } from './lib/processes';
-import { createScratchDatabase, type ScratchDatabase, TRUNCATE_WORK_SQL } from './lib/scratch-database';
+import { describeMachine, FigureLog, renderTextTable, writeResultsFile, type Figure } from './lib/figures';
+import { sleep, type ChildHandle } from './lib/processes';
+import { createScratchDatabase, TRUNCATE_WORK_SQL, type ScratchDatabase } from './lib/scratch-database';
 import { seedMillion } from './lib/seed-million';
 import { seedPendingTasks } from './lib/seed-tasks';
-import { countersBetween, readDatabaseCounters } from './lib/db-counters';
-import { sleep } from './lib/processes';
 import { median, round } from './lib/stats';
 import { prepareBuild, samplePeak, startWebServer, type WebServer } from './lib/web-server';
 import { startWorkerProcesses, stopWorkerProcesses } from './lib/worker-processes';
@@ -55,8 +54,16 @@ const progress = (message: string) => process.stderr.write(`${message}\n`);
 /** Graphile-worker's batching settings: the docs' starting point (local queue = concurrency + 1) and its best here. */
 const PEER_MODES = [
   { key: 'default', label: 'graphile-worker 0.17.3, default settings', env: {} },
-  { key: 'batched_11', label: 'graphile-worker, localQueue 11, completeJobBatchDelay 0', env: { GW_LOCAL_QUEUE_SIZE: '11', GW_COMPLETE_JOB_BATCH_DELAY: '0' } },
-  { key: 'batched_500', label: 'graphile-worker, localQueue 500, completeJobBatchDelay 0', env: { GW_LOCAL_QUEUE_SIZE: '500', GW_COMPLETE_JOB_BATCH_DELAY: '0' } },
+  {
+    key: 'batched_11',
+    label: 'graphile-worker, localQueue 11, completeJobBatchDelay 0',
+    env: { GW_LOCAL_QUEUE_SIZE: '11', GW_COMPLETE_JOB_BATCH_DELAY: '0' },
+  },
+  {
+    key: 'batched_500',
+    label: 'graphile-worker, localQueue 500, completeJobBatchDelay 0',
+    env: { GW_LOCAL_QUEUE_SIZE: '500', GW_COMPLETE_JOB_BATCH_DELAY: '0' },
+  },
 ] as const;
 const CONCURRENCY = 10;
 const FIGURE_UNITS: Record<string, string> = {
@@ -139,7 +146,12 @@ async function measurePostgresThroughput(scratch: ScratchDatabase, templateVersi
     // Every peer mode runs once per round even when there are fewer worker counts than modes.
     for (const peer of options.peer ? PEER_MODES.slice(options.workers.length) : []) {
       Object.assign(process.env, peer.env);
-      const peerResult = await drainGraphileJobs(database, { url, jobs: options.tasks * DIAMOND_STEP_COUNT, concurrency: CONCURRENCY, mode: peer.key === 'default' ? 'default' : 'batched' });
+      const peerResult = await drainGraphileJobs(database, {
+        url,
+        jobs: options.tasks * DIAMOND_STEP_COUNT,
+        concurrency: CONCURRENCY,
+        mode: peer.key === 'default' ? 'default' : 'batched',
+      });
       peers.set(peer.key, [...(peers.get(peer.key) ?? []), peerResult]);
     }
   }
@@ -246,9 +258,21 @@ async function measureLatencyFigures(database: Database, db: 'postgres' | 'pglit
       ...(isPostgres ? { target: '≤ 25 ms', verdict: verdict(task.p50 <= 25) } : {}),
     });
     log.add({ figure: 'task_latency_ms', value: round(task.p95, 1), unit: 'ms', db, setting: `p95 over ${task.n} diamonds` });
-    log.add({ figure: 'first_step_start_ms', value: round(first.p50, 2), unit: 'ms', db, setting: `p50, task created → its first step starts (wake-up by NOTIFY)` });
+    log.add({
+      figure: 'first_step_start_ms',
+      value: round(first.p50, 2),
+      unit: 'ms',
+      db,
+      setting: `p50, task created → its first step starts (wake-up by NOTIFY)`,
+    });
     const run = summarizeLatency(result.stepRunMs);
-    log.add({ figure: 'step_run_ms', value: round(run.p50, 2), unit: 'ms', db, setting: 'p50, a no-op step from its claim to the statement recording it' });
+    log.add({
+      figure: 'step_run_ms',
+      value: round(run.p50, 2),
+      unit: 'ms',
+      db,
+      setting: 'p50, a no-op step from its claim to the statement recording it',
+    });
   } finally {
     await stop();
   }
@@ -278,7 +302,11 @@ async function measureHttpFigures(scratch: ScratchDatabase, templateVersion: Tem
   progress('server: next start (orchestrator on, test handlers) …');
   let server: WebServer;
   try {
-    server = await startWebServer({ appDirectory, databaseUrl: scratch.url, env: { ORCHESTRATOR: 'on', E2E: '1', WORKER_CONCURRENCY: String(CONCURRENCY) } });
+    server = await startWebServer({
+      appDirectory,
+      databaseUrl: scratch.url,
+      env: { ORCHESTRATOR: 'on', E2E: '1', WORKER_CONCURRENCY: String(CONCURRENCY) },
+    });
   } catch (error) {
     for (const figure of httpFigures) {
       log.skip(figure, `next start failed: ${(error as Error).message.split('\n')[0]}`);
@@ -287,7 +315,13 @@ async function measureHttpFigures(scratch: ScratchDatabase, templateVersion: Tem
   }
   try {
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    log.add({ figure: 'server_rss_mb', value: round(server.rssBytes() / 1024 ** 2, 0), unit: 'MB', db: 'postgres', setting: 'idle, after start (next start + its orchestrator)' });
+    log.add({
+      figure: 'server_rss_mb',
+      value: round(server.rssBytes() / 1024 ** 2, 0),
+      unit: 'MB',
+      db: 'postgres',
+      setting: 'idle, after start (next start + its orchestrator)',
+    });
 
     const routes: RouteSupport = {
       createTask: await hasRoute(server.url, 'POST', '/api/v1/tasks', { namespace: DIAMOND.namespace, name: DIAMOND.name, context: { probe: true } }),
@@ -342,7 +376,13 @@ async function measureHttpFigures(scratch: ScratchDatabase, templateVersion: Tem
         failures: result.failures,
         ...(result.firstFailure ? { first_failure: result.firstFailure } : {}),
       });
-      log.add({ figure: 'server_rss_mb', value: round(peak.stop() / 1024 ** 2, 0), unit: 'MB', db: 'postgres', setting: 'peak under 8-client task creation' });
+      log.add({
+        figure: 'server_rss_mb',
+        value: round(peak.stop() / 1024 ** 2, 0),
+        unit: 'MB',
+        db: 'postgres',
+        setting: 'peak under 8-client task creation',
+      });
       await waitUntilDrained(db, { timeoutMs: 600_000 });
     }
     return routes;
@@ -370,7 +410,12 @@ async function measureDirectCreate(database: Database, db: 'postgres' | 'pglite'
   log.add({
     figure: 'create_tasks_per_second_direct',
     value: round(total / seconds),
-    ...(counters ? { transactions_per_task: round(counters.commits / total, 2), rows_written_per_task: round((counters.rowsInserted + counters.rowsUpdated) / total, 1) } : {}),
+    ...(counters
+      ? {
+          transactions_per_task: round(counters.commits / total, 2),
+          rows_written_per_task: round((counters.rowsInserted + counters.rowsUpdated) / total, 1),
+        }
+      : {}),
     unit: 'tasks/s',
     db,
     setting: 'createTask() in-process, 8 concurrent callers, no orchestrator (the floor under POST /tasks)',
@@ -384,7 +429,10 @@ async function measureMillion(routes: RouteSupport | undefined) {
     return;
   }
   if (!routes || !appDirectory) {
-    log.skip({ figure: 'dashboard_query_ms', unit: 'ms', db: 'postgres', setting: `at ${options.millionTasks.toLocaleString('en-US')} tasks` }, 'the HTTP server could not be started');
+    log.skip(
+      { figure: 'dashboard_query_ms', unit: 'ms', db: 'postgres', setting: `at ${options.millionTasks.toLocaleString('en-US')} tasks` },
+      'the HTTP server could not be started',
+    );
     return;
   }
   if (!routes.listTasks && !routes.failures && !routes.taskDetail) {
@@ -394,41 +442,81 @@ async function measureMillion(routes: RouteSupport | undefined) {
     );
     return;
   }
-  const scratch = await createScratchDatabase(serverUrl, { prefix: 'switchyard_bench_million', keep: options.keepDb, adopt: options.millionDb, maxConnections: 4 });
+  const scratch = await createScratchDatabase(serverUrl, {
+    prefix: 'switchyard_bench_million',
+    keep: options.keepDb,
+    adopt: options.millionDb,
+    maxConnections: 4,
+  });
   try {
     const { db } = scratch.database;
     const [existing] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from tasks`);
     let count = existing?.n ?? 0;
     if (!options.millionDb || count === 0) {
       const diamond = await saveDiamondTemplate(db);
-      await registerTemplates(db, { directories: ['templates'], handlers: defaultHandlerRegistry({ withTestHandlers: true }), services: listServiceNames(process.env) });
+      await registerTemplates(db, {
+        directories: ['templates'],
+        handlers: defaultHandlerRegistry({ withTestHandlers: true }),
+        services: listServiceNames(process.env),
+      });
       const registration = await getTemplateVersionOrThrow(db, 'blog_examples', 'user_registration');
       progress(`seeding ${options.millionTasks.toLocaleString('en-US')} tasks into ${scratch.name} …`);
       const seeded = await seedMillion(db, { count: options.millionTasks, registration, diamond, onProgress: (message) => progress(`  ${message}`) });
       count = options.millionTasks;
-      log.add({ figure: 'seed_seconds', value: round(seeded.seconds), unit: 's', db: 'postgres', setting: `INSERT … SELECT generate_series of ${count.toLocaleString('en-US')} tasks + indexes + VACUUM ANALYZE`, rows: seeded.rows });
+      log.add({
+        figure: 'seed_seconds',
+        value: round(seeded.seconds),
+        unit: 's',
+        db: 'postgres',
+        setting: `INSERT … SELECT generate_series of ${count.toLocaleString('en-US')} tasks + indexes + VACUUM ANALYZE`,
+        rows: seeded.rows,
+      });
     }
     const at = `at ${count.toLocaleString('en-US')} tasks`;
     const server = await startWebServer({ appDirectory: appDirectory, databaseUrl: scratch.url, env: { ORCHESTRATOR: 'off', E2E: '1' } });
     try {
       await new Promise((resolve) => setTimeout(resolve, 2000));
-      log.add({ figure: 'server_rss_mb', value: round(server.rssBytes() / 1024 ** 2, 0), unit: 'MB', db: 'postgres', setting: `idle, ${at} (orchestrator off)` });
+      log.add({
+        figure: 'server_rss_mb',
+        value: round(server.rssBytes() / 1024 ** 2, 0),
+        unit: 'MB',
+        db: 'postgres',
+        setting: `idle, ${at} (orchestrator off)`,
+      });
       const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString();
       const ids = Array.from({ length: 16 }, (_, n) => 1 + ((n * 2_654_435_761) % count));
       const emails = ids.filter((id) => id % 5 !== 0).map((id) => `user${id}@example${id % 100}.com`);
-      const firstPage = routes.listTasks ? ((await (await fetch(`${server.url}/api/v1/tasks?status=complete&limit=50`)).json()) as { next_cursor?: string | null }) : undefined;
+      const firstPage = routes.listTasks
+        ? ((await (await fetch(`${server.url}/api/v1/tasks?status=complete&limit=50`)).json()) as { next_cursor?: string | null })
+        : undefined;
       const requests: (TimedRequest & { kind: 'list' | 'failures' | 'detail' })[] = [
         { kind: 'list', label: 'GET /tasks (no filter)', paths: ['/api/v1/tasks?limit=50'] },
         { kind: 'list', label: 'GET /tasks?status=error', paths: ['/api/v1/tasks?status=error&limit=50'] },
         { kind: 'list', label: 'GET /tasks?status=in_progress', paths: ['/api/v1/tasks?status=in_progress&limit=50'] },
-        { kind: 'list', label: 'GET /tasks?status=complete, page 2 (cursor)', paths: firstPage?.next_cursor ? [`/api/v1/tasks?status=complete&limit=50&cursor=${encodeURIComponent(firstPage.next_cursor)}`] : [] },
+        {
+          kind: 'list',
+          label: 'GET /tasks?status=complete, page 2 (cursor)',
+          paths: firstPage?.next_cursor ? [`/api/v1/tasks?status=complete&limit=50&cursor=${encodeURIComponent(firstPage.next_cursor)}`] : [],
+        },
         { kind: 'list', label: 'GET /tasks?namespace=bench', paths: ['/api/v1/tasks?namespace=bench&limit=50'] },
         { kind: 'list', label: 'GET /tasks?namespace&name', paths: ['/api/v1/tasks?namespace=blog_examples&name=user_registration&limit=50'] },
         { kind: 'list', label: 'GET /tasks?step=setup_billing_profile', paths: ['/api/v1/tasks?step=setup_billing_profile&limit=50'] },
         { kind: 'list', label: 'GET /tasks?step_status=waiting_retry', paths: ['/api/v1/tasks?step_status=waiting_retry&limit=50'] },
-        { kind: 'list', label: 'GET /tasks?step=send_welcome_sequence&step_status=error', paths: ['/api/v1/tasks?step=send_welcome_sequence&step_status=error&limit=50'] },
-        { kind: 'list', label: 'GET /tasks?created_after&created_before (1 day)', paths: [5, 12, 20].map((d) => `/api/v1/tasks?created_after=${day(d + 1)}&created_before=${day(d)}&limit=50`) },
-        { kind: 'list', label: 'GET /tasks?status=error&created_after (7 days)', paths: [`/api/v1/tasks?status=error&created_after=${day(7)}&limit=50`] },
+        {
+          kind: 'list',
+          label: 'GET /tasks?step=send_welcome_sequence&step_status=error',
+          paths: ['/api/v1/tasks?step=send_welcome_sequence&step_status=error&limit=50'],
+        },
+        {
+          kind: 'list',
+          label: 'GET /tasks?created_after&created_before (1 day)',
+          paths: [5, 12, 20].map((d) => `/api/v1/tasks?created_after=${day(d + 1)}&created_before=${day(d)}&limit=50`),
+        },
+        {
+          kind: 'list',
+          label: 'GET /tasks?status=error&created_after (7 days)',
+          paths: [`/api/v1/tasks?status=error&created_after=${day(7)}&limit=50`],
+        },
         { kind: 'list', label: 'GET /tasks?q=<one e-mail>', paths: emails.map((email) => `/api/v1/tasks?q=${encodeURIComponent(email)}&limit=50`) },
         { kind: 'list', label: 'GET /tasks?q=example42.com (≈1% match)', paths: ['/api/v1/tasks?q=example42.com&limit=50'] },
         { kind: 'list', label: 'GET /tasks?q=<no match>', paths: ['/api/v1/tasks?q=nobody-at-all%40nowhere.example&limit=50'] },
@@ -436,7 +524,11 @@ async function measureMillion(routes: RouteSupport | undefined) {
         { kind: 'detail', label: 'GET /tasks/{id}', paths: ids.map((id) => `/api/v1/tasks/${id}`) },
         { kind: 'detail', label: 'GET /tasks/{id}/transitions', paths: ids.map((id) => `/api/v1/tasks/${id}/transitions`) },
       ];
-      const supported = requests.filter((request) => request.paths.length > 0 && (request.kind === 'list' ? routes.listTasks : request.kind === 'failures' ? routes.failures : routes.taskDetail));
+      const supported = requests.filter(
+        (request) =>
+          request.paths.length > 0 &&
+          (request.kind === 'list' ? routes.listTasks : request.kind === 'failures' ? routes.failures : routes.taskDetail),
+      );
       for (const request of requests.filter((request) => !supported.includes(request))) {
         log.skip({ figure: 'dashboard_query_ms', unit: 'ms', db: 'postgres', setting: `${request.label}, ${at}` }, 'the route does not exist yet');
       }
@@ -462,7 +554,13 @@ async function measureMillion(routes: RouteSupport | undefined) {
           verdict: verdict(timing.p95Ms <= limit),
         });
       }
-      log.add({ figure: 'server_rss_mb', value: round(peak.stop() / 1024 ** 2, 0), unit: 'MB', db: 'postgres', setting: `peak under the dashboard queries, ${at}` });
+      log.add({
+        figure: 'server_rss_mb',
+        value: round(peak.stop() / 1024 ** 2, 0),
+        unit: 'MB',
+        db: 'postgres',
+        setting: `peak under the dashboard queries, ${at}`,
+      });
     } finally {
       await server.stop();
     }
@@ -488,7 +586,12 @@ async function measurePglite() {
       return () => orchestrator.stop();
     };
     progress(`steps_per_second: the in-process orchestrator on PGlite, ${options.tasks} diamonds …`);
-    const result = await drainDiamonds(database, { templateVersion, tasks: options.tasks, startDrainers: startInProcess, drainerPids: () => [process.pid] });
+    const result = await drainDiamonds(database, {
+      templateVersion,
+      tasks: options.tasks,
+      startDrainers: startInProcess,
+      drainerPids: () => [process.pid],
+    });
     log.add({
       figure: 'steps_per_second',
       value: round(result.stepsPerSecond),

@@ -11,7 +11,12 @@ it('refuses a second process on an embedded data directory that is in use, and f
   const openFromAnotherProcess = () =>
     spawnSync(
       process.execPath,
-      ['--import', 'tsx', '-e', `import('./db/client.ts').then(async ({ openDatabase }) => { const d = await openDatabase({ dataDir: ${JSON.stringify(dataDir)} }); await d.close(); console.log('opened'); })`],
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import('./db/client.ts').then(async ({ openDatabase }) => { const d = await openDatabase({ dataDir: ${JSON.stringify(dataDir)} }); await d.close(); console.log('opened'); })`,
+      ],
       { encoding: 'utf8', timeout: 60_000 },
     );
   const database = await openDatabase({ dataDir });

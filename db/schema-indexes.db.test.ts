@@ -15,7 +15,9 @@ describeEachDatabase('migrated database', (suite) => {
       .filter((name): name is string => typeof name === 'string')
       .sort();
     const present = new Set(
-      (await queryRows<{ name: string }>(suite.database.db, sql`select indexname as name from pg_indexes where schemaname = 'public'`)).map((row) => row.name),
+      (await queryRows<{ name: string }>(suite.database.db, sql`select indexname as name from pg_indexes where schemaname = 'public'`)).map(
+        (row) => row.name,
+      ),
     );
     expect(declared.length).toBeGreaterThan(10);
     expect(declared.filter((name) => !present.has(name))).toEqual([]);

@@ -1,17 +1,5 @@
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  boolean,
-  check,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-} from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { ERROR_SIGNATURE_KEY_EXPRESSION } from './error-signature';
 import { CLAIMABLE_STEP_STATUSES, FAILED_STEP_STATUSES, STEP_STATUSES, TASK_STATUSES } from './statuses';
 import { toSqlList } from './to-sql-list';
@@ -65,8 +53,12 @@ export const tasks = pgTable(
     completedAt: timestamp({ withTimezone: true }),
   },
   (t) => [
-    uniqueIndex('tasks_idempotency_key').on(t.namespace, t.name, t.idempotencyKey).where(sql`idempotency_key is not null`),
-    uniqueIndex('tasks_identity_key').on(t.namespace, t.name, t.identityKey).where(sql`identity_key is not null`),
+    uniqueIndex('tasks_idempotency_key')
+      .on(t.namespace, t.name, t.idempotencyKey)
+      .where(sql`idempotency_key is not null`),
+    uniqueIndex('tasks_identity_key')
+      .on(t.namespace, t.name, t.identityKey)
+      .where(sql`identity_key is not null`),
     index('tasks_status_id').on(t.status, t.id),
     index('tasks_template_id').on(t.namespace, t.name, t.id),
     // Serves creation-time ranges, listed in (created_at, id) order.
@@ -121,15 +113,23 @@ export const steps = pgTable(
   (t) => [
     uniqueIndex('steps_task_name').on(t.taskId, t.name),
     // Serves the claim: ORDER BY run_at over exactly the claimable rows.
-    index('steps_claimable_run_at').on(t.runAt).where(sql`status in (${toSqlList(CLAIMABLE_STEP_STATUSES)})`),
+    index('steps_claimable_run_at')
+      .on(t.runAt)
+      .where(sql`status in (${toSqlList(CLAIMABLE_STEP_STATUSES)})`),
     // Serves the lease reaper.
-    index('steps_lease_expires_at').on(t.leaseExpiresAt).where(sql`status = 'in_progress'`),
+    index('steps_lease_expires_at')
+      .on(t.leaseExpiresAt)
+      .where(sql`status = 'in_progress'`),
     // Serves the failures view and step filters (a failure group's step, status and signature) without
     // touching finished steps.
-    index('steps_unhealthy').on(t.name, t.status, t.errorSignature).where(sql`status in (${toSqlList(FAILED_STEP_STATUSES)})`),
+    index('steps_unhealthy')
+      .on(t.name, t.status, t.errorSignature)
+      .where(sql`status in (${toSqlList(FAILED_STEP_STATUSES)})`),
     // Serves task lists filtered by step status alone (`step_status=waiting_retry`): read backwards, it
     // yields the newest tasks with such a step from the index alone, so a page stops after 50.
-    index('steps_unhealthy_task_id').on(t.status, t.taskId).where(sql`status in (${toSqlList(FAILED_STEP_STATUSES)})`),
+    index('steps_unhealthy_task_id')
+      .on(t.status, t.taskId)
+      .where(sql`status in (${toSqlList(FAILED_STEP_STATUSES)})`),
     check('steps_status_check', sql`status in (${toSqlList(STEP_STATUSES)})`),
   ],
 );
@@ -186,7 +186,9 @@ export const failingSteps = pgTable(
     // A group's latest failures (its sample tasks), newest first.
     index('failing_steps_group').on(t.namespace, t.name, t.step, t.status, t.errorSignature, t.failedAt),
     // Tasks that failed since a time (GET /tasks?failed_after, the overview's last hour).
-    index('failing_steps_failed_at').on(t.failedAt).where(sql`status = 'error'`),
+    index('failing_steps_failed_at')
+      .on(t.failedAt)
+      .where(sql`status = 'error'`),
     check('failing_steps_status_check', sql`status in (${toSqlList(FAILED_STEP_STATUSES)})`),
   ],
 );

@@ -3,9 +3,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
-import { type Database, type DatabaseKind, openDatabase, PGLITE_EXTENSIONS, wrapPglite } from './client';
+import { openDatabase, PGLITE_EXTENSIONS, wrapPglite, type Database, type DatabaseKind } from './client';
 import { pgliteTemplateFile, postgresTemplateDatabase, postgresUrlFor } from './test-template';
-
 
 /** The databases every DB suite runs on: embedded always, PostgreSQL when TEST_DATABASE_URL is set. */
 const testDatabaseKinds: DatabaseKind[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];

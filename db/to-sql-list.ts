@@ -1,4 +1,4 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 
 /**
  * A list of constants (db/statuses.ts) as SQL literals, `'a','b'`, for `status in (…)`. Literals, not

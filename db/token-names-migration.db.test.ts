@@ -35,6 +35,8 @@ describeEachDatabase('migration 0011 on a database that reused token names', (su
     expect(names.map((row) => row.name)).toEqual(['ci#1', 'ci#2', 'ci', 'old#4', 'OLD', 'alone']);
     const sessions = await queryRows<{ session_hash: string }>(db, sql`select session_hash from sessions`);
     expect(sessions.map((row) => row.session_hash)).toEqual(['s2']);
-    await expect(db.execute(sql`insert into api_tokens (name, role, token_hash, created_by) values ('Alone', 'viewer', 'h7', 'admin')`)).rejects.toThrow();
+    await expect(
+      db.execute(sql`insert into api_tokens (name, role, token_hash, created_by) values ('Alone', 'viewer', 'h7', 'admin')`),
+    ).rejects.toThrow();
   });
 });

@@ -1,11 +1,15 @@
-import { expect, test } from './pages/test';
 import { uniqueEmail } from './pages/switchyard-api';
+import { expect, test } from './pages/test';
 
 test.afterEach(async ({ api }) => {
   await api.resetDemoServices();
 });
 
-test('twenty registrations failing at billing form one group, and one bulk retry with a dry run completes them all', async ({ page, api, failuresPage }) => {
+test('twenty registrations failing at billing form one group, and one bulk retry with a dry run completes them all', async ({
+  page,
+  api,
+  failuresPage,
+}) => {
   test.setTimeout(120_000);
   await api.resetDemoServices();
   await api.setServiceMode('billing', 'reject');

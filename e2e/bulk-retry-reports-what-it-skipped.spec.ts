@@ -19,7 +19,9 @@ test('retrying selected tasks says how many were retried and how many were skipp
   await page.getByRole('button', { name: 'Retry selected (4)' }).click();
 
   const dialog = page.getByTestId('bulk-retry-dialog');
-  await expect(dialog.getByTestId('bulk-retry-preview-summary')).toHaveText('3 would be retried · 1 would be skipped: not in error, nothing to retry');
+  await expect(dialog.getByTestId('bulk-retry-preview-summary')).toHaveText(
+    '3 would be retried · 1 would be skipped: not in error, nothing to retry',
+  );
   await dialog.getByRole('button', { name: 'Retry 3 tasks' }).click();
   await expect(dialog.getByTestId('bulk-retry-summary')).toHaveText('3 retried · 1 skipped: not in error, nothing to retry');
   await expect(dialog.getByTestId('bulk-retry-truncated')).toHaveCount(0);

@@ -1,5 +1,5 @@
-import { expect, test } from './pages/test';
 import { uniqueEmail } from './pages/switchyard-api';
+import { expect, test } from './pages/test';
 
 test('editing a failed task’s context and retrying completes it, and the change is in the audit trail', async ({ page, api, taskPage }) => {
   await api.resetDemoServices();

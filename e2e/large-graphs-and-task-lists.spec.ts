@@ -17,7 +17,10 @@ test('a 200-step task renders its whole DAG', async ({ page, api, taskPage }) =>
   test.info().annotations.push(
     { type: '200-step DAG: navigation to 200 nodes and their edges drawn', description: ms(drawn.drawnAt) },
     { type: '200-step DAG: task JSON received, after navigation', description: ms(drawn.jsonAt) },
-    { type: '200-step DAG: graph work, layout start to drawn (layout + render)', description: ms(drawn.layout && drawn.drawnAt - drawn.layout.startTime) },
+    {
+      type: '200-step DAG: graph work, layout start to drawn (layout + render)',
+      description: ms(drawn.layout && drawn.drawnAt - drawn.layout.startTime),
+    },
     { type: '200-step DAG: of which the layout (dagre)', description: ms(drawn.layout?.duration) },
   );
   await expect(taskPage.step('r09_s19')).toBeAttached();
@@ -78,7 +81,11 @@ test('the task list stays responsive with 100,000 tasks in the database', async 
   await tasksPage.waitForRows({ count: 50, rows: 'Rows 1–50' });
   started = await tasksPage.now();
   await tasksPage.filters.locator('select[name="status"]').selectOption('cancelled');
-  time('100k tasks: status filter (cancelled, 1,000 of them)', started, await tasksPage.waitForRows({ count: 50, rows: 'Rows 1–50', text: 'cancelled' }));
+  time(
+    '100k tasks: status filter (cancelled, 1,000 of them)',
+    started,
+    await tasksPage.waitForRows({ count: 50, rows: 'Rows 1–50', text: 'cancelled' }),
+  );
   await expect(page).toHaveURL(/status=cancelled/);
   await expect(tasksPage.rows.locator('[data-status]').first()).toHaveAttribute('data-status', 'cancelled');
 

@@ -54,7 +54,10 @@ test('a page on another origin cannot cancel a task in local mode; the task stay
   const before = await api.waitForTaskStatus(task.id, 'error');
 
   for (const origin of [`http://127.0.0.1:${otherPort}`, `http://localhost:${otherPort}`]) {
-    const formPosted = page.waitForResponse((response) => response.url().endsWith(`/tasks/${task.id}/cancel`) && response.request().method() === 'POST' && response.frame() !== page.mainFrame());
+    const formPosted = page.waitForResponse(
+      (response) =>
+        response.url().endsWith(`/tasks/${task.id}/cancel`) && response.request().method() === 'POST' && response.frame() !== page.mainFrame(),
+    );
     await page.goto(`${origin}/cancel?task=${task.id}`);
     expect(await page.evaluate(() => (window as unknown as { sent: Promise<string> }).sent)).toBe('sent');
     expect((await formPosted).status(), origin).toBe(403);

@@ -1,5 +1,5 @@
-import { expect, test } from './pages/test';
 import { uniqueEmail } from './pages/switchyard-api';
+import { expect, test } from './pages/test';
 
 test.afterEach(async ({ api }) => {
   await api.resetDemoServices();

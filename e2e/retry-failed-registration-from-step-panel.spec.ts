@@ -1,6 +1,6 @@
 import type { TaskDetail } from '../lib/api/types';
-import { expect, test } from './pages/test';
 import { uniqueEmail } from './pages/switchyard-api';
+import { expect, test } from './pages/test';
 
 test.afterEach(async ({ api }) => {
   await api.resetDemoServices();
@@ -54,7 +54,9 @@ test('a registration rejected by billing shows in Failures, and retrying its ste
     } else if (pathname === detailPath && response.ok()) {
       const receivedAt = Date.now();
       detailAnswers.push(
-        response.json().then((body: TaskDetail) => ({ receivedAt, billing: body.steps.find((step) => step.name === 'setup_billing_profile')?.status })),
+        response
+          .json()
+          .then((body: TaskDetail) => ({ receivedAt, billing: body.steps.find((step) => step.name === 'setup_billing_profile')?.status })),
       );
     }
   });
@@ -82,7 +84,10 @@ test('a registration rejected by billing shows in Failures, and retrying its ste
   // back before the step completes, and the completion can only reach the page through the stream.
   await api.setServiceMode('billing', 'slow', { latency_ms: 1500 });
   await taskPage.expectStreamOpen();
-  expect(streamAnswers.some((answer) => answer.startsWith('200 text/event-stream')), streamAnswers.join(', ')).toBe(true);
+  expect(
+    streamAnswers.some((answer) => answer.startsWith('200 text/event-stream')),
+    streamAnswers.join(', '),
+  ).toBe(true);
   phase = 'stream open';
   // Long enough for two polls, had the page polled while its stream is open.
   await page.waitForTimeout(2_500);
@@ -90,7 +95,9 @@ test('a registration rejected by billing shows in Failures, and retrying its ste
   await taskPage.recordStatusTimes();
 
   phase = 'retrying';
-  const retried = page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname.endsWith('/steps/setup_billing_profile/retry'));
+  const retried = page.waitForResponse(
+    (response) => response.request().method() === 'POST' && new URL(response.url()).pathname.endsWith('/steps/setup_billing_profile/retry'),
+  );
   await taskPage.panel.getByRole('button', { name: 'Retry step' }).click();
   expect((await retried).ok()).toBe(true);
   for (const step of ['setup_billing_profile', 'send_welcome_sequence', 'update_user_status']) {

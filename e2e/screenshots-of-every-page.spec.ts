@@ -1,8 +1,8 @@
 import type { Page } from '@playwright/test';
 import type { TaskDetail } from '../lib/api/types';
-import { expect, test } from './pages/test';
 import { SEEDED_TASKS } from './pages/seeded-tasks';
 import { uniqueEmail } from './pages/switchyard-api';
+import { expect, test } from './pages/test';
 
 const SHOTS = 'e2e/screenshots';
 
@@ -19,7 +19,9 @@ test('every page, with a night of mixed registrations, saved as screenshots', as
   const failed: string[] = [];
   const names = ['Ann Lee', 'Bo Chen', 'Cara Diaz', 'Dev Patel', 'Eli Novak', 'Fay Moreau', 'Gus Okafor', 'Hana Sato'];
   for (const [index, name] of names.entries()) {
-    created.push((await api.createRegistration(uniqueEmail(name.split(' ')[0]!.toLowerCase(), index), { name, plan: index % 3 ? 'free' : 'pro' })).id);
+    created.push(
+      (await api.createRegistration(uniqueEmail(name.split(' ')[0]!.toLowerCase(), index), { name, plan: index % 3 ? 'free' : 'pro' })).id,
+    );
   }
   await api.setServiceMode('billing', 'reject');
   for (let index = 0; index < 5; index += 1) {
@@ -30,7 +32,9 @@ test('every page, with a night of mixed registrations, saved as screenshots', as
   }
   await api.setServiceMode('billing', 'up');
   for (let index = 0; index < 2; index += 1) {
-    failed.push((await api.createRegistration(uniqueEmail('nocard', index), { name: `No card ${index + 1}`, plan: 'pro', withPaymentMethod: false })).id);
+    failed.push(
+      (await api.createRegistration(uniqueEmail('nocard', index), { name: `No card ${index + 1}`, plan: 'pro', withPaymentMethod: false })).id,
+    );
   }
   await api.setServiceMode('notification', 'rate_limited', { retry_after_seconds: 60 });
   const waiting: string[] = [];
@@ -51,7 +55,10 @@ test('every page, with a night of mixed registrations, saved as screenshots', as
   const lastDay = Number((await page.getByTestId('created-last-24h').innerText()).replace(/[^0-9]/g, ''));
   expect(lastDay).toBeGreaterThan(SEEDED_TASKS.count / 30 - 300);
   expect(Number((await page.getByTestId('overview-total').innerText()).replace(/[^0-9]/g, ''))).toBeGreaterThanOrEqual(SEEDED_TASKS.count);
-  await expect(page.getByTestId('stat-failed').getByRole('link', { name: /failed in the last hour/ })).toHaveAttribute('href', /status=error&failed_after=/);
+  await expect(page.getByTestId('stat-failed').getByRole('link', { name: /failed in the last hour/ })).toHaveAttribute(
+    'href',
+    /status=error&failed_after=/,
+  );
   await shoot(page, 'overview');
 
   await page.goto('/tasks');

@@ -59,7 +59,9 @@ test('failures follow ?namespace=&name=, show it as a removable filter, and let 
   await page.getByTestId('failure-filters').locator('select[name="template"]').selectOption('e2e_api/api_always_fails');
   await expect(page).toHaveURL(/namespace=e2e_api&name=api_always_fails/);
   await expect(failuresPage.group({ template: 'e2e_api/api_always_fails', step: 'charge' }).first()).toBeVisible();
-  const templates = await page.locator('[data-testid="failure-group"]').evaluateAll((groups) => groups.map((group) => group.getAttribute('data-template')));
+  const templates = await page
+    .locator('[data-testid="failure-group"]')
+    .evaluateAll((groups) => groups.map((group) => group.getAttribute('data-template')));
   expect(templates.every((template) => template === 'e2e_api/api_always_fails')).toBe(true);
 
   await page.getByRole('button', { name: 'Remove the template filter' }).click();

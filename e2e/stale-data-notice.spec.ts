@@ -8,7 +8,11 @@ const serverDown = (route: Route) =>
     body: JSON.stringify({ error: { code: 'unavailable', message: 'The server is restarting', details: [] } }),
   });
 
-test('when the task page cannot refresh, it says how old its data is and that it is not connected, then recovers', async ({ page, api, taskPage }) => {
+test('when the task page cannot refresh, it says how old its data is and that it is not connected, then recovers', async ({
+  page,
+  api,
+  taskPage,
+}) => {
   const task = await api.createTask('e2e_api', 'api_always_fails', { order_id: 1, run: `stale${Date.now().toString(36)}` });
   await api.waitForTaskStatus(task.id, 'error');
   // No pushed updates: the page polls every second, as it does whenever the event stream is down.

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TemplateDetail, TemplateValidationResult } from '../lib/api/types';
 import { NEW_TEMPLATE_SKELETON, withTemplateVersion } from '../components/template-editor/template-yaml';
+import type { TemplateDetail, TemplateValidationResult } from '../lib/api/types';
 import { TemplateEditorPage } from './pages/template-editor-page';
-import { expect, test as base } from './pages/test';
+import { test as base, expect } from './pages/test';
 
 /** The template studio: studio/studio_demo is this spec's own fixture (e2e/fixtures/templates/studio_demo.yaml). */
 const test = base.extend<{ editor: TemplateEditorPage }>({
@@ -27,7 +27,13 @@ function nextPatch(version: string): string {
   return `${major}.${minor}.${(patch ?? 0) + 1}`;
 }
 
-test('a cycle is shown at its line and in the preview, refused, then fixed, saved, diffed and tried on the new version', async ({ page, editor, api, request, taskPage }) => {
+test('a cycle is shown at its line and in the preview, refused, then fixed, saved, diffed and tried on the new version', async ({
+  page,
+  editor,
+  api,
+  request,
+  taskPage,
+}) => {
   const before = (await (await request.get('/api/v1/templates/studio/studio_demo')).json()) as TemplateDetail;
   const newest = before.version ?? '1.0.0';
   const next = nextPatch(newest);
@@ -42,7 +48,10 @@ test('a cycle is shown at its line and in the preview, refused, then fixed, save
   expect((await editor.visibleText()).trimEnd()).toBe(start.trimEnd());
 
   // fetch_order now waits for send_receipt: fetch_order → charge_card → send_receipt → fetch_order.
-  const withCycle = start.replace('  - name: fetch_order\n    handler: test.noop\n', '  - name: fetch_order\n    handler: test.noop\n    depends_on_steps: [send_receipt]\n');
+  const withCycle = start.replace(
+    '  - name: fetch_order\n    handler: test.noop\n',
+    '  - name: fetch_order\n    handler: test.noop\n    depends_on_steps: [send_receipt]\n',
+  );
   await editor.replaceText(withCycle);
   const cycleProblem = editor.problem('cycle: fetch_order → charge_card → send_receipt → fetch_order');
   await expect(cycleProblem).toHaveCount(1);
@@ -107,7 +116,10 @@ test('an unknown handler, an unknown service and a bad schema are each named at 
   await editor.expectChecked('Valid');
   const broken = FIXTURE.replace('email: { type: string, format: email }', 'email: { type: text, format: email }')
     .replace('  - name: fetch_order\n    handler: test.noop\n', '  - name: fetch_order\n    handler: test.nope\n')
-    .replace('  - name: send_receipt\n    handler: test.noop\n', '  - name: send_receipt\n    handler: http\n    handler_config: { service: warehouse, method: POST, path: /receipts }\n');
+    .replace(
+      '  - name: send_receipt\n    handler: test.noop\n',
+      '  - name: send_receipt\n    handler: http\n    handler_config: { service: warehouse, method: POST, path: /receipts }\n',
+    );
   await editor.replaceText(broken);
   await expect(editor.checkState).toHaveText(/3 problems/);
 
@@ -130,7 +142,9 @@ test('an unknown handler, an unknown service and a bad schema are each named at 
 test('a version that exists with other content is refused with the server message', async ({ page, editor }) => {
   await editor.goto('studio', 'studio_demo');
   await editor.expectChecked('Valid');
-  await editor.replaceText(FIXTURE.replace(/^version: .*$/m, 'version: 1.0.0').replace('description: A small order workflow', 'description: Another order workflow'));
+  await editor.replaceText(
+    FIXTURE.replace(/^version: .*$/m, 'version: 1.0.0').replace('description: A small order workflow', 'description: Another order workflow'),
+  );
   await editor.expectChecked('Valid');
   await expect(page.getByTestId('version-taken')).toContainText('Version 1.0.0 already exists');
   await editor.saveButton.click();
@@ -179,7 +193,9 @@ test('a new template starts from a skeleton and is saved as its first version', 
   await expect(page).toHaveURL(/\/templates\/new$/);
   await editor.expectChecked('Valid');
   expect(await editor.visibleText()).toContain('name: my_template\nnamespace_name: default\nversion: 1.0.0');
-  await editor.replaceText(NEW_TEMPLATE_SKELETON.replace('name: my_template', `name: ${name}`).replace('namespace_name: default', 'namespace_name: studio'));
+  await editor.replaceText(
+    NEW_TEMPLATE_SKELETON.replace('name: my_template', `name: ${name}`).replace('namespace_name: default', 'namespace_name: studio'),
+  );
   await editor.expectChecked('Valid');
   await editor.saveButton.click();
   await expect(page).toHaveURL(new RegExp(`/templates/studio/${name}$`));
@@ -187,7 +203,10 @@ test('a new template starts from a skeleton and is saved as its first version', 
 });
 
 test('API: validate names a cycle with its line and returns the DAG; saving other content under a version is a 409', async ({ request }) => {
-  const yaml = FIXTURE.replace('  - name: fetch_order\n    handler: test.noop\n', '  - name: fetch_order\n    handler: test.noop\n    depends_on_steps: [send_receipt]\n');
+  const yaml = FIXTURE.replace(
+    '  - name: fetch_order\n    handler: test.noop\n',
+    '  - name: fetch_order\n    handler: test.noop\n    depends_on_steps: [send_receipt]\n',
+  );
   const validated = await request.post('/api/v1/templates/validate', { data: yaml, headers: { 'content-type': 'application/yaml' } });
   expect(validated.status()).toBe(200);
   const result = (await validated.json()) as TemplateValidationResult;

@@ -8,9 +8,7 @@ import { expect, test } from './pages/test';
  */
 async function signInAsViewer(page: Page) {
   const viewer: Session = { mode: 'token', actor: 'night-viewer', role: 'viewer' };
-  await page.route('**/api/v1/session', (route) =>
-    route.request().method() === 'GET' ? route.fulfill({ json: viewer }) : route.continue(),
-  );
+  await page.route('**/api/v1/session', (route) => (route.request().method() === 'GET' ? route.fulfill({ json: viewer }) : route.continue()));
 }
 
 test('a viewer sees the repair actions disabled, with the reason and what to ask for', async ({ page, api, taskPage, tasksPage, failuresPage }) => {
@@ -41,7 +39,10 @@ test('a viewer sees the repair actions disabled, with the reason and what to ask
   await expect(taskPage.panel.getByTestId('resolve-form')).toHaveCount(0);
   expect(posts).toEqual([]);
   await expect(page.getByRole('button', { name: 'Retry failed steps' })).toBeDisabled();
-  await expect(page.getByRole('button', { name: 'Retry failed steps' })).toHaveAttribute('title', "Your role (viewer) can't retry steps; ask for an operator token.");
+  await expect(page.getByRole('button', { name: 'Retry failed steps' })).toHaveAttribute(
+    'title',
+    "Your role (viewer) can't retry steps; ask for an operator token.",
+  );
 
   await tasksPage.goto('?namespace=e2e_api&name=api_always_fails&status=error');
   await expect(page.getByRole('button', { name: 'Retry all matching…' })).toBeDisabled();

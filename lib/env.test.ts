@@ -31,7 +31,9 @@ describe('readEnv: HOST and PUBLIC_URL', () => {
 
   it('refuses a HOST other machines can reach without ADMIN_TOKEN, saying what to do', () => {
     for (const host of ['0.0.0.0', '::', '192.168.1.20', 'switchyard.example.com']) {
-      expect(() => readEnv({ HOST: host }), host).toThrow(/HOST=.* would let other machines connect, but ADMIN_TOKEN is not set.*Set ADMIN_TOKEN.*or leave HOST unset/);
+      expect(() => readEnv({ HOST: host }), host).toThrow(
+        /HOST=.* would let other machines connect, but ADMIN_TOKEN is not set.*Set ADMIN_TOKEN.*or leave HOST unset/,
+      );
     }
   });
 

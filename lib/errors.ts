@@ -81,10 +81,7 @@ export class RetryableError extends Error {
   readonly errorCode: string | undefined;
   readonly httpStatus: number | undefined;
   readonly retryAfterSeconds: number | undefined;
-  constructor(
-    message: string,
-    options: { errorCode?: string; httpStatus?: number; retryAfterSeconds?: number; cause?: unknown } = {},
-  ) {
+  constructor(message: string, options: { errorCode?: string; httpStatus?: number; retryAfterSeconds?: number; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = 'RetryableError';
     this.errorCode = options.errorCode;

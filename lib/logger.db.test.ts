@@ -3,8 +3,8 @@ import { expect, it } from 'vitest';
 import { insertTaskUnlessDuplicate } from '../db/queries/tasks';
 import { describeEachDatabase } from '../db/testing';
 import { createLogger } from './logger';
-import { saveTestTemplate } from './testing/task-testing';
 import { getTemplateVersionOrThrow } from './reads/get-template-version';
+import { saveTestTemplate } from './testing/task-testing';
 
 /** The log lines a logger made with the app's settings writes. */
 function captureLogger() {
@@ -38,7 +38,7 @@ describeEachDatabase('logged errors', (suite) => {
     expect(JSON.stringify(failure, Object.getOwnPropertyNames(failure)) + String((failure as Error).message)).toContain(secret);
 
     const { log, lines } = captureLogger();
-    log.error({ err: failure }, "request failed");
+    log.error({ err: failure }, 'request failed');
     log.child({ request_id: 'r1' }).warn({ error: failure }, 'under another key');
     log.error(failure as Error);
     await new Promise((resolve) => setImmediate(resolve));
@@ -49,7 +49,8 @@ describeEachDatabase('logged errors', (suite) => {
       expect(line).not.toContain('corr-logged');
       expect(line).not.toMatch(/"(params|parameters|args|detail|where|query)"/);
     }
-    const logged = (JSON.parse(lines[0]!) as { err: { type: string; message: string; stack: string; cause?: { message: string; code?: string } } }).err;
+    const logged = (JSON.parse(lines[0]!) as { err: { type: string; message: string; stack: string; cause?: { message: string; code?: string } } })
+      .err;
     expect(logged.message).toMatch(/^Failed query: insert into "tasks"/);
     expect(logged.message).toContain('params: [left out of logs]');
     expect(logged.stack).toMatch(/^\w*Error: Failed query: insert into "tasks"[\s\S]*\n\s+at /);

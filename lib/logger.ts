@@ -41,7 +41,10 @@ function serializeError(error: unknown, depth = 0): unknown {
     return error;
   }
   const message = withoutParameters(error.message);
-  const serialized: LoggedError = { type: error.constructor?.name && error.constructor !== Object ? error.constructor.name : (error.name ?? 'Error'), message: cut(message) };
+  const serialized: LoggedError = {
+    type: error.constructor?.name && error.constructor !== Object ? error.constructor.name : (error.name ?? 'Error'),
+    message: cut(message),
+  };
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' || typeof code === 'number') {
     serialized.code = String(code);

@@ -24,7 +24,8 @@ const ajv = new Ajv({
 });
 addFormats(ajv);
 /** x.y.z with an optional pre-release (`1.0.0-beta.1`); no build metadata, since versions appear in URLs. */
-const SEMVER_PATTERN = /^(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)(?:-(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?$/;
+const SEMVER_PATTERN =
+  /^(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)(?:-(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?$/;
 ajv.addFormat('semver', SEMVER_PATTERN);
 
 /** An ISO 8601 date or date-time (UTC unless a zone is given), as the API's time filters take it. */

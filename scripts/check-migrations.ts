@@ -12,9 +12,26 @@ fs.rmSync(copy, { recursive: true, force: true });
 fs.mkdirSync(copy, { recursive: true });
 fs.cpSync('db/migrations', copy, { recursive: true });
 const before = fs.readdirSync(copy).length;
-const result = spawnSync('npx', ['drizzle-kit', 'generate', '--dialect', 'postgresql', '--schema', './db/schema.ts', '--out', copy, '--casing', 'snake_case', '--name', 'drift-check'], {
-  encoding: 'utf8',
-});
+const result = spawnSync(
+  'npx',
+  [
+    'drizzle-kit',
+    'generate',
+    '--dialect',
+    'postgresql',
+    '--schema',
+    './db/schema.ts',
+    '--out',
+    copy,
+    '--casing',
+    'snake_case',
+    '--name',
+    'drift-check',
+  ],
+  {
+    encoding: 'utf8',
+  },
+);
 const after = fs.readdirSync(copy).length;
 fs.rmSync(copy, { recursive: true, force: true });
 if (result.status !== 0) {

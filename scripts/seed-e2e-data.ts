@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { type Db, queryRows } from '../db/client';
+import { queryRows, type Db } from '../db/client';
 import { templateVersions, type TemplateVersionRow } from '../db/schema';
 import { SEED_REPORT_FILE, SEEDED_TASKS, type SeedReport } from '../e2e/pages/seeded-tasks';
 import { readEnv } from '../lib/env';

@@ -1,4 +1,5 @@
 'use client';
+
 import { ApiRouteList } from '../../components/api-docs/api-route-list';
 import { ErrorState } from '../../components/feedback/error-state';
 import { LoadingState } from '../../components/feedback/loading-state';

@@ -1,15 +1,16 @@
 'use client';
-import { Link } from '../../components/shell/link';
+
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useId, useState } from 'react';
-import { failureGroupFilter, FailureGroupCard } from '../../components/failures/failure-group-card';
+import { FailureGroupCard, failureGroupFilter } from '../../components/failures/failure-group-card';
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorState } from '../../components/feedback/error-state';
 import { LoadingState } from '../../components/feedback/loading-state';
 import { PermissionNote } from '../../components/feedback/permission-note';
 import { StaleDataNotice } from '../../components/feedback/stale-data-notice';
+import { Link } from '../../components/shell/link';
 import { BulkRetryDialog, type BulkRetryTarget } from '../../components/tasks/bulk-retry-dialog';
-import { describeTemplateFilter, type TemplateFilter, TemplateSelect } from '../../components/tasks/template-select';
+import { describeTemplateFilter, TemplateSelect, type TemplateFilter } from '../../components/tasks/template-select';
 import { useFailureList } from '../../lib/api/failures';
 import { usePermission } from '../../lib/api/session';
 import type { FailureGroup } from '../../lib/api/types';
@@ -47,7 +48,10 @@ export function FailuresPageClient() {
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
-  const filter: TemplateFilter = { namespace: searchParams.get('namespace')?.trim() || undefined, name: searchParams.get('name')?.trim() || undefined };
+  const filter: TemplateFilter = {
+    namespace: searchParams.get('namespace')?.trim() || undefined,
+    name: searchParams.get('name')?.trim() || undefined,
+  };
   const isFiltered = Boolean(filter.namespace || filter.name);
   const failures = useFailureList(filter);
   const [target, setTarget] = useState<BulkRetryTarget | null>(null);
@@ -85,7 +89,9 @@ export function FailuresPageClient() {
       {groups.length > 0 ? <PermissionNote permission={mayRetry} id={retryNoteId} /> : null}
       <StaleDataNotice query={failures} refetch={failures.refetch} what="the failures" />
       {failures.isPending ? <LoadingState rows={6} label="Grouping failures…" /> : null}
-      {failures.isError && !failures.data ? <ErrorState error={failures.error} title="Could not load the failures" onRetry={() => void failures.refetch()} /> : null}
+      {failures.isError && !failures.data ? (
+        <ErrorState error={failures.error} title="Could not load the failures" onRetry={() => void failures.refetch()} />
+      ) : null}
       {failures.data && groups.length === 0 ? (
         <div className="card">
           {isFiltered ? (

@@ -1,5 +1,5 @@
 'use client';
-import { Link } from '../../components/shell/link';
+
 import { useState } from 'react';
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorMessage, ErrorState } from '../../components/feedback/error-state';
@@ -7,6 +7,7 @@ import { LoadingState } from '../../components/feedback/loading-state';
 import { PermissionNote } from '../../components/feedback/permission-note';
 import { StaleDataNotice } from '../../components/feedback/stale-data-notice';
 import { ServiceCard } from '../../components/services/service-card';
+import { Link } from '../../components/shell/link';
 import { useResetServices, useServiceList } from '../../lib/api/services';
 import { usePermission } from '../../lib/api/session';
 import { taskListHref } from '../../lib/api/task-filters';
@@ -91,7 +92,13 @@ export function ServicesPageClient() {
         </div>
         {hasDemo ? (
           <div className="header-actions">
-            <button type="button" className="button" disabled={reset.isPending || !mayChange.allowed} title={mayChange.reason ?? undefined} onClick={() => reset.mutate()}>
+            <button
+              type="button"
+              className="button"
+              disabled={reset.isPending || !mayChange.allowed}
+              title={mayChange.reason ?? undefined}
+              onClick={() => reset.mutate()}
+            >
               {reset.isPending ? 'Resetting…' : 'Reset demo services'}
             </button>
           </div>
@@ -101,7 +108,9 @@ export function ServicesPageClient() {
       {reset.isError ? <ErrorMessage error={reset.error} /> : null}
       <StaleDataNotice query={services} refetch={services.refetch} what="the services" />
       {services.isPending ? <LoadingState rows={6} label="Loading services…" /> : null}
-      {services.isError && !services.data ? <ErrorState error={services.error} title="Could not load the services" onRetry={() => void services.refetch()} /> : null}
+      {services.isError && !services.data ? (
+        <ErrorState error={services.error} title="Could not load the services" onRetry={() => void services.refetch()} />
+      ) : null}
       {services.data && list.length === 0 ? (
         <div className="card">
           <EmptyState title="No services configured" />

@@ -1,8 +1,9 @@
 'use client';
-import { Link } from '../../components/shell/link';
+
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { ErrorState } from '../../components/feedback/error-state';
+import { Link } from '../../components/shell/link';
 import { useSession, useSignIn } from '../../lib/api/session';
 
 const OUR_ORIGIN = 'http://switchyard.invalid';

@@ -1,4 +1,5 @@
 'use client';
+
 import { usePathname, useSearchParams } from 'next/navigation';
 import { useCallback, useId, useMemo, useState, useTransition } from 'react';
 import { EmptyState } from '../../components/feedback/empty-state';
@@ -149,9 +150,7 @@ export function TasksPageClient() {
         {items.length > 0 ? <TaskTable tasks={items} selected={selected} onToggle={toggle} onToggleAll={toggleAll} /> : null}
         {list.data && (items.length > 0 || cursor) ? (
           <div className="pagination" data-testid="pagination">
-            <span>
-              {list.isPlaceholderData || navigating ? 'Loading…' : describeRows(position, limit, items.length)}
-            </span>
+            <span>{list.isPlaceholderData || navigating ? 'Loading…' : describeRows(position, limit, items.length)}</span>
             <div className="buttons">
               {isPlaceUnknown ? (
                 <button

@@ -1,19 +1,19 @@
 'use client';
-import { Link } from '../../components/shell/link';
+
 import { useRouter } from 'next/navigation';
 import { Fragment, useMemo } from 'react';
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorState } from '../../components/feedback/error-state';
 import { LoadingState } from '../../components/feedback/loading-state';
-import { focusSiblingRow } from '../../components/table/focus-sibling-row';
 import { StaleDataNotice } from '../../components/feedback/stale-data-notice';
+import { Link } from '../../components/shell/link';
+import { focusSiblingRow } from '../../components/table/focus-sibling-row';
 import { formatFailureRate, sumUsage } from '../../components/template-editor/format-usage';
 import '../../components/template-editor/template-studio.css';
 import { taskListHref } from '../../lib/api/task-filters';
 import { useTemplateUsage } from '../../lib/api/template-studio';
-import type { TemplateVersionUsage } from '../../lib/api/types';
 import { useTemplateList } from '../../lib/api/templates';
-import type { TemplateListItem } from '../../lib/api/types';
+import type { TemplateListItem, TemplateVersionUsage } from '../../lib/api/types';
 
 const templateHref = (namespace: string, name: string) => `/templates/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
 
@@ -73,7 +73,8 @@ export function TemplatesPageClient() {
         {templates.data && items.length === 0 ? (
           <EmptyState title="No templates">
             <p>
-              <Link href="/templates/new">Write one</Link>, add a YAML file to <code>templates/</code> and restart, or <code>POST /api/v1/templates</code>.
+              <Link href="/templates/new">Write one</Link>, add a YAML file to <code>templates/</code> and restart, or{' '}
+              <code>POST /api/v1/templates</code>.
             </p>
           </EmptyState>
         ) : null}

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Db, queryRows } from '../../db/client';
+import { queryRows, type Db } from '../../db/client';
 
 export type Violation = { check: string; count: number; examples: unknown[] };
 
@@ -44,7 +44,11 @@ export async function findDatabaseViolations(db: Db, { expectedTasks }: { expect
             and not exists (select 1 from transitions t where t.step_id = a.step_id and t.attempt = a.number and t.from_status = 'in_progress')
           limit 20`,
     ),
-    collect(db, 'no attempt is left running', sql`select step_id, number, worker_id from step_attempts where outcome = 'running' or finished_at is null limit 20`),
+    collect(
+      db,
+      'no attempt is left running',
+      sql`select step_id, number, worker_id from step_attempts where outcome = 'running' or finished_at is null limit 20`,
+    ),
     collect(
       db,
       'no step is in_progress without a live lease',

@@ -1,33 +1,33 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
+import pino from 'pino';
 import { queryRows } from '../../db/client';
 import { tasks } from '../../db/schema';
-import { defaultHandlerRegistry } from '../../lib/handlers/index';
-import pino from 'pino';
 import { createTask } from '../../lib/actions/create-task';
-import { createServiceCallerFactory } from '../../lib/runtime/host';
 import { registerTemplates } from '../../lib/actions/register-templates';
 import { retryTask } from '../../lib/actions/retry-task';
-import { DEFAULT_CIRCUIT_BREAKER } from '../../lib/engine/circuit-breaker';
-import { type Orchestrator, startOrchestrator } from '../../lib/engine/runner';
 import { startDemoServices } from '../../lib/demo/demo-services';
+import { DEFAULT_CIRCUIT_BREAKER } from '../../lib/engine/circuit-breaker';
+import { startOrchestrator, type Orchestrator } from '../../lib/engine/runner';
+import { defaultHandlerRegistry } from '../../lib/handlers/index';
+import { createServiceCallerFactory } from '../../lib/runtime/host';
+import { createRandom } from '../../lib/seeded-random';
 import { listServiceNames, resolveServiceUrls } from '../../lib/services/service-registry';
-import { type ChildHandle, pollUntil, sleep, spawnTsx } from '../lib/processes';
+import { pollUntil, sleep, spawnTsx, type ChildHandle } from '../lib/processes';
 import { createScratchDatabase } from '../lib/scratch-database';
 import { percentile } from '../lib/stats';
 import { countListeningOrchestrators } from '../lib/worker-processes';
 import {
-  type AttemptFigures,
   countOrphanedSteps,
   describeErrorTasks,
   findDatabaseViolations,
   readAttemptFigures,
   readRecoveryTimes,
+  type AttemptFigures,
   type Violation,
 } from './checks';
-import { createRandom } from '../../lib/seeded-random';
-import { CHAOS_SERVICES, type ChaosPlan, planChaos } from './schedule';
+import { CHAOS_SERVICES, planChaos, type ChaosPlan } from './schedule';
 
 export type ChaosOptions = {
   /** A PostgreSQL server (any database on it); the run creates a database of its own there. */
@@ -131,7 +131,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const serviceEnv = Object.fromEntries(CHAOS_SERVICES.map((name) => [`SERVICE_${name.toUpperCase()}_URL`, `${services.url}/${name}`]));
   const serviceUrls = resolveServiceUrls({ env: serviceEnv, demoServicesUrl: services.url });
   const control = async (target: string, body: Record<string, unknown>) => {
-    const response = await fetch(`${services.url}/_control/${target}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${services.url}/_control/${target}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (!response.ok) {
       throw new Error(`POST /_control/${target} answered ${response.status}: ${await response.text()}`);
     }
@@ -160,7 +164,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     return worker;
   };
   const handlers = defaultHandlerRegistry();
-  const standInLog = pino({ level: 'warn', base: { service: 'switchyard', role: 'web-stand-in' } }, pino.destination({ dest: path.join(runDirectory, 'web-stand-in.log'), sync: false }));
+  const standInLog = pino(
+    { level: 'warn', base: { service: 'switchyard', role: 'web-stand-in' } },
+    pino.destination({ dest: path.join(runDirectory, 'web-stand-in.log'), sync: false }),
+  );
   const startStandIn = () =>
     startOrchestrator({
       database: scratch.database,
@@ -198,7 +205,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (let n = 0; n < options.workers; n++) {
       startWorker();
     }
-    await pollUntil(async () => (await countListeningOrchestrators(db)) >= options.workers, { timeoutMs: 60_000, intervalMs: 100, what: 'the workers to start' });
+    await pollUntil(async () => (await countListeningOrchestrators(db)) >= options.workers, {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      what: 'the workers to start',
+    });
     standIn = await startStandIn();
 
     const windowStart = performance.now();
@@ -211,7 +222,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       at(kill.atMs, 'SIGKILL a worker', async () => {
         const live = [...workers.values()].filter((worker) => worker.child.exitCode === null && worker.child.signalCode === null);
         // Prefer a worker that holds steps right now: a kill is meant to cut attempts short.
-        const holders = await queryRows<{ worker_id: string }>(db, sql`select distinct worker_id from steps where status = 'in_progress' and worker_id is not null`);
+        const holders = await queryRows<{ worker_id: string }>(
+          db,
+          sql`select distinct worker_id from steps where status = 'in_progress' and worker_id is not null`,
+        );
         const busy = live.filter((worker) => holders.some((holder) => holder.worker_id.includes(`:${worker.pid}:`)));
         const candidates = busy.length > 0 ? busy : live;
         const victim = candidates[Math.floor(random() * candidates.length)];
@@ -273,7 +287,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const waitForFinish = () =>
       pollUntil(
         async () => {
-          const [row] = await queryRows<{ open: number }>(db, sql`select count(*)::int as open from tasks where status in ('pending', 'in_progress')`);
+          const [row] = await queryRows<{ open: number }>(
+            db,
+            sql`select count(*)::int as open from tasks where status in ('pending', 'in_progress')`,
+          );
           return row?.open === 0;
         },
         { timeoutMs: options.settleSeconds * 1000, intervalMs: 500, what: 'every task to finish' },
@@ -304,7 +321,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const serviceCalls = Object.fromEntries(Object.entries(summary.services).map(([name, service]) => [name, service.calls]));
     for (const [name, records] of Object.entries(serviceRecords)) {
       if (records !== options.tasks) {
-        violations.push({ check: `service ${name} holds exactly ${options.tasks} records (no duplicate side effects, none missing)`, count: 1, examples: [{ records }] });
+        violations.push({
+          check: `service ${name} holds exactly ${options.tasks} records (no duplicate side effects, none missing)`,
+          count: 1,
+          examples: [{ records }],
+        });
       }
     }
     if (maxOrphanedSteps > 0) {

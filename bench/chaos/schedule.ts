@@ -51,12 +51,19 @@ export type ChaosPlanOptions = {
 export function planChaos({ windowMs, outages, rateLimits, slowWindows, kills, random }: ChaosPlanOptions): ChaosPlan {
   const between = (low: number, high: number) => low + random() * (high - low);
   const faults: ServiceFault[] = [];
-  const place = (kind: ServiceFault['kind'], candidates: readonly ChaosService[], duration: () => number, control: (service: ChaosService) => Record<string, unknown>) => {
+  const place = (
+    kind: ServiceFault['kind'],
+    candidates: readonly ChaosService[],
+    duration: () => number,
+    control: (service: ChaosService) => Record<string, unknown>,
+  ) => {
     for (let tries = 0; tries < 50; tries++) {
       const service = candidates[Math.floor(random() * candidates.length)] as ChaosService;
       const atMs = Math.round(between(0.05, 0.8) * windowMs);
       const durationMs = Math.round(duration());
-      const clashes = faults.some((fault) => fault.service === service && atMs < fault.atMs + fault.durationMs + 1000 && fault.atMs < atMs + durationMs + 1000);
+      const clashes = faults.some(
+        (fault) => fault.service === service && atMs < fault.atMs + fault.durationMs + 1000 && fault.atMs < atMs + durationMs + 1000,
+      );
       if (!clashes) {
         faults.push({ kind, service, atMs, durationMs, control: control(service) });
         return;
@@ -64,22 +71,38 @@ export function planChaos({ windowMs, outages, rateLimits, slowWindows, kills, r
     }
   };
   for (let n = 0; n < outages; n++) {
-    place('outage', CHAOS_SERVICES, () => between(2000, 5000), () => ({ mode: 'down' }));
+    place(
+      'outage',
+      CHAOS_SERVICES,
+      () => between(2000, 5000),
+      () => ({ mode: 'down' }),
+    );
   }
   for (let n = 0; n < rateLimits; n++) {
-    place('rate_limit', CHAOS_SERVICES, () => between(1500, 3000), () => ({ mode: 'rate_limited', retry_after_seconds: 2 }));
+    place(
+      'rate_limit',
+      CHAOS_SERVICES,
+      () => between(1500, 3000),
+      () => ({ mode: 'rate_limited', retry_after_seconds: 2 }),
+    );
   }
   const slowServices = Object.keys(SLOW_LATENCY_MS) as ChaosService[];
   for (let n = 0; n < slowWindows; n++) {
-    place('slow', slowServices, () => between(1500, 3000), (service) => ({ mode: 'slow', latency_ms: SLOW_LATENCY_MS[service] }));
+    place(
+      'slow',
+      slowServices,
+      () => between(1500, 3000),
+      (service) => ({ mode: 'slow', latency_ms: SLOW_LATENCY_MS[service] }),
+    );
   }
   faults.sort((a, b) => a.atMs - b.atMs);
   return {
     windowMs,
     faults,
-    kills: Array.from({ length: kills }, () => ({ atMs: Math.round(between(0.05, 0.95) * windowMs), restartAfterMs: Math.round(between(300, 2000)) })).sort(
-      (a, b) => a.atMs - b.atMs,
-    ),
+    kills: Array.from({ length: kills }, () => ({
+      atMs: Math.round(between(0.05, 0.95) * windowMs),
+      restartAfterMs: Math.round(between(300, 2000)),
+    })).sort((a, b) => a.atMs - b.atMs),
     webRestartAtMs: Math.round(between(0.4, 0.6) * windowMs),
     createUntilMs: Math.round(0.6 * windowMs),
   };

@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { type Database, type Db, queryRows } from '../../db/client';
+import { queryRows, type Database, type Db } from '../../db/client';
 import type { TemplateVersionRow } from '../../db/schema';
-import { type CpuUse, cpuBetween, sampleCpu } from '../lib/cpu';
-import { countersBetween, type DatabaseCounters, readDatabaseCounters } from '../lib/db-counters';
+import { cpuBetween, sampleCpu, type CpuUse } from '../lib/cpu';
+import { countersBetween, readDatabaseCounters, type DatabaseCounters } from '../lib/db-counters';
 import { pollUntil, sleep } from '../lib/processes';
-import { releaseHeldSteps, seedPendingTasks } from '../lib/seed-tasks';
 import { TRUNCATE_WORK_SQL } from '../lib/scratch-database';
+import { releaseHeldSteps, seedPendingTasks } from '../lib/seed-tasks';
 
 export type DrainResult = {
   tasks: number;

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { type Database, queryRows } from '../../db/client';
-import { type CpuUse, cpuBetween, sampleCpu } from '../lib/cpu';
-import { countersBetween, type DatabaseCounters, readDatabaseCounters } from '../lib/db-counters';
-import { type ChildHandle, pollUntil, sleep, spawnTsx } from '../lib/processes';
+import { queryRows, type Database } from '../../db/client';
+import { cpuBetween, sampleCpu, type CpuUse } from '../lib/cpu';
+import { countersBetween, readDatabaseCounters, type DatabaseCounters } from '../lib/db-counters';
+import { pollUntil, sleep, spawnTsx, type ChildHandle } from '../lib/processes';
 
 export type PeerDrainResult = {
   jobs: number;
@@ -22,7 +22,13 @@ type PeerEvent = { event: 'ready' } | { event: 'done'; first_start: number; last
  */
 export async function drainGraphileJobs(
   database: Database,
-  { url, jobs, concurrency, mode, timeoutMs = 600_000 }: { url: string; jobs: number; concurrency: number; mode: 'default' | 'batched'; timeoutMs?: number },
+  {
+    url,
+    jobs,
+    concurrency,
+    mode,
+    timeoutMs = 600_000,
+  }: { url: string; jobs: number; concurrency: number; mode: 'default' | 'batched'; timeoutMs?: number },
 ): Promise<PeerDrainResult> {
   const { db } = database;
   const events: PeerEvent[] = [];

@@ -15,7 +15,15 @@ export async function hasRoute(baseUrl: string, method: 'GET' | 'POST', path: st
   return !(response.status === 404 && !type.includes('json')) && response.status !== 405;
 }
 
-export type CreateThroughput = { tasks: number; seconds: number; tasksPerSecond: number; p50Ms: number; p95Ms: number; failures: number; firstFailure?: string };
+export type CreateThroughput = {
+  tasks: number;
+  seconds: number;
+  tasksPerSecond: number;
+  p50Ms: number;
+  p95Ms: number;
+  failures: number;
+  firstFailure?: string;
+};
 
 /**
  * `clients` concurrent loops, each POSTing /api/v1/tasks (a new context each time) until `total`
@@ -23,7 +31,13 @@ export type CreateThroughput = { tasks: number; seconds: number; tasksPerSecond:
  */
 export async function createTasksOverHttp(
   baseUrl: string,
-  { clients, total, namespace, name, contextOf }: { clients: number; total: number; namespace: string; name: string; contextOf: (n: number) => unknown },
+  {
+    clients,
+    total,
+    namespace,
+    name,
+    contextOf,
+  }: { clients: number; total: number; namespace: string; name: string; contextOf: (n: number) => unknown },
 ): Promise<CreateThroughput> {
   let next = 0;
   let failures = 0;
@@ -68,7 +82,11 @@ export type RequestTiming = { label: string; p50Ms: number; p95Ms: number; n: nu
  * cycles through its paths `rounds` times, after `warmup` untimed calls. A non-200 answer stops that
  * label and is reported.
  */
-export async function timeRequests(baseUrl: string, requests: readonly TimedRequest[], { rounds, warmup = 2 }: { rounds: number; warmup?: number }): Promise<RequestTiming[]> {
+export async function timeRequests(
+  baseUrl: string,
+  requests: readonly TimedRequest[],
+  { rounds, warmup = 2 }: { rounds: number; warmup?: number },
+): Promise<RequestTiming[]> {
   const results: RequestTiming[] = [];
   for (const request of requests) {
     const times: number[] = [];
@@ -89,7 +107,14 @@ export async function timeRequests(baseUrl: string, requests: readonly TimedRequ
         times.push(elapsed);
       }
     }
-    results.push({ label: request.label, p50Ms: percentile(times, 50), p95Ms: percentile(times, 95), n: times.length, status, ...(error ? { error } : {}) });
+    results.push({
+      label: request.label,
+      p50Ms: percentile(times, 50),
+      p95Ms: percentile(times, 95),
+      n: times.length,
+      status,
+      ...(error ? { error } : {}),
+    });
   }
   return results;
 }

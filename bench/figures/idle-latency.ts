@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Database, queryRows } from '../../db/client';
+import { queryRows, type Database } from '../../db/client';
 import { createTask } from '../../lib/actions/create-task';
 import { DIAMOND } from '../lib/diamond';
 import { pollUntil, sleep } from '../lib/processes';

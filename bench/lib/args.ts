@@ -48,12 +48,32 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     return parsed;
   };
   const known = new Set([
-    '--json', '--quick', '--tasks', '--workers', '--repeat', '--latency-tasks', '--http-tasks', '--query-rounds', '--no-cold', '--no-peer',
-    '--no-pglite', '--no-http', '--no-build', '--million', '--million-tasks', '--million-db', '--keep-db', '--explain', '--write-results', '--help',
+    '--json',
+    '--quick',
+    '--tasks',
+    '--workers',
+    '--repeat',
+    '--latency-tasks',
+    '--http-tasks',
+    '--query-rounds',
+    '--no-cold',
+    '--no-peer',
+    '--no-pglite',
+    '--no-http',
+    '--no-build',
+    '--million',
+    '--million-tasks',
+    '--million-db',
+    '--keep-db',
+    '--explain',
+    '--write-results',
+    '--help',
   ]);
   for (const [index, arg] of args.entries()) {
     const previous = args[index - 1];
-    const isValue = previous !== undefined && ['--tasks', '--workers', '--repeat', '--latency-tasks', '--http-tasks', '--query-rounds', '--million-tasks', '--million-db'].includes(previous);
+    const isValue =
+      previous !== undefined &&
+      ['--tasks', '--workers', '--repeat', '--latency-tasks', '--http-tasks', '--query-rounds', '--million-tasks', '--million-db'].includes(previous);
     if (!isValue && !known.has(arg) && !(previous === '--write-results' && !arg.startsWith('--'))) {
       throw new Error(`unknown option ${arg} (see --help)`);
     }

@@ -47,10 +47,13 @@ export type CpuSample = { processes: Map<number, number>; postgres: Map<number, 
 
 /** CPU spent so far by `pids`, by every postgres process, and by the machine. */
 export function sampleCpu(pids: readonly number[]): CpuSample {
-  const read = (list: readonly number[]) => new Map(list.flatMap((pid) => {
-    const ms = readProcessCpuMs(pid);
-    return ms === undefined ? [] : [[pid, ms] as const];
-  }));
+  const read = (list: readonly number[]) =>
+    new Map(
+      list.flatMap((pid) => {
+        const ms = readProcessCpuMs(pid);
+        return ms === undefined ? [] : [[pid, ms] as const];
+      }),
+    );
   return { processes: read(pids), postgres: read(listPostgresPids()), machine: readMachineCpuMs() };
 }
 
@@ -58,8 +61,7 @@ export type CpuUse = { processesMs: number; postgresMs: number; machineBusyPerce
 
 /** CPU used between two samples; a process absent from `before` started in between and counts from zero. */
 export function cpuBetween(before: CpuSample, after: CpuSample): CpuUse {
-  const delta = (a: Map<number, number>, b: Map<number, number>) =>
-    [...b.entries()].reduce((sum, [pid, ms]) => sum + ms - (a.get(pid) ?? 0), 0);
+  const delta = (a: Map<number, number>, b: Map<number, number>) => [...b.entries()].reduce((sum, [pid, ms]) => sum + ms - (a.get(pid) ?? 0), 0);
   const busy = after.machine.busy - before.machine.busy;
   const total = after.machine.total - before.machine.total;
   return {

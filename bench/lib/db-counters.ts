@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Db, queryRows } from '../../db/client';
+import { queryRows, type Db } from '../../db/client';
 
 export type DatabaseCounters = { commits: number; rollbacks: number; rowsInserted: number; rowsUpdated: number; rowsDeleted: number };
 

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client';
+import type { TemplateVersionRow } from '../../db/schema';
 import { getTemplateVersionOrThrow } from '../../lib/reads/get-template-version';
 import { saveTestTemplate } from '../../lib/testing/task-testing';
-import type { TemplateVersionRow } from '../../db/schema';
 
 export const DIAMOND = { namespace: 'bench', name: 'diamond' } as const;
 export const DIAMOND_STEP_COUNT = 5;

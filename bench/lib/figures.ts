@@ -81,13 +81,27 @@ export function renderTextTable(figures: readonly Figure[]): string {
 
 const BASE_KEYS = new Set(['figure', 'value', 'unit', 'db', 'setting', 'target', 'verdict', 'skipped']);
 /** Keys repeated from the setting, or too long for a table cell. */
-const HIDDEN_DETAILS = new Set(['query', 'wide_nodes', 'statement', 'stats', 'backlog_tasks', 'planning_ms', 'execution_ms', 'jit_ms', 'p50_ms', 'rows']);
+const HIDDEN_DETAILS = new Set([
+  'query',
+  'wide_nodes',
+  'statement',
+  'stats',
+  'backlog_tasks',
+  'planning_ms',
+  'execution_ms',
+  'jit_ms',
+  'p50_ms',
+  'rows',
+]);
 
 /** The figure's extra fields (runs, CPU per step …) as `key value` pairs. */
 function detailsOf(figure: Figure): string {
   return Object.entries(figure)
     .filter(([key, value]) => !BASE_KEYS.has(key) && !HIDDEN_DETAILS.has(key) && value !== null && value !== undefined)
-    .map(([key, value]) => `${key} ${Array.isArray(value) ? value.join('/') : typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean)}`)
+    .map(
+      ([key, value]) =>
+        `${key} ${Array.isArray(value) ? value.join('/') : typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean)}`,
+    )
     .join(', ');
 }
 
@@ -112,7 +126,14 @@ export const ANALYSIS_MARKER = '<!-- analysis: everything below is kept when --w
 
 export function writeResultsFile(
   file: string,
-  { figures, command, postgresVersion, notes, startedAt, seconds }: { figures: readonly Figure[]; command: string; postgresVersion: string | undefined; notes: string[]; startedAt: Date; seconds: number },
+  {
+    figures,
+    command,
+    postgresVersion,
+    notes,
+    startedAt,
+    seconds,
+  }: { figures: readonly Figure[]; command: string; postgresVersion: string | undefined; notes: string[]; startedAt: Date; seconds: number },
 ): void {
   // Everything below the marker is written by people (the analysis of the figures) and survives a rewrite.
   const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -48,7 +48,12 @@ export function trackChild(child: ChildProcess): void {
 
 export function spawnTsx(
   entry: string,
-  { env, args = [], logFile, onLine }: { env: Record<string, string | undefined>; args?: string[]; logFile?: string; onLine?: (line: string) => void },
+  {
+    env,
+    args = [],
+    logFile,
+    onLine,
+  }: { env: Record<string, string | undefined>; args?: string[]; logFile?: string; onLine?: (line: string) => void },
 ): ChildHandle {
   const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(entry), ...args], {
     env: { ...process.env, ...env },
@@ -153,6 +158,9 @@ export function listProcessTree(pid: number): number[] {
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `read` until it returns something truthy; throws after `timeoutMs` (the tests' waitFor, with the bench's defaults). */
-export function pollUntil<T>(read: () => Promise<T | undefined | null | false>, { timeoutMs, intervalMs = 50, what }: { timeoutMs: number; intervalMs?: number; what: string }): Promise<T> {
+export function pollUntil<T>(
+  read: () => Promise<T | undefined | null | false>,
+  { timeoutMs, intervalMs = 50, what }: { timeoutMs: number; intervalMs?: number; what: string },
+): Promise<T> {
   return waitFor(read, { timeoutMs, intervalMs, what });
 }

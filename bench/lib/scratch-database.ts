@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { type Database, openDatabase } from '../../db/client';
+import { openDatabase, type Database } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
 
 /** The URL of database `name` on the server of `baseUrl`. */

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Db, queryRows } from '../../db/client';
+import { queryRows, type Db } from '../../db/client';
 import type { TemplateVersionRow } from '../../db/schema';
 import type { TemplateDefinition } from '../../lib/templates/template-definition';
 
@@ -99,7 +99,12 @@ export async function seedMillion(
 }
 
 function assertDiamondShape(definition: TemplateDefinition): void {
-  const shape = definition.steps.map((step) => step.dependsOn.map((name) => definition.steps.findIndex((s) => s.name === name)).sort().join(','));
+  const shape = definition.steps.map((step) =>
+    step.dependsOn
+      .map((name) => definition.steps.findIndex((s) => s.name === name))
+      .sort()
+      .join(','),
+  );
   if (shape.join('|') !== '|0|0|1,2|3') {
     throw new Error(`${definition.namespace}/${definition.name} is not the A → {B, C} → D → E diamond the seed writes`);
   }
@@ -115,7 +120,15 @@ async function seedBatch(
     registration,
     diamond,
     templates,
-  }: { low: number; high: number; count: number; templateSteps: string; registration: TemplateVersionRow; diamond: TemplateVersionRow; templates: TemplateDefinition[] },
+  }: {
+    low: number;
+    high: number;
+    count: number;
+    templateSteps: string;
+    registration: TemplateVersionRow;
+    diamond: TemplateVersionRow;
+    templates: TemplateDefinition[];
+  },
 ): Promise<void> {
   const [registrationDefinition, diamondDefinition] = templates as [TemplateDefinition, TemplateDefinition];
   await db.transaction(async (tx) => {

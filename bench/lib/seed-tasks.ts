@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { type Db, queryRows } from '../../db/client';
+import { queryRows, type Db } from '../../db/client';
 import { STEPS_READY_CHANNEL } from '../../db/queries/steps';
 import type { TemplateVersionRow } from '../../db/schema';
 import type { TemplateDefinition } from '../../lib/templates/template-definition';

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { type Db, queryRows } from '../../db/client';
-import { type ChildHandle, pollUntil, spawnTsx } from './processes';
+import { queryRows, type Db } from '../../db/client';
+import { pollUntil, spawnTsx, type ChildHandle } from './processes';
 
 /** How many orchestrators are LISTENing on this database: each worker holds one such connection. */
 export async function countListeningOrchestrators(db: Db): Promise<number> {
@@ -18,7 +18,13 @@ export async function countListeningOrchestrators(db: Db): Promise<number> {
  */
 export async function startWorkerProcesses(
   db: Db,
-  { url, count, concurrency = 10, extraEnv = {}, alreadyListening = 0 }: {
+  {
+    url,
+    count,
+    concurrency = 10,
+    extraEnv = {},
+    alreadyListening = 0,
+  }: {
     url: string;
     count: number;
     concurrency?: number;

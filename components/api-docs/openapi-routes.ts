@@ -13,7 +13,11 @@ export function listApiRoutes(document: OpenApiDocument): ApiRoute[] {
       if (!operation) {
         continue;
       }
-      const segment = path.replace(/^\/api\/v1/, '').split('/').filter(Boolean)[0] ?? 'root';
+      const segment =
+        path
+          .replace(/^\/api\/v1/, '')
+          .split('/')
+          .filter(Boolean)[0] ?? 'root';
       routes.push({ method, path, operation, group: operation.tags?.[0] ?? segment });
     }
   }

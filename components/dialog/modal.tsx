@@ -1,4 +1,5 @@
 'use client';
+
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 
 /**

@@ -1,10 +1,11 @@
 'use client';
-import { Link } from '../shell/link';
-import { fromTaskFilter, taskListHref } from '../../lib/api/task-filters';
+
 import type { Permission } from '../../lib/api/permissions';
+import { fromTaskFilter, taskListHref } from '../../lib/api/task-filters';
 import type { FailureGroup, TaskFilters } from '../../lib/api/types';
 import { SATISFIED_STEP_STATUSES } from '../../lib/statuses';
 import { blockedBy } from '../feedback/permission-note';
+import { Link } from '../shell/link';
 import { StatusBadge } from '../status/status-badge';
 import { RelativeTime } from '../time/relative-time';
 
@@ -120,7 +121,15 @@ export function FailureGroupCard({
       </div>
       {error ? (
         <div>
-          <h3>Sample error{group.sample_task_id ? <> (task <Link href={`/tasks/${group.sample_task_id}?step=${encodeURIComponent(group.step)}`}>#{group.sample_task_id}</Link>)</> : null}</h3>
+          <h3>
+            Sample error
+            {group.sample_task_id ? (
+              <>
+                {' '}
+                (task <Link href={`/tasks/${group.sample_task_id}?step=${encodeURIComponent(group.step)}`}>#{group.sample_task_id}</Link>)
+              </>
+            ) : null}
+          </h3>
           <p className="error-message" style={{ margin: 0 }}>
             {error.code ? <code>{error.code}</code> : null} {error.http_status ? <span>HTTP {error.http_status} · </span> : null}
             {error.message}

@@ -1,4 +1,5 @@
 'use client';
+
 import { isApiError } from '../../lib/api/api-error';
 
 /** An API error as a person needs it: what went wrong, each detail with its path, and a way to try again. */

@@ -1,4 +1,5 @@
 'use client';
+
 import { useNow } from '../time/use-now';
 import { ErrorMessage } from './error-state';
 import { formatDataAge, isRefreshFailing, refreshError, type RefreshState } from './stale-data';
@@ -23,10 +24,24 @@ export function StaleDataNotice({
   const now = useNow();
   // The live region stays mounted and is filled when a refresh fails: screen readers announce a change
   // to a region they know, and often skip one that appears already filled.
-  return <div role="status">{isRefreshFailing(query) ? <Notice query={query} refetch={refetch} polling={polling} what={what} now={now} /> : null}</div>;
+  return (
+    <div role="status">{isRefreshFailing(query) ? <Notice query={query} refetch={refetch} polling={polling} what={what} now={now} /> : null}</div>
+  );
 }
 
-function Notice({ query, refetch, polling, what, now }: { query: RefreshState; refetch: () => unknown; polling: boolean; what: string; now: number }) {
+function Notice({
+  query,
+  refetch,
+  polling,
+  what,
+  now,
+}: {
+  query: RefreshState;
+  refetch: () => unknown;
+  polling: boolean;
+  what: string;
+  now: number;
+}) {
   const age = now === 0 || query.dataUpdatedAt === 0 ? 'earlier' : formatDataAge(query.dataUpdatedAt, now);
   const updatedAt = query.dataUpdatedAt ? new Date(query.dataUpdatedAt).toISOString() : undefined;
   return (

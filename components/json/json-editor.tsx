@@ -1,4 +1,5 @@
 'use client';
+
 import { useId, useState } from 'react';
 import { parseJsonText } from './json-diff';
 
@@ -29,7 +30,7 @@ export function JsonEditor({
   const [tabLeaves, setTabLeaves] = useState(false);
   const parsed = parseJsonText(value);
   const problem = parsed.ok
-    ? validate?.(parsed.value) ?? null
+    ? (validate?.(parsed.value) ?? null)
     : `${parsed.message}${parsed.line !== undefined ? ` (line ${parsed.line}, column ${parsed.column})` : ''}`;
   return (
     <div className="json-editor">

@@ -1,10 +1,11 @@
 'use client';
-import { Link } from '../shell/link';
+
 import { useState } from 'react';
 import { taskListHref } from '../../lib/api/task-filters';
 import type { Overview, TaskStatusCounts } from '../../lib/api/types';
 import { TASK_STATUSES } from '../../lib/statuses';
 import { EmptyState } from '../feedback/empty-state';
+import { Link } from '../shell/link';
 import { statusLabel, statusTone } from '../status/status-style';
 
 const HOUR_MS = 3_600_000;
@@ -39,7 +40,7 @@ export function HourlyHistogram({ createdPerHour }: { createdPerHour: Overview['
   const scope = template ? { namespace: template.namespace, name: template.name } : {};
   const hours = createdPerHour.hours.map((hour) => {
     const counts = template ? hour.by_template.find((item) => templateKey(item) === templateKey(template)) : hour;
-    return { start: hour.start, total: counts?.total ?? 0, by_status: counts?.by_status ?? ({}) };
+    return { start: hour.start, total: counts?.total ?? 0, by_status: counts?.by_status ?? {} };
   });
   const total = hours.reduce((sum, hour) => sum + hour.total, 0);
   const byStatus: TaskStatusCounts = {};
@@ -58,7 +59,11 @@ export function HourlyHistogram({ createdPerHour }: { createdPerHour: Overview['
         <h2>Tasks created per hour</h2>
         <label className="histogram-template">
           <span className="muted small">template</span>
-          <select value={template ? selected : EVERY_TEMPLATE} onChange={(event) => setSelected(event.target.value)} aria-label="Template shown in the histogram">
+          <select
+            value={template ? selected : EVERY_TEMPLATE}
+            onChange={(event) => setSelected(event.target.value)}
+            aria-label="Template shown in the histogram"
+          >
             <option value={EVERY_TEMPLATE}>all templates</option>
             {templates.map((item) => (
               <option key={templateKey(item)} value={templateKey(item)}>
@@ -98,7 +103,11 @@ export function HourlyHistogram({ createdPerHour }: { createdPerHour: Overview['
                   aria-label={label}
                 >
                   {TASK_STATUSES.filter((status) => hour.by_status[status]).map((status) => (
-                    <span key={status} className={`tone-${statusTone(status)}`} style={{ height: `${((hour.by_status[status] ?? 0) / Math.max(peak, 1)) * 100}%` }} />
+                    <span
+                      key={status}
+                      className={`tone-${statusTone(status)}`}
+                      style={{ height: `${((hour.by_status[status] ?? 0) / Math.max(peak, 1)) * 100}%` }}
+                    />
                   ))}
                 </Link>
               );

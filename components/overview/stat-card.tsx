@@ -1,5 +1,5 @@
-import { Link } from '../shell/link';
 import type { ReactNode } from 'react';
+import { Link } from '../shell/link';
 import type { StatusTone } from '../status/status-style';
 
 /** One headline number, as a link to the list behind it; the note may link to a list of its own. */

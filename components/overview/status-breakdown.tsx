@@ -1,7 +1,7 @@
-import { Link } from '../shell/link';
 import { taskListHref } from '../../lib/api/task-filters';
 import type { TaskFilters } from '../../lib/api/types';
 import { TASK_STATUSES, type TaskStatus } from '../../lib/statuses';
+import { Link } from '../shell/link';
 import { StatusBadge } from '../status/status-badge';
 import { statusLabel, statusTone } from '../status/status-style';
 

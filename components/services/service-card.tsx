@@ -1,8 +1,9 @@
 'use client';
+
 import { useState } from 'react';
 import { useSetServiceMode } from '../../lib/api/services';
 import { usePermission } from '../../lib/api/session';
-import type { ServiceModeBody, ServiceInfo } from '../../lib/api/types';
+import type { ServiceInfo, ServiceModeBody } from '../../lib/api/types';
 import { ErrorMessage } from '../feedback/error-state';
 import { Countdown } from '../time/countdown';
 import { RelativeTime } from '../time/relative-time';

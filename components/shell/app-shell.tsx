@@ -1,8 +1,9 @@
 'use client';
-import { Link } from './link';
+
 import { usePathname, useRouter } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { useSession, useSignOut } from '../../lib/api/session';
+import { Link } from './link';
 
 const NAV_ITEMS = [
   { href: '/', label: 'Overview', icon: 'M2 9h5V2H2zm7 5h5V7H9zM2 14h5v-3H2zM9 2v3h5V2z' },
@@ -39,7 +40,12 @@ export function AppShell({ children }: { children: ReactNode }) {
         <ul>
           {NAV_ITEMS.map((item) => (
             <li key={item.href}>
-              <Link href={item.href} prefetch="auto" className={isActive(pathname, item.href) ? 'active' : undefined} aria-current={isActive(pathname, item.href) ? 'page' : undefined}>
+              <Link
+                href={item.href}
+                prefetch="auto"
+                className={isActive(pathname, item.href) ? 'active' : undefined}
+                aria-current={isActive(pathname, item.href) ? 'page' : undefined}
+              >
                 <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
                   <path d={item.icon} fill="currentColor" fillRule="evenodd" />
                 </svg>

@@ -1,5 +1,4 @@
-import type { StatusTone } from './status-style';
-import { statusTone } from './status-style';
+import { statusTone, type StatusTone } from './status-style';
 
 /** A 14px glyph per status, so status never depends on colour alone. Decorative: the label says it. */
 export function StatusIcon({ status, size = 14 }: { status: string; size?: number }) {
@@ -63,7 +62,16 @@ function renderGlyph(status: string) {
         </>
       );
     case 'skipped':
-      return <path d="M3 4l4.5 4L3 12M8.5 4l4.5 4-4.5 4" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />;
+      return (
+        <path
+          d="M3 4l4.5 4L3 12M8.5 4l4.5 4-4.5 4"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="1.6"
+          strokeLinecap="round"
+          strokeLinejoin="round"
+        />
+      );
     case 'cancelled':
       return (
         <>

@@ -21,8 +21,24 @@ export const STEP_NODE_BOX: { width: number; height: number; measured: { width: 
   height: STEP_NODE_HEIGHT,
   measured: { width: STEP_NODE_WIDTH, height: STEP_NODE_HEIGHT },
   handles: [
-    { id: null, type: 'target', position: Position.Left, x: -HANDLE_SIZE / 2, y: (STEP_NODE_HEIGHT - HANDLE_SIZE) / 2, width: HANDLE_SIZE, height: HANDLE_SIZE },
-    { id: null, type: 'source', position: Position.Right, x: STEP_NODE_WIDTH - HANDLE_SIZE / 2, y: (STEP_NODE_HEIGHT - HANDLE_SIZE) / 2, width: HANDLE_SIZE, height: HANDLE_SIZE },
+    {
+      id: null,
+      type: 'target',
+      position: Position.Left,
+      x: -HANDLE_SIZE / 2,
+      y: (STEP_NODE_HEIGHT - HANDLE_SIZE) / 2,
+      width: HANDLE_SIZE,
+      height: HANDLE_SIZE,
+    },
+    {
+      id: null,
+      type: 'source',
+      position: Position.Right,
+      x: STEP_NODE_WIDTH - HANDLE_SIZE / 2,
+      y: (STEP_NODE_HEIGHT - HANDLE_SIZE) / 2,
+      width: HANDLE_SIZE,
+      height: HANDLE_SIZE,
+    },
   ],
 };
 

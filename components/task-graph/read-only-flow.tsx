@@ -1,4 +1,5 @@
 'use client';
+
 import { Background, Controls } from '@xyflow/react';
 
 /**

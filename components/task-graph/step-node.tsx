@@ -1,4 +1,5 @@
 'use client';
+
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { StatusIcon } from '../status/status-icon';

@@ -1,4 +1,5 @@
 'use client';
+
 import '@xyflow/react/dist/style.css';
 import { ReactFlow, type Edge, type NodeMouseHandler } from '@xyflow/react';
 import { useCallback, useMemo, useRef, type KeyboardEvent } from 'react';
@@ -71,13 +72,7 @@ export function TaskGraph({ task, ...props }: GraphProps & { task: TaskDetail })
   return <GraphCanvas {...graph} {...props} label={`Steps of task ${task.id}`} />;
 }
 
-function GraphCanvas({
-  nodes,
-  edges,
-  onSelectStep,
-  height = 'auto',
-  label,
-}: GraphProps & { nodes: StepNodeType[]; edges: Edge[]; label: string }) {
+function GraphCanvas({ nodes, edges, onSelectStep, height = 'auto', label }: GraphProps & { nodes: StepNodeType[]; edges: Edge[]; label: string }) {
   const canvasHeight = height === 'auto' ? autoHeight(nodes) : height;
   const onNodeClick: NodeMouseHandler<StepNodeType> = useCallback((_event, node) => onSelectStep?.(node.id), [onSelectStep]);
   // React Flow makes nodes focusable; Enter or Space on a focused node opens it, like a click.

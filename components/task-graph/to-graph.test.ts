@@ -25,7 +25,11 @@ describe('toGraph', () => {
     const preferences = nodes.find((node) => node.id === 'initialize_preferences')!;
     expect(preferences.data).toMatchObject({ status: 'error', attemptsThisRound: 1, retryLimit: 3, selected: true });
     // Sized and with handles up front, so React Flow draws without measuring first.
-    expect(preferences).toMatchObject({ width: STEP_NODE_WIDTH, height: STEP_NODE_HEIGHT, measured: { width: STEP_NODE_WIDTH, height: STEP_NODE_HEIGHT } });
+    expect(preferences).toMatchObject({
+      width: STEP_NODE_WIDTH,
+      height: STEP_NODE_HEIGHT,
+      measured: { width: STEP_NODE_WIDTH, height: STEP_NODE_HEIGHT },
+    });
     expect(preferences.handles?.map((handle) => handle.type)).toEqual(['target', 'source']);
   });
 
@@ -44,12 +48,23 @@ describe('toGraph', () => {
   });
 
   it('shortens an error to its most telling part first', () => {
-    expect(shortenError({ class: 'RetryableError', message: 'Service Unavailable', code: 'service_down', http_status: 503 })).toBe('HTTP 503 · service_down');
+    expect(shortenError({ class: 'RetryableError', message: 'Service Unavailable', code: 'service_down', http_status: 503 })).toBe(
+      'HTTP 503 · service_down',
+    );
     expect(
-      shortenError({ class: 'PermanentError', message: 'POST billing /profiles answered 422: billing rejects every request', code: 'http_422', http_status: 422 }),
+      shortenError({
+        class: 'PermanentError',
+        message: 'POST billing /profiles answered 422: billing rejects every request',
+        code: 'http_422',
+        http_status: 422,
+      }),
     ).toBe('HTTP 422 · billing rejects every request');
-    expect(shortenError({ class: 'PermanentError', message: 'card declined\n for order 4711', code: null })).toBe('PermanentError: card declined for order 4711');
-    expect(shortenError({ class: 'TimeoutError', message: 'attempt timed out after 30 s', code: 'timeout' })).toBe('timeout: attempt timed out after 30 s');
+    expect(shortenError({ class: 'PermanentError', message: 'card declined\n for order 4711', code: null })).toBe(
+      'PermanentError: card declined for order 4711',
+    );
+    expect(shortenError({ class: 'TimeoutError', message: 'attempt timed out after 30 s', code: 'timeout' })).toBe(
+      'timeout: attempt timed out after 30 s',
+    );
     expect(shortenError({ class: '', message: 'boom', code: null })).toBe('boom');
   });
 

@@ -1,4 +1,5 @@
 'use client';
+
 import type { Transition } from '../../lib/api/types';
 import { StatusIcon } from '../status/status-icon';
 import { formatDuration } from '../time/format-time';

@@ -1,7 +1,8 @@
 'use client';
+
 import { useEffect, useRef, useState } from 'react';
-import { useBulkRetry } from '../../lib/api/tasks';
 import { toTaskFilter } from '../../lib/api/task-filters';
+import { useBulkRetry } from '../../lib/api/tasks';
 import type { BulkRetryRequest, BulkRetryResult, TaskFilters } from '../../lib/api/types';
 import { Modal } from '../dialog/modal';
 import { ErrorMessage } from '../feedback/error-state';
@@ -86,9 +87,7 @@ export function BulkRetryDialog({ target, onClose }: { target: BulkRetryTarget |
             )}{' '}
             back to ready. Nothing has changed yet.
           </p>
-          {target ? (
-            <p data-testid="bulk-retry-preview-summary">{summarizeBulkRetry(preview, scopeOf(target))}</p>
-          ) : null}
+          {target ? <p data-testid="bulk-retry-preview-summary">{summarizeBulkRetry(preview, scopeOf(target))}</p> : null}
           {preview.truncated ? (
             <p className="warning-text" data-testid="bulk-retry-truncated">
               {describeTruncation(preview)}

@@ -1,4 +1,5 @@
 'use client';
+
 import { useState } from 'react';
 import { useEditContext } from '../../lib/api/tasks';
 import type { TaskDetail } from '../../lib/api/types';
@@ -49,9 +50,7 @@ function ContextEditorForm({ task, onDone }: { task: TaskDetail; onDone: () => v
               type="button"
               className="button primary"
               disabled={!canSend}
-              onClick={() =>
-                edit.mutate({ context: parsed.value as Record<string, unknown>, reason: reason.trim() }, { onSuccess: onDone })
-              }
+              onClick={() => edit.mutate({ context: parsed.value as Record<string, unknown>, reason: reason.trim() }, { onSuccess: onDone })}
             >
               {edit.isPending ? 'Saving…' : 'Save context and retry'}
             </button>

@@ -1,10 +1,11 @@
 'use client';
+
 import type { UseQueryResult } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { canEditTaskContext, canFinishStepManually, canRetryStep, isStepFailed, isTaskFinished } from '../../lib/statuses';
 import { usePermission } from '../../lib/api/session';
 import { useCancelTask, useResolveStep, useRetryStep, useSkipStep, useStepAttempts } from '../../lib/api/tasks';
 import type { Attempt, StepSummary, TaskDetail, Transition } from '../../lib/api/types';
+import { canEditTaskContext, canFinishStepManually, canRetryStep, isStepFailed, isTaskFinished } from '../../lib/statuses';
 import { Modal } from '../dialog/modal';
 import { EmptyState } from '../feedback/empty-state';
 import { ErrorMessage, ErrorState } from '../feedback/error-state';
@@ -130,12 +131,24 @@ export function StepPanel({
             </button>
           ) : null}
           {canFinishStepManually(step.status) ? (
-            <button type="button" className="button" aria-expanded={form === 'resolve'} onClick={() => setForm(form === 'resolve' ? null : 'resolve')} {...blocked}>
+            <button
+              type="button"
+              className="button"
+              aria-expanded={form === 'resolve'}
+              onClick={() => setForm(form === 'resolve' ? null : 'resolve')}
+              {...blocked}
+            >
               Resolve with results…
             </button>
           ) : null}
           {canSkip(step) ? (
-            <button type="button" className="button" aria-expanded={form === 'skip'} onClick={() => setForm(form === 'skip' ? null : 'skip')} {...blocked}>
+            <button
+              type="button"
+              className="button"
+              aria-expanded={form === 'skip'}
+              onClick={() => setForm(form === 'skip' ? null : 'skip')}
+              {...blocked}
+            >
               Skip…
             </button>
           ) : null}
@@ -150,7 +163,9 @@ export function StepPanel({
             </button>
           ) : null}
         </div>
-        {canRetryStep(step.status) || canFinishStepManually(step.status) || canSkip(step) || taskOpen ? <PermissionNote permission={mayRepair} id={noteId} /> : null}
+        {canRetryStep(step.status) || canFinishStepManually(step.status) || canSkip(step) || taskOpen ? (
+          <PermissionNote permission={mayRepair} id={noteId} />
+        ) : null}
         {mayRepair.allowed && (canRetryStep(step.status) || canFinishStepManually(step.status) || canSkip(step)) ? (
           <label className="field">
             <span>Reason (recorded in the audit trail)</span>
@@ -335,7 +350,8 @@ function AttemptTable({ taskId, step }: { taskId: string; step: string }) {
           </div>
           {attempt.error ? (
             <div className="attempt-error">
-              {attempt.error.code ? <code>{attempt.error.code}</code> : null} {attempt.error.class ? <span className="muted">{attempt.error.class}: </span> : null}
+              {attempt.error.code ? <code>{attempt.error.code}</code> : null}{' '}
+              {attempt.error.class ? <span className="muted">{attempt.error.class}: </span> : null}
               {attempt.error.message}
             </div>
           ) : null}

@@ -1,4 +1,5 @@
 'use client';
+
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { hasTaskFilters, splitFilterList } from '../../lib/api/task-filters';
 import { useTemplateDetail } from '../../lib/api/templates';
@@ -24,7 +25,17 @@ function describeStatusList(value: string): string {
  * A select of one status that still shows what a link applied: a combination (`status=error,cancelled`)
  * or an unknown value gets an option of its own, selected, instead of the select falling back to "any".
  */
-function StatusSelect({ name, value, statuses, onChange }: { name: string; value: string | undefined; statuses: readonly string[]; onChange: (value: string | undefined) => void }) {
+function StatusSelect({
+  name,
+  value,
+  statuses,
+  onChange,
+}: {
+  name: string;
+  value: string | undefined;
+  statuses: readonly string[];
+  onChange: (value: string | undefined) => void;
+}) {
   const applied = value ?? '';
   const isOther = applied !== '' && !statuses.includes(applied);
   return (
@@ -100,7 +111,11 @@ export function TaskFilterBar({ filters, onChange }: { filters: TaskFilters; onC
         <span>status</span>
         <StatusSelect name="status" value={filters.status} statuses={TASK_STATUSES} onChange={(status) => set({ status })} />
       </label>
-      <TemplateSelect value={{ namespace: filters.namespace, name: filters.name }} onChange={({ namespace, name }) => set({ namespace, name })} anyLabel="any" />
+      <TemplateSelect
+        value={{ namespace: filters.namespace, name: filters.name }}
+        onChange={({ namespace, name }) => set({ namespace, name })}
+        anyLabel="any"
+      />
       <label className="field">
         <span>step</span>
         <input name="step" list={`${id}-steps`} value={step} onChange={(event) => setStep(event.target.value)} placeholder="step name" />
@@ -123,10 +138,22 @@ export function TaskFilterBar({ filters, onChange }: { filters: TaskFilters; onC
         <input type="datetime-local" name="created_before" value={before} onChange={(event) => setBefore(event.target.value)} />
       </label>
       {filters.error_signature ? (
-        <FilterChip label="failure group" value={`${filters.error_signature.slice(0, 8)}…`} title={filters.error_signature} what="failure-group" onRemove={() => set({ error_signature: undefined })} />
+        <FilterChip
+          label="failure group"
+          value={`${filters.error_signature.slice(0, 8)}…`}
+          title={filters.error_signature}
+          what="failure-group"
+          onRemove={() => set({ error_signature: undefined })}
+        />
       ) : null}
       {filters.failed_after ? (
-        <FilterChip label="failed after (UTC)" value={shortUtc(filters.failed_after)} title={filters.failed_after} what="failed-after" onRemove={() => set({ failed_after: undefined })} />
+        <FilterChip
+          label="failed after (UTC)"
+          value={shortUtc(filters.failed_after)}
+          title={filters.failed_after}
+          what="failed-after"
+          onRemove={() => set({ failed_after: undefined })}
+        />
       ) : null}
       {filters.retrying_before ? (
         <FilterChip

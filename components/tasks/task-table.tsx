@@ -1,12 +1,13 @@
 'use client';
-import { Link } from '../shell/link';
+
 import { useRouter } from 'next/navigation';
 import type { KeyboardEvent, MouseEvent } from 'react';
 import type { TaskListItem } from '../../lib/api/types';
 import { UNFINISHED_STEP_STATUSES } from '../../lib/statuses';
+import { Link } from '../shell/link';
 import { StatusBadge } from '../status/status-badge';
-import { focusSiblingRow } from '../table/focus-sibling-row';
 import { StatusIcon } from '../status/status-icon';
+import { focusSiblingRow } from '../table/focus-sibling-row';
 import { RelativeTime } from '../time/relative-time';
 import { keyContextFields } from './context-fields';
 

@@ -1,4 +1,5 @@
 'use client';
+
 import { useTemplateList } from '../../lib/api/templates';
 
 export type TemplateFilter = { namespace?: string; name?: string };
@@ -12,7 +13,15 @@ export function describeTemplateFilter({ namespace, name }: TemplateFilter): str
  * A filter bar's template field: every template as namespace/name (a filter from a link that names no
  * known template stays shown as it is), and the templates' load error with a retry beside it.
  */
-export function TemplateSelect({ value, onChange, anyLabel }: { value: TemplateFilter; onChange: (value: TemplateFilter) => void; anyLabel: string }) {
+export function TemplateSelect({
+  value,
+  onChange,
+  anyLabel,
+}: {
+  value: TemplateFilter;
+  onChange: (value: TemplateFilter) => void;
+  anyLabel: string;
+}) {
   const templates = useTemplateList();
   const applied = value.namespace || value.name ? `${value.namespace ?? ''}/${value.name ?? ''}` : '';
   const choices = (templates.data ?? [])

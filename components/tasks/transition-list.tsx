@@ -1,10 +1,10 @@
+import { isRecord } from '../../lib/api/is-record';
 import type { Transition } from '../../lib/api/types';
 import { diffJson, type JsonChange } from '../json/json-diff';
 import { JsonDiffView } from '../json/json-diff-view';
 import { JsonView } from '../json/json-view';
 import { StatusBadge } from '../status/status-badge';
 import { RelativeTime } from '../time/relative-time';
-import { isRecord } from '../../lib/api/is-record';
 
 /** A context edit's change list, whichever way the transition's details carry it. */
 function readContextChanges(details: unknown): JsonChange[] | null {
@@ -22,7 +22,12 @@ function readContextChanges(details: unknown): JsonChange[] | null {
       if (kind === 'removed' || kind === 'remove' || (!('after' in change) && !('to' in change) && !('new' in change) && !('value' in change))) {
         return { kind: 'removed', path, before: change.before ?? change.from ?? change.old };
       }
-      return { kind: 'changed', path, before: change.before ?? change.from ?? change.old, after: change.after ?? change.to ?? change.new ?? change.value };
+      return {
+        kind: 'changed',
+        path,
+        before: change.before ?? change.from ?? change.old,
+        after: change.after ?? change.to ?? change.new ?? change.value,
+      };
     });
   }
   const before = details.before ?? details.previous_context ?? details.old_context;
@@ -39,7 +44,10 @@ export function TransitionList({ transitions, showStep = true }: { transitions: 
     <ol className="transition-list" data-testid="transition-list">
       {transitions.map((transition) => {
         const changes = readContextChanges(transition.details);
-        const hasDetails = transition.details !== null && transition.details !== undefined && !(isRecord(transition.details) && Object.keys(transition.details).length === 0);
+        const hasDetails =
+          transition.details !== null &&
+          transition.details !== undefined &&
+          !(isRecord(transition.details) && Object.keys(transition.details).length === 0);
         return (
           <li key={transition.id} className="transition">
             <div className="transition-head">

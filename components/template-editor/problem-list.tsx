@@ -1,4 +1,5 @@
 'use client';
+
 import type { TemplateProblem } from './template-problems';
 
 /** The validator's problems under the editor: line, path and message; choosing one moves the cursor to its line. */

@@ -1,14 +1,7 @@
 'use client';
+
 import { useState, type ReactNode } from 'react';
-import {
-  checkEmail,
-  fieldKind,
-  pointerOf,
-  propertiesOf,
-  readAt,
-  requiredOf,
-  type JsonSchema,
-} from './schema-form-model';
+import { checkEmail, fieldKind, pointerOf, propertiesOf, readAt, requiredOf, type JsonSchema } from './schema-form-model';
 
 type FieldProps = {
   schema: JsonSchema;

@@ -22,7 +22,10 @@ describe('template YAML edits', () => {
 });
 
 describe('cycles named by the validator', () => {
-  const problems = [{ path: '/step_templates/0/depends_on_steps/0', message: 'cycle: a → b → c → a', line: 4 }, { path: '/x', message: 'other' }];
+  const problems = [
+    { path: '/step_templates/0/depends_on_steps/0', message: 'cycle: a → b → c → a', line: 4 },
+    { path: '/x', message: 'other' },
+  ];
   it('lists each cycle and marks its steps and edges in running order', () => {
     expect(cyclesOfProblems(problems)).toEqual([['a', 'b', 'c']]);
     const marks = cycleMarks(problems);

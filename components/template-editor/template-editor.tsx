@@ -1,11 +1,12 @@
 'use client';
-import { Link } from '../shell/link';
+
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { isApiError } from '../../lib/api/api-error';
 import { useSession } from '../../lib/api/session';
 import { useSaveTemplate, useTemplateValidation } from '../../lib/api/template-studio';
 import type { Dag, SavedTemplateVersion } from '../../lib/api/types';
 import { ErrorMessage } from '../feedback/error-state';
+import { Link } from '../shell/link';
 import { ProblemList } from './problem-list';
 import { TemplatePreview } from './template-preview';
 import { cycleMarks, cyclesOfProblems } from './template-problems';
@@ -107,9 +108,7 @@ export function TemplateEditor({ draft, onDraftChange, initialDag, existingVersi
         <YamlEditor ref={editorRef} value={draft} onChange={onDraftChange} problems={problems} label="Template YAML" />
         {validation.isError ? <ErrorMessage error={validation.error} /> : null}
         <ProblemList problems={problems} onSelect={(line) => editorRef.current?.goToLine(line)} />
-        {result && !result.dag ? (
-          <p className="muted small">The YAML cannot be read, so the preview shows the last steps that could be.</p>
-        ) : null}
+        {result && !result.dag ? <p className="muted small">The YAML cannot be read, so the preview shows the last steps that could be.</p> : null}
       </section>
       <div className="studio-side">
         <section className="card" aria-label="Save">

@@ -1,4 +1,5 @@
 'use client';
+
 import '@xyflow/react/dist/style.css';
 import { BaseEdge, MarkerType, ReactFlow, type Edge, type EdgeProps } from '@xyflow/react';
 import { useMemo } from 'react';
@@ -59,7 +60,13 @@ export function TemplatePreview({ dag, cycle }: { dag: Dag; cycle: { steps: Set<
   const bottom = graph.nodes.reduce((max, node) => Math.max(max, node.position.y + STEP_NODE_HEIGHT), 0);
   const height = Math.min(Math.max(bottom + 120, 260), 560);
   return (
-    <div className="graph-canvas template-preview-canvas" style={{ height }} role="group" aria-label="Preview of the template's steps" data-testid="task-graph">
+    <div
+      className="graph-canvas template-preview-canvas"
+      style={{ height }}
+      role="group"
+      aria-label="Preview of the template's steps"
+      data-testid="task-graph"
+    >
       <ReactFlow
         key={`${key}|${cycle.edges.size > 0 ? 'cycle' : ''}`}
         nodes={graph.nodes}

@@ -1,4 +1,5 @@
 'use client';
+
 import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { isApiError } from '../../lib/api/api-error';
@@ -18,7 +19,17 @@ import { contextPointerOf, defaultValueOf, writeAt, type JsonSchema } from './sc
  * "Try it": a form generated from the chosen version's context schema (or raw JSON) that creates a
  * task on exactly that version and opens its live DAG.
  */
-export function TryIt({ namespace, name, versions, initialVersion }: { namespace: string; name: string; versions: readonly string[]; initialVersion?: string }) {
+export function TryIt({
+  namespace,
+  name,
+  versions,
+  initialVersion,
+}: {
+  namespace: string;
+  name: string;
+  versions: readonly string[];
+  initialVersion?: string;
+}) {
   const [chosen, setChosen] = useState<string | undefined>(initialVersion);
   const version = chosen && versions.includes(chosen) ? chosen : versions[0];
   const detail = useTemplateVersion(namespace, name, version);
@@ -133,10 +144,20 @@ function ContextForm({ namespace, name, version, schema }: { namespace: string; 
       }}
     >
       <div className="toolbar" role="group" aria-label="How to enter the context">
-        <button type="button" className={`button small${mode === 'form' ? ' active' : ''}`} aria-pressed={mode === 'form'} onClick={() => switchMode('form')}>
+        <button
+          type="button"
+          className={`button small${mode === 'form' ? ' active' : ''}`}
+          aria-pressed={mode === 'form'}
+          onClick={() => switchMode('form')}
+        >
           Form
         </button>
-        <button type="button" className={`button small${mode === 'json' ? ' active' : ''}`} aria-pressed={mode === 'json'} onClick={() => switchMode('json')}>
+        <button
+          type="button"
+          className={`button small${mode === 'json' ? ' active' : ''}`}
+          aria-pressed={mode === 'json'}
+          onClick={() => switchMode('json')}
+        >
           JSON
         </button>
         <span className="spacer" />
@@ -145,7 +166,12 @@ function ContextForm({ namespace, name, version, schema }: { namespace: string; 
         </span>
       </div>
       {mode === 'form' ? (
-        <SchemaForm schema={schema} value={context} onChange={(path, value) => setContext((current) => writeAt(current, path, value))} errors={byPointer} />
+        <SchemaForm
+          schema={schema}
+          value={context}
+          onChange={(path, value) => setContext((current) => writeAt(current, path, value))}
+          errors={byPointer}
+        />
       ) : (
         <label className="field">
           <span>Context (JSON)</span>
@@ -162,7 +188,9 @@ function ContextForm({ namespace, name, version, schema }: { namespace: string; 
       )}
       {error ? (
         <div className="error-state" role="alert" data-testid="try-it-error">
-          <p className="error-title">{isApiError(error) && error.status === 422 ? 'The context does not match the schema' : 'Could not start the task'}</p>
+          <p className="error-title">
+            {isApiError(error) && error.status === 422 ? 'The context does not match the schema' : 'Could not start the task'}
+          </p>
           {isApiError(error) && error.status === 422 ? (
             <>
               <p className="small">Each problem is shown next to its field{mode === 'json' ? ' in the form' : ''}:</p>

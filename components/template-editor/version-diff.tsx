@@ -1,4 +1,5 @@
 'use client';
+
 import { Fragment, useMemo, useState } from 'react';
 import { countChanges, sideBySideDiff, type DiffRow } from './side-by-side-diff';
 
@@ -58,7 +59,9 @@ export function VersionDiff({ before, after, beforeLabel, afterLabel }: { before
   return (
     <div className="version-diff" data-testid="version-diff">
       <p className="muted small" data-testid="diff-summary">
-        {added === 0 && removed === 0 ? 'No differences.' : `${removed} ${removed === 1 ? 'line' : 'lines'} of ${beforeLabel} changed or removed, ${added} of ${afterLabel} changed or added.`}
+        {added === 0 && removed === 0
+          ? 'No differences.'
+          : `${removed} ${removed === 1 ? 'line' : 'lines'} of ${beforeLabel} changed or removed, ${added} of ${afterLabel} changed or added.`}
       </p>
       <div className="table-scroll">
         <table className="diff-table">

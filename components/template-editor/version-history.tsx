@@ -1,8 +1,8 @@
 'use client';
+
 import { useState } from 'react';
-import type { TemplateVersionUsage } from '../../lib/api/types';
 import { useTemplateVersion } from '../../lib/api/templates';
-import type { TemplateVersionSummary } from '../../lib/api/types';
+import type { TemplateVersionSummary, TemplateVersionUsage } from '../../lib/api/types';
 import { EmptyState } from '../feedback/empty-state';
 import { ErrorState } from '../feedback/error-state';
 import { LoadingState } from '../feedback/loading-state';
@@ -123,7 +123,17 @@ export function VersionHistory({
 }
 
 /** One side of the comparison: a version picked from every saved one. */
-function VersionSelect({ label, value, versions, onChange }: { label: string; value: string | undefined | null; versions: string[]; onChange: (version: string) => void }) {
+function VersionSelect({
+  label,
+  value,
+  versions,
+  onChange,
+}: {
+  label: string;
+  value: string | undefined | null;
+  versions: string[];
+  onChange: (version: string) => void;
+}) {
   return (
     <label className="field inline">
       <span>{label}</span>

@@ -1,4 +1,5 @@
 'use client';
+
 import { formatDuration } from './format-time';
 import { useNow } from './use-now';
 

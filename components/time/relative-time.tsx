@@ -1,4 +1,5 @@
 'use client';
+
 import { formatRelativeTime } from './format-time';
 import { useNow } from './use-now';
 

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
-import { type ApiTokenRow, apiTokens } from '../schema';
+import { apiTokens, type ApiTokenRow } from '../schema';
 
 export type NewApiToken = typeof apiTokens.$inferInsert;
 
@@ -20,7 +20,10 @@ export async function findApiTokenByName(dbOrTx: DbOrTx, name: string): Promise<
 }
 
 export async function findApiTokens(dbOrTx: DbOrTx): Promise<ApiTokenRow[]> {
-  return dbOrTx.select().from(apiTokens).orderBy(sql`${apiTokens.revokedAt} is not null`, desc(apiTokens.id));
+  return dbOrTx
+    .select()
+    .from(apiTokens)
+    .orderBy(sql`${apiTokens.revokedAt} is not null`, desc(apiTokens.id));
 }
 
 export async function findActiveApiTokenByHash(dbOrTx: DbOrTx, tokenHash: string): Promise<ApiTokenRow | undefined> {
@@ -45,6 +48,10 @@ export async function lockApiToken(dbOrTx: DbOrTx, tokenId: number): Promise<Api
 }
 
 export async function markApiTokenRevoked(dbOrTx: DbOrTx, tokenId: number): Promise<ApiTokenRow | undefined> {
-  const [row] = await dbOrTx.update(apiTokens).set({ revokedAt: sql`now()` }).where(eq(apiTokens.id, tokenId)).returning();
+  const [row] = await dbOrTx
+    .update(apiTokens)
+    .set({ revokedAt: sql`now()` })
+    .where(eq(apiTokens.id, tokenId))
+    .returning();
   return row;
 }

@@ -10,7 +10,13 @@ describeEachDatabase('lease heartbeat', (suite) => {
   // PGlite is one session: no other statement can hold a row lock while the heartbeat runs.
   it.skipIf(suite.kind === 'pglite')('extends the leases it can at once, skipping a step another statement has locked', async () => {
     const { db } = suite.database;
-    await saveTestTemplate(db, { name: 'pair', steps: [{ name: 'a', handler: 'test.noop' }, { name: 'b', handler: 'test.noop' }] });
+    await saveTestTemplate(db, {
+      name: 'pair',
+      steps: [
+        { name: 'a', handler: 'test.noop' },
+        { name: 'b', handler: 'test.noop' },
+      ],
+    });
     await createTask(db, { namespace: 'tests', name: 'pair', context: {} });
     const claimed = await claimReadySteps(db, { limit: 10, workerId: 'w1', leaseSeconds: 1 });
     expect(claimed).toHaveLength(2);

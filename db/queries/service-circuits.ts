@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../client';
+import { queryRows, type DbOrTx } from '../client';
 import { serviceCircuits } from '../schema';
 import { CLAIMABLE_STEP_STATUSES } from '../statuses';
 import { toSqlList } from '../to-sql-list';

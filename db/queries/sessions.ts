@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
-import { type ApiTokenRow, apiTokens, type SessionRow, sessions } from '../schema';
+import { apiTokens, sessions, type ApiTokenRow, type SessionRow } from '../schema';
 
 export async function insertSession(dbOrTx: DbOrTx, session: typeof sessions.$inferInsert): Promise<SessionRow> {
   const [row] = await dbOrTx.insert(sessions).values(session).returning();

@@ -1,5 +1,5 @@
-import { eq, inArray, type SQL, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../client';
+import { eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { queryRows, type DbOrTx } from '../client';
 import { stepDependencies, steps } from '../schema';
 import { CLAIMABLE_STEP_STATUSES } from '../statuses';
 import { toSqlList } from '../to-sql-list';
@@ -137,9 +137,7 @@ export async function findNextRunAtDelayMs(dbOrTx: DbOrTx): Promise<number | und
  * (bench/RESULTS.md).
  */
 function selectClaimedStepsSql(claimed: SQL, completedHere?: SQL): SQL {
-  const results = completedHere
-    ? sql`coalesce((select h.results from ${completedHere} h where h.id = p.id), p.results)`
-    : sql`p.results`;
+  const results = completedHere ? sql`coalesce((select h.results from ${completedHere} h where h.id = p.id), p.results)` : sql`p.results`;
   return sql`select c.*, t.context, t.correlation_id, t.namespace, t.name as task_name, t.version,
       (with recursive ancestors(id) as (
          select depends_on_step_id from step_dependencies where step_id = c.id
@@ -232,8 +230,12 @@ export async function markStepsComplete(
       -- A dependent claimed here was ready too, for an instant: the trail shows both steps.
       insert into transitions (task_id, step_id, from_status, to_status, reason, actor, attempt)
       select task_id, id, 'pending', 'ready', 'dependencies satisfied', 'system', null from released where status <> 'pending'
-      ${claiming ? sql`union all
-      select task_id, id, 'ready', 'in_progress', 'claimed by ' || ${claim.workerId}, 'system', attempts from claimed` : sql``}
+      ${
+        claiming
+          ? sql`union all
+      select task_id, id, 'ready', 'in_progress', 'claimed by ' || ${claim.workerId}, 'system', attempts from claimed`
+          : sql``
+      }
     ), task_deltas as (
       select task_id, sum(unfinished)::int as unfinished, sum(live)::int as live from (
         select task_id, -1 as unfinished, -1 as live from done
@@ -430,7 +432,10 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
  * expired lease), and a heartbeat that queued behind it, or deadlocked with it (both update the worker's
  * rows, in different orders), let every other lease run out and another worker run those steps again.
  */
-export async function extendLeases(dbOrTx: DbOrTx, { stepIds, workerId, leaseSeconds }: { stepIds: number[]; workerId: string; leaseSeconds: number }) {
+export async function extendLeases(
+  dbOrTx: DbOrTx,
+  { stepIds, workerId, leaseSeconds }: { stepIds: number[]; workerId: string; leaseSeconds: number },
+) {
   if (stepIds.length === 0) {
     return;
   }

@@ -14,7 +14,10 @@ describeEachDatabase('task change notices', (suite) => {
     try {
       const claimed = await claimReadySteps(db, { limit: 10, workerId: 'w1', leaseSeconds: 30 });
       expect(claimed).toHaveLength(2);
-      const named = await waitFor(async () => notices.length > 0 && notices.flatMap((payload) => payload.split(',')), { timeoutMs: 5000, what: 'a notice' });
+      const named = await waitFor(async () => notices.length > 0 && notices.flatMap((payload) => payload.split(',')), {
+        timeoutMs: 5000,
+        what: 'a notice',
+      });
       expect(named.map(Number).sort()).toEqual(tasks.map(({ task }) => task.id).sort());
 
       // Nothing claimed, nothing said.

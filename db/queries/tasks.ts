@@ -1,7 +1,7 @@
-import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { PgInsertValue } from 'drizzle-orm/pg-core';
-import { type DbOrTx, queryRows } from '../client';
-import { stepDependencies, steps, type TaskRow, tasks, transitions } from '../schema';
+import { queryRows, type DbOrTx } from '../client';
+import { stepDependencies, steps, tasks, transitions, type TaskRow } from '../schema';
 import { OPEN_TASK_STATUSES } from '../statuses';
 import { toSqlList } from '../to-sql-list';
 

@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
-import { type TemplateVersionRow, templateVersions } from '../schema';
+import { templateVersions, type TemplateVersionRow } from '../schema';
 
 export type NewTemplateVersion = typeof templateVersions.$inferInsert;
 

@@ -15,7 +15,12 @@ test('refuses malformed and hostile bodies without a 5xx and without writing any
     const templates = (await (await request.get('/api/v1/templates')).json()) as TemplateList;
     const tokens = (await (await request.get('/api/v1/tokens')).json()) as ApiTokenList;
     const task = await (await request.get(`/api/v1/tasks/${failed.id}`)).text();
-    return JSON.stringify({ tasks: tasks.items.map((item) => [item.id, item.status, item.updated_at]), templates: templates.items.map((item) => item.versions), tokens: tokens.items.length, task });
+    return JSON.stringify({
+      tasks: tasks.items.map((item) => [item.id, item.status, item.updated_at]),
+      templates: templates.items.map((item) => item.versions),
+      tokens: tokens.items.length,
+      task,
+    });
   };
   const before = await state();
   const json = { 'content-type': 'application/json' };
@@ -55,7 +60,11 @@ test('refuses malformed and hostile bodies without a 5xx and without writing any
       if (body.data === '' && /retry$|cancel$|skip$/.test(path)) {
         continue; // an empty body is a valid "no reason given" there
       }
-      const response = await request.fetch(path, { method, data: typeof body.data === 'string' ? Buffer.from(body.data) : body.data, headers: body.headers });
+      const response = await request.fetch(path, {
+        method,
+        data: typeof body.data === 'string' ? Buffer.from(body.data) : body.data,
+        headers: body.headers,
+      });
       const text = await response.text();
       let shaped = false;
       try {

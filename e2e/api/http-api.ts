@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type APIRequestContext, type APIResponse, expect } from '@playwright/test';
+import { expect, type APIRequestContext, type APIResponse } from '@playwright/test';
 import type { ApiErrorBody, TaskDetail, TaskList } from '../../lib/api/types';
 
 /** Helpers for the HTTP API tests: fixture templates live in e2e/fixtures/templates/api_*.yaml (namespace e2e_api). */
@@ -24,7 +24,12 @@ export async function expectError(response: APIResponse, status: number, code?: 
   return body.error;
 }
 
-export async function createTask(request: APIRequestContext, name: string, context: Record<string, unknown>, headers: Record<string, string> = {}): Promise<TaskDetail> {
+export async function createTask(
+  request: APIRequestContext,
+  name: string,
+  context: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<TaskDetail> {
   const response = await request.post('/api/v1/tasks', { data: { namespace: NAMESPACE, name, context }, headers });
   expect(response.status(), await response.text()).toBe(201);
   return (await response.json()) as TaskDetail;

@@ -46,7 +46,19 @@ test('every page, route and file says it may not be framed', async ({ request })
   const home = await request.get('/');
   const script = /src="(\/_next\/static\/[^"]+\.js)"/.exec(await home.text())?.[1];
   expect(script).toBeTruthy();
-  for (const path of ['/', '/tasks', '/failures', '/templates', '/services', '/sign-in', '/no-such-page', '/api/v1/health', '/api/v1/tasks?limit=1', '/api/v1/no-such-route', script!]) {
+  for (const path of [
+    '/',
+    '/tasks',
+    '/failures',
+    '/templates',
+    '/services',
+    '/sign-in',
+    '/no-such-page',
+    '/api/v1/health',
+    '/api/v1/tasks?limit=1',
+    '/api/v1/no-such-route',
+    script!,
+  ]) {
     const response = await request.get(path);
     expect(response.headers()['x-frame-options'], path).toBe('DENY');
     expect(response.headers()['content-security-policy'], path).toBe("frame-ancestors 'none'");

@@ -15,7 +15,11 @@ test('retries a task and a step, resolves and skips steps; each refuses what the
   await expectError(await request.post(`/api/v1/tasks/${task.id}/steps/charge/resolve`, { data: { reason: 'no results' } }), 422, 'invalid_input');
   await expectError(await request.post(`/api/v1/tasks/${task.id}/retry`, { data: { reason: 7 } }), 422, 'invalid_input');
   await expectError(await request.post(`/api/v1/tasks/${task.id}/retry`, { headers: { 'content-type': 'text/plain' }, data: 'please' }), 415);
-  await expectError(await request.post(`/api/v1/tasks/${task.id}/retry`, { headers: { 'content-type': 'application/json' }, data: Buffer.from('{reason') }), 400, 'malformed');
+  await expectError(
+    await request.post(`/api/v1/tasks/${task.id}/retry`, { headers: { 'content-type': 'application/json' }, data: Buffer.from('{reason') }),
+    400,
+    'malformed',
+  );
   await expectError(await request.post(`/api/v1/tasks/${task.id}/retry`, { data: { reason: 'x'.repeat(1024 * 1024) } }), 413);
   expect(await getTask(request, task.id)).toEqual(task);
 
@@ -23,7 +27,9 @@ test('retries a task and a step, resolves and skips steps; each refuses what the
   expect(skipped.status()).toBe(200);
   expect(stepStatus((await skipped.json()) as TaskDetail, 'charge')).toBe('skipped');
 
-  const resolved = await request.post(`/api/v1/tasks/${task.id}/steps/audit/resolve`, { data: { results: { audited: 'by hand' }, reason: 'logged manually' } });
+  const resolved = await request.post(`/api/v1/tasks/${task.id}/steps/audit/resolve`, {
+    data: { results: { audited: 'by hand' }, reason: 'logged manually' },
+  });
   expect(resolved.status(), await resolved.text()).toBe(200);
   const after = await waitForStatus(request, task.id, 'complete');
   expect(after.steps.find((step) => step.name === 'audit')).toMatchObject({ status: 'resolved_manually', results: { audited: 'by hand' } });
@@ -39,7 +45,11 @@ test('retries a task and a step, resolves and skips steps; each refuses what the
   const stepRetry = await request.post(`/api/v1/tasks/${again.id}/steps/charge/retry`, { data: {} });
   expect(stepRetry.status()).toBe(200);
   const trail = (await (await request.get(`/api/v1/tasks/${again.id}/transitions`)).json()) as TransitionList;
-  expect(trail.items.filter((row) => row.actor === 'local' && row.step_name === 'charge').map((row) => row.to_status)).toEqual(['pending', 'ready', 'ready']);
+  expect(trail.items.filter((row) => row.actor === 'local' && row.step_name === 'charge').map((row) => row.to_status)).toEqual([
+    'pending',
+    'ready',
+    'ready',
+  ]);
 });
 
 test('cancels a running task with 202; a second cancel is a 409', async ({ request }) => {
@@ -58,13 +68,18 @@ test('edits the context of a task in error, records the diff, and the retried ta
   const task = await createTask(request, 'api_fails_once', { email: `typo@${run}.exmaple.com`, run });
   await waitForStatus(request, task.id, 'error');
 
-  const invalid = await expectError(await request.patch(`/api/v1/tasks/${task.id}/context`, { data: { context: { email: 'nope', run }, reason: 'fix' } }), 422);
+  const invalid = await expectError(
+    await request.patch(`/api/v1/tasks/${task.id}/context`, { data: { context: { email: 'nope', run }, reason: 'fix' } }),
+    422,
+  );
   expect(invalid.details).toEqual([{ path: '/context/email', message: 'must be an email address' }]);
   await expectError(await request.patch(`/api/v1/tasks/${task.id}/context`, { data: { context: { email: `ok@${run}.example.com` } } }), 422);
   await expectError(await request.patch(`/api/v1/tasks/999999999/context`, { data: { context: {}, reason: 'x' } }), 404);
   expect((await getTask(request, task.id)).status).toBe('error');
 
-  const edited = await request.patch(`/api/v1/tasks/${task.id}/context`, { data: { context: { email: `ann@${run}.example.com`, run }, reason: 'customer wrote in' } });
+  const edited = await request.patch(`/api/v1/tasks/${task.id}/context`, {
+    data: { context: { email: `ann@${run}.example.com`, run }, reason: 'customer wrote in' },
+  });
   expect(edited.status(), await edited.text()).toBe(200);
   expect(((await edited.json()) as TaskDetail).context).toEqual({ email: `ann@${run}.example.com`, run });
   await waitForStatus(request, task.id, 'complete');
@@ -73,15 +88,25 @@ test('edits the context of a task in error, records the diff, and the retried ta
   expect(edit).toMatchObject({ actor: 'local', reason: 'context edited: customer wrote in' });
   expect(edit?.details).toEqual({ context_changes: [{ path: '/email', before: `typo@${run}.exmaple.com`, after: `ann@${run}.example.com` }] });
 
-  await expectError(await request.patch(`/api/v1/tasks/${task.id}/context`, { data: { context: { email: `x@${run}.example.com` }, reason: 'late' } }), 409, 'conflict');
+  await expectError(
+    await request.patch(`/api/v1/tasks/${task.id}/context`, { data: { context: { email: `x@${run}.example.com` }, reason: 'late' } }),
+    409,
+    'conflict',
+  );
 });
 
 test('groups failures, and retries a group in bulk: a dry run first, then for real', async ({ request }) => {
   const run = newRun();
   const tasks = [await createFailedTask(request, run, 10), await createFailedTask(request, run, 11), await createFailedTask(request, run, 12)];
-  const failures = (await (await request.get('/api/v1/failures', { params: { namespace: NAMESPACE, name: 'api_always_fails' } })).json()) as FailureList;
+  const failures = (await (
+    await request.get('/api/v1/failures', { params: { namespace: NAMESPACE, name: 'api_always_fails' } })
+  ).json()) as FailureList;
   const charge = failures.groups.find((group) => group.step === 'charge' && group.step_status === 'error');
-  expect(charge).toMatchObject({ signature: 'test_permanent | card declined for order <n>', error_code: 'test_permanent', message: 'card declined for order <n>' });
+  expect(charge).toMatchObject({
+    signature: 'test_permanent | card declined for order <n>',
+    error_code: 'test_permanent',
+    message: 'card declined for order <n>',
+  });
   expect(charge!.count).toBeGreaterThanOrEqual(3);
   expect(charge!.partial_state).toEqual(
     expect.arrayContaining([expect.objectContaining({ step: 'reserve', status_counts: expect.objectContaining({ complete: expect.any(Number) }) })]),
@@ -109,12 +134,21 @@ test('groups failures, and retries a group in bulk: a dry run first, then for re
   }
 
   const byIds = (await (await request.post('/api/v1/tasks/bulk/retry', { data: { ids: [tasks[0]!.id], dry_run: true } })).json()) as BulkRetryResult;
-  expect(byIds).toMatchObject({ tasks: 1, steps: [{ name: 'audit', count: 1 }, { name: 'charge', count: 1 }] });
+  expect(byIds).toMatchObject({
+    tasks: 1,
+    steps: [
+      { name: 'audit', count: 1 },
+      { name: 'charge', count: 1 },
+    ],
+  });
   await expectError(await request.post('/api/v1/tasks/bulk/retry', { data: { ids: [tasks[0]!.id], filter: {}, dry_run: true } }), 422);
   await expectError(await request.post('/api/v1/tasks/bulk/retry', { data: { dry_run: true } }), 422);
   await expectError(await request.post('/api/v1/tasks/bulk/retry', { data: { filter: { status: 'sideways' } } }), 422);
   await expectError(await request.post('/api/v1/tasks/bulk/retry', { data: { ids: ['x'] } }), 422);
-  await expectError(await request.post('/api/v1/tasks/bulk/retry', { headers: { 'content-type': 'application/json' }, data: Buffer.from('{"filter": {') }), 400);
+  await expectError(
+    await request.post('/api/v1/tasks/bulk/retry', { headers: { 'content-type': 'application/json' }, data: Buffer.from('{"filter": {') }),
+    400,
+  );
   await expectError(await request.post('/api/v1/tasks/bulk/retry', { headers: { 'content-type': 'application/xml' }, data: '<filter/>' }), 415);
   await expectError(await request.post('/api/v1/tasks/bulk/retry', { data: { filter: { q: run }, reason: 'r'.repeat(1024 * 1024) } }), 413);
 });

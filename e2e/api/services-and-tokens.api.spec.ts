@@ -21,7 +21,10 @@ test('lists the services with their circuits and demo behaviour, and changes a d
   const bad = await expectError(await request.post('/api/v1/services/billing/mode', { data: { mode: 'sideways', failure_rate: 2 } }), 422);
   expect(bad.details.map((detail) => detail.path).sort()).toEqual(['/failure_rate', '/mode']);
   await expectError(await request.post('/api/v1/services/billing/mode', { headers: { 'content-type': 'text/plain' }, data: 'down' }), 415);
-  await expectError(await request.post('/api/v1/services/billing/mode', { headers: { 'content-type': 'application/json' }, data: Buffer.from('{') }), 400);
+  await expectError(
+    await request.post('/api/v1/services/billing/mode', { headers: { 'content-type': 'application/json' }, data: Buffer.from('{') }),
+    400,
+  );
 
   const reset = await request.post('/api/v1/services/reset', { data: {} });
   expect(reset.status()).toBe(200);
@@ -39,7 +42,7 @@ test('creates a token with its secret shown once, lists tokens without secrets, 
 
   const listText = await (await request.get('/api/v1/tokens')).text();
   expect(listText).not.toContain(secret);
-  expect(((JSON.parse(listText) as ApiTokenList).items.find((item) => item.id === token.id))?.name).toBe(name);
+  expect((JSON.parse(listText) as ApiTokenList).items.find((item) => item.id === token.id)?.name).toBe(name);
 
   await expectError(await request.post('/api/v1/tokens', { data: { name, role: 'viewer' } }), 409, 'conflict');
   await expectError(await request.post('/api/v1/tokens', { data: { name: 'local', role: 'viewer' } }), 422);

@@ -21,14 +21,19 @@ test('metrics show tasks by template and status, queues, and count attempts by s
   const task = await createTask(request, 'api_diamond', { customer: { email: `${newRun()}@example.com` } });
   await waitForStatus(request, task.id, 'complete');
   await expect
-    .poll(async () => {
-      const text = await scrape();
-      return /switchyard_step_attempts_total\{namespace="e2e_api",name="api_diamond",step="join",outcome="complete"\} [1-9]/.test(text);
-    }, { timeout: 15_000, intervals: [1000] })
+    .poll(
+      async () => {
+        const text = await scrape();
+        return /switchyard_step_attempts_total\{namespace="e2e_api",name="api_diamond",step="join",outcome="complete"\} [1-9]/.test(text);
+      },
+      { timeout: 15_000, intervals: [1000] },
+    )
     .toBe(true);
   const text = await scrape();
   expect(text).toMatch(new RegExp(`switchyard_tasks\\{namespace="${NAMESPACE}",name="api_diamond",status="complete"\\} [1-9]`));
-  expect(text).toMatch(/switchyard_step_attempt_duration_seconds_bucket\{le="0.5",namespace="e2e_api",name="api_diamond",step="left",outcome="complete"\} [1-9]/);
+  expect(text).toMatch(
+    /switchyard_step_attempt_duration_seconds_bucket\{le="0.5",namespace="e2e_api",name="api_diamond",step="left",outcome="complete"\} [1-9]/,
+  );
   expect(text).toMatch(/switchyard_steps\{status="ready"\} \d+/);
   expect(text).toMatch(/switchyard_oldest_ready_step_age_seconds \d/);
   expect(text).toMatch(/switchyard_http_requests_total\{method="POST",route="\/api\/v1\/tasks",status="201"\} [1-9]/);
@@ -39,8 +44,12 @@ test('the OpenAPI document is 3.1 and lists every operation', async ({ request }
   expect(response.status()).toBe(200);
   const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, { operationId: string }>> };
   expect(document.openapi).toBe('3.1.0');
-  const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
-  expect(operations).toEqual(expect.arrayContaining(['POST /api/v1/tasks', 'GET /api/v1/tasks/{taskId}/events', 'POST /api/v1/tasks/bulk/retry', 'GET /api/v1/failures']));
+  const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+  );
+  expect(operations).toEqual(
+    expect.arrayContaining(['POST /api/v1/tasks', 'GET /api/v1/tasks/{taskId}/events', 'POST /api/v1/tasks/bulk/retry', 'GET /api/v1/failures']),
+  );
   expect(operations.sort()).toEqual(listRouteOperations().sort());
 });
 

@@ -40,12 +40,16 @@ test('lists templates, shows one with its versions and DAG, and one version with
 
 test('validates a template without saving it: every problem with its path and line, and the DAG', async ({ request }) => {
   const name = `check_${randomUUID().slice(0, 8)}`;
-  const valid = (await (await request.post('/api/v1/templates/validate', { headers: yaml, data: templateYaml(name, '1.0.0') })).json()) as TemplateValidationResult;
+  const valid = (await (
+    await request.post('/api/v1/templates/validate', { headers: yaml, data: templateYaml(name, '1.0.0') })
+  ).json()) as TemplateValidationResult;
   expect(valid).toMatchObject({ valid: true, errors: [] });
   expect(valid.dag?.edges).toEqual([{ source: 'first', target: 'second' }]);
 
   const broken = `name: ${name}\nversion: 1.0.0\nbogus: true\nstep_templates:\n  - name: a\n    handler: no.such\n    depends_on_steps: [b]\n  - name: b\n    handler: test.noop\n    depends_on_steps: [a]\n`;
-  const invalid = (await (await request.post('/api/v1/templates/validate', { headers: { 'content-type': 'text/yaml' }, data: broken })).json()) as TemplateValidationResult;
+  const invalid = (await (
+    await request.post('/api/v1/templates/validate', { headers: { 'content-type': 'text/yaml' }, data: broken })
+  ).json()) as TemplateValidationResult;
   expect(invalid.valid).toBe(false);
   expect(invalid.errors).toEqual(
     expect.arrayContaining([
@@ -56,22 +60,47 @@ test('validates a template without saving it: every problem with its path and li
   );
   expect(((await (await request.get('/api/v1/templates')).json()) as TemplateList).items).not.toContainEqual(expect.objectContaining({ name }));
 
-  await expectError(await request.post('/api/v1/templates/validate', { headers: { 'content-type': 'application/json' }, data: Buffer.from('{}') }), 415, 'unsupported_media_type');
-  await expectError(await request.post('/api/v1/templates/validate', { headers: yaml, data: `description: ${'x'.repeat(1024 * 1024)}` }), 413, 'payload_too_large');
-  await expectError(await request.post('/api/v1/templates/validate', { headers: yaml, data: Buffer.from([0x6e, 0x3a, 0x20, 0xff, 0xfe]) }), 400, 'malformed');
+  await expectError(
+    await request.post('/api/v1/templates/validate', { headers: { 'content-type': 'application/json' }, data: Buffer.from('{}') }),
+    415,
+    'unsupported_media_type',
+  );
+  await expectError(
+    await request.post('/api/v1/templates/validate', { headers: yaml, data: `description: ${'x'.repeat(1024 * 1024)}` }),
+    413,
+    'payload_too_large',
+  );
+  await expectError(
+    await request.post('/api/v1/templates/validate', { headers: yaml, data: Buffer.from([0x6e, 0x3a, 0x20, 0xff, 0xfe]) }),
+    400,
+    'malformed',
+  );
 });
 
-test('saves a version (201), again with the same content (200), refuses other content under it (409) and an invalid one (422)', async ({ request }) => {
+test('saves a version (201), again with the same content (200), refuses other content under it (409) and an invalid one (422)', async ({
+  request,
+}) => {
   const name = `saved_${randomUUID().slice(0, 8)}`;
   const first = await request.post('/api/v1/templates', { headers: yaml, data: templateYaml(name, '1.0.0') });
   expect(first.status(), await first.text()).toBe(201);
-  expect((await first.json()) as SavedTemplateVersion).toMatchObject({ namespace: NAMESPACE, name, version: '1.0.0', created: true, active: true, created_by: 'local' });
+  expect((await first.json()) as SavedTemplateVersion).toMatchObject({
+    namespace: NAMESPACE,
+    name,
+    version: '1.0.0',
+    created: true,
+    active: true,
+    created_by: 'local',
+  });
 
   const again = await request.post('/api/v1/templates', { headers: yaml, data: `# same steps, another comment\n${templateYaml(name, '1.0.0')}` });
   expect(again.status()).toBe(200);
   expect(((await again.json()) as SavedTemplateVersion).created).toBe(false);
 
-  const conflict = await expectError(await request.post('/api/v1/templates', { headers: yaml, data: templateYaml(name, '1.0.0', 'test.echo') }), 409, 'conflict');
+  const conflict = await expectError(
+    await request.post('/api/v1/templates', { headers: yaml, data: templateYaml(name, '1.0.0', 'test.echo') }),
+    409,
+    'conflict',
+  );
   expect(conflict.details).toEqual([{ path: '/version', message: 'already exists with other content' }]);
 
   const newer = await request.post('/api/v1/templates', { headers: yaml, data: templateYaml(name, '1.1.0', 'test.echo') });
@@ -80,11 +109,19 @@ test('saves a version (201), again with the same content (200), refuses other co
   expect(detail.version).toBe('1.1.0');
   expect(detail.versions.map((version) => (typeof version === 'string' ? version : version.version))).toEqual(['1.1.0', '1.0.0']);
 
-  const invalid = await expectError(await request.post('/api/v1/templates', { headers: yaml, data: templateYaml(name, 'one', 'no.such') }), 422, 'invalid_template');
+  const invalid = await expectError(
+    await request.post('/api/v1/templates', { headers: yaml, data: templateYaml(name, 'one', 'no.such') }),
+    422,
+    'invalid_template',
+  );
   expect(invalid.details.map((detail) => detail.path).sort()).toEqual(['/step_templates/0/handler', '/version']);
   expect(invalid.details.every((detail) => typeof detail.line === 'number')).toBe(true);
   await expectError(await request.post('/api/v1/templates', { headers: yaml, data: 'a: &x [1]\nb: *x\n' }), 422, 'invalid_template');
   await expectError(await request.post('/api/v1/templates', { data: { name } }), 415, 'unsupported_media_type');
-  await expectError(await request.post('/api/v1/templates', { headers: yaml, data: `description: ${'x'.repeat(1024 * 1024)}` }), 413, 'payload_too_large');
+  await expectError(
+    await request.post('/api/v1/templates', { headers: yaml, data: `description: ${'x'.repeat(1024 * 1024)}` }),
+    413,
+    'payload_too_large',
+  );
   await expectError(await request.post('/api/v1/templates', { headers: yaml, data: '' }), 400, 'malformed');
 });

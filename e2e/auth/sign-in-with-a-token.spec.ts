@@ -1,4 +1,4 @@
-import { type BrowserContext, expect, type Page, test } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import type { CreatedApiToken, Session } from '../../lib/api/types';
 import { E2E_ADMIN_TOKEN } from '../../playwright.config';
 import { expectError } from '../api/http-api';
@@ -42,7 +42,11 @@ test('without a session or a valid token the API answers 401 (health aside), and
   await expectError(await request.get('/api/v1/tasks', { headers: { cookie: `${SESSION_COOKIE}=not-a-session` } }), 401, 'unauthorized');
 
   const context = { user_info: { email: `nobody-${Date.now()}@example.com`, name: 'Nobody', plan: 'pro' } };
-  await expectError(await request.post('/api/v1/tasks', { data: { namespace: 'blog_examples', name: 'user_registration', context } }), 401, 'unauthorized');
+  await expectError(
+    await request.post('/api/v1/tasks', { data: { namespace: 'blog_examples', name: 'user_registration', context } }),
+    401,
+    'unauthorized',
+  );
   await expectError(await request.post('/api/v1/tokens', { data: { name: 'sneaky', role: 'admin' } }), 401, 'unauthorized');
 
   const refused = await request.post('/api/v1/session', { data: { token: 'syt_not-a-real-token' } });
@@ -116,7 +120,10 @@ test('signing in: a wrong token is refused, the admin token lands on the page as
 
 test('after signing in, the page asked for is always one of ours, however the next parameter is written', async ({ page, baseURL }) => {
   // Stands in for another site, which cannot be reached from here.
-  await page.route((url) => url.hostname === 'example.com', (route) => route.fulfill({ contentType: 'text/html', body: '<h1>Another site</h1>' }));
+  await page.route(
+    (url) => url.hostname === 'example.com',
+    (route) => route.fulfill({ contentType: 'text/html', body: '<h1>Another site</h1>' }),
+  );
   for (const next of ['//example.com/', '/\\example.com/', '/\t/example.com/', 'https://example.com/']) {
     await test.step(`next=${JSON.stringify(next)}`, async () => {
       await page.context().clearCookies();
@@ -128,13 +135,19 @@ test('after signing in, the page asked for is always one of ours, however the ne
   }
 });
 
-test('a viewer signed in with a real token reads everything, sees repairs disabled with the reason, and the server refuses them too', async ({ page, request }) => {
+test('a viewer signed in with a real token reads everything, sees repairs disabled with the reason, and the server refuses them too', async ({
+  page,
+  request,
+}) => {
   const name = `night-viewer-${Date.now().toString(36)}`;
   const created = await request.post('/api/v1/tokens', { headers: ADMIN, data: { name, role: 'viewer' } });
   expect(created.status(), await created.text()).toBe(201);
   const { secret } = (await created.json()) as CreatedApiToken;
   // This server runs no orchestrator: the task stays open, its first step ready.
-  const started = await request.post('/api/v1/tasks', { headers: ADMIN, data: { namespace: 'e2e_api', name: 'api_always_fails', context: { order_id: 9, run: name } } });
+  const started = await request.post('/api/v1/tasks', {
+    headers: ADMIN,
+    data: { namespace: 'e2e_api', name: 'api_always_fails', context: { order_id: 9, run: name } },
+  });
   expect(started.status(), await started.text()).toBe(201);
   const task = (await started.json()) as { id: string };
 
@@ -148,13 +161,19 @@ test('a viewer signed in with a real token reads everything, sees repairs disabl
   await expect(panel.getByTestId('permission-note')).toContainText("Your role (viewer) can't");
 
   // The button is only the courtesy: the server refuses the viewer's cancel, and nothing changes.
-  const refused = await expectError(await page.request.post(`/api/v1/tasks/${task.id}/cancel`, { data: { reason: 'viewer tries' } }), 403, 'forbidden');
+  const refused = await expectError(
+    await page.request.post(`/api/v1/tasks/${task.id}/cancel`, { data: { reason: 'viewer tries' } }),
+    403,
+    'forbidden',
+  );
   expect(refused.message).toContain('needs the operator role');
   const after = await request.get(`/api/v1/tasks/${task.id}`, { headers: ADMIN });
   expect(((await after.json()) as { status: string }).status).toBe('pending');
 });
 
-test('after five wrong tokens from one address the server answers 429 with Retry-After, the right token too, and other addresses go on', async ({ request }) => {
+test('after five wrong tokens from one address the server answers 429 with Retry-After, the right token too, and other addresses go on', async ({
+  request,
+}) => {
   // As a proxy in front of the server would name the caller; a new address on each run (and retry).
   const guesser = { 'x-forwarded-for': `2001:db8::${Math.floor(Math.random() * 0xffff).toString(16)}:${Date.now().toString(16).slice(-4)}` };
   for (let i = 0; i < 5; i += 1) {

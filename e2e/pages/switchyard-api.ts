@@ -28,7 +28,10 @@ export class SwitchyardApi {
   }
 
   /** A registration of the story's template; each needs its own e-mail (the identity field). */
-  createRegistration(email: string, { plan = 'pro', withPaymentMethod = true, name = 'Ann' }: { plan?: string; withPaymentMethod?: boolean; name?: string } = {}) {
+  createRegistration(
+    email: string,
+    { plan = 'pro', withPaymentMethod = true, name = 'Ann' }: { plan?: string; withPaymentMethod?: boolean; name?: string } = {},
+  ) {
     return this.createTask('blog_examples', 'user_registration', {
       user_info: { email, name, plan },
       ...(withPaymentMethod ? { billing_info: { payment_method: 'card' } } : {}),

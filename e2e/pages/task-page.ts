@@ -29,15 +29,18 @@ export class TaskPage {
         const graph = document.querySelector('[data-testid="task-graph"]');
         const nodes = graph ? [...graph.querySelectorAll<HTMLElement>('.react-flow__node')] : [];
         const isDrawn =
-          nodes.length === steps && nodes.every((node) => node.style.visibility !== 'hidden') && graph?.querySelectorAll('.react-flow__edge').length === edges;
+          nodes.length === steps &&
+          nodes.every((node) => node.style.visibility !== 'hidden') &&
+          graph?.querySelectorAll('.react-flow__edge').length === edges;
         return isDrawn ? performance.now() : 0;
       },
       { steps, edges },
       { polling: 'raf', timeout: 30_000 },
     );
-    const drawnAt = (await drawn.jsonValue());
+    const drawnAt = await drawn.jsonValue();
     const { jsonAt, layout } = await this.page.evaluate((taskPath) => {
-      const json = performance.getEntriesByType('resource').find((entry) => new URL(entry.name).pathname === taskPath) as PerformanceResourceTiming | undefined;
+      const json = performance.getEntriesByType('resource').find((entry) => new URL(entry.name).pathname === taskPath) as
+        PerformanceResourceTiming | undefined;
       const measure = performance.getEntriesByName('task-graph layout', 'measure')[0];
       return { jsonAt: json?.responseEnd, layout: measure && { startTime: measure.startTime, duration: measure.duration } };
     }, taskPath);
@@ -46,7 +49,10 @@ export class TaskPage {
 
   /** Where a step's node is drawn (its transform in the flow), to check the layout does not move. */
   async stepPosition(name: string): Promise<string | null> {
-    return this.graph.locator(`.react-flow__node[data-id="${name}"]`).getAttribute('style').then((style) => /transform:[^;]+/.exec(style ?? '')?.[0] ?? null);
+    return this.graph
+      .locator(`.react-flow__node[data-id="${name}"]`)
+      .getAttribute('style')
+      .then((style) => /transform:[^;]+/.exec(style ?? '')?.[0] ?? null);
   }
 
   async expectStepStatus(name: string, status: string, timeout = 20_000) {
@@ -104,7 +110,9 @@ export class TaskPage {
   }
 
   async readStatusTimes(): Promise<{ seen: Record<string, number>; clicks: Record<string, number> }> {
-    return this.page.evaluate(() => (window as unknown as { __switchyardTimes: { seen: Record<string, number>; clicks: Record<string, number> } }).__switchyardTimes);
+    return this.page.evaluate(
+      () => (window as unknown as { __switchyardTimes: { seen: Record<string, number>; clicks: Record<string, number> } }).__switchyardTimes,
+    );
   }
 
   /** Marks the window so a later check can prove the page was never reloaded. */

@@ -44,7 +44,8 @@ export class TasksPage {
   /** Since the last navigation: the longest main-thread task, and the slowest key or input event (0 when none took 16 ms). */
   async readResponsiveness(): Promise<{ longestTaskMs: number; slowestKeyMs: number; longTasks: number }> {
     return this.page.evaluate(() => {
-      const record = (window as unknown as { __responsiveness: { longTasks: number[]; inputEvents: { name: string; duration: number }[] } }).__responsiveness;
+      const record = (window as unknown as { __responsiveness: { longTasks: number[]; inputEvents: { name: string; duration: number }[] } })
+        .__responsiveness;
       const keys = record.inputEvents.filter((event) => /^key|^input|^beforeinput/.test(event.name));
       return {
         longestTaskMs: Math.round(Math.max(0, ...record.longTasks)),
@@ -79,6 +80,6 @@ export class TasksPage {
       { count, rows, text, notFirst },
       { polling: 'raf', timeout: 30_000 },
     );
-    return (await shown.jsonValue());
+    return await shown.jsonValue();
   }
 }

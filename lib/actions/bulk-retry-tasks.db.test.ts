@@ -2,9 +2,9 @@ import { sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
-import { bulkRetryTasks } from './bulk-retry-tasks';
-import { countRows, createFailedSignups, readSteps, saveSignupTemplate, snapshotState } from '../testing/failure-fixtures';
 import type { Orchestrator } from '../engine/runner';
+import { countRows, createFailedSignups, readSteps, saveSignupTemplate, snapshotState } from '../testing/failure-fixtures';
+import { bulkRetryTasks } from './bulk-retry-tasks';
 
 const running: Orchestrator[] = [];
 afterEach(async () => {

@@ -3,10 +3,10 @@ import type { Db } from '../../db/client';
 import { steps, tasks } from '../../db/schema';
 import type { BulkRetryResult } from '../api/types';
 import { AppError } from '../errors';
+import { stepFilterSql, taskFilterConditions, type TaskFilter } from '../reads/task-filter-sql';
 import { canRetryStep, OPEN_TASK_STATUSES } from '../statuses';
-import { type ActionActor, lockTaskForActionOrThrow } from './load-task-for-action';
+import { lockTaskForActionOrThrow, type ActionActor } from './load-task-for-action';
 import { makeStepReadyAgain } from './retry-step';
-import { stepFilterSql, type TaskFilter, taskFilterConditions } from '../reads/task-filter-sql';
 
 /** The most tasks one call retries; the rest match again on the next call, since retried tasks no longer do. */
 const BULK_RETRY_TASK_LIMIT = 10_000;

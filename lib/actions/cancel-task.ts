@@ -3,7 +3,7 @@ import type { Db } from '../../db/client';
 import { insertTransitions } from '../../db/queries/tasks';
 import { stepAttempts, steps, tasks } from '../../db/schema';
 import { UNFINISHED_STEP_STATUSES } from '../statuses';
-import { type ActionActor, lockTaskForActionOrThrow } from './load-task-for-action';
+import { lockTaskForActionOrThrow, type ActionActor } from './load-task-for-action';
 import { recordTaskStatusChange } from './record-task-status-change';
 
 /**
@@ -22,11 +22,20 @@ export async function cancelTask(db: Db, { taskId, actor, reason }: { taskId: nu
       await tx
         .update(steps)
         .set({ status: 'cancelled', runAt: null, leaseExpiresAt: null, workerId: null, updatedAt: sql`now()` })
-        .where(inArray(steps.id, unfinished.map((step) => step.id)));
+        .where(
+          inArray(
+            steps.id,
+            unfinished.map((step) => step.id),
+          ),
+        );
     }
     await tx
       .update(stepAttempts)
-      .set({ outcome: 'cancelled', finishedAt: sql`clock_timestamp()`, durationMs: sql`(extract(epoch from clock_timestamp() - ${stepAttempts.startedAt}) * 1000)::int` })
+      .set({
+        outcome: 'cancelled',
+        finishedAt: sql`clock_timestamp()`,
+        durationMs: sql`(extract(epoch from clock_timestamp() - ${stepAttempts.startedAt}) * 1000)::int`,
+      })
       .where(and(eq(stepAttempts.taskId, task.id), eq(stepAttempts.outcome, 'running')));
     await insertTransitions(
       tx,

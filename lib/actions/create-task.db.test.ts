@@ -3,10 +3,10 @@ import { expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
 import { AppError, type ErrorDetail } from '../errors';
-import { MAX_TEMPLATE_STEPS } from '../templates/validate-template';
-import { createTask } from './create-task';
 import { getTaskDetailOrThrow } from '../reads/get-task-detail';
+import { MAX_TEMPLATE_STEPS } from '../templates/validate-template';
 import { saveTestTemplate } from '../testing/task-testing';
+import { createTask } from './create-task';
 
 const registrationSchema = {
   type: 'object',
@@ -109,7 +109,9 @@ describeEachDatabase('creating a task', (suite) => {
     await saveRegistration();
     const context = { user_info: { email: 'bo@example.com', name: 'Bo' } };
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => createTask(suite.database.db, { namespace: 'tests', name: 'registration', context, idempotencyKey: 'signup-bo' })),
+      Array.from({ length: 5 }, () =>
+        createTask(suite.database.db, { namespace: 'tests', name: 'registration', context, idempotencyKey: 'signup-bo' }),
+      ),
     );
     expect(new Set(results.map((result) => result.task.id)).size).toBe(1);
     expect(results.filter((result) => result.created)).toHaveLength(1);
@@ -118,7 +120,12 @@ describeEachDatabase('creating a task', (suite) => {
 
   it('refuses an idempotency key reused with another request, and returns the task for the same request', async () => {
     await saveRegistration();
-    const request = { namespace: 'tests', name: 'registration', idempotencyKey: 'signup-fay', context: { user_info: { email: 'fay@example.com', name: 'Fay' } } };
+    const request = {
+      namespace: 'tests',
+      name: 'registration',
+      idempotencyKey: 'signup-fay',
+      context: { user_info: { email: 'fay@example.com', name: 'Fay' } },
+    };
     const first = await createTask(suite.database.db, request);
     const before = await countRows();
     // The same request, its keys in another order: the same task.
@@ -140,9 +147,19 @@ describeEachDatabase('creating a task', (suite) => {
 
   it('returns the task of a repeated request after a newer version was saved, when the request named no version', async () => {
     await saveRegistration();
-    const request = { namespace: 'tests', name: 'registration', idempotencyKey: 'signup-hal', context: { user_info: { email: 'hal@example.com', name: 'Hal' } } };
+    const request = {
+      namespace: 'tests',
+      name: 'registration',
+      idempotencyKey: 'signup-hal',
+      context: { user_info: { email: 'hal@example.com', name: 'Hal' } },
+    };
     const first = await createTask(suite.database.db, request);
-    await saveTestTemplate(suite.database.db, { name: 'registration', version: '2.0.0', schema: registrationSchema, steps: [{ name: 'only_step', handler: 'test.noop' }] });
+    await saveTestTemplate(suite.database.db, {
+      name: 'registration',
+      version: '2.0.0',
+      schema: registrationSchema,
+      steps: [{ name: 'only_step', handler: 'test.noop' }],
+    });
     expect(await createTask(suite.database.db, request)).toEqual({ task: first.task, created: false });
   });
 
@@ -167,23 +184,41 @@ describeEachDatabase('creating a task', (suite) => {
     const winnerEmail = answered[0]!.email;
     for (const outcome of outcomes) {
       const email = `racer${outcome.index % 3}@example.com`;
-      expect(outcome).toEqual(email === winnerEmail ? expect.objectContaining({ id: answered[0]!.id }) : { code: 'invalid_input', index: outcome.index });
+      expect(outcome).toEqual(
+        email === winnerEmail ? expect.objectContaining({ id: answered[0]!.id }) : { code: 'invalid_input', index: outcome.index },
+      );
     }
     expect((await countRows()).tasks).toBe(1);
   });
 
   it("returns the existing task when the template's identity fields match", async () => {
     await saveRegistration(['user_info.email']);
-    const first = await createTask(suite.database.db, { namespace: 'tests', name: 'registration', context: { user_info: { email: 'cy@example.com', name: 'Cy' } } });
-    const again = await createTask(suite.database.db, { namespace: 'tests', name: 'registration', context: { user_info: { email: 'cy@example.com', name: 'Cy again' } } });
-    const other = await createTask(suite.database.db, { namespace: 'tests', name: 'registration', context: { user_info: { email: 'di@example.com', name: 'Di' } } });
+    const first = await createTask(suite.database.db, {
+      namespace: 'tests',
+      name: 'registration',
+      context: { user_info: { email: 'cy@example.com', name: 'Cy' } },
+    });
+    const again = await createTask(suite.database.db, {
+      namespace: 'tests',
+      name: 'registration',
+      context: { user_info: { email: 'cy@example.com', name: 'Cy again' } },
+    });
+    const other = await createTask(suite.database.db, {
+      namespace: 'tests',
+      name: 'registration',
+      context: { user_info: { email: 'di@example.com', name: 'Di' } },
+    });
     expect(again).toEqual({ task: first.task, created: false });
     expect(other.created).toBe(true);
   });
 
   it('pins the version it was created from: a newer version changes nothing for it', async () => {
     await saveRegistration();
-    const { task } = await createTask(suite.database.db, { namespace: 'tests', name: 'registration', context: { user_info: { email: 'ed@example.com', name: 'Ed' } } });
+    const { task } = await createTask(suite.database.db, {
+      namespace: 'tests',
+      name: 'registration',
+      context: { user_info: { email: 'ed@example.com', name: 'Ed' } },
+    });
     await saveTestTemplate(suite.database.db, { name: 'registration', version: '1.1.0', steps: [{ name: 'only_step', handler: 'test.noop' }] });
     const newer = await createTask(suite.database.db, { namespace: 'tests', name: 'registration', context: {} });
     expect(newer.task.version).toBe('1.1.0');
@@ -194,11 +229,20 @@ describeEachDatabase('creating a task', (suite) => {
   it(`creates the task of a template as large as validation accepts (${MAX_TEMPLATE_STEPS.toLocaleString('en-US')} steps in a chain)`, async () => {
     await saveTestTemplate(suite.database.db, {
       name: 'largest',
-      steps: Array.from({ length: MAX_TEMPLATE_STEPS }, (_, index) => ({ name: `s${index}`, handler: 'test.noop', dependsOn: index === 0 ? [] : [`s${index - 1}`] })),
+      steps: Array.from({ length: MAX_TEMPLATE_STEPS }, (_, index) => ({
+        name: `s${index}`,
+        handler: 'test.noop',
+        dependsOn: index === 0 ? [] : [`s${index - 1}`],
+      })),
     });
     const { task, created } = await createTask(suite.database.db, { namespace: 'tests', name: 'largest', context: {} });
     expect(created).toBe(true);
-    expect(await countRows()).toEqual({ tasks: 1, steps: MAX_TEMPLATE_STEPS, dependencies: MAX_TEMPLATE_STEPS - 1, transitions: MAX_TEMPLATE_STEPS + 1 });
+    expect(await countRows()).toEqual({
+      tasks: 1,
+      steps: MAX_TEMPLATE_STEPS,
+      dependencies: MAX_TEMPLATE_STEPS - 1,
+      transitions: MAX_TEMPLATE_STEPS + 1,
+    });
     const detail = await getTaskDetailOrThrow(suite.database.db, task.id);
     expect(detail.steps.at(-1)).toMatchObject({ name: `s${MAX_TEMPLATE_STEPS - 1}`, status: 'pending', depends_on: [`s${MAX_TEMPLATE_STEPS - 2}`] });
     expect(detail.steps.filter((step) => step.status === 'ready').map((step) => step.name)).toEqual(['s0']);

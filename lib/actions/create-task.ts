@@ -1,13 +1,20 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { findTaskByKeys, insertStepDependencies, insertSteps, insertTaskUnlessDuplicate, insertTransitions, type TaskKeyMatch } from '../../db/queries/tasks';
 import { STEPS_READY_CHANNEL } from '../../db/queries/steps';
+import {
+  findTaskByKeys,
+  insertStepDependencies,
+  insertSteps,
+  insertTaskUnlessDuplicate,
+  insertTransitions,
+  type TaskKeyMatch,
+} from '../../db/queries/tasks';
 import type { TaskRow } from '../../db/schema';
 import { InvalidInputError } from '../errors';
+import { getTemplateVersionOrThrow } from '../reads/get-template-version';
 import type { TemplateDefinition } from '../templates/template-definition';
 import { compileContextValidator } from '../validation';
-import { getTemplateVersionOrThrow } from '../reads/get-template-version';
 
 export type CreateTaskInput = {
   namespace: string;
@@ -99,8 +106,21 @@ export async function createTask(db: Db, input: CreateTaskInput): Promise<{ task
         ),
       );
       await insertTransitions(tx, [
-        { taskId: task.id, fromStatus: null, toStatus: 'pending', reason: `created from ${definition.namespace}/${definition.name}@${definition.version}`, actor },
-        ...insertedSteps.map((step) => ({ taskId: task.id, stepId: step.id, fromStatus: null, toStatus: step.status, reason: 'task created', actor })),
+        {
+          taskId: task.id,
+          fromStatus: null,
+          toStatus: 'pending',
+          reason: `created from ${definition.namespace}/${definition.name}@${definition.version}`,
+          actor,
+        },
+        ...insertedSteps.map((step) => ({
+          taskId: task.id,
+          stepId: step.id,
+          fromStatus: null,
+          toStatus: step.status,
+          reason: 'task created',
+          actor,
+        })),
       ]);
       await tx.execute(sql`select pg_notify(${STEPS_READY_CHANNEL}, '')`);
       return task;

@@ -2,11 +2,11 @@ import { sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
-import { AppError } from '../errors';
-import { diffJson, editTaskContext } from './edit-task-context';
-import { createFailedSignups, saveSignupTemplate, snapshotState, startTestOrchestrator } from '../testing/failure-fixtures';
 import type { Orchestrator } from '../engine/runner';
+import { AppError } from '../errors';
+import { createFailedSignups, saveSignupTemplate, snapshotState, startTestOrchestrator } from '../testing/failure-fixtures';
 import { waitForTaskStatus } from '../testing/task-testing';
+import { diffJson, editTaskContext } from './edit-task-context';
 
 const running: Orchestrator[] = [];
 afterEach(async () => {

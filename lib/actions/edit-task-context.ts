@@ -5,18 +5,22 @@ import { findTemplateVersionById } from '../../db/queries/template-versions';
 import { steps, tasks } from '../../db/schema';
 import type { ContextChange, TaskDetail } from '../api/types';
 import { ConflictError, InvalidInputError } from '../errors';
+import { getTaskDetailOrThrow } from '../reads/get-task-detail';
 import { canEditTaskContext } from '../statuses';
 import type { TemplateDefinition } from '../templates/template-definition';
 import { compileContextValidator, joinPointer } from '../validation';
 import { computeIdentityKey } from './create-task';
-import { getTaskDetailOrThrow } from '../reads/get-task-detail';
-import { type ActionActor, lockTaskForActionOrThrow } from './load-task-for-action';
+import { lockTaskForActionOrThrow, type ActionActor } from './load-task-for-action';
 import { makeStepReadyAgain } from './retry-step';
 
 const MAX_CHANGES_RECORDED = 500;
 
 function isUniqueViolation(error: unknown): boolean {
-  for (let current = error; current instanceof Error || (current !== null && typeof current === 'object'); current = (current as { cause?: unknown }).cause) {
+  for (
+    let current = error;
+    current instanceof Error || (current !== null && typeof current === 'object');
+    current = (current as { cause?: unknown }).cause
+  ) {
     if ((current as { code?: unknown }).code === '23505') {
       return true;
     }
@@ -112,7 +116,9 @@ export async function editTaskContext(
     } catch (error) {
       // A task with the same identity was created since the check above.
       if (isUniqueViolation(error)) {
-        throw new ConflictError('Another task already has these identity fields', [{ path: '/context', message: 'matches the identity of another task' }]);
+        throw new ConflictError('Another task already has these identity fields', [
+          { path: '/context', message: 'matches the identity of another task' },
+        ]);
       }
       throw error;
     }

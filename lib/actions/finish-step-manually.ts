@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { releaseDependents, STEPS_READY_CHANNEL } from '../../db/queries/steps';
 import { applyTaskCounterDeltas, insertTransitions } from '../../db/queries/tasks';
-import { type StepRow, steps, type TaskRow } from '../../db/schema';
+import { steps, type StepRow, type TaskRow } from '../../db/schema';
 import { ConflictError } from '../errors';
 import { canFinishStepManually, isStepLive } from '../statuses';
 import type { ActionActor } from './load-task-for-action';
@@ -31,8 +31,23 @@ export async function finishStepManually(
     .where(eq(steps.id, step.id));
   const nowReady = await releaseDependents(tx, [step.id]);
   await insertTransitions(tx, [
-    { taskId: task.id, stepId: step.id, fromStatus: step.status, toStatus: status, reason: reason ?? `${status} by ${actor}`, actor, details: { results: results ?? null } },
-    ...nowReady.map((dependent) => ({ taskId: task.id, stepId: dependent.id, fromStatus: 'pending', toStatus: 'ready', reason: `dependency ${step.name} ${status}`, actor })),
+    {
+      taskId: task.id,
+      stepId: step.id,
+      fromStatus: step.status,
+      toStatus: status,
+      reason: reason ?? `${status} by ${actor}`,
+      actor,
+      details: { results: results ?? null },
+    },
+    ...nowReady.map((dependent) => ({
+      taskId: task.id,
+      stepId: dependent.id,
+      fromStatus: 'pending',
+      toStatus: 'ready',
+      reason: `dependency ${step.name} ${status}`,
+      actor,
+    })),
   ]);
   const after = await applyTaskCounterDeltas(tx, task.id, { unfinished: -1, live: (isStepLive(step.status) ? -1 : 0) + nowReady.length });
   await recordTaskStatusChange(tx, task, after?.status, { actor, reason: reason ?? `step ${step.name} ${status}` });

@@ -1,6 +1,6 @@
 import type { Tx } from '../../db/client';
 import { lockTask } from '../../db/queries/tasks';
-import { type StepRow, steps, type TaskRow } from '../../db/schema';
+import { steps, type StepRow, type TaskRow } from '../../db/schema';
 import { ConflictError, NotFoundError } from '../errors';
 import { stepRefSql } from '../reads/step-ref-sql';
 import { isTaskFinished } from '../statuses';

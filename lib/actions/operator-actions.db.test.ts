@@ -2,16 +2,16 @@ import { sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
+import { startOrchestrator, type Orchestrator } from '../engine/runner';
 import { AppError } from '../errors';
 import { defaultHandlerRegistry } from '../handlers/index';
+import { saveTestTemplate, waitFor, waitForTaskStatus } from '../testing/task-testing';
 import { cancelTask } from './cancel-task';
 import { createTask } from './create-task';
 import { resolveStep } from './resolve-step';
 import { retryStep } from './retry-step';
 import { retryTask } from './retry-task';
-import { type Orchestrator, startOrchestrator } from '../engine/runner';
 import { skipStep } from './skip-step';
-import { saveTestTemplate, waitFor, waitForTaskStatus } from '../testing/task-testing';
 
 const handlers = defaultHandlerRegistry({ withTestHandlers: true });
 const running: Orchestrator[] = [];
@@ -85,7 +85,9 @@ describeEachDatabase('operator actions', (suite) => {
     const steps = await stepRows(task.id);
     expect(steps.find((step) => step.name === 'billing')).toMatchObject({ status: 'complete', attempts: 2 });
     const trail = await transitionsOf(task.id);
-    expect(trail).toContainEqual(expect.objectContaining({ step: 'billing', from_status: 'error', to_status: 'ready', actor: 'alice', reason: 'billing is back' }));
+    expect(trail).toContainEqual(
+      expect.objectContaining({ step: 'billing', from_status: 'error', to_status: 'ready', actor: 'alice', reason: 'billing is back' }),
+    );
     expect(trail).toContainEqual(expect.objectContaining({ step: null, from_status: 'error', to_status: 'in_progress', actor: 'alice' }));
   });
 
@@ -138,7 +140,13 @@ describeEachDatabase('operator actions', (suite) => {
 
   it('cancels a running task: the running attempt is closed and its late outcome ignored', async () => {
     const { db } = suite.database;
-    await saveTestTemplate(db, { name: 'slow', steps: [{ name: 'wait', handler: 'test.sleep', handlerConfig: { ms: 800 } }, { name: 'after', handler: 'test.noop', dependsOn: ['wait'] }] });
+    await saveTestTemplate(db, {
+      name: 'slow',
+      steps: [
+        { name: 'wait', handler: 'test.sleep', handlerConfig: { ms: 800 } },
+        { name: 'after', handler: 'test.noop', dependsOn: ['wait'] },
+      ],
+    });
     const { task } = await createTask(db, { namespace: 'tests', name: 'slow', context: {} });
     await start();
     await waitFor(async () => (await stepRows(task.id))[0]!.status === 'in_progress', { what: 'the step to start' });

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client';
 import { finishStepManually } from './finish-step-manually';
-import { type ActionActor, lockStepOrThrow, lockTaskForActionOrThrow } from './load-task-for-action';
+import { lockStepOrThrow, lockTaskForActionOrThrow, type ActionActor } from './load-task-for-action';
 
 /** Marks a step resolved_manually with the results an operator supplies; its dependents then run with them. */
 export async function resolveStep(

@@ -2,10 +2,10 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client';
 import { STEPS_READY_CHANNEL } from '../../db/queries/steps';
 import { applyTaskCounterDeltas, insertTransitions } from '../../db/queries/tasks';
-import { type StepRow, steps, type TaskRow } from '../../db/schema';
+import { steps, type StepRow, type TaskRow } from '../../db/schema';
 import { ConflictError } from '../errors';
 import { canRetryStep, isStepLive } from '../statuses';
-import { type ActionActor, lockStepOrThrow, lockTaskForActionOrThrow } from './load-task-for-action';
+import { lockStepOrThrow, lockTaskForActionOrThrow, type ActionActor } from './load-task-for-action';
 import { recordTaskStatusChange } from './record-task-status-change';
 
 /** Puts a failed (or waiting) step back to ready with a fresh round of attempts; an error task goes on. */
@@ -27,7 +27,15 @@ export async function makeStepReadyAgain(tx: Tx, task: TaskRow, step: StepRow, {
     .set({ status: 'ready', runAt: sql`now()`, roundStartAttempts: step.attempts, rateLimitedSince: null, updatedAt: sql`now()` })
     .where(eq(steps.id, step.id));
   await insertTransitions(tx, [
-    { taskId: task.id, stepId: step.id, fromStatus: step.status, toStatus: 'ready', reason: reason ?? `retried by ${actor}`, actor, attempt: step.attempts },
+    {
+      taskId: task.id,
+      stepId: step.id,
+      fromStatus: step.status,
+      toStatus: 'ready',
+      reason: reason ?? `retried by ${actor}`,
+      actor,
+      attempt: step.attempts,
+    },
   ]);
   const after = await applyTaskCounterDeltas(tx, task.id, { unfinished: 0, live: isStepLive(step.status) ? 0 : 1 });
   await recordTaskStatusChange(tx, task, after?.status, { actor, reason: reason ?? `step ${step.name} retried` });

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { steps } from '../../db/schema';
 import { ConflictError } from '../errors';
-import { type ActionActor, lockTaskForActionOrThrow } from './load-task-for-action';
+import { lockTaskForActionOrThrow, type ActionActor } from './load-task-for-action';
 import { makeStepReadyAgain } from './retry-step';
 
 /** Puts every error step of the task back to ready. Returns the names of the steps retried. */

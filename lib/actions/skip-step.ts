@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client';
 import { ConflictError } from '../errors';
 import { finishStepManually } from './finish-step-manually';
-import { type ActionActor, lockStepOrThrow, lockTaskForActionOrThrow } from './load-task-for-action';
+import { lockStepOrThrow, lockTaskForActionOrThrow, type ActionActor } from './load-task-for-action';
 
 /** Skips a step whose template allows it (`skippable: true`); its dependents run without its results. */
 export async function skipStep(db: Db, { taskId, step: stepRef, ...who }: { taskId: number; step: string } & ActionActor): Promise<void> {

@@ -1,10 +1,17 @@
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
-import { type Db, queryRows } from '../../db/client';
-import { toSqlList } from '../../db/to-sql-list';
+import { queryRows, type Db } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
+import { toSqlList } from '../../db/to-sql-list';
 import { ConflictError } from '../errors';
-import { FINISHED_STEP_STATUSES, FINISHED_TASK_STATUSES, LIVE_STEP_STATUSES, SATISFIED_STEP_STATUSES, type StepStatus, type TaskStatus } from '../statuses';
+import {
+  FINISHED_STEP_STATUSES,
+  FINISHED_TASK_STATUSES,
+  LIVE_STEP_STATUSES,
+  SATISFIED_STEP_STATUSES,
+  type StepStatus,
+  type TaskStatus,
+} from '../statuses';
 import { saveTestTemplate } from '../testing/task-testing';
 import { cancelTask } from './cancel-task';
 import { createTask } from './create-task';
@@ -131,7 +138,12 @@ const PAIRS: Pair[] = [
   ),
   // Whatever its step's state, a finished task refuses every action on its steps.
   ...FINAL_TASK_STATES.flatMap((state) =>
-    STEP_ACTIONS.map((action) => ({ state: `step ${TASK_FIXTURES[state].steps.b} of a ${state} task`, fixture: TASK_FIXTURES[state], action, expected: 'refused' as const })),
+    STEP_ACTIONS.map((action) => ({
+      state: `step ${TASK_FIXTURES[state].steps.b} of a ${state} task`,
+      fixture: TASK_FIXTURES[state],
+      action,
+      expected: 'refused' as const,
+    })),
   ),
 ];
 
@@ -236,8 +248,17 @@ describeEachDatabase('state machine: every (state, operator action) pair', (suit
         return;
       }
       expect(error).toBeUndefined();
-      const steps = await queryRows<{ name: StepName; status: StepStatus }>(db, sql`select name, status from steps where task_id = ${taskId} order by name`);
-      const [task] = await queryRows<{ status: TaskStatus; unfinished_steps: number; live_steps: number; recounted_unfinished: number; recounted_live: number }>(
+      const steps = await queryRows<{ name: StepName; status: StepStatus }>(
+        db,
+        sql`select name, status from steps where task_id = ${taskId} order by name`,
+      );
+      const [task] = await queryRows<{
+        status: TaskStatus;
+        unfinished_steps: number;
+        live_steps: number;
+        recounted_unfinished: number;
+        recounted_live: number;
+      }>(
         db,
         sql`select t.status, t.unfinished_steps, t.live_steps,
               (select count(*)::int from steps s where s.task_id = t.id and s.status not in (${toSqlList(FINISHED_STEP_STATUSES)})) as recounted_unfinished,

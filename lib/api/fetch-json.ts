@@ -7,7 +7,7 @@ function isApiErrorBody(value: unknown): value is ApiErrorBody {
   if (typeof value !== 'object' || value === null || !('error' in value)) {
     return false;
   }
-  const error = (value).error;
+  const error = value.error;
   return typeof error === 'object' && error !== null && 'message' in error;
 }
 

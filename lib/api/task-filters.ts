@@ -16,7 +16,10 @@ type SearchParamsLike = { get(name: string): string | null; getAll(name: string)
 
 /** The values of a list filter (`error,cancelled`), trimmed, without empties or repeats, in their order. */
 export function splitFilterList(value: string | undefined): string[] {
-  const values = (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const values = (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   return [...new Set(values)];
 }
 

@@ -38,8 +38,7 @@ const taskListOptions = (params: TaskListParams, { refetchInterval }: { refetchI
     refetchInterval,
   });
 
-export const useTaskList = (params: TaskListParams, options?: { refetchInterval?: number | false }) =>
-  useQuery(taskListOptions(params, options));
+export const useTaskList = (params: TaskListParams, options?: { refetchInterval?: number | false }) => useQuery(taskListOptions(params, options));
 
 /** Polls every second while the task can still change, unless the server pushes updates. */
 export const taskDetailOptions = (taskId: string, { pushed = false }: { pushed?: boolean } = {}) =>
@@ -170,7 +169,8 @@ export const useEditContext = (taskId: string) =>
     fetchJson<TaskDetail>(`${taskPath(taskId)}/context`, { method: 'PATCH', body: { context, reason } }),
   );
 
-export const useBulkRetry = () => useTaskMutation((body: BulkRetryRequest) => fetchJson<BulkRetryResult>('/api/v1/tasks/bulk/retry', { method: 'POST', body }));
+export const useBulkRetry = () =>
+  useTaskMutation((body: BulkRetryRequest) => fetchJson<BulkRetryResult>('/api/v1/tasks/bulk/retry', { method: 'POST', body }));
 
 /** POST /tasks: 201 with the new task, or 200 with the one its idempotency key or identity already made. */
 export const useCreateTask = () => useTaskMutation((body: CreateTaskRequest) => fetchJson<TaskDetail>('/api/v1/tasks', { method: 'POST', body }));

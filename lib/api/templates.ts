@@ -14,8 +14,7 @@ const templatePath = (namespace: string, name: string) => `/api/v1/templates/${e
 const templateListOptions = () =>
   queryOptions({
     queryKey: templateKeys.list(),
-    queryFn: ({ signal }) =>
-      fetchJson<TemplateList>('/api/v1/templates', { signal }).then((body) => body.items),
+    queryFn: ({ signal }) => fetchJson<TemplateList>('/api/v1/templates', { signal }).then((body) => body.items),
     staleTime: 30_000,
   });
 

@@ -45,9 +45,9 @@ import type {
   templateTaskCountsSchema,
   templateUsageListSchema,
   templateValidationResultSchema,
-  templateVersionUsageSchema,
   templateVersionDetailSchema,
   templateVersionSummarySchema,
+  templateVersionUsageSchema,
   transitionListSchema,
   transitionSchema,
 } from './schemas/response-schemas';

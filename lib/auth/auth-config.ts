@@ -1,5 +1,5 @@
 import type { SwitchyardEnv } from '../env';
-import { type AuthFailureLimiter, createAuthFailureLimiter } from './auth-failure-limiter';
+import { createAuthFailureLimiter, type AuthFailureLimiter } from './auth-failure-limiter';
 
 /** What authentication needs to know. Read from the runtime's environment, so tests set it with the runtime. */
 export type AuthConfig = {

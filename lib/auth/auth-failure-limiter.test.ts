@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimitedError } from '../errors';
-import { type AuthFailureLimits, createAuthFailureLimiter, DEFAULT_AUTH_FAILURE_LIMITS } from './auth-failure-limiter';
+import { createAuthFailureLimiter, DEFAULT_AUTH_FAILURE_LIMITS, type AuthFailureLimits } from './auth-failure-limiter';
 
 function clock() {
   let now = 1_000_000;
@@ -17,7 +17,12 @@ let guesses = 0;
 const nextGuess = () => `guess-${(guesses += 1)}`;
 
 /** The wait in seconds a refused attempt names, or 'allowed' (and the attempt is settled as `outcome`). */
-function attempt(limiter: ReturnType<typeof createAuthFailureLimiter>, address: string, outcome: 'failed' | 'settled' = 'failed', secret = nextGuess()): number | 'allowed' {
+function attempt(
+  limiter: ReturnType<typeof createAuthFailureLimiter>,
+  address: string,
+  outcome: 'failed' | 'settled' = 'failed',
+  secret = nextGuess(),
+): number | 'allowed' {
   try {
     const started = limiter.beginAttempt(address, secret);
     started[outcome]();

@@ -123,7 +123,10 @@ export function createAuthFailureLimiter(limits: AuthFailureLimits = DEFAULT_AUT
           throw tooMany(limits.baseDelayMs, 'Too many failed sign-ins or wrong tokens from your address');
         }
         if (globalAllowance - globalInFlight < 1) {
-          throw tooMany((1 - (globalAllowance - globalInFlight)) / refillPerMs, 'Too many failed sign-ins or wrong tokens lately, from all addresses together');
+          throw tooMany(
+            (1 - (globalAllowance - globalInFlight)) / refillPerMs,
+            'Too many failed sign-ins or wrong tokens lately, from all addresses together',
+          );
         }
       }
       const state = known ?? { failures: 0, inFlight: new Map<string, InFlightGuess>(), lastFailureAt: at, blockedUntil: 0 };

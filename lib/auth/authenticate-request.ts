@@ -5,8 +5,8 @@ import { AppError } from '../errors';
 import type { AuthConfig } from './auth-config';
 import type { AuthFailureLimiter } from './auth-failure-limiter';
 import { LOCAL_PRINCIPAL, type Principal } from './principal';
-import { isRole } from './roles';
 import { readClientAddress } from './read-client-address';
+import { isRole } from './roles';
 import { hashSecret, isSessionBoundToCredential, secretsMatch } from './secrets';
 import { readSessionCookie } from './session-cookie';
 

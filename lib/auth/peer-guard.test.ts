@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { afterEach, expect, it } from 'vitest';
-import { ensurePeerGuard, PEER_HEADER, type PeerGuard, readVerifiedPeer } from './peer-guard';
+import { ensurePeerGuard, PEER_HEADER, readVerifiedPeer, type PeerGuard } from './peer-guard';
 
 /**
  * The guard against real sockets: a plain node:http server on every address, called over loopback and
@@ -50,7 +50,9 @@ function get(host: string, port: number, headers: Record<string, string> = {}): 
 it('stamps each request with the socket’s own address, in place of whatever the client sent', async () => {
   guard = ensurePeerGuard({ refuseNonLoopback: true });
   const port = await startServer();
-  expect(JSON.parse((await get('127.0.0.1', port, { [PEER_HEADER]: 'forged 127.0.0.1', 'X-Forwarded-For': '127.0.0.1' })).body)).toEqual({ peer: '127.0.0.1' });
+  expect(JSON.parse((await get('127.0.0.1', port, { [PEER_HEADER]: 'forged 127.0.0.1', 'X-Forwarded-For': '127.0.0.1' })).body)).toEqual({
+    peer: '127.0.0.1',
+  });
   expect(readVerifiedPeer(new Headers({ [PEER_HEADER]: 'forged 127.0.0.1' }))).toBeUndefined();
   expect(readVerifiedPeer(new Headers())).toBeUndefined();
 });

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ensurePeerGuard, type PeerGuard } from './peer-guard';
 import { readClientAddress } from './read-client-address';
 
-const from = (forwardedFor?: string) => new Request('http://127.0.0.1:3000/api/v1/tasks', { headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor } });
+const from = (forwardedFor?: string) =>
+  new Request('http://127.0.0.1:3000/api/v1/tasks', { headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor } });
 
 describe('readClientAddress', () => {
   it('keys a caller from a public address by its socket, whatever it says in X-Forwarded-For', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isLoopbackAddress, isLoopbackHostname, parseHostHeader } from './loopback';
-import { checkRequestPerimeter, findCrossSiteChange, type PerimeterConfig, readPerimeterConfig } from './request-perimeter';
+import { checkRequestPerimeter, findCrossSiteChange, readPerimeterConfig, type PerimeterConfig } from './request-perimeter';
 
 const LOCAL: PerimeterConfig = readPerimeterConfig({ adminToken: undefined, publicUrl: 'http://127.0.0.1:3000' });
 const TOKENS: PerimeterConfig = readPerimeterConfig({ adminToken: 'x'.repeat(40), publicUrl: 'https://switchyard.example.com' });
@@ -21,9 +21,21 @@ describe('the request perimeter', () => {
   });
 
   it('in local mode refuses a Host that is not a loopback name or PUBLIC_URL’s (DNS rebinding), saying why', () => {
-    for (const host of ['evil.example', 'evil.example:3000', '127.0.0.1.evil.example', 'localhost.evil.example', '192.168.1.20:3000', '0.0.0.0:3000', '[::2]:3000', '', 'a b']) {
+    for (const host of [
+      'evil.example',
+      'evil.example:3000',
+      '127.0.0.1.evil.example',
+      'localhost.evil.example',
+      '192.168.1.20:3000',
+      '0.0.0.0:3000',
+      '[::2]:3000',
+      '',
+      'a b',
+    ]) {
       const refusal = checkRequestPerimeter(request('GET', host ? { host } : {}), LOCAL, '127.0.0.1');
-      expect(refusal, host).toMatch(/is not served: in local mode Switchyard answers only to localhost, 127\.0\.0\.1, \[::1\] and PUBLIC_URL's host \(127\.0\.0\.1\)/);
+      expect(refusal, host).toMatch(
+        /is not served: in local mode Switchyard answers only to localhost, 127\.0\.0\.1, \[::1\] and PUBLIC_URL's host \(127\.0\.0\.1\)/,
+      );
     }
   });
 
@@ -31,7 +43,9 @@ describe('the request perimeter', () => {
     for (const peer of ['192.0.2.2', '::ffff:192.0.2.2', '10.0.0.1', 'fe80::1', '']) {
       expect(checkRequestPerimeter(request('GET', { host: '127.0.0.1:3000' }), LOCAL, peer), peer).toMatch(/local mode .* serves this machine only/);
     }
-    expect(checkRequestPerimeter(request('GET', { host: '127.0.0.1:3000' }), LOCAL, undefined)).toMatch(/could not tell where this request came from/);
+    expect(checkRequestPerimeter(request('GET', { host: '127.0.0.1:3000' }), LOCAL, undefined)).toMatch(
+      /could not tell where this request came from/,
+    );
   });
 
   it('with ADMIN_TOKEN serves any caller under any name (tokens guard it)', () => {
@@ -52,11 +66,17 @@ describe('the request perimeter', () => {
           { origin: 'null' },
         ];
         for (const sent of fromElsewhere) {
-          expect(checkRequestPerimeter(request(method, { ...host, ...sent, authorization: 'Bearer anything' }), config, '127.0.0.1'), JSON.stringify(sent)).toMatch(
-            /^A change must come from the dashboard itself .*another site's page \((Sec-Fetch-Site|Origin): /,
-          );
+          expect(
+            checkRequestPerimeter(request(method, { ...host, ...sent, authorization: 'Bearer anything' }), config, '127.0.0.1'),
+            JSON.stringify(sent),
+          ).toMatch(/^A change must come from the dashboard itself .*another site's page \((Sec-Fetch-Site|Origin): /);
         }
-        const fromHere: Record<string, string>[] = [{}, { 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }, { origin: 'http://127.0.0.1:3000' }];
+        const fromHere: Record<string, string>[] = [
+          {},
+          { 'sec-fetch-site': 'same-origin' },
+          { 'sec-fetch-site': 'none' },
+          { origin: 'http://127.0.0.1:3000' },
+        ];
         for (const sent of fromHere) {
           expect(checkRequestPerimeter(request(method, { ...host, ...sent }), config, '127.0.0.1'), JSON.stringify(sent)).toBeUndefined();
         }

@@ -23,7 +23,14 @@ function isHttps(request: Request): boolean {
 }
 
 export function serializeSessionCookie(request: Request, value: string, maxAgeSeconds: number): string {
-  return [`${SESSION_COOKIE}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAgeSeconds}`, ...(isHttps(request) ? ['Secure'] : [])].join('; ');
+  return [
+    `${SESSION_COOKIE}=${value}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${maxAgeSeconds}`,
+    ...(isHttps(request) ? ['Secure'] : []),
+  ].join('; ');
 }
 
 export function serializeClearedSessionCookie(request: Request): string {

@@ -4,7 +4,7 @@ import { describeEachDatabase } from '../../db/testing';
 import { findTokenPrincipal } from '../auth/authenticate-request';
 import { createApiToken } from '../auth/create-api-token';
 import { revokeApiToken } from '../auth/revoke-api-token';
-import { type DemoServices, startDemoServices } from './demo-services';
+import { startDemoServices, type DemoServices } from './demo-services';
 
 /**
  * The demo services' control plane (`/_control`) takes every service down and wipes every record, so
@@ -21,7 +21,10 @@ afterEach(async () => {
   demo = undefined;
 });
 
-async function send(path: string, { method = 'POST', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+async function send(
+  path: string,
+  { method = 'POST', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string } = {},
+) {
   const response = await fetch(`${demo!.url}${path}`, { method, headers, body });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as { error?: { code: string; message: string } }) : undefined };
@@ -80,26 +83,51 @@ describeEachDatabase('demo services control', (suite) => {
     const operator = await createApiToken(suite.database.db, { name: 'night-operator', role: 'operator', actor: 'admin' });
     const admin = await createApiToken(suite.database.db, { name: 'night-admin', role: 'admin', actor: 'admin' });
 
-    for (const contentType of [undefined, 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx']) {
+    for (const contentType of [
+      undefined,
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/jsonx',
+    ]) {
       const headers: Record<string, string> = { Authorization: `Bearer ${operator.secret}`, ...(contentType ? { 'Content-Type': contentType } : {}) };
-      expect(await send('/_control/reset', { headers, body: '{}' }), String(contentType)).toMatchObject({ status: 415, body: { error: { code: 'unsupported_media_type' } } });
+      expect(await send('/_control/reset', { headers, body: '{}' }), String(contentType)).toMatchObject({
+        status: 415,
+        body: { error: { code: 'unsupported_media_type' } },
+      });
       expect((await send('/_control/billing', { headers, body: '{"mode":"up"}' })).status).toBe(415);
     }
     expectUntouched();
 
-    expect((await send('/_control/billing', { headers: { ...json, Authorization: `Bearer ${operator.secret}` }, body: '{"mode":"up"}' })).status).toBe(200);
+    expect(
+      (await send('/_control/billing', { headers: { ...json, Authorization: `Bearer ${operator.secret}` }, body: '{"mode":"up"}' })).status,
+    ).toBe(200);
     expect(demo!.state.services.billing.mode).toBe('up');
     expect((await send('/_control', { method: 'GET', headers: { Authorization: `Bearer ${admin.secret}` } })).status).toBe(200);
-    expect((await send('/_control/reset', { headers: { 'Content-Type': 'application/json; charset=utf-8', Authorization: `Bearer ${ADMIN_TOKEN}` }, body: '{}' })).status).toBe(200);
+    expect(
+      (
+        await send('/_control/reset', {
+          headers: { 'Content-Type': 'application/json; charset=utf-8', Authorization: `Bearer ${ADMIN_TOKEN}` },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(200);
     expect(demo!.state.services.user.records.size).toBe(0);
   });
 
   it('refuses a change sent by another site’s page even with a good token', async () => {
     await startLocked();
     const headers = { ...json, Authorization: `Bearer ${ADMIN_TOKEN}` };
-    const sentFromElsewhere: Record<string, string>[] = [{ 'Sec-Fetch-Site': 'cross-site' }, { 'Sec-Fetch-Site': 'same-site' }, { Origin: 'http://evil.example' }];
+    const sentFromElsewhere: Record<string, string>[] = [
+      { 'Sec-Fetch-Site': 'cross-site' },
+      { 'Sec-Fetch-Site': 'same-site' },
+      { Origin: 'http://evil.example' },
+    ];
     for (const sent of sentFromElsewhere) {
-      expect(await send('/_control/reset', { headers: { ...headers, ...sent }, body: '{}' })).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+      expect(await send('/_control/reset', { headers: { ...headers, ...sent }, body: '{}' })).toMatchObject({
+        status: 403,
+        body: { error: { code: 'forbidden' } },
+      });
     }
     expectUntouched();
   });

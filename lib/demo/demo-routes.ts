@@ -17,15 +17,7 @@ const PLAN_PRICES_CENTS: Record<Plan, number> = { free: 0, pro: 2900, enterprise
 const WELCOME_EMAILS: Record<Plan, string[]> = {
   free: ['welcome', 'getting_started', 'first_project_tips'],
   pro: ['welcome', 'getting_started', 'first_project_tips', 'pro_features', 'integrations'],
-  enterprise: [
-    'welcome',
-    'getting_started',
-    'first_project_tips',
-    'pro_features',
-    'integrations',
-    'security_and_sso',
-    'admin_onboarding',
-  ],
+  enterprise: ['welcome', 'getting_started', 'first_project_tips', 'pro_features', 'integrations', 'security_and_sso', 'admin_onboarding'],
 };
 const SEND_AFTER_DAYS = [0, 1, 3, 7, 14, 21, 30];
 const DEFAULT_PREFERENCES = { email_notifications: true, marketing_emails: false, product_updates: true };
@@ -263,7 +255,7 @@ const notificationRoutes: DemoRoute[] = [
         plan,
         emails,
         emails_scheduled: emails.length,
-        account_manager_intro: (value.account_manager_intro) ?? plan === 'enterprise',
+        account_manager_intro: value.account_manager_intro ?? plan === 'enterprise',
         status: 'scheduled',
       });
       return { status: 201, body: sequence };

@@ -139,7 +139,11 @@ describe('demo services', () => {
     expect(await send('GET', '/preferences/defaults?plan=pro')).toMatchObject({ status: 200, body: { plan: 'pro', product_updates: true } });
     expect(await send('GET', '/billing/plans/pro')).toMatchObject({ status: 200, body: { plan: 'pro', monthly_price_cents: 2900 } });
 
-    for (const [plan, count, intro] of [['free', 3, false], ['pro', 5, false], ['enterprise', 7, true]] as const) {
+    for (const [plan, count, intro] of [
+      ['free', 3, false],
+      ['pro', 5, false],
+      ['enterprise', 7, true],
+    ] as const) {
       const sequence = await send('POST', '/notification/welcome-sequences', { user_id: `user-${plan}`, email: 'a@b.co', plan });
       expect(sequence).toMatchObject({ status: 201, body: { emails_scheduled: count, account_manager_intro: intro, status: 'scheduled' } });
     }
@@ -209,9 +213,7 @@ describe('demo services', () => {
     it('slow lets a caller give up after the work was done, and a retry with the same key gets the first answer', async () => {
       await setMode('billing', { mode: 'slow', latency_ms: 2000 });
       const headers = { 'Idempotency-Key': 'timed-out' };
-      await expect(
-        send('POST', '/billing/profiles', { user_id: 'u1', plan: 'free' }, headers, AbortSignal.timeout(200)),
-      ).rejects.toThrow();
+      await expect(send('POST', '/billing/profiles', { user_id: 'u1', plan: 'free' }, headers, AbortSignal.timeout(200))).rejects.toThrow();
       expect(demo.state.services.billing.records.size).toBe(1);
       await setMode('billing', { mode: 'up' });
       const retried = await send('POST', '/billing/profiles', { user_id: 'u1', plan: 'free' }, headers);

@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { isLoopbackHostname, parseHostHeader } from '../auth/loopback';
 import { findCrossSiteChange } from '../auth/request-perimeter';
 import { hasRole, type Role } from '../auth/roles';
+import { createRandom } from '../seeded-random';
+import { KNOWN_SERVICE_NAMES, type KnownServiceName } from '../services/service-registry';
 import { checkFields, type FieldSpec } from './check-fields';
 import { errorReply, routeDemoRequest, type DemoRecord, type DemoReply } from './demo-routes';
-import { KNOWN_SERVICE_NAMES, type KnownServiceName } from '../services/service-registry';
-import { createRandom } from '../seeded-random';
 
 /**
  * The registration story's four services in one node:http server, each under its own prefix
@@ -123,9 +123,10 @@ export async function startDemoServices({
 }
 
 function createDemoServicesState(): DemoServicesState {
-  const services = Object.fromEntries(
-    KNOWN_SERVICE_NAMES.map((name, index) => [name, createServiceState(defaultSeed(index))]),
-  ) as Record<KnownServiceName, DemoServiceState>;
+  const services = Object.fromEntries(KNOWN_SERVICE_NAMES.map((name, index) => [name, createServiceState(defaultSeed(index))])) as Record<
+    KnownServiceName,
+    DemoServiceState
+  >;
 
   const summarizeService = (service: DemoServiceState): DemoServiceSummary => ({
     mode: service.mode,
@@ -275,9 +276,7 @@ function answerModeFailure(name: KnownServiceName, service: DemoServiceState): D
     case 'reject':
       return errorReply(422, 'rejected', `${name} rejects every request (demo mode "reject")`);
     case 'flaky':
-      return service.random() < service.failureRate
-        ? errorReply(500, 'internal', `${name} failed (demo mode "flaky")`)
-        : undefined;
+      return service.random() < service.failureRate ? errorReply(500, 'internal', `${name} failed (demo mode "flaky")`) : undefined;
     case 'up':
     case 'slow':
       return undefined;
@@ -307,7 +306,11 @@ async function refuseControlRequest(
   if (!findControlPrincipal) {
     const hostname = parseHostHeader(host);
     if (hostname === undefined || !isLoopbackHostname(hostname)) {
-      return errorReply(403, 'forbidden', `Host "${host ?? ''}" is not served: without ADMIN_TOKEN the demo services control answers only to localhost, 127.0.0.1 and [::1]`);
+      return errorReply(
+        403,
+        'forbidden',
+        `Host "${host ?? ''}" is not served: without ADMIN_TOKEN the demo services control answers only to localhost, 127.0.0.1 and [::1]`,
+      );
     }
   }
   const crossSiteChange = findCrossSiteChange({ method, headers, url: `http://${host ?? 'demo-services.local'}${request.url ?? '/'}` });

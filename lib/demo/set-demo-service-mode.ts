@@ -1,8 +1,8 @@
 import type { DbOrTx } from '../../db/client';
 import type { ServiceInfo } from '../api/types';
 import { ConflictError, NotFoundError } from '../errors';
-import type { DemoServiceSettings } from './demo-services';
 import { isDemoService, listServices, type ServiceSetup } from '../reads/list-services';
+import type { DemoServiceSettings } from './demo-services';
 
 /**
  * Makes a demo service misbehave on purpose (down, slow, flaky, rate_limited, reject) or behave again

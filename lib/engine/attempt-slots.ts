@@ -3,7 +3,7 @@ import type { ClaimedStep } from '../../db/queries/steps';
 import type { StepLogger } from '../handlers/define-step-handler';
 import type { HandlerRegistry } from '../handlers/index';
 import type { Logger } from '../logger';
-import { type AttemptOutcome, type CreateServiceCaller, runAttempt } from './run-attempt';
+import { runAttempt, type AttemptOutcome, type CreateServiceCaller } from './run-attempt';
 
 export type AttemptSlotsOptions = {
   concurrency: number;
@@ -80,7 +80,11 @@ export class AttemptSlots {
     const attempt = runAttempt({ step, handlers, createServiceCaller, stopSignal: this.stopController.signal, log, random }).then((outcome) => {
       this.running.delete(step.id);
       if (outcome.kind === 'failure') {
-        log.warn('attempt failed', { outcome: outcome.failure.outcome, error: outcome.failure.errorMessage, next_status: outcome.failure.nextStatus });
+        log.warn('attempt failed', {
+          outcome: outcome.failure.outcome,
+          error: outcome.failure.errorMessage,
+          next_status: outcome.failure.nextStatus,
+        });
       }
       this.options.onAttemptEnded(step, outcome);
     });

@@ -1,13 +1,13 @@
 import type { Db } from '../../db/client';
 import {
-  type CircuitSettings,
   closeUnprobedCircuit,
   findServiceCircuits,
   promoteCircuitsToHalfOpen,
   recordServiceFailures,
   recordServiceSuccesses,
+  type CircuitSettings,
 } from '../../db/queries/service-circuits';
-import { type ClaimedStep, claimReadySteps, type StepFailure } from '../../db/queries/steps';
+import { claimReadySteps, type ClaimedStep, type StepFailure } from '../../db/queries/steps';
 import type { Logger } from '../logger';
 import type { AttemptSlots } from './attempt-slots';
 
@@ -18,7 +18,12 @@ export type CircuitBreakerOptions = CircuitSettings & {
   checkIntervalMs: number;
 };
 
-export const DEFAULT_CIRCUIT_BREAKER: CircuitBreakerOptions = { failureThreshold: 5, cooldownSeconds: 30, releaseSpreadMs: 100, checkIntervalMs: 1000 };
+export const DEFAULT_CIRCUIT_BREAKER: CircuitBreakerOptions = {
+  failureThreshold: 5,
+  cooldownSeconds: 30,
+  releaseSpreadMs: 100,
+  checkIntervalMs: 1000,
+};
 
 /** A failed attempt whose outcome is not written yet, with the step it was an attempt of. */
 export type RecordedFailure = { step: ClaimedStep; failure: StepFailure };

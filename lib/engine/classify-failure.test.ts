@@ -73,13 +73,19 @@ describe('classifying a failed attempt', () => {
 
   it('counts rate-limited attempts once the step has been rate limited for max_rate_limited_seconds', () => {
     const since = (secondsAgo: number) => new Date(NOW - secondsAgo * 1000);
-    expect(classify(tooManyRequests(20), { attemptsThisRound: 3, rateLimitedSince: since(3599) })).toMatchObject({ nextStatus: 'waiting_retry', refundAttempt: true });
+    expect(classify(tooManyRequests(20), { attemptsThisRound: 3, rateLimitedSince: since(3599) })).toMatchObject({
+      nextStatus: 'waiting_retry',
+      refundAttempt: true,
+    });
     expect(classify(tooManyRequests(20), { attemptsThisRound: 1, rateLimitedSince: since(3600) })).toMatchObject({
       nextStatus: 'waiting_retry',
       refundAttempt: false,
       rateLimited: true,
     });
-    expect(classify(tooManyRequests(20), { attemptsThisRound: 3, rateLimitedSince: since(3600) })).toMatchObject({ nextStatus: 'error', refundAttempt: false });
+    expect(classify(tooManyRequests(20), { attemptsThisRound: 3, rateLimitedSince: since(3600) })).toMatchObject({
+      nextStatus: 'error',
+      refundAttempt: false,
+    });
   });
 
   it('never waits for a rate limit on a step that is not retryable', () => {

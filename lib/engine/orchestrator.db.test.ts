@@ -2,10 +2,10 @@ import { sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
-import { defaultHandlerRegistry } from '../handlers/index';
 import { createTask } from '../actions/create-task';
-import { type Orchestrator, startOrchestrator } from './runner';
+import { defaultHandlerRegistry } from '../handlers/index';
 import { readAttempts, saveTestTemplate, waitForTaskStatus } from '../testing/task-testing';
+import { startOrchestrator, type Orchestrator } from './runner';
 
 const handlers = defaultHandlerRegistry({ withTestHandlers: true });
 const running: Orchestrator[] = [];

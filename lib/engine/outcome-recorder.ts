@@ -5,7 +5,7 @@ import type { AttemptSlots } from './attempt-slots';
 import type { CircuitBreaker, RecordedFailure } from './circuit-breaker';
 import type { ClaimLoop } from './claim-loop';
 import type { AttemptOutcome } from './run-attempt';
-import { type OutcomeBatch, type WrittenOutcomes, writeOutcomes } from './write-outcomes';
+import { writeOutcomes, type OutcomeBatch, type WrittenOutcomes } from './write-outcomes';
 
 /** Writes of one outcome that fail because the database is unavailable before it is given up (about a minute). */
 const MAX_WRITE_TRIES = 16;
@@ -155,7 +155,10 @@ export class OutcomeRecorder {
     this.completedCount += written.written.successes.length;
     this.failedCount += written.written.failures.length + written.notStored.length;
     for (const failure of written.notStored) {
-      log.error({ step_id: failure.stepId, attempt: failure.attempt, error: failure.errorMessage }, 'an attempt\'s outcome could not be stored; its step is failed for good');
+      log.error(
+        { step_id: failure.stepId, attempt: failure.attempt, error: failure.errorMessage },
+        "an attempt's outcome could not be stored; its step is failed for good",
+      );
     }
     for (const outcome of [...written.written.successes, ...written.written.failures, ...written.notStored]) {
       this.forget(outcome.stepId);
@@ -186,7 +189,10 @@ export class OutcomeRecorder {
     }
     const keep = (outcome: StepSuccess | StepFailure) => (this.writeTries.get(outcome.stepId) ?? 0) < MAX_WRITE_TRIES;
     for (const outcome of outcomes.filter((outcome) => !keep(outcome))) {
-      this.options.log.error({ step_id: outcome.stepId, attempt: outcome.attempt }, 'gave up recording an outcome; the step runs again once its lease runs out');
+      this.options.log.error(
+        { step_id: outcome.stepId, attempt: outcome.attempt },
+        'gave up recording an outcome; the step runs again once its lease runs out',
+      );
       this.forget(outcome.stepId);
     }
     this.successes = [...unwritten.successes.filter(keep), ...this.successes];

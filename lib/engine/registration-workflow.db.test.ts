@@ -3,15 +3,15 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
+import { createTask } from '../actions/create-task';
+import { registerTemplates } from '../actions/register-templates';
+import { startDemoServices, type DemoServices } from '../demo/demo-services';
 import { defaultHandlerRegistry } from '../handlers/index';
-import { type DemoServices, startDemoServices } from '../demo/demo-services';
+import { createServiceCallerFactory } from '../runtime/host';
 import { KNOWN_SERVICE_NAMES, resolveServiceUrls } from '../services/service-registry';
 import { validateTemplate } from '../templates/validate-template';
-import { createTask } from '../actions/create-task';
-import { createServiceCallerFactory } from '../runtime/host';
-import { registerTemplates } from '../actions/register-templates';
-import { type Orchestrator, startOrchestrator } from './runner';
 import { readAttempts, saveTestTemplate, waitFor, waitForTaskStatus } from '../testing/task-testing';
+import { startOrchestrator, type Orchestrator } from './runner';
 
 const handlers = defaultHandlerRegistry({ withTestHandlers: true });
 const services = [...KNOWN_SERVICE_NAMES];
@@ -70,7 +70,11 @@ describeEachDatabase('the registration workflow against the demo services', (sui
 
   it('completes all five steps, billing and preferences at the same time, one record in each service', async () => {
     await register();
-    const { task } = await createTask(suite.database.db, { namespace: 'blog_examples', name: 'user_registration', context: registration('ann@example.com') });
+    const { task } = await createTask(suite.database.db, {
+      namespace: 'blog_examples',
+      name: 'user_registration',
+      context: registration('ann@example.com'),
+    });
     await start();
     expect(await waitForTaskStatus(suite.database.db, task.id, ['complete', 'error'])).toBe('complete');
     const attempts = await readAttempts(suite.database.db, task.id);
@@ -92,7 +96,15 @@ describeEachDatabase('the registration workflow against the demo services', (sui
     await start();
     const tasks = [];
     for (let i = 0; i < 47; i++) {
-      tasks.push((await createTask(suite.database.db, { namespace: 'blog_examples', name: 'user_registration', context: registration(`user${i}@example.com`) })).task);
+      tasks.push(
+        (
+          await createTask(suite.database.db, {
+            namespace: 'blog_examples',
+            name: 'user_registration',
+            context: registration(`user${i}@example.com`),
+          })
+        ).task,
+      );
     }
     await waitFor(
       async () => {
@@ -119,7 +131,10 @@ describeEachDatabase('the registration workflow against the demo services', (sui
       expect(await waitForTaskStatus(suite.database.db, task.id, ['complete', 'error'], 60_000)).toBe('complete');
     }
     expect(records()).toEqual({ user: 47, billing: 47, preferences: 47, notification: 47 });
-    const events = await queryRows<{ to_state: string }>(suite.database.db, sql`select to_state from service_circuit_events where service = 'billing' order by id`);
+    const events = await queryRows<{ to_state: string }>(
+      suite.database.db,
+      sql`select to_state from service_circuit_events where service = 'billing' order by id`,
+    );
     expect(events.map((event) => event.to_state)).toContain('open');
     expect(events.at(-1)!.to_state).toBe('closed');
   });
@@ -127,7 +142,11 @@ describeEachDatabase('the registration workflow against the demo services', (sui
   it('waits as long as Retry-After says before the next attempt', async () => {
     await register();
     demo.state.configure('notification', { mode: 'rate_limited', retry_after_seconds: 4 });
-    const { task } = await createTask(suite.database.db, { namespace: 'blog_examples', name: 'user_registration', context: registration('rita@example.com') });
+    const { task } = await createTask(suite.database.db, {
+      namespace: 'blog_examples',
+      name: 'user_registration',
+      context: registration('rita@example.com'),
+    });
     await start();
     await waitFor(async () => (await readAttempts(suite.database.db, task.id)).some((a) => a.step === 'send_welcome_sequence' && a.finishedAt), {
       what: 'the first welcome attempt',
@@ -142,7 +161,11 @@ describeEachDatabase('the registration workflow against the demo services', (sui
   it('stops at a permanent refusal (422): one attempt, step and task in error, preferences complete', async () => {
     await register();
     demo.state.configure('billing', { mode: 'reject' });
-    const { task } = await createTask(suite.database.db, { namespace: 'blog_examples', name: 'user_registration', context: registration('rex@example.com') });
+    const { task } = await createTask(suite.database.db, {
+      namespace: 'blog_examples',
+      name: 'user_registration',
+      context: registration('rex@example.com'),
+    });
     await start();
     expect(await waitForTaskStatus(suite.database.db, task.id, ['complete', 'error'])).toBe('error');
     const steps = await stepsOf(task.id);
@@ -179,9 +202,12 @@ describeEachDatabase('the registration workflow against the demo services', (sui
     demo.state.configure('billing', { mode: 'slow', latency_ms: 1500 });
     const { task } = await createTask(suite.database.db, { namespace: 'tests', name: 'billing_only', context: registration('tim@example.com') });
     await start();
-    await waitFor(async () => (await readAttempts(suite.database.db, task.id)).some((a) => a.step === 'setup_billing_profile' && a.outcome === 'timeout'), {
-      what: 'the billing call to time out',
-    });
+    await waitFor(
+      async () => (await readAttempts(suite.database.db, task.id)).some((a) => a.step === 'setup_billing_profile' && a.outcome === 'timeout'),
+      {
+        what: 'the billing call to time out',
+      },
+    );
     demo.state.configure('billing', { mode: 'up' });
     expect(await waitForTaskStatus(suite.database.db, task.id, ['complete', 'error'])).toBe('complete');
     expect(demo.state.summarize().services.billing.records).toBe(1);
@@ -209,6 +235,8 @@ step_templates:
 `;
     const result = validateTemplate(yaml, { handlers, services });
     expect(result.valid).toBe(false);
-    expect(result.errors).toContainEqual(expect.objectContaining({ path: '/step_templates/0/handler_config/service', message: expect.stringMatching(/unknown service 'payroll'/) }));
+    expect(result.errors).toContainEqual(
+      expect.objectContaining({ path: '/step_templates/0/handler_config/service', message: expect.stringMatching(/unknown service 'payroll'/) }),
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ClaimedStep, StepFailure, StepSuccess } from '../../db/queries/steps';
 import { PermanentError, RetryableError } from '../errors';
-import type { ServiceCallRecord, ServiceCaller, StepLogger } from '../handlers/define-step-handler';
+import type { ServiceCaller, ServiceCallRecord, StepLogger } from '../handlers/define-step-handler';
 import type { HandlerRegistry } from '../handlers/index';
 import { cutText, toStorableJson } from '../storable-text';
 import { TEMPLATE_DEFAULTS } from '../templates/template-definition';
@@ -204,7 +204,8 @@ export function classifyFailure({
   const isInterrupted = outcome === 'interrupted';
   const rateLimited = step.retryable && isRateLimited(error);
   const rateLimitedForMs = step.rateLimitedSince === null ? 0 : now - step.rateLimitedSince.getTime();
-  const waitsForRateLimit = rateLimited && rateLimitedForMs < (step.backoff.maxRateLimitedSeconds ?? TEMPLATE_DEFAULTS.backoff.maxRateLimitedSeconds) * 1000;
+  const waitsForRateLimit =
+    rateLimited && rateLimitedForMs < (step.backoff.maxRateLimitedSeconds ?? TEMPLATE_DEFAULTS.backoff.maxRateLimitedSeconds) * 1000;
   const exhausted = step.attemptsThisRound >= step.retryLimit;
   const retry = isInterrupted || waitsForRateLimit || (!isPermanent && step.retryable && !exhausted);
   const classified = error instanceof PermanentError || error instanceof RetryableError ? error : undefined;

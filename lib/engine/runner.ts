@@ -6,7 +6,7 @@ import { PermanentError } from '../errors';
 import type { HandlerRegistry } from '../handlers/index';
 import { logger as rootLogger, type Logger } from '../logger';
 import { AttemptSlots } from './attempt-slots';
-import { CircuitBreaker, type CircuitBreakerOptions, DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker';
+import { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER, type CircuitBreakerOptions } from './circuit-breaker';
 import { ClaimLoop } from './claim-loop';
 import { LeaseKeeper } from './lease-keeper';
 import { OutcomeRecorder } from './outcome-recorder';

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -132,7 +132,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('worker processes on one Postgre
     });
     const { task } = await createTask(db, { namespace: 'tests', name: 'slow', context: {} });
     const doomed = startWorker(database.url!, recordFile);
-    await waitFor(async () => readRecords(recordFile).some((run) => run.phase === 'start'), { timeoutMs: 30_000, what: 'the first attempt to start' });
+    await waitFor(async () => readRecords(recordFile).some((run) => run.phase === 'start'), {
+      timeoutMs: 30_000,
+      what: 'the first attempt to start',
+    });
     killWorker(doomed, 'SIGKILL');
     await doomed.exited;
     startWorker(database.url!, recordFile);

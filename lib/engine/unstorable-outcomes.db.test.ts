@@ -6,14 +6,14 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { markStepsFailed, type StepFailure } from '../../db/queries/steps';
 import { describeEachDatabase } from '../../db/testing';
-import { defaultHandlerRegistry } from '../handlers/index';
-import { type DemoServices, startDemoServices } from '../demo/demo-services';
-import { KNOWN_SERVICE_NAMES, resolveServiceUrls } from '../services/service-registry';
 import { createTask } from '../actions/create-task';
-import { createServiceCallerFactory } from '../runtime/host';
 import { registerTemplates } from '../actions/register-templates';
-import { type Orchestrator, startOrchestrator } from './runner';
+import { startDemoServices, type DemoServices } from '../demo/demo-services';
+import { defaultHandlerRegistry } from '../handlers/index';
+import { createServiceCallerFactory } from '../runtime/host';
+import { KNOWN_SERVICE_NAMES, resolveServiceUrls } from '../services/service-registry';
 import { saveTestTemplate, waitFor } from '../testing/task-testing';
+import { startOrchestrator, type Orchestrator } from './runner';
 import { OUTCOME_NOT_STORED, writeOutcomes } from './write-outcomes';
 
 /**
@@ -96,7 +96,9 @@ describeEachDatabase('outcomes PostgreSQL cannot store as they are', (suite) => 
     }
     const registrations = [];
     for (let index = 0; index < 50; index += 1) {
-      registrations.push((await createTask(db, { namespace: 'blog_examples', name: 'user_registration', context: registration(`user${index}@example.com`) })).task.id);
+      registrations.push(
+        (await createTask(db, { namespace: 'blog_examples', name: 'user_registration', context: registration(`user${index}@example.com`) })).task.id,
+      );
     }
     running.push(
       await startOrchestrator({
@@ -152,9 +154,16 @@ describeEachDatabase('outcomes PostgreSQL cannot store as they are', (suite) => 
     await saveTestTemplate(db, { name: 'five', steps: ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, handler: 'test.noop' })) });
     const { task } = await createTask(db, { namespace: 'tests', name: 'five', context: {} });
     // Claim the five steps as a worker would, without running them.
-    await db.execute(sql`update steps set status = 'in_progress', attempts = 1, worker_id = 'w', lease_expires_at = now() + interval '1 minute' where task_id = ${task.id}`);
-    await db.execute(sql`insert into step_attempts (step_id, number, task_id, worker_id, started_at) select id, 1, task_id, 'w', now() from steps where task_id = ${task.id}`);
-    const ids = await queryRows<{ id: number; name: string }>(db, sql`select id::int as id, name from steps where task_id = ${task.id} order by name`);
+    await db.execute(
+      sql`update steps set status = 'in_progress', attempts = 1, worker_id = 'w', lease_expires_at = now() + interval '1 minute' where task_id = ${task.id}`,
+    );
+    await db.execute(
+      sql`insert into step_attempts (step_id, number, task_id, worker_id, started_at) select id, 1, task_id, 'w', now() from steps where task_id = ${task.id}`,
+    );
+    const ids = await queryRows<{ id: number; name: string }>(
+      db,
+      sql`select id::int as id, name from steps where task_id = ${task.id} order by name`,
+    );
     const stepId = (name: string) => ids.find((row) => row.name === name)!.id;
     const success = (name: string, results: unknown) => ({ stepId: stepId(name), attempt: 1, results, durationMs: 1, httpStatus: 200 });
     const failure = (name: string, errorMessage: string): StepFailure => ({
@@ -190,8 +199,13 @@ describeEachDatabase('outcomes PostgreSQL cannot store as they are', (suite) => 
       ['d', 'waiting_retry', null],
       ['e', 'error', OUTCOME_NOT_STORED],
     ]);
-    expect(rows[1]!.message).toMatch(/^The results of this attempt could not be stored \(PostgreSQL: .+\); the step is failed for good by the platform/);
-    const [audit] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from transitions where step_id = ${stepId('b')} and to_status = 'error'`);
+    expect(rows[1]!.message).toMatch(
+      /^The results of this attempt could not be stored \(PostgreSQL: .+\); the step is failed for good by the platform/,
+    );
+    const [audit] = await queryRows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from transitions where step_id = ${stepId('b')} and to_status = 'error'`,
+    );
     expect(audit!.n).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client';
-import { type ClaimedStep, type ClaimReleased, markStepsComplete, markStepsFailed, type StepFailure, type StepSuccess } from '../../db/queries/steps';
+import { markStepsComplete, markStepsFailed, type ClaimedStep, type ClaimReleased, type StepFailure, type StepSuccess } from '../../db/queries/steps';
 import { cutText } from '../storable-text';
 
 export type OutcomeBatch = { successes: StepSuccess[]; failures: StepFailure[] };
@@ -27,7 +27,13 @@ export const OUTCOME_NOT_STORED = 'outcome_not_stored';
  * the database was unavailable come back in `unwritten`; nothing is dropped.
  */
 export async function writeOutcomes(db: Db, batch: OutcomeBatch, claim?: ClaimReleased): Promise<WrittenOutcomes> {
-  const result: WrittenOutcomes = { written: { successes: [], failures: [] }, notStored: [], unwritten: { successes: [], failures: [] }, claimed: [], released: 0 };
+  const result: WrittenOutcomes = {
+    written: { successes: [], failures: [] },
+    notStored: [],
+    unwritten: { successes: [], failures: [] },
+    claimed: [],
+    released: 0,
+  };
 
   async function writeSuccesses(successes: StepSuccess[], claimHere: ClaimReleased | undefined): Promise<void> {
     if (successes.length === 0) {

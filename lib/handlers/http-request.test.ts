@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { JSON_SCHEMA, load } from 'js-yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startDemoServices, type DemoServices } from '../demo/demo-services';
 import { PermanentError, RetryableError } from '../errors';
 import { createServiceCaller } from '../services/call-service';
-import { startDemoServices, type DemoServices } from '../demo/demo-services';
 import { resolveServiceUrls } from '../services/service-registry';
 import { compileSchema } from '../validation';
 import type { StepHandlerContext } from './define-step-handler';
@@ -125,9 +125,11 @@ describe('http handler', () => {
   });
 
   it('refuses a status outside expect_status', async () => {
-    await expect(
-      httpRequest.handle({ ...createCustomer, expect_status: [200] }, buildContext({ context: ada })),
-    ).rejects.toMatchObject({ name: 'PermanentError', errorCode: 'unexpected_status', httpStatus: 201 });
+    await expect(httpRequest.handle({ ...createCustomer, expect_status: [200] }, buildContext({ context: ada }))).rejects.toMatchObject({
+      name: 'PermanentError',
+      errorCode: 'unexpected_status',
+      httpStatus: 201,
+    });
   });
 
   it('classifies service failures through the service caller', async () => {

@@ -45,10 +45,7 @@ export const httpRequest = defineStepHandler<HttpRequestConfig>({
       location: 'handler_config.path',
       encodeInterpolated: encodeURIComponent,
     }) as string;
-    const body =
-      config.body === undefined
-        ? undefined
-        : renderTemplateValues(config.body, scope, { location: 'handler_config.body' });
+    const body = config.body === undefined ? undefined : renderTemplateValues(config.body, scope, { location: 'handler_config.body' });
     const method = config.method ?? (body === undefined ? 'GET' : 'POST');
 
     const response = await context.services.call(config.service, path, { method, body });
@@ -60,10 +57,10 @@ export const httpRequest = defineStepHandler<HttpRequestConfig>({
       });
     }
     if (config.expect_status && !config.expect_status.includes(response.status) && response.status !== 409) {
-      throw new PermanentError(
-        `${description} answered ${response.status}, expected ${config.expect_status.join(' or ')}`,
-        { errorCode: 'unexpected_status', httpStatus: response.status },
-      );
+      throw new PermanentError(`${description} answered ${response.status}, expected ${config.expect_status.join(' or ')}`, {
+        errorCode: 'unexpected_status',
+        httpStatus: response.status,
+      });
     }
     context.log.info('service answered', { service: config.service, method, path, status: response.status });
     return response.body === undefined ? { status: response.status } : response.body;
@@ -82,7 +79,7 @@ function toTemplateScope(context: StepHandlerContext): TemplateScope {
 
 function describeConflict(body: unknown): string {
   if (typeof body === 'object' && body !== null && 'error' in body) {
-    const error = (body).error;
+    const error = body.error;
     if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string') {
       return `: ${error.message}`;
     }

@@ -2,20 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { JSON_SCHEMA, load } from 'js-yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startDemoServices, type DemoServices } from '../demo/demo-services';
 import { PermanentError, RetryableError } from '../errors';
 import { createServiceCaller } from '../services/call-service';
-import { startDemoServices, type DemoServices } from '../demo/demo-services';
 import { resolveServiceUrls } from '../services/service-registry';
 import { compileSchema } from '../validation';
 import type { StepHandlerContext } from './define-step-handler';
 import { builtInHandlers } from './index';
-import {
-  createUserAccount,
-  initializePreferences,
-  sendWelcomeSequence,
-  setupBillingProfile,
-  updateUserStatus,
-} from './registration';
+import { createUserAccount, initializePreferences, sendWelcomeSequence, setupBillingProfile, updateUserStatus } from './registration';
 
 type StepTemplate = { name: string; handler: string; handler_config: Record<string, unknown>; depends_on_steps?: string[] };
 type Template = { schema: object; step_templates: StepTemplate[] };
@@ -43,7 +37,12 @@ const silentLog = { info() {}, warn() {}, error() {} };
 /** What the orchestrator gives a handler: the context, its direct dependencies' results, a caller. */
 function buildContext(
   stepName: string,
-  { context, results = {}, signal, idempotencyKey }: { context: Record<string, unknown>; results?: Record<string, unknown>; signal?: AbortSignal; idempotencyKey?: string },
+  {
+    context,
+    results = {},
+    signal,
+    idempotencyKey,
+  }: { context: Record<string, unknown>; results?: Record<string, unknown>; signal?: AbortSignal; idempotencyKey?: string },
 ): StepHandlerContext {
   const key = idempotencyKey ?? `switchyard-step-${stepName}`;
   const stepSignal = signal ?? new AbortController().signal;
@@ -88,7 +87,10 @@ const configOf = (name: string) => template.step_templates.find((step) => step.n
 /** Runs the five steps in the template's order, each seeing only its direct dependencies' results. */
 async function registerByHand(context: Record<string, unknown>, keySuffix = '') {
   const key = (step: string) => `switchyard-step-${step}${keySuffix}`;
-  const user = await createUserAccount.handle(configOf('create_user_account') as { service: string }, buildContext('create_user_account', { context, idempotencyKey: key('create_user_account') }));
+  const user = await createUserAccount.handle(
+    configOf('create_user_account') as { service: string },
+    buildContext('create_user_account', { context, idempotencyKey: key('create_user_account') }),
+  );
   const [billing, preferences] = await Promise.all([
     setupBillingProfile.handle(
       { service: 'billing' },
@@ -201,9 +203,10 @@ describe('registration handlers', () => {
   });
 
   it('fail for good on input no retry can fix', async () => {
-    await expect(
-      createUserAccount.handle({ service: 'user' }, buildContext('create_user_account', { context: {} })),
-    ).rejects.toMatchObject({ name: 'PermanentError', errorCode: 'missing_input' });
+    await expect(createUserAccount.handle({ service: 'user' }, buildContext('create_user_account', { context: {} }))).rejects.toMatchObject({
+      name: 'PermanentError',
+      errorCode: 'missing_input',
+    });
 
     const context = registrationContext({ billing_info: {} });
     const user = await createUserAccount.handle({ service: 'user' }, buildContext('create_user_account', { context }));
@@ -218,9 +221,10 @@ describe('registration handlers', () => {
   it('let the service decide what is retryable', async () => {
     const context = registrationContext();
     demo.state.configure('user', { mode: 'down' });
-    await expect(
-      createUserAccount.handle({ service: 'user' }, buildContext('create_user_account', { context })),
-    ).rejects.toMatchObject({ name: 'RetryableError', errorCode: 'http_503' });
+    await expect(createUserAccount.handle({ service: 'user' }, buildContext('create_user_account', { context }))).rejects.toMatchObject({
+      name: 'RetryableError',
+      errorCode: 'http_503',
+    });
     expect(demo.state.services.user.records.size).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
+import { isRecord } from '../api/is-record';
 import { PermanentError } from '../errors';
 import { defineStepHandler, type ServiceResponse } from './define-step-handler';
-import { isRecord } from '../api/is-record';
 
 /**
  * The registration story's step handlers (templates/user_registration.yaml). Each one is business
@@ -133,10 +133,7 @@ export const setupBillingProfile = defineStepHandler<ServiceConfig>({
   description: 'Creates the billing profile for the plan; a free plan gets one too, with payment method "none".',
   configSchema: serviceConfigSchema,
   async handle(config, { context, results, services }) {
-    const userId = requireValue(
-      readResultText(results, [['create_user_account', 'id']]),
-      'results.create_user_account.id',
-    );
+    const userId = requireValue(readResultText(results, [['create_user_account', 'id']]), 'results.create_user_account.id');
     const plan = readPlan(context, results);
     const billingInfo = readObject(context, 'billing_info');
     const response = await services.call(config.service, '/profiles', {
@@ -166,10 +163,7 @@ export const initializePreferences = defineStepHandler<ServiceConfig>({
   description: 'Saves context.preferences, filled in with the defaults, in the preferences service.',
   configSchema: serviceConfigSchema,
   async handle(config, { context, results, services }) {
-    const userId = requireValue(
-      readResultText(results, [['create_user_account', 'id']]),
-      'results.create_user_account.id',
-    );
+    const userId = requireValue(readResultText(results, [['create_user_account', 'id']]), 'results.create_user_account.id');
     const preferences = { ...DEFAULT_PREFERENCES, ...readObject(context, 'preferences') };
     const response = await services.call(config.service, '/preferences', {
       method: 'POST',
@@ -201,10 +195,7 @@ export const sendWelcomeSequence = defineStepHandler<ServiceConfig>({
       ]),
       'results.create_user_account.id',
     );
-    const email = requireValue(
-      readText(results.create_user_account, 'email') ?? readText(userInfo, 'email'),
-      'the user email',
-    );
+    const email = requireValue(readText(results.create_user_account, 'email') ?? readText(userInfo, 'email'), 'the user email');
     const plan = readPlan(context, results);
     const response = await services.call(config.service, '/welcome-sequences', {
       method: 'POST',
@@ -276,10 +267,4 @@ export const updateUserStatus = defineStepHandler<UpdateUserStatusConfig>({
   },
 });
 
-export const registrationHandlers = [
-  createUserAccount,
-  setupBillingProfile,
-  initializePreferences,
-  sendWelcomeSequence,
-  updateUserStatus,
-];
+export const registrationHandlers = [createUserAccount, setupBillingProfile, initializePreferences, sendWelcomeSequence, updateUserStatus];

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentError } from '../errors';
-import {
-  listTemplateReferences,
-  parseTemplateReference,
-  renderTemplateValues,
-  type TemplateScope,
-} from './render-template-values';
+import { listTemplateReferences, parseTemplateReference, renderTemplateValues, type TemplateScope } from './render-template-values';
 
 const scope: TemplateScope = {
   context: {
@@ -65,7 +60,11 @@ describe('renderTemplateValues', () => {
   it('interpolates references inside other text', () => {
     expect(
       renderTemplateValues(
-        ['{{ task.id }}/{{ step.name }}#{{ attempt }}', 'seats={{ context.user_info.seats }} trial={{ context.user_info.trial }}', 'tags: {{ context.tags }}'],
+        [
+          '{{ task.id }}/{{ step.name }}#{{ attempt }}',
+          'seats={{ context.user_info.seats }} trial={{ context.user_info.trial }}',
+          'tags: {{ context.tags }}',
+        ],
         scope,
       ),
     ).toEqual(['42/setup_billing#2', 'seats=3 trial=false', 'tags: ["a","b"]']);
@@ -80,9 +79,7 @@ describe('renderTemplateValues', () => {
 
   it('encodes interpolated pieces when asked, also for a whole-string reference', () => {
     const withSlash: TemplateScope = { ...scope, context: { id: 'a/../b c' } };
-    expect(renderTemplateValues('/users/{{ context.id }}', withSlash, { encodeInterpolated: encodeURIComponent })).toBe(
-      '/users/a%2F..%2Fb%20c',
-    );
+    expect(renderTemplateValues('/users/{{ context.id }}', withSlash, { encodeInterpolated: encodeURIComponent })).toBe('/users/a%2F..%2Fb%20c');
     expect(renderTemplateValues('{{ context.id }}', withSlash, { encodeInterpolated: encodeURIComponent })).toBe('a%2F..%2Fb%20c');
   });
 

@@ -44,12 +44,7 @@ export function renderTemplateValues(value: unknown, scope: TemplateScope, optio
   return renderValue(value, scope, options.location ?? 'value', options.encodeInterpolated);
 }
 
-function renderValue(
-  value: unknown,
-  scope: TemplateScope,
-  location: string,
-  encode: ((text: string) => string) | undefined,
-): unknown {
+function renderValue(value: unknown, scope: TemplateScope, location: string, encode: ((text: string) => string) | undefined): unknown {
   if (typeof value === 'string') {
     return renderString(value, scope, location, encode);
   }
@@ -57,19 +52,12 @@ function renderValue(
     return value.map((item, index) => renderValue(item, scope, `${location}[${index}]`, encode));
   }
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, renderValue(item, scope, `${location}.${key}`, encode)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renderValue(item, scope, `${location}.${key}`, encode)]));
   }
   return value;
 }
 
-function renderString(
-  text: string,
-  scope: TemplateScope,
-  location: string,
-  encode: ((text: string) => string) | undefined,
-): unknown {
+function renderString(text: string, scope: TemplateScope, location: string, encode: ((text: string) => string) | undefined): unknown {
   const whole = WHOLE_REFERENCE.exec(text);
   if (whole && !encode) {
     return resolveReference(whole[1] ?? '', scope, location);

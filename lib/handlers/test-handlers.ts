@@ -112,7 +112,11 @@ const failHandler = defineStepHandler<FailConfig>({
       throw new PermanentError(message, { errorCode: 'test_permanent' });
     }
     if (config.kind === 'retryable') {
-      throw new RetryableError(message, { errorCode: 'test_retryable', retryAfterSeconds: config.retry_after_seconds, httpStatus: config.http_status });
+      throw new RetryableError(message, {
+        errorCode: 'test_retryable',
+        retryAfterSeconds: config.retry_after_seconds,
+        httpStatus: config.http_status,
+      });
     }
     throw new TypeError(message);
   },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NAME_PATTERN, TIMESTAMP_PATTERN } from '../api/schemas/task-filter-schema';
 import { DEMO_SERVICE_MODES, ROLES } from '../api/schemas/schema-parts';
+import { NAME_PATTERN, TIMESTAMP_PATTERN } from '../api/schemas/task-filter-schema';
 import { ROLES as SERVER_ROLES } from '../auth/roles';
 import { DEMO_SERVICE_MODES as SERVER_DEMO_SERVICE_MODES } from '../demo/demo-services';
 import { NAME_PATTERN as TEMPLATE_NAME_PATTERN } from '../templates/template-schema';

@@ -92,7 +92,10 @@ export const operations = {
     tag: 'System',
     summary: 'Is the server up, and can it reach its database?',
     access: 'public',
-    responses: { 200: { description: 'Up', schema: responseSchemas.Health }, 503: { description: 'The database cannot be reached', schema: responseSchemas.Health } },
+    responses: {
+      200: { description: 'Up', schema: responseSchemas.Health },
+      503: { description: 'The database cannot be reached', schema: responseSchemas.Health },
+    },
     errors: [],
   }),
   getMetrics: operation({
@@ -190,7 +193,10 @@ export const operations = {
     description: 'Versions are immutable: the same content again answers 200; other content under an existing version is a 409.',
     access: 'admin',
     body: yaml,
-    responses: { 201: { description: 'Saved', schema: responseSchemas.SavedTemplateVersion }, 200: { description: 'Already saved with this content', schema: responseSchemas.SavedTemplateVersion } },
+    responses: {
+      201: { description: 'Saved', schema: responseSchemas.SavedTemplateVersion },
+      200: { description: 'Already saved with this content', schema: responseSchemas.SavedTemplateVersion },
+    },
     errors: [400, 409, 413, 415, 422],
   }),
   validateTemplate: operation({
@@ -250,11 +256,22 @@ export const operations = {
       'Headers: `Idempotency-Key` (as the body field) and `X-Correlation-ID` (passed to every service call). 200 with the existing task when the idempotency key or the identity fields match; 422 at `/idempotency_key` when the key was used for a request with a different namespace, name, version or context (the same identity with other fields still answers 200 with its task).',
     access: 'operator',
     headers: [
-      { name: 'Idempotency-Key', description: 'As `idempotency_key` in the body (give one or both, the same).', schema: { type: 'string', minLength: 1, maxLength: 255 } },
-      { name: 'X-Correlation-ID', description: "The task's correlation id, sent on to every service call; one is made up when absent.", schema: { type: 'string', minLength: 1, maxLength: 200 } },
+      {
+        name: 'Idempotency-Key',
+        description: 'As `idempotency_key` in the body (give one or both, the same).',
+        schema: { type: 'string', minLength: 1, maxLength: 255 },
+      },
+      {
+        name: 'X-Correlation-ID',
+        description: "The task's correlation id, sent on to every service call; one is made up when absent.",
+        schema: { type: 'string', minLength: 1, maxLength: 200 },
+      },
     ],
     body: json(createTaskBodySchema),
-    responses: { 201: { description: 'Created', schema: responseSchemas.TaskDetail }, 200: { description: 'The task these keys already made', schema: responseSchemas.TaskDetail } },
+    responses: {
+      201: { description: 'Created', schema: responseSchemas.TaskDetail },
+      200: { description: 'The task these keys already made', schema: responseSchemas.TaskDetail },
+    },
     errors: [...JSON_BODY_ERRORS, 404],
   }),
   bulkRetryTasks: operation({

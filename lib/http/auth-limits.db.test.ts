@@ -19,14 +19,21 @@ async function expectRateLimited(response: Response) {
   expect(response.status).toBe(429);
   expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   const body = (await response.json()) as ApiErrorBody;
-  expect(body).toEqual({ error: { code: 'rate_limited', message: expect.stringMatching(/^Too many failed sign-ins or wrong tokens.*try again in \d+ s$/) as string, details: [] } });
+  expect(body).toEqual({
+    error: {
+      code: 'rate_limited',
+      message: expect.stringMatching(/^Too many failed sign-ins or wrong tokens.*try again in \d+ s$/) as string,
+      details: [],
+    },
+  });
 }
 
 describeEachDatabase('limits on token guessing', (suite) => {
   it('answers 300 concurrent wrong bearer tokens from one address with at most 5 checks and 429s, and holds back even the right token from there', async () => {
     await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
     const tasks = await route('/api/v1/tasks');
-    const from = (address: string, token: string) => callHandler(tasks.handlers.GET!, 'GET', tasks.path, { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': address } });
+    const from = (address: string, token: string) =>
+      callHandler(tasks.handlers.GET!, 'GET', tasks.path, { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': address } });
 
     const answers = await Promise.all(Array.from({ length: 300 }, (_, i) => from('203.0.113.50', `syt_guess-${i}`)));
     const statuses = answers.map((answer) => answer.status);
@@ -46,7 +53,8 @@ describeEachDatabase('limits on token guessing', (suite) => {
     await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
     const viewer = await createApiToken(suite.database.db, { name: 'limits-viewer', role: 'viewer', actor: 'test' });
     const session = await route('/api/v1/session');
-    const signIn = (address: string, token: string) => callHandler(session.handlers.POST!, 'POST', session.path, { body: { token }, headers: { 'x-forwarded-for': address } });
+    const signIn = (address: string, token: string) =>
+      callHandler(session.handlers.POST!, 'POST', session.path, { body: { token }, headers: { 'x-forwarded-for': address } });
 
     for (let i = 0; i < 5; i += 1) {
       expect((await signIn('203.0.113.60', `wrong-${i}`)).status).toBe(401);
@@ -67,7 +75,8 @@ describeEachDatabase('limits on token guessing', (suite) => {
   it('has a global ceiling, so that a made-up X-Forwarded-For on each guess does not get round the limit', async () => {
     await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
     const tasks = await route('/api/v1/tasks');
-    const from = (address: string, token: string) => callHandler(tasks.handlers.GET!, 'GET', tasks.path, { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': address } });
+    const from = (address: string, token: string) =>
+      callHandler(tasks.handlers.GET!, 'GET', tasks.path, { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': address } });
     const statuses: number[] = [];
     const startedAt = Date.now();
     for (let i = 0; i < 150; i += 1) {
@@ -84,7 +93,8 @@ describeEachDatabase('limits on token guessing', (suite) => {
     await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
     const operator = await createApiToken(suite.database.db, { name: 'limits-parallel', role: 'operator', actor: 'test' });
     const tasks = await route('/api/v1/tasks');
-    const from = (token: string) => callHandler(tasks.handlers.GET!, 'GET', tasks.path, { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '203.0.113.80' } });
+    const from = (token: string) =>
+      callHandler(tasks.handlers.GET!, 'GET', tasks.path, { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '203.0.113.80' } });
     for (let i = 0; i < 4; i += 1) {
       expect((await from(`syt_typo-${i}`)).status).toBe(401);
     }
@@ -96,9 +106,21 @@ describeEachDatabase('limits on token guessing', (suite) => {
     await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
     const tasks = await route('/api/v1/tasks');
     for (let i = 0; i < 10; i += 1) {
-      expect((await callHandler(tasks.handlers.GET!, 'GET', tasks.path, { headers: { cookie: `switchyard_session=stale-${i}`, 'x-forwarded-for': '203.0.113.70' } })).status).toBe(401);
+      expect(
+        (
+          await callHandler(tasks.handlers.GET!, 'GET', tasks.path, {
+            headers: { cookie: `switchyard_session=stale-${i}`, 'x-forwarded-for': '203.0.113.70' },
+          })
+        ).status,
+      ).toBe(401);
       expect((await callHandler(tasks.handlers.GET!, 'GET', tasks.path, { headers: { 'x-forwarded-for': '203.0.113.70' } })).status).toBe(401);
     }
-    expect((await callHandler(tasks.handlers.GET!, 'GET', tasks.path, { headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'x-forwarded-for': '203.0.113.70' } })).status).toBe(200);
+    expect(
+      (
+        await callHandler(tasks.handlers.GET!, 'GET', tasks.path, {
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'x-forwarded-for': '203.0.113.70' },
+        })
+      ).status,
+    ).toBe(200);
   });
 });

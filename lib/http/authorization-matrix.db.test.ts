@@ -5,8 +5,8 @@ import { describeEachDatabase } from '../../db/testing';
 import { createApiToken } from '../auth/create-api-token';
 import type { Role } from '../auth/roles';
 import { createFailedSignups, saveSignupTemplate } from '../testing/failure-fixtures';
-import { API_OPERATIONS } from './api-operations';
 import { callHandler, HTTP_METHODS, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from '../testing/route-testing';
+import { API_OPERATIONS } from './api-operations';
 
 /**
  * Every route of app/api/v1 × every kind of caller. The table is written out by hand: a new route file
@@ -80,7 +80,10 @@ it('has an entry for every route file and method, and the OpenAPI operations agr
   }
   const missing = found.filter((key) => !(key in EXPECTED_ACCESS));
   expect(missing, 'routes without an entry in EXPECTED_ACCESS').toEqual([]);
-  expect(Object.keys(EXPECTED_ACCESS).filter((key) => !found.includes(key)), 'entries without a route').toEqual([]);
+  expect(
+    Object.keys(EXPECTED_ACCESS).filter((key) => !found.includes(key)),
+    'entries without a route',
+  ).toEqual([]);
   const documented = Object.fromEntries(API_OPERATIONS.map((operation) => [`${operation.method} ${operation.path}`, operation.access]));
   expect(documented).toEqual(EXPECTED_ACCESS);
 });
@@ -136,7 +139,14 @@ describeEachDatabase('authorization matrix', (suite) => {
           }
           const controller = new AbortController();
           const response = await callHandler(handler, method, route.path, {
-            params: { taskId, step: 'billing', namespace: 'tests', name: key.includes('/services/') ? 'billing' : 'signup', version: '1.0.0', tokenId: victimTokenIds[0]! },
+            params: {
+              taskId,
+              step: 'billing',
+              namespace: 'tests',
+              name: key.includes('/services/') ? 'billing' : 'signup',
+              version: '1.0.0',
+              tokenId: victimTokenIds[0]!,
+            },
             headers: {
               // Each call from its own address, so the limit on wrong tokens (auth-limits.db.test.ts) stays out of the matrix.
               'x-forwarded-for': `matrix-${outcomes.length}`,
@@ -193,7 +203,15 @@ describeEachDatabase('authorization matrix', (suite) => {
     expect(answer.status).toBe(200);
     const cancelRoute = listRouteFiles().find((entry) => entry.path === '/api/v1/tasks/{taskId}/cancel')!;
     const cancel = await loadRouteHandlers(cancelRoute.file);
-    expect((await callHandler(cancel.POST!, 'POST', cancelRoute.path, { params: { taskId }, headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body: { reason: 'test' } })).status).toBe(202);
+    expect(
+      (
+        await callHandler(cancel.POST!, 'POST', cancelRoute.path, {
+          params: { taskId },
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+          body: { reason: 'test' },
+        })
+      ).status,
+    ).toBe(202);
     const actors = await queryRows<{ actor: string; to_status: string }>(
       database.db,
       sql`select actor, to_status from transitions where task_id = ${Number(taskId)} and actor <> 'system' order by id`,

@@ -22,9 +22,16 @@ describeEachDatabase('POST /api/v1/tasks', (suite) => {
     await saveSignupTemplate(suite.database, { billingFailures: 0 });
     await startTestOrchestrator(suite.database, testRuntime.orchestrators);
     const shapes: Record<string, (index: number) => { body: unknown; headers?: Record<string, string> }> = {
-      'one idempotency key': () => ({ body: { namespace: 'tests', name: 'signup', context: { user_info: { email: 'key@example.com' } } }, headers: { 'Idempotency-Key': 'signup-key' } }),
-      'one identity, a key each': (index) => ({ body: { namespace: 'tests', name: 'signup', context: { user_info: { email: 'same@example.com' } }, idempotency_key: `signup-${index}` } }),
-      'one identity, no key': (index) => ({ body: { namespace: 'tests', name: 'signup', context: { user_info: { email: 'plain@example.com', plan: index % 2 === 0 ? 'free' : 'pro' } } } }),
+      'one idempotency key': () => ({
+        body: { namespace: 'tests', name: 'signup', context: { user_info: { email: 'key@example.com' } } },
+        headers: { 'Idempotency-Key': 'signup-key' },
+      }),
+      'one identity, a key each': (index) => ({
+        body: { namespace: 'tests', name: 'signup', context: { user_info: { email: 'same@example.com' } }, idempotency_key: `signup-${index}` },
+      }),
+      'one identity, no key': (index) => ({
+        body: { namespace: 'tests', name: 'signup', context: { user_info: { email: 'plain@example.com', plan: index % 2 === 0 ? 'free' : 'pro' } } },
+      }),
     };
     for (const [shape, request] of Object.entries(shapes)) {
       const answers = await Promise.all(
@@ -33,7 +40,9 @@ describeEachDatabase('POST /api/v1/tasks', (suite) => {
           return post(body, headers);
         }),
       );
-      expect(answers.map((answer) => answer.status).sort(), shape).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+      expect(answers.map((answer) => answer.status).sort(), shape).toEqual([
+        200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201,
+      ]);
       expect(new Set(answers.map((answer) => answer.body.id)).size, shape).toBe(1);
     }
     const [counts] = await queryRows<{ tasks: number }>(suite.database.db, sql`select count(*)::int as tasks from tasks`);

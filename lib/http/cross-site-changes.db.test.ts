@@ -39,7 +39,15 @@ describeEachDatabase('changes sent by other sites', (suite) => {
         if (!handler) {
           continue;
         }
-        const params = { taskId: String(taskId), step: 'billing', name: 'user', tokenId: '1', namespace: 'blog_examples', version: '1.0.0', action: 'retry' };
+        const params = {
+          taskId: String(taskId),
+          step: 'billing',
+          name: 'user',
+          tokenId: '1',
+          namespace: 'blog_examples',
+          version: '1.0.0',
+          action: 'retry',
+        };
         const response = await callHandler(handler, method, route.path, {
           params,
           headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
@@ -57,7 +65,9 @@ describeEachDatabase('changes sent by other sites', (suite) => {
   it('are refused with a named token and in local mode; curl and the dashboard itself still cancel', async () => {
     const cancel = await cancelRoute();
     await saveSignupTemplate(suite.database);
-    const taskIds = (await createFailedSignups(suite.database, ['a@example.com', 'b@example.com', 'c@example.com'], testRuntime.orchestrators)).map(String);
+    const taskIds = (await createFailedSignups(suite.database, ['a@example.com', 'b@example.com', 'c@example.com'], testRuntime.orchestrators)).map(
+      String,
+    );
     const cancelTask = (taskId: string, headers: Record<string, string>) =>
       callHandler(cancel, 'POST', '/api/v1/tasks/{taskId}/cancel', { params: { taskId }, headers, body: { reason: 'test' } });
 

@@ -1,5 +1,5 @@
 import type { ApiErrorBody } from '../api/types';
-import { AppError, type ErrorCode, type ErrorDetail, RateLimitedError } from '../errors';
+import { AppError, RateLimitedError, type ErrorCode, type ErrorDetail } from '../errors';
 import type { Logger } from '../logger';
 
 /** The one table from domain error codes to HTTP statuses (shared/API.md §5). */

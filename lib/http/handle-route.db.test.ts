@@ -1,8 +1,8 @@
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../db/testing';
 import { AppError, ConflictError } from '../errors';
-import { handleRoute } from './handle-route';
 import { callHandler, createTestRuntime, listRouteFiles, loadRouteHandlers, restoreRouteRuntime, type TestRuntime } from '../testing/route-testing';
+import { handleRoute } from './handle-route';
 
 let runtime: TestRuntime | undefined;
 afterEach(async () => {
@@ -67,11 +67,16 @@ describeEachDatabase('handleRoute', (suite) => {
     const mode = files.find((entry) => entry.path === '/api/v1/services/{name}/mode')!;
     const reset = files.find((entry) => entry.path === '/api/v1/services/reset')!;
     const services = files.find((entry) => entry.path === '/api/v1/services')!;
-    const modeAnswer = await callHandler((await loadRouteHandlers(mode.file)).POST!, 'POST', mode.path, { params: { name: 'billing' }, body: { mode: 'down' } });
+    const modeAnswer = await callHandler((await loadRouteHandlers(mode.file)).POST!, 'POST', mode.path, {
+      params: { name: 'billing' },
+      body: { mode: 'down' },
+    });
     expect(modeAnswer.status).toBe(409);
     expect(((await modeAnswer.json()) as { error: { code: string } }).error.code).toBe('conflict');
     expect((await callHandler((await loadRouteHandlers(reset.file)).POST!, 'POST', reset.path)).status).toBe(409);
-    const list = (await (await callHandler((await loadRouteHandlers(services.file)).GET!, 'GET', services.path)).json()) as { services: { demo: boolean; mode: string | null }[] };
+    const list = (await (await callHandler((await loadRouteHandlers(services.file)).GET!, 'GET', services.path)).json()) as {
+      services: { demo: boolean; mode: string | null }[];
+    };
     expect(list.services.every((service) => !service.demo && service.mode === null)).toBe(true);
   });
 });

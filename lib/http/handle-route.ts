@@ -4,8 +4,8 @@ import { readAuthConfig, type AuthConfig } from '../auth/auth-config';
 import { authenticateRequest } from '../auth/authenticate-request';
 import { noteTokenUse } from '../auth/note-token-use';
 import type { Principal } from '../auth/principal';
-import { hasRole } from '../auth/roles';
 import { findCrossSiteChange } from '../auth/request-perimeter';
+import { hasRole } from '../auth/roles';
 import { isSameOriginRequest } from '../auth/same-origin';
 import { AppError, NotFoundError } from '../errors';
 import { logger, type Logger } from '../logger';
@@ -13,13 +13,13 @@ import { recordHttpRequest } from '../metrics/http-metrics';
 import { parseId } from '../parse-id';
 import type { Runtime } from '../runtime/host';
 import { compileSchema } from '../validation';
-import { type ApiOperationSpec, type OperationBody, type OperationQuery, PATH_PARAMETERS, type PathParams } from './api-operations';
+import { PATH_PARAMETERS, type ApiOperationSpec, type OperationBody, type OperationQuery, type PathParams } from './api-operations';
 import { toErrorResponse } from './error-response';
 import { readJsonBody } from './read-json-body';
 import { readQuery } from './read-query';
 import { readYamlBody } from './read-yaml-body';
-import { getRouteRuntime } from './route-runtime';
 import { matchRoutePattern } from './route-patterns';
+import { getRouteRuntime } from './route-runtime';
 import { refuseUnstorableRouteParams } from './unstorable-text-error';
 
 type RawParams = Record<string, string | string[] | undefined>;
@@ -164,7 +164,10 @@ export function handleRoute<const O extends ApiOperationSpec>(
       response.headers.set('Cache-Control', 'no-store');
     }
     recordHttpRequest({ method: request.method, route, status: response.status, seconds: durationMs / 1000 });
-    log.info({ method: request.method, path: url.pathname, route, status: response.status, duration_ms: Math.round(durationMs * 10) / 10 }, 'request');
+    log.info(
+      { method: request.method, path: url.pathname, route, status: response.status, duration_ms: Math.round(durationMs * 10) / 10 },
+      'request',
+    );
     return response;
   };
 }

@@ -1,9 +1,9 @@
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../db/testing';
-import { createFailedSignups, saveSignupTemplate, snapshotState } from '../testing/failure-fixtures';
-import { callHandler, type CallOptions, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from '../testing/route-testing';
 import { createRandom } from '../seeded-random';
 import { MAX_TEMPLATE_STEPS } from '../templates/validate-template';
+import { createFailedSignups, saveSignupTemplate, snapshotState } from '../testing/failure-fixtures';
+import { callHandler, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime, type CallOptions } from '../testing/route-testing';
 
 /**
  * Thousands of malformed and hostile requests: wrong types, unknown and prototype-polluting keys, huge
@@ -15,10 +15,34 @@ const CASES_PER_JSON_ROUTE = 220;
 const CASES_PER_QUERY_ROUTE = 120;
 
 type Case = { label: string; body: string | Uint8Array; headers: Record<string, string> };
-type JsonTarget = { path: string; method: string; base: Record<string, unknown>; required: string[]; params?: Record<string, string>; anyValue?: string[] };
+type JsonTarget = {
+  path: string;
+  method: string;
+  base: Record<string, unknown>;
+  required: string[];
+  params?: Record<string, string>;
+  anyValue?: string[];
+};
 
 const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'unknown_key', '', ' ', '$where', '../../etc/passwd', 'a'.repeat(300)];
-const WEIRD_VALUES: unknown[] = [null, true, 0, -1, 1e308, -0.5, '', ' ', 'x'.repeat(20_000), [], [null], {}, { $gt: '' }, "'; drop table tasks; --", '\u0000\u202e', '{{7*7}}'];
+const WEIRD_VALUES: unknown[] = [
+  null,
+  true,
+  0,
+  -1,
+  1e308,
+  -0.5,
+  '',
+  ' ',
+  'x'.repeat(20_000),
+  [],
+  [null],
+  {},
+  { $gt: '' },
+  "'; drop table tasks; --",
+  '\u0000\u202e',
+  '{{7*7}}',
+];
 
 function nest(value: unknown, depth: number, random: () => number): unknown {
   let current = value;
@@ -53,7 +77,10 @@ function hostileJsonCase(target: JsonTarget, random: () => number): Case {
         return { label: 'number body', body: '42', headers: json };
       }
       const field = pick(random, typed);
-      const value = pick(random, [42, -1, true, null, [1, 2], 'x'.repeat(70_000), { nested: { deep: 1 } }, ''].filter((v) => typeof v !== typeof body[field] || v === null));
+      const value = pick(
+        random,
+        [42, -1, true, null, [1, 2], 'x'.repeat(70_000), { nested: { deep: 1 } }, ''].filter((v) => typeof v !== typeof body[field] || v === null),
+      );
       const text = JSON.stringify({ ...body, [field]: value });
       return { label: `wrong type at ${field}`, body: text, headers: json };
     }
@@ -66,16 +93,31 @@ function hostileJsonCase(target: JsonTarget, random: () => number): Case {
       return { label: `missing ${field}`, body: JSON.stringify(body), headers: json };
     }
     case 3: {
-      const field = pick(random, Object.keys(body).filter((key) => typeof body[key] === 'object' && body[key] !== null).concat(['x_']));
+      const field = pick(
+        random,
+        Object.keys(body)
+          .filter((key) => typeof body[key] === 'object' && body[key] !== null)
+          .concat(['x_']),
+      );
       const inner = field === 'x_' ? '{}' : JSON.stringify(body[field]);
       const polluted = inner.replace(/^\{/, '{"__proto__":{"polluted":true},').replace(/,\}$/, '}');
-      const text = JSON.stringify(body).replace(JSON.stringify(body[field] ?? null), polluted === '{"__proto__":{"polluted":true},}' ? '{"__proto__":{"polluted":true}}' : polluted);
-      return { label: `__proto__ inside ${field}`, body: field === 'x_' ? `{"__proto__":{"polluted":true},${JSON.stringify(body).slice(1)}` : text, headers: json };
+      const text = JSON.stringify(body).replace(
+        JSON.stringify(body[field] ?? null),
+        polluted === '{"__proto__":{"polluted":true},}' ? '{"__proto__":{"polluted":true}}' : polluted,
+      );
+      return {
+        label: `__proto__ inside ${field}`,
+        body: field === 'x_' ? `{"__proto__":{"polluted":true},${JSON.stringify(body).slice(1)}` : text,
+        headers: json,
+      };
     }
     case 4: {
       const depth = pick(random, [101, 150, 199, 201, 1000, 20_000]);
       const field = pick(random, Object.keys(body));
-      const text = depth > 200 ? JSON.stringify({ ...body, unknown_: 0 }).replace('"unknown_":0', `"${field === 'unknown_' ? 'x' : 'deep_'}":${nestText(depth)}`) : JSON.stringify({ ...body, deep_: nest(1, depth, random) });
+      const text =
+        depth > 200
+          ? JSON.stringify({ ...body, unknown_: 0 }).replace('"unknown_":0', `"${field === 'unknown_' ? 'x' : 'deep_'}":${nestText(depth)}`)
+          : JSON.stringify({ ...body, deep_: nest(1, depth, random) });
       return { label: `nested ${depth} deep`, body: text, headers: json };
     }
     case 5: {
@@ -129,7 +171,10 @@ function hostileJsonCase(target: JsonTarget, random: () => number): Case {
     case 9:
       return { label: 'not an object', body: JSON.stringify(pick(random, [[], 'text', 12, null, true, [body]])), headers: json };
     case 10: {
-      const field = pick(random, ['reason', 'name', 'namespace', 'token', 'mode', 'idempotency_key'].filter((key) => key in body).concat(['reason_']));
+      const field = pick(
+        random,
+        ['reason', 'name', 'namespace', 'token', 'mode', 'idempotency_key'].filter((key) => key in body).concat(['reason_']),
+      );
       return { label: `long ${field}`, body: JSON.stringify({ ...body, [field]: 'r'.repeat(5000 + Math.floor(random() * 50_000)) }), headers: json };
     }
     default: {
@@ -177,9 +222,20 @@ function hostileYamlCase(random: () => number): Case {
         headers: yaml,
       };
     case 3:
-      return { label: 'prototype key', body: VALID_TEMPLATE.replace('name: fuzz_template', `name: fuzz_template\n${pick(random, ['__proto__', 'constructor', 'prototype'])}: { polluted: true }`), headers: yaml };
+      return {
+        label: 'prototype key',
+        body: VALID_TEMPLATE.replace(
+          'name: fuzz_template',
+          `name: fuzz_template\n${pick(random, ['__proto__', 'constructor', 'prototype'])}: { polluted: true }`,
+        ),
+        headers: yaml,
+      };
     case 4:
-      return { label: 'unknown top-level key', body: `${VALID_TEMPLATE}${pick(random, ['bogus', 'handler', 'steps', 'Name'])}: ${pick(random, ['1', 'x', '[]', '{}'])}\n`, headers: yaml };
+      return {
+        label: 'unknown top-level key',
+        body: `${VALID_TEMPLATE}${pick(random, ['bogus', 'handler', 'steps', 'Name'])}: ${pick(random, ['1', 'x', '[]', '{}'])}\n`,
+        headers: yaml,
+      };
     case 5:
       return { label: 'two documents', body: `${VALID_TEMPLATE}---\n${VALID_TEMPLATE}`, headers: yaml };
     case 6:
@@ -190,7 +246,11 @@ function hostileYamlCase(random: () => number): Case {
       return { label: 'invalid UTF-8', body: bytes, headers: yaml };
     }
     case 8:
-      return { label: 'wrong content type', body: VALID_TEMPLATE, headers: pick<Record<string, string>>(random, [{ 'content-type': 'application/json' }, { 'content-type': 'text/plain' }, {}]) };
+      return {
+        label: 'wrong content type',
+        body: VALID_TEMPLATE,
+        headers: pick<Record<string, string>>(random, [{ 'content-type': 'application/json' }, { 'content-type': 'text/plain' }, {}]),
+      };
     case 9: {
       const steps = 1 + Math.floor(random() * 3000);
       const body = `name: fuzz_big\nversion: 1.0.0\nstep_templates:\n${Array.from({ length: steps }, (_, i) => `  - name: s${i}\n    handler: no.such.handler\n    depends_on_steps: [s${(i + 1) % steps}]\n`).join('')}`;
@@ -265,9 +325,20 @@ describeEachDatabase('hostile requests', (suite) => {
 
     const step = { taskId: failed!, step: 'billing' };
     const jsonTargets: JsonTarget[] = [
-      { method: 'POST', path: '/api/v1/tasks', base: { namespace: 'tests', name: 'signup', context: { user_info: { email: 'new@example.com' } } }, required: ['name', 'context'] },
+      {
+        method: 'POST',
+        path: '/api/v1/tasks',
+        base: { namespace: 'tests', name: 'signup', context: { user_info: { email: 'new@example.com' } } },
+        required: ['name', 'context'],
+      },
       { method: 'POST', path: '/api/v1/tasks/bulk/retry', base: { filter: { status: 'error' }, dry_run: false }, required: [] },
-      { method: 'PATCH', path: '/api/v1/tasks/{taskId}/context', base: { context: { user_info: { email: 'new@example.com' } }, reason: 'fuzz' }, required: ['context', 'reason'], params: step },
+      {
+        method: 'PATCH',
+        path: '/api/v1/tasks/{taskId}/context',
+        base: { context: { user_info: { email: 'new@example.com' } }, reason: 'fuzz' },
+        required: ['context', 'reason'],
+        params: step,
+      },
       {
         method: 'POST',
         path: '/api/v1/tasks/{taskId}/steps/{step}/resolve',
@@ -288,7 +359,11 @@ describeEachDatabase('hostile requests', (suite) => {
     for (const target of jsonTargets) {
       for (let index = 0; index < CASES_PER_JSON_ROUTE; index++) {
         const hostile = hostileJsonCase(target, random);
-        const { status, text, label } = await send(target.method, target.path, hostile.label, { params: target.params, headers: hostile.headers, body: hostile.body });
+        const { status, text, label } = await send(target.method, target.path, hostile.label, {
+          params: target.params,
+          headers: hostile.headers,
+          body: hostile.body,
+        });
         assertRefusal(label, status, text, problems);
       }
     }
@@ -303,10 +378,31 @@ describeEachDatabase('hostile requests', (suite) => {
     }
 
     const queries = [
-      'limit=0', 'limit=501', 'limit=-1', 'limit=1.5', 'limit=abc', 'limit=99999999999999999999', 'status=bogus', 'status=error,,bogus',
-      'step_status=done', 'created_after=yesterday', 'created_after=2026-02-30', 'created_before=2026-13-01T00:00:00Z', 'cursor=%00%01',
-      `cursor=${'A'.repeat(300)}`, 'cursor=dDA', 'namespace=UPPER', `name=${'n'.repeat(200)}`, `q=${'q'.repeat(201)}`, 'unknown=1',
-      'error_signature=xyz', 'limit=5&limit=6', '__proto__=1', 'constructor=1', 'stuck_after_minutes=0', 'failed_after=2026-02-30',
+      'limit=0',
+      'limit=501',
+      'limit=-1',
+      'limit=1.5',
+      'limit=abc',
+      'limit=99999999999999999999',
+      'status=bogus',
+      'status=error,,bogus',
+      'step_status=done',
+      'created_after=yesterday',
+      'created_after=2026-02-30',
+      'created_before=2026-13-01T00:00:00Z',
+      'cursor=%00%01',
+      `cursor=${'A'.repeat(300)}`,
+      'cursor=dDA',
+      'namespace=UPPER',
+      `name=${'n'.repeat(200)}`,
+      `q=${'q'.repeat(201)}`,
+      'unknown=1',
+      'error_signature=xyz',
+      'limit=5&limit=6',
+      '__proto__=1',
+      'constructor=1',
+      'stuck_after_minutes=0',
+      'failed_after=2026-02-30',
     ];
     for (let index = 0; index < CASES_PER_QUERY_ROUTE; index++) {
       const query = Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(random, queries)).join('&');
@@ -315,7 +411,22 @@ describeEachDatabase('hostile requests', (suite) => {
         assertRefusal(label, status, text, problems);
       }
     }
-    const badIds = ['0', '-1', 'abc', '1e3', '99999999999999999999', '../tasks', '%00', '１２', ' 1', '1 ', '0x10', 'null', 'NaN', '9007199254740993'];
+    const badIds = [
+      '0',
+      '-1',
+      'abc',
+      '1e3',
+      '99999999999999999999',
+      '../tasks',
+      '%00',
+      '１２',
+      ' 1',
+      '1 ',
+      '0x10',
+      'null',
+      'NaN',
+      '9007199254740993',
+    ];
     for (const id of badIds) {
       for (const path of ['/api/v1/tasks/{taskId}', '/api/v1/tasks/{taskId}/transitions', '/api/v1/tasks/{taskId}/events']) {
         const { status, text, label } = await send('GET', path, id, { params: { taskId: id } });
@@ -348,7 +459,16 @@ describeEachDatabase('text PostgreSQL cannot store', (suite) => {
     const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
     const routes = new Map(await Promise.all(listRouteFiles().map(async (route) => [route.path, await loadRouteHandlers(route.file)] as const)));
     // Built by hand: encodeURIComponent (callHandler) throws on half a surrogate pair, and Next.js hands routes decoded parameters.
-    const send = async (method: string, path: string, { params = {}, query = '', body, headers = {} }: { params?: Record<string, string>; query?: string; body?: string; headers?: Record<string, string> }) => {
+    const send = async (
+      method: string,
+      path: string,
+      {
+        params = {},
+        query = '',
+        body,
+        headers = {},
+      }: { params?: Record<string, string>; query?: string; body?: string; headers?: Record<string, string> },
+    ) => {
       const handler = routes.get(path)?.[method as 'GET'];
       if (!handler) {
         throw new Error(`no ${method} ${path}`);
@@ -360,26 +480,129 @@ describeEachDatabase('text PostgreSQL cannot store', (suite) => {
     const json = { 'content-type': 'application/json' };
     const yaml = { 'content-type': 'application/yaml' };
     const task = { taskId: failed!, step: 'billing' };
-    const signup = (userInfo: Record<string, unknown>) => JSON.stringify({ namespace: 'tests', name: 'signup', context: { user_info: { email: 'new@example.com', ...userInfo } } });
-    const cases: { label: string; method: string; path: string; expected: string; code?: string; params?: Record<string, string>; query?: string; body?: string; headers?: Record<string, string> }[] = [
-      { label: 'NUL in a context string', method: 'POST', path: '/api/v1/tasks', body: signup({ name: 'Ann\u0000' }), headers: json, expected: '/context/user_info/name' },
-      { label: 'lone high surrogate in a context string', method: 'POST', path: '/api/v1/tasks', body: signup({ name: 'Ann \ud83d' }), headers: json, expected: '/context/user_info/name' },
-      { label: 'lone low surrogate in a context key', method: 'POST', path: '/api/v1/tasks', body: signup({ 'na\udc00me': 'Ann' }), headers: json, expected: '/context/user_info/na\ufffdme' },
-      { label: 'NUL in a context key', method: 'POST', path: '/api/v1/tasks', body: signup({ 'a\u0000': 1 }), headers: json, expected: '/context/user_info/a\ufffd' },
-      { label: 'NUL in the idempotency key', method: 'POST', path: '/api/v1/tasks', body: JSON.stringify({ namespace: 'tests', name: 'signup', context: {}, idempotency_key: 'k\u0000' }), headers: json, expected: '/idempotency_key' },
-      { label: 'NUL in a context edit', method: 'PATCH', path: '/api/v1/tasks/{taskId}/context', params: task, body: JSON.stringify({ context: { user_info: { email: 'x@example.com', note: '\u0000' } }, reason: 'fix' }), headers: json, expected: '/context/user_info/note' },
-      { label: 'NUL in a reason', method: 'POST', path: '/api/v1/tasks/{taskId}/retry', params: task, body: JSON.stringify({ reason: 'because\u0000' }), headers: json, expected: '/reason' },
-      { label: 'surrogate in resolved results', method: 'POST', path: '/api/v1/tasks/{taskId}/steps/{step}/resolve', params: task, body: JSON.stringify({ results: { list: ['ok', '\udfff'] }, reason: 'by hand' }), headers: json, expected: '/results/list/1' },
-      { label: 'NUL in a token name', method: 'POST', path: '/api/v1/tokens', body: JSON.stringify({ name: 'ci\u0000', role: 'viewer' }), headers: json, expected: '/name' },
+    const signup = (userInfo: Record<string, unknown>) =>
+      JSON.stringify({ namespace: 'tests', name: 'signup', context: { user_info: { email: 'new@example.com', ...userInfo } } });
+    const cases: {
+      label: string;
+      method: string;
+      path: string;
+      expected: string;
+      code?: string;
+      params?: Record<string, string>;
+      query?: string;
+      body?: string;
+      headers?: Record<string, string>;
+    }[] = [
+      {
+        label: 'NUL in a context string',
+        method: 'POST',
+        path: '/api/v1/tasks',
+        body: signup({ name: 'Ann\u0000' }),
+        headers: json,
+        expected: '/context/user_info/name',
+      },
+      {
+        label: 'lone high surrogate in a context string',
+        method: 'POST',
+        path: '/api/v1/tasks',
+        body: signup({ name: 'Ann \ud83d' }),
+        headers: json,
+        expected: '/context/user_info/name',
+      },
+      {
+        label: 'lone low surrogate in a context key',
+        method: 'POST',
+        path: '/api/v1/tasks',
+        body: signup({ 'na\udc00me': 'Ann' }),
+        headers: json,
+        expected: '/context/user_info/na\ufffdme',
+      },
+      {
+        label: 'NUL in a context key',
+        method: 'POST',
+        path: '/api/v1/tasks',
+        body: signup({ 'a\u0000': 1 }),
+        headers: json,
+        expected: '/context/user_info/a\ufffd',
+      },
+      {
+        label: 'NUL in the idempotency key',
+        method: 'POST',
+        path: '/api/v1/tasks',
+        body: JSON.stringify({ namespace: 'tests', name: 'signup', context: {}, idempotency_key: 'k\u0000' }),
+        headers: json,
+        expected: '/idempotency_key',
+      },
+      {
+        label: 'NUL in a context edit',
+        method: 'PATCH',
+        path: '/api/v1/tasks/{taskId}/context',
+        params: task,
+        body: JSON.stringify({ context: { user_info: { email: 'x@example.com', note: '\u0000' } }, reason: 'fix' }),
+        headers: json,
+        expected: '/context/user_info/note',
+      },
+      {
+        label: 'NUL in a reason',
+        method: 'POST',
+        path: '/api/v1/tasks/{taskId}/retry',
+        params: task,
+        body: JSON.stringify({ reason: 'because\u0000' }),
+        headers: json,
+        expected: '/reason',
+      },
+      {
+        label: 'surrogate in resolved results',
+        method: 'POST',
+        path: '/api/v1/tasks/{taskId}/steps/{step}/resolve',
+        params: task,
+        body: JSON.stringify({ results: { list: ['ok', '\udfff'] }, reason: 'by hand' }),
+        headers: json,
+        expected: '/results/list/1',
+      },
+      {
+        label: 'NUL in a token name',
+        method: 'POST',
+        path: '/api/v1/tokens',
+        body: JSON.stringify({ name: 'ci\u0000', role: 'viewer' }),
+        headers: json,
+        expected: '/name',
+      },
       { label: 'NUL in the search', method: 'GET', path: '/api/v1/tasks', query: '?q=%00', expected: 'query.q' },
       { label: 'NUL in a filter', method: 'GET', path: '/api/v1/tasks', query: '?status=error&namespace=te%00sts', expected: 'query.namespace' },
       { label: 'NUL in a parameter name', method: 'GET', path: '/api/v1/failures', query: '?na%00me=x', expected: 'query.na\ufffdme' },
       { label: 'NUL in the overview query', method: 'GET', path: '/api/v1/overview', query: '?x=%00', expected: 'query.x' },
-      { label: 'NUL in a step name', method: 'GET', path: '/api/v1/tasks/{taskId}/steps/{step}/attempts', params: { taskId: failed!, step: 'bill\u0000ing' }, expected: 'path.step' },
-      { label: 'surrogate in a step name', method: 'POST', path: '/api/v1/tasks/{taskId}/steps/{step}/skip', params: { taskId: failed!, step: '\ud800' }, expected: 'path.step' },
+      {
+        label: 'NUL in a step name',
+        method: 'GET',
+        path: '/api/v1/tasks/{taskId}/steps/{step}/attempts',
+        params: { taskId: failed!, step: 'bill\u0000ing' },
+        expected: 'path.step',
+      },
+      {
+        label: 'surrogate in a step name',
+        method: 'POST',
+        path: '/api/v1/tasks/{taskId}/steps/{step}/skip',
+        params: { taskId: failed!, step: '\ud800' },
+        expected: 'path.step',
+      },
       { label: 'NUL in a task id', method: 'GET', path: '/api/v1/tasks/{taskId}', params: { taskId: '1\u0000' }, expected: 'path.taskId' },
-      { label: 'NUL in a template name', method: 'GET', path: '/api/v1/templates/{namespace}/{name}', params: { namespace: 'tests', name: 'sign\u0000up' }, expected: 'path.name' },
-      { label: 'NUL in a service name', method: 'POST', path: '/api/v1/services/{name}/mode', params: { name: 'bil\u0000ling' }, body: JSON.stringify({ mode: 'down' }), headers: json, expected: 'path.name' },
+      {
+        label: 'NUL in a template name',
+        method: 'GET',
+        path: '/api/v1/templates/{namespace}/{name}',
+        params: { namespace: 'tests', name: 'sign\u0000up' },
+        expected: 'path.name',
+      },
+      {
+        label: 'NUL in a service name',
+        method: 'POST',
+        path: '/api/v1/services/{name}/mode',
+        params: { name: 'bil\u0000ling' },
+        body: JSON.stringify({ mode: 'down' }),
+        headers: json,
+        expected: 'path.name',
+      },
       {
         label: 'a YAML escape making NUL',
         method: 'POST',
@@ -408,7 +631,10 @@ describeEachDatabase('text PostgreSQL cannot store', (suite) => {
       }
     }
     expect(problems).toEqual([]);
-    const validated = await send('POST', '/api/v1/templates/validate', { body: 'name: bad_text\nversion: 1.0.0\ndescription: "\\0"\nstep_templates:\n  - name: a\n    handler: test.noop\n', headers: yaml });
+    const validated = await send('POST', '/api/v1/templates/validate', {
+      body: 'name: bad_text\nversion: 1.0.0\ndescription: "\\0"\nstep_templates:\n  - name: a\n    handler: test.noop\n',
+      headers: yaml,
+    });
     expect(validated.body).toMatchObject({ valid: false, errors: [{ path: '/description', line: 3 }] });
     expect(await snapshotState(database)).toBe(before);
   });
@@ -423,6 +649,8 @@ describeEachDatabase('text PostgreSQL cannot store', (suite) => {
     });
     expect(response.status).toBe(422);
     const body = (await response.json()) as { error: { details: { path: string; message: string }[] } };
-    expect(body.error.details).toContainEqual(expect.objectContaining({ path: '/step_templates', message: expect.stringMatching(/has 10,001 steps; a template may have at most 10,000/) }));
+    expect(body.error.details).toContainEqual(
+      expect.objectContaining({ path: '/step_templates', message: expect.stringMatching(/has 10,001 steps; a template may have at most 10,000/) }),
+    );
   });
 });

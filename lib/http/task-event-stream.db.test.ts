@@ -4,10 +4,10 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Database } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
+import { retryTask } from '../actions/retry-task';
 import type { ApiErrorBody, TaskDetail } from '../api/types';
 import { createApiToken } from '../auth/create-api-token';
 import { createFailedSignups, saveSignupTemplate } from '../testing/failure-fixtures';
-import { retryTask } from '../actions/retry-task';
 import { callHandler, listRouteFiles, loadRouteHandlers, registerRouteTestRuntime } from '../testing/route-testing';
 import { REAUTHENTICATE_EVERY_MS, setStreamReauthenticationIntervalForTests } from './task-event-stream';
 
@@ -154,7 +154,11 @@ async function loadRoute(path: string) {
 async function expectEndedUnauthorized(events: EventReader) {
   const last = await events.next(3000);
   expect(last?.event).toBe('unauthorized');
-  expect((JSON.parse(last!.data) as ApiErrorBody).error).toEqual({ code: 'unauthorized', message: expect.stringMatching(/revoked|ended/) as string, details: [] });
+  expect((JSON.parse(last!.data) as ApiErrorBody).error).toEqual({
+    code: 'unauthorized',
+    message: expect.stringMatching(/revoked|ended/) as string,
+    details: [],
+  });
   expect(await events.next(1000)).toBeUndefined();
 }
 
@@ -168,7 +172,11 @@ describeEachDatabase('task event stream and its caller', (suite) => {
     const events = await loadRoute('/api/v1/tasks/{taskId}/events');
     const aborted = new AbortController();
     const open = async (headers: Record<string, string>) => {
-      const response = await callHandler(events.handlers.GET!, 'GET', events.path, { params: { taskId: String(taskId) }, headers, signal: aborted.signal });
+      const response = await callHandler(events.handlers.GET!, 'GET', events.path, {
+        params: { taskId: String(taskId) },
+        headers,
+        signal: aborted.signal,
+      });
       expect(response.status).toBe(200);
       const reader = readEvents(response);
       expect((await reader.next())?.event).toBe('task');
@@ -204,7 +212,10 @@ describeEachDatabase('task event stream and its caller', (suite) => {
       expect((JSON.parse((await session.next())!.data) as TaskDetail).status).toBe('in_progress');
 
       const tokens = await loadRoute('/api/v1/tokens/{tokenId}');
-      const revoked = await callHandler(tokens.handlers.DELETE!, 'DELETE', tokens.path, { params: { tokenId: viewer.token.id }, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const revoked = await callHandler(tokens.handlers.DELETE!, 'DELETE', tokens.path, {
+        params: { tokenId: viewer.token.id },
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
       expect(revoked.status).toBe(200);
       await expectEndedUnauthorized(bearer);
       await expectEndedUnauthorized(session);

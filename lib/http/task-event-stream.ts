@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Database, queryRows } from '../../db/client';
+import { queryRows, type Database } from '../../db/client';
 import type { ApiErrorBody, TaskDetail } from '../api/types';
 import type { Logger } from '../logger';
 import { getTaskDetailOrThrow } from '../reads/get-task-detail';
@@ -160,7 +160,11 @@ function createTaskRefresher(
 }
 
 /** Refreshes on every notification about the task, and on a change the periodic check finds without one. */
-async function followTaskChanges(sink: EventSink, refresher: TaskRefresher, { database, taskId }: { database: Database; taskId: number }): Promise<void> {
+async function followTaskChanges(
+  sink: EventSink,
+  refresher: TaskRefresher,
+  { database, taskId }: { database: Database; taskId: number },
+): Promise<void> {
   const unsubscribe = await subscribeTaskChanges(database, taskId, () => refresher.schedule());
   sink.onClose(unsubscribe);
   // A change committed between the first read and the subscription sent no notification this stream

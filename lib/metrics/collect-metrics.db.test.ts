@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../db/testing';
-import { createFailedSignups, saveSignupTemplate } from '../testing/failure-fixtures';
 import type { Orchestrator } from '../engine/runner';
+import { createFailedSignups, saveSignupTemplate } from '../testing/failure-fixtures';
 import { collectMetrics } from './collect-metrics';
 
 const running: Orchestrator[] = [];
@@ -57,7 +57,9 @@ describeEachDatabase('metrics', (suite) => {
     expect(counted(again, 'switchyard_tasks_created_total', template)).toBe(2);
 
     await db.execute(sql`update steps set status = 'ready', run_at = now() - interval '30 seconds' where name = 'welcome'`);
-    await db.execute(sql`insert into service_circuits (service, state, consecutive_failures, opened_at, open_until) values ('billing', 'open', 5, now(), now() + interval '1 minute')`);
+    await db.execute(
+      sql`insert into service_circuits (service, state, consecutive_failures, opened_at, open_until) values ('billing', 'open', 5, now(), now() + interval '1 minute')`,
+    );
     // Within its maximum age (4 s by default) a scrape takes the figures just read, without reading.
     const shared = (await collectMetrics(db)).text;
     expect(readValue(shared, 'switchyard_steps', { status: 'ready' })).toBe(0);

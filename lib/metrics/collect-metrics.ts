@@ -1,10 +1,10 @@
 import type { DbOrTx } from '../../db/client';
 import {
-  type MetricsSnapshot,
   readSharedMetricsSnapshot,
   readTransitionEvents,
   readTransitionWatermark,
   SHARED_SNAPSHOT_MAX_AGE_MS,
+  type MetricsSnapshot,
 } from '../reads/read-metrics-snapshot';
 import { LIVE_STEP_STATUSES } from '../statuses';
 import { getMetrics, type SwitchyardMetrics } from './metrics-registry';

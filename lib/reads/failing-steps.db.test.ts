@@ -6,12 +6,12 @@ import { bulkRetryTasks } from '../actions/bulk-retry-tasks';
 import { cancelTask } from '../actions/cancel-task';
 import { createTask } from '../actions/create-task';
 import { editTaskContext } from '../actions/edit-task-context';
-import { createFailedSignups, saveSignupTemplate, startTestOrchestrator } from '../testing/failure-fixtures';
 import { resolveStep } from '../actions/resolve-step';
 import { retryStep } from '../actions/retry-step';
 import { retryTask } from '../actions/retry-task';
-import type { Orchestrator } from '../engine/runner';
 import { skipStep } from '../actions/skip-step';
+import type { Orchestrator } from '../engine/runner';
+import { createFailedSignups, saveSignupTemplate, startTestOrchestrator } from '../testing/failure-fixtures';
 import { saveTestTemplate, waitFor, waitForTaskStatus } from '../testing/task-testing';
 
 const running: Orchestrator[] = [];
@@ -19,7 +19,15 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((orchestrator) => orchestrator.stop()));
 });
 
-type IndexRow = { step_id: string; task_id: string; status: string; error_signature: string; failed_at: string; retrying_since: string | null; partial: unknown };
+type IndexRow = {
+  step_id: string;
+  task_id: string;
+  status: string;
+  error_signature: string;
+  failed_at: string;
+  retrying_since: string | null;
+  partial: unknown;
+};
 
 describeEachDatabase('failing_steps, the Failures index kept by triggers', (suite) => {
   /** The index as the triggers left it, and as it should be, read straight from steps and tasks. */
@@ -49,7 +57,11 @@ describeEachDatabase('failing_steps, the Failures index kept by triggers', (suit
   it('follows every way a step or a task enters or leaves failure', async () => {
     const { database } = suite;
     await saveSignupTemplate(database);
-    const ids = await createFailedSignups(database, ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com', 'e@example.com', 'f@example.com'], running);
+    const ids = await createFailedSignups(
+      database,
+      ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com', 'e@example.com', 'f@example.com'],
+      running,
+    );
     const [resolvedLater, skipped, cancelled, retried, edited, bulkRetried] = ids as [number, number, number, number, number, number];
     let index = await expectIndexInStep();
     expect(index.map((row) => row.status)).toEqual(Array(6).fill('error'));
@@ -84,12 +96,23 @@ describeEachDatabase('failing_steps, the Failures index kept by triggers', (suit
     // A step waiting to retry has its row with the round's start; an operator retry takes it out.
     await saveTestTemplate(database.db, {
       name: 'slow_partner',
-      steps: [{ name: 'call', handler: 'test.fail', handlerConfig: { kind: 'retryable', message: 'partner timed out' }, backoff: { baseSeconds: 3600, maxSeconds: 3600, jitter: false } }],
+      steps: [
+        {
+          name: 'call',
+          handler: 'test.fail',
+          handlerConfig: { kind: 'retryable', message: 'partner timed out' },
+          backoff: { baseSeconds: 3600, maxSeconds: 3600, jitter: false },
+        },
+      ],
     });
     const { task } = await createTask(database.db, { namespace: 'tests', name: 'slow_partner', context: {} });
     await waitFor(async () => (await queryRows(database.db, sql`select 1 from steps where task_id = ${task.id} and status = 'waiting_retry'`))[0]);
     index = await expectIndexInStep();
-    expect(index.find((row) => row.task_id === String(task.id))).toMatchObject({ status: 'waiting_retry', partial: [['call', null, 'waiting_retry', 0]], retrying_since: expect.any(String) });
+    expect(index.find((row) => row.task_id === String(task.id))).toMatchObject({
+      status: 'waiting_retry',
+      partial: [['call', null, 'waiting_retry', 0]],
+      retrying_since: expect.any(String),
+    });
     await Promise.all(running.splice(0).map((orchestrator) => orchestrator.stop()));
     await retryStep(database.db, { taskId: task.id, step: 'call', actor: 'ops' });
     index = await expectIndexInStep();

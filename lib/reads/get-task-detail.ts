@@ -32,7 +32,10 @@ export async function getTaskDetailOrThrow(dbOrTx: DbOrTx, taskId: number): Prom
     ...toTaskSummary(task),
     revision,
     steps: steps.map((step) =>
-      toStepSummary(step, (dependsOn.get(step.id) ?? []).sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0))),
+      toStepSummary(
+        step,
+        (dependsOn.get(step.id) ?? []).sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0)),
+      ),
     ),
   };
 }

@@ -5,12 +5,7 @@ import { NotFoundError } from '../errors';
 import { compareSemver } from '../semver';
 
 /** The named version, or the newest (by semver) when `version` is omitted. */
-export async function getTemplateVersionOrThrow(
-  dbOrTx: DbOrTx,
-  namespace: string,
-  name: string,
-  version?: string,
-): Promise<TemplateVersionRow> {
+export async function getTemplateVersionOrThrow(dbOrTx: DbOrTx, namespace: string, name: string, version?: string): Promise<TemplateVersionRow> {
   if (version !== undefined) {
     const row = await findTemplateVersion(dbOrTx, namespace, name, version);
     if (!row) {

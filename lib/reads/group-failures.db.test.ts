@@ -4,11 +4,11 @@ import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
 import { bulkRetryTasks } from '../actions/bulk-retry-tasks';
 import { createTask } from '../actions/create-task';
+import type { Orchestrator } from '../engine/runner';
 import { createFailedSignups, saveSignupTemplate, startTestOrchestrator } from '../testing/failure-fixtures';
+import { saveTestTemplate, waitFor } from '../testing/task-testing';
 import { groupFailures } from './group-failures';
 import { listTasks } from './list-tasks';
-import type { Orchestrator } from '../engine/runner';
-import { saveTestTemplate, waitFor } from '../testing/task-testing';
 
 const running: Orchestrator[] = [];
 afterEach(async () => {
@@ -24,7 +24,9 @@ describeEachDatabase('groupFailures', (suite) => {
     await database.db.execute(
       sql`update steps set last_error = jsonb_set(last_error, '{message}', '"card declined for order 98765"') where task_id = ${ids[1]!} and name = 'billing'`,
     );
-    await database.db.execute(sql`update steps set last_error = last_error || '{"http_status": 402}' where task_id = ${ids[2]!} and name = 'billing'`);
+    await database.db.execute(
+      sql`update steps set last_error = last_error || '{"http_status": 402}' where task_id = ${ids[2]!} and name = 'billing'`,
+    );
 
     const { groups } = await groupFailures(database.db, { stuckAfterMinutes: 10 });
     expect(groups).toHaveLength(2);
@@ -50,7 +52,14 @@ describeEachDatabase('groupFailures', (suite) => {
       ],
     });
     expect(big!.error_signature).toMatch(/^[0-9a-f]{32}$/);
-    expect(big!.filter).toEqual({ namespace: 'tests', name: 'signup', step: 'billing', step_status: ['error'], status: ['error'], error_signature: big!.error_signature });
+    expect(big!.filter).toEqual({
+      namespace: 'tests',
+      name: 'signup',
+      step: 'billing',
+      step_status: ['error'],
+      status: ['error'],
+      error_signature: big!.error_signature,
+    });
     expect(Date.parse(big!.first_seen)).toBeLessThanOrEqual(Date.parse(big!.last_seen));
     expect(small).toMatchObject({ signature: 'test_permanent | HTTP 402 | card declined for order <n>', count: 1, http_status: 402 });
 
@@ -75,7 +84,12 @@ describeEachDatabase('groupFailures', (suite) => {
     await saveTestTemplate(database.db, {
       name: 'slow_partner',
       steps: [
-        { name: 'call', handler: 'test.fail', handlerConfig: { kind: 'retryable', message: 'partner timed out after 30000 ms' }, backoff: { baseSeconds: 3600, maxSeconds: 3600, jitter: false } },
+        {
+          name: 'call',
+          handler: 'test.fail',
+          handlerConfig: { kind: 'retryable', message: 'partner timed out after 30000 ms' },
+          backoff: { baseSeconds: 3600, maxSeconds: 3600, jitter: false },
+        },
       ],
     });
     const { task } = await createTask(database.db, { namespace: 'tests', name: 'slow_partner', context: {} });

@@ -1,5 +1,5 @@
-import { type SQL, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../../db/client';
+import { sql, type SQL } from 'drizzle-orm';
+import { queryRows, type DbOrTx } from '../../db/client';
 import { failingSteps, steps } from '../../db/schema';
 import type { FailureGroup, FailureList, StepError } from '../api/types';
 import { errorSignatureSql, isoTimeSql, normalisedErrorMessageSql } from './task-filter-sql';
@@ -33,7 +33,6 @@ type GroupRow = {
   sample_error: StepError | null;
   partial: { step: string; service: string | null; status: string; count: number; position: number }[] | null;
 };
-
 
 /**
  * Failed and stuck tasks, grouped by template, failing step and error signature: tasks in error (each

@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../../db/client';
+import { queryRows, type DbOrTx } from '../../db/client';
 import { findServiceCircuits } from '../../db/queries/service-circuits';
 import { toSqlList } from '../../db/to-sql-list';
 import type { CircuitState, ServiceInfo } from '../api/types';
 import type { DemoServices } from '../demo/demo-services';
-import { CLAIMABLE_STEP_STATUSES } from '../statuses';
 import { KNOWN_SERVICE_NAMES, type KnownServiceName } from '../services/service-registry';
+import { CLAIMABLE_STEP_STATUSES } from '../statuses';
 import { toIso } from './task-views';
 
 export type ServiceSetup = {

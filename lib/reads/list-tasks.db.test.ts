@@ -3,11 +3,11 @@ import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
-import { AppError } from '../errors';
 import { createTask } from '../actions/create-task';
+import { AppError } from '../errors';
+import { saveTestTemplate } from '../testing/task-testing';
 import { getTaskDetailOrThrow } from './get-task-detail';
 import { listTasks } from './list-tasks';
-import { saveTestTemplate } from '../testing/task-testing';
 
 describeEachDatabase('listTasks', (suite) => {
   async function saveTemplates() {
@@ -85,7 +85,11 @@ describeEachDatabase('listTasks', (suite) => {
     expect(pages).toBe(3);
     // A cursor of one kind of list is refused by the other: it would skip or repeat tasks.
     const rangePage = await listTasks(db, { limit: 3, created_after: at(1) });
-    const codeOf = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: unknown) => (error instanceof AppError ? error.code : String(error)));
+    const codeOf = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'ok',
+        (error: unknown) => (error instanceof AppError ? error.code : String(error)),
+      );
     expect(await codeOf(listTasks(db, { limit: 3, cursor: rangePage.next_cursor! }))).toBe('invalid_input');
     const plainPage = await listTasks(db, { limit: 3 });
     expect(await codeOf(listTasks(db, { limit: 3, created_after: at(1), cursor: plainPage.next_cursor! }))).toBe('invalid_input');
@@ -158,13 +162,20 @@ describeEachDatabase('listTasks', (suite) => {
     const other = await create('signup');
     const setError = (taskId: number, error: Record<string, unknown>) =>
       db.execute(sql`update steps set status = 'error', last_error = ${JSON.stringify(error)}::jsonb where task_id = ${taskId} and name = 'billing'`);
-    await setError(first, { class: 'PermanentError', code: 'rejected', http_status: 422, message: 'user 17 (a@b.io) 3f2504e0-4f89-11d3-9a0c-0305e82c3301 rejected by usr_1c6fb56a0e304a6b after 2s' });
-    await setError(second, { class: 'PermanentError', code: 'rejected', http_status: 422, message: 'user 42 (c@d.org) 6fa459ea-ee8a-3ca4-894e-db77e160355e rejected by usr_db94e2f1c3d5e7 after 15s' });
+    await setError(first, {
+      class: 'PermanentError',
+      code: 'rejected',
+      http_status: 422,
+      message: 'user 17 (a@b.io) 3f2504e0-4f89-11d3-9a0c-0305e82c3301 rejected by usr_1c6fb56a0e304a6b after 2s',
+    });
+    await setError(second, {
+      class: 'PermanentError',
+      code: 'rejected',
+      http_status: 422,
+      message: 'user 42 (c@d.org) 6fa459ea-ee8a-3ca4-894e-db77e160355e rejected by usr_db94e2f1c3d5e7 after 15s',
+    });
     await setError(other, { class: 'PermanentError', code: 'rejected', http_status: 409, message: 'user 42 (c@d.org) rejected' });
-    const [row] = await queryRows<{ key: string }>(
-      db,
-      sql`select error_signature as key from steps where task_id = ${first} and name = 'billing'`,
-    );
+    const [row] = await queryRows<{ key: string }>(db, sql`select error_signature as key from steps where task_id = ${first} and name = 'billing'`);
     // The generated column holds the md5 of the normalised signature.
     expect(row!.key).toBe(createHash('md5').update('rejected | HTTP 422 | user <n> (<email>) <uuid> rejected by <id> after <n>s').digest('hex'));
     const page = await listTasks(db, { limit: 50, error_signature: row!.key });
@@ -176,7 +187,10 @@ describeEachDatabase('listTasks', (suite) => {
     await saveTemplates();
     const ids: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const context = { payload: { document: 'p'.repeat(380_000), pages: Array.from({ length: 50 }, (_, page) => ({ page, text: 't'.repeat(200) })) }, user_info: { email: `big${i}@example.com`, name: `Big ${i}` } };
+      const context = {
+        payload: { document: 'p'.repeat(380_000), pages: Array.from({ length: 50 }, (_, page) => ({ page, text: 't'.repeat(200) })) },
+        user_info: { email: `big${i}@example.com`, name: `Big ${i}` },
+      };
       ids.push(await create('signup', context));
     }
     await create('signup', { user_info: { email: 'small@example.com' } });
@@ -192,14 +206,25 @@ describeEachDatabase('listTasks', (suite) => {
     // 1.9 MB of contexts; the page is a few kilobytes.
     expect(Buffer.byteLength(JSON.stringify(page))).toBeLessThan(16_000);
     // The search still reads the whole context, and the task still has all of it.
-    expect((await listTasks(suite.database.db, { limit: 50, q: 'ttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt' })).items).toHaveLength(5);
+    expect(
+      (
+        await listTasks(suite.database.db, {
+          limit: 50,
+          q: 'ttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt',
+        })
+      ).items,
+    ).toHaveLength(5);
     const detail = await getTaskDetailOrThrow(suite.database.db, ids[0]!);
     expect((detail.context as { payload: { document: string } }).payload.document).toHaveLength(380_000);
   });
 
   it('refuses a cursor it did not make and a date that does not exist', async () => {
     await saveTemplates();
-    const codeOf = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: unknown) => (error instanceof AppError ? error.code : String(error)));
+    const codeOf = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'ok',
+        (error: unknown) => (error instanceof AppError ? error.code : String(error)),
+      );
     expect(await codeOf(listTasks(suite.database.db, { limit: 5, cursor: 'not-a-cursor' }))).toBe('invalid_input');
     expect(await codeOf(listTasks(suite.database.db, { limit: 5, cursor: Buffer.from('t0').toString('base64url') }))).toBe('invalid_input');
     expect(await codeOf(listTasks(suite.database.db, { limit: 5, created_after: '2026-13-45' }))).toBe('invalid_input');

@@ -1,12 +1,12 @@
 import { and, desc, inArray, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../../db/client';
+import { queryRows, type DbOrTx } from '../../db/client';
 import { steps, tasks } from '../../db/schema';
 import { toSqlList } from '../../db/to-sql-list';
 import type { TaskList, TaskListItem } from '../api/types';
 import { InvalidInputError } from '../errors';
 import { FINISHED_STEP_STATUSES, SATISFIED_STEP_STATUSES, UNFINISHED_STEP_STATUSES } from '../statuses';
 import { previewContext } from './preview-context';
-import { parseFilterTime, type TaskFilter, taskFilterConditions } from './task-filter-sql';
+import { parseFilterTime, taskFilterConditions, type TaskFilter } from './task-filter-sql';
 import { toTaskSummary } from './task-views';
 
 export type ListTasksInput = TaskFilter & { limit: number; cursor?: string | undefined };
@@ -70,7 +70,9 @@ export async function listTasks(db: DbOrTx, input: ListTasksInput): Promise<Task
   const page = rows.slice(0, input.limit).map((row) => row.task);
   const last = rows[input.limit - 1];
   const nextCursor =
-    rows.length > input.limit && last ? encodeTaskCursor(byCreationTime ? { id: last.task.id, createdAtExact: last.createdAtExact } : { id: last.task.id }) : null;
+    rows.length > input.limit && last
+      ? encodeTaskCursor(byCreationTime ? { id: last.task.id, createdAtExact: last.createdAtExact } : { id: last.task.id })
+      : null;
   if (page.length === 0) {
     return { items: [], next_cursor: null };
   }
@@ -81,7 +83,10 @@ export async function listTasks(db: DbOrTx, input: ListTasksInput): Promise<Task
           (jsonb_agg(jsonb_build_object('name', name, 'status', status, 'attempts', attempts)
              order by array_position(array[${toSqlList(UNFINISHED_STEP_STATUSES)}], status), position)
            filter (where status not in (${toSqlList(FINISHED_STEP_STATUSES)}))) as open_steps
-        from ${steps} where ${inArray(steps.taskId, page.map((task) => task.id))}
+        from ${steps} where ${inArray(
+          steps.taskId,
+          page.map((task) => task.id),
+        )}
         group by task_id`,
   );
   const countsByTask = new Map(counts.map((row) => [Number(row.task_id), row]));

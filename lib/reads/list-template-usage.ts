@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../../db/client';
+import { queryRows, type DbOrTx } from '../../db/client';
 import { tasks } from '../../db/schema';
 import type { TemplateVersionUsage } from '../api/types';
 

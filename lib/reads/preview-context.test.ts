@@ -24,14 +24,20 @@ describe('previewContext', () => {
   });
 
   it('cuts strings on code-point boundaries and stays under the bound with multi-byte text', () => {
-    const { context: preview, truncated } = previewContext({ a: `${'é'.repeat(CONTEXT_PREVIEW_MAX_STRING - 1)}😀😀`, ...Object.fromEntries(Array.from({ length: 300 }, (_, index) => [`k${index}`, '漢字'.repeat(40)])) });
+    const { context: preview, truncated } = previewContext({
+      a: `${'é'.repeat(CONTEXT_PREVIEW_MAX_STRING - 1)}😀😀`,
+      ...Object.fromEntries(Array.from({ length: 300 }, (_, index) => [`k${index}`, '漢字'.repeat(40)])),
+    });
     expect(truncated).toBe(true);
     expect(preview.a).toBe(`${'é'.repeat(CONTEXT_PREVIEW_MAX_STRING - 1)}…`);
     expect(bytes(preview)).toBeLessThanOrEqual(CONTEXT_PREVIEW_MAX_BYTES);
   });
 
   it('leaves out what is nested deeper than four levels, and drops objects that got nothing in', () => {
-    const { context: preview, truncated } = previewContext({ a: { b: { c: { d: { e: 'deep' }, kept: 1 } } }, hollow: { only: { deeper: { still: { e: 1 } } } } });
+    const { context: preview, truncated } = previewContext({
+      a: { b: { c: { d: { e: 'deep' }, kept: 1 } } },
+      hollow: { only: { deeper: { still: { e: 1 } } } },
+    });
     expect(truncated).toBe(true);
     expect(preview).toEqual({ a: { b: { c: { kept: 1 } } } });
   });

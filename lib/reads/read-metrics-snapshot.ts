@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../../db/client';
+import { queryRows, type DbOrTx } from '../../db/client';
 import { toSqlList } from '../../db/to-sql-list';
 import { CLAIMABLE_STEP_STATUSES, isTaskFinished } from '../statuses';
 import { shareRead } from './share-read';

@@ -2,12 +2,12 @@ import { sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
-import { collectMetrics } from '../metrics/collect-metrics';
 import { createTask } from '../actions/create-task';
+import type { Orchestrator } from '../engine/runner';
+import { collectMetrics } from '../metrics/collect-metrics';
 import { createFailedSignups, saveSignupTemplate } from '../testing/failure-fixtures';
 import { listTasks } from './list-tasks';
 import { readOverview } from './read-overview';
-import type { Orchestrator } from '../engine/runner';
 
 const running: Orchestrator[] = [];
 afterEach(async () => {
@@ -49,10 +49,14 @@ describeEachDatabase('readOverview', (suite) => {
     await db.execute(sql`update steps set status = 'waiting_retry', run_at = now() + interval '1 day', attempts = 1,
       last_error = jsonb_build_object('class', 'RetryableError', 'message', 'billing is down', 'at', now() - interval '10 minutes')
       where task_id = ${slow.id} and name = 'user'`);
-    await db.execute(sql`update tasks set status = 'in_progress', created_at = now() - interval '4 days', updated_at = now() - interval '10 minutes' where id = ${slow.id}`);
+    await db.execute(
+      sql`update tasks set status = 'in_progress', created_at = now() - interval '4 days', updated_at = now() - interval '10 minutes' where id = ${slow.id}`,
+    );
     // Next: a failure three days old.
     const [old] = await createFailedSignups(database, ['old@example.com'], running);
-    await db.execute(sql`update steps set last_error = jsonb_set(last_error, '{at}', to_jsonb(now() - interval '3 days')) where task_id = ${old!} and name = 'billing'`);
+    await db.execute(
+      sql`update steps set last_error = jsonb_set(last_error, '{at}', to_jsonb(now() - interval '3 days')) where task_id = ${old!} and name = 'billing'`,
+    );
     await db.execute(sql`update tasks set created_at = now() - interval '3 days', updated_at = now() - interval '3 days' where id = ${old!}`);
     // Two failures just now, then 2,100 newer ones that failed two hours ago.
     const recent = await createFailedSignups(database, ['a@example.com', 'b@example.com'], running);
@@ -76,7 +80,12 @@ describeEachDatabase('readOverview', (suite) => {
     expect(overview.waiting_retry).toEqual({ tasks: 1, steps: 1 });
     expect(overview.running).toEqual({ tasks: 1 });
     expect(overview.stuck_after_minutes).toBe(5);
-    expect(overview.oldest_stuck).toMatchObject({ id: String(slow.id), status: 'in_progress', name: 'signup', step: { name: 'user', status: 'waiting_retry' } });
+    expect(overview.oldest_stuck).toMatchObject({
+      id: String(slow.id),
+      status: 'in_progress',
+      name: 'signup',
+      step: { name: 'user', status: 'waiting_retry' },
+    });
     expect(now.getTime() - Date.parse(overview.oldest_stuck!.stuck_since)).toBeGreaterThan(9 * 60_000);
 
     // The histogram: 24 hours; the slow, old and outside tasks are older than its first hour.
@@ -98,23 +107,38 @@ describeEachDatabase('readOverview', (suite) => {
     const failedLately = await listTasks(db, { limit: 50, failed_after: overview.failed.last_hour_since });
     expect(failedLately.items.map((item) => Number(item.id)).sort((a, b) => a - b)).toEqual(recent);
     const failedSince = async (hoursAgo: number) =>
-      (await listTasks(db, { limit: 50, q: 'old@example.com', failed_after: new Date(now.getTime() - hoursAgo * HOUR_MS).toISOString() })).items.map((item) => Number(item.id));
+      (await listTasks(db, { limit: 50, q: 'old@example.com', failed_after: new Date(now.getTime() - hoursAgo * HOUR_MS).toISOString() })).items.map(
+        (item) => Number(item.id),
+      );
     expect(await failedSince(71)).toEqual([]);
     expect(await failedSince(73)).toEqual([old]);
 
     // Once the slow task moves, the oldest stuck task is the old failure, with its failed step.
     await db.execute(sql`update tasks set updated_at = now() where id = ${slow.id}`);
     const later = await readOverview(db, { maxAgeMs: 0 });
-    expect(later.oldest_stuck).toMatchObject({ id: String(old), status: 'error', namespace: 'tests', name: 'signup', version: '1.0.0', step: { name: 'billing', status: 'error' } });
+    expect(later.oldest_stuck).toMatchObject({
+      id: String(old),
+      status: 'error',
+      namespace: 'tests',
+      name: 'signup',
+      version: '1.0.0',
+      step: { name: 'billing', status: 'error' },
+    });
     expect(Date.now() - Date.parse(later.oldest_stuck!.created_at)).toBeGreaterThan(71 * HOUR_MS);
   });
 
   it('says zero, and no stuck task, when there are no tasks', async () => {
     const overview = await readOverview(suite.database.db, { maxAgeMs: 0 });
-    expect(overview.tasks).toEqual({ total: 0, by_status: { pending: 0, in_progress: 0, complete: 0, error: 0, cancelled: 0, resolved_manually: 0 }, by_template: [] });
+    expect(overview.tasks).toEqual({
+      total: 0,
+      by_status: { pending: 0, in_progress: 0, complete: 0, error: 0, cancelled: 0, resolved_manually: 0 },
+      by_template: [],
+    });
     expect(overview.created_per_hour.total).toBe(0);
     expect(overview.created_per_hour.hours.every((hour) => hour.total === 0 && hour.by_template.length === 0)).toBe(true);
-    expect(overview.failed.tasks + overview.failed.last_hour + overview.waiting_retry.tasks + overview.waiting_retry.steps + overview.running.tasks).toBe(0);
+    expect(
+      overview.failed.tasks + overview.failed.last_hour + overview.waiting_retry.tasks + overview.waiting_retry.steps + overview.running.tasks,
+    ).toBe(0);
     expect(overview.oldest_stuck).toBeNull();
   });
 

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../../db/client';
+import { queryRows, type DbOrTx } from '../../db/client';
 import { failingSteps, steps, tasks } from '../../db/schema';
 import type { Overview, OverviewHour, OverviewStuckTask, TaskStatusCounts, TemplateTaskCounts } from '../api/types';
-import { type StepStatus, TASK_STATUSES, type TaskStatus } from '../statuses';
-import { type MetricsSnapshot, readSharedMetricsSnapshot, SHARED_SNAPSHOT_MAX_AGE_MS } from './read-metrics-snapshot';
+import { TASK_STATUSES, type StepStatus, type TaskStatus } from '../statuses';
+import { readSharedMetricsSnapshot, SHARED_SNAPSHOT_MAX_AGE_MS, type MetricsSnapshot } from './read-metrics-snapshot';
 import { shareRead } from './share-read';
 import { isoTimeSql } from './task-filter-sql';
 
@@ -11,7 +11,6 @@ const HOUR_MS = 3_600_000;
 const HOURS_SHOWN = 24;
 /** An in_progress task that has not changed for this long counts as stuck. */
 const STUCK_AFTER_MINUTES = 5;
-
 
 type HourRow = { hour: number; namespace: string; name: string; status: TaskStatus; count: number };
 type FailingRow = { failed_last_hour: number; waiting_tasks: number; waiting_steps: number };
@@ -27,7 +26,15 @@ type StuckRow = {
   step_status: StepStatus | null;
 };
 
-type OverviewRows = { now: Date; since: Date; until: Date; hourAgo: Date; hours: HourRow[]; failing: FailingRow | undefined; stuck: StuckRow | undefined };
+type OverviewRows = {
+  now: Date;
+  since: Date;
+  until: Date;
+  hourAgo: Date;
+  hours: HourRow[];
+  failing: FailingRow | undefined;
+  stuck: StuckRow | undefined;
+};
 
 /**
  * The overview's figures, exact for the whole database. Counts by status and template are the snapshot
@@ -99,7 +106,11 @@ async function readOverviewRows(db: DbOrTx, now: Date): Promise<OverviewRows> {
   return { now, since, until, hourAgo, hours, failing, stuck };
 }
 
-function toOverview(snapshot: MetricsSnapshot, countsReadAt: Date, { now, since, until, hourAgo, hours: hourRows, failing, stuck }: OverviewRows): Overview {
+function toOverview(
+  snapshot: MetricsSnapshot,
+  countsReadAt: Date,
+  { now, since, until, hourAgo, hours: hourRows, failing, stuck }: OverviewRows,
+): Overview {
   const byStatus = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
   const templates = new Map<string, TemplateTaskCounts>();
   for (const row of snapshot.tasks) {
@@ -133,9 +144,11 @@ function toOverview(snapshot: MetricsSnapshot, countsReadAt: Date, { now, since,
       since: since.toISOString(),
       until: until.toISOString(),
       total: hours.reduce((sum, hour) => sum + hour.total, 0),
-      hours: hours.map(
-        ({ templates: hourTemplates, by_status, ...hour }): OverviewHour => ({ ...hour, by_status: inStatusOrder(by_status), by_template: toTemplateList(hourTemplates) }),
-      ),
+      hours: hours.map(({ templates: hourTemplates, by_status, ...hour }): OverviewHour => ({
+        ...hour,
+        by_status: inStatusOrder(by_status),
+        by_template: toTemplateList(hourTemplates),
+      })),
     },
     failed: { tasks: byStatus.error, last_hour: failing?.failed_last_hour ?? 0, last_hour_since: hourAgo.toISOString() },
     waiting_retry: { tasks: failing?.waiting_tasks ?? 0, steps: failing?.waiting_steps ?? 0 },

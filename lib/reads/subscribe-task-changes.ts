@@ -43,11 +43,13 @@ export async function subscribeTaskChanges(database: Database, taskId: number, o
   feed.listeners.set(taskId, listeners);
   if (!feed.listening) {
     const current = feed;
-    current.listening = database.listen(TASKS_CHANGED_CHANNEL, (payload) => deliver(current, payload)).catch((error: unknown) => {
-      // The next subscriber tries again.
-      current.listening = undefined;
-      throw error;
-    });
+    current.listening = database
+      .listen(TASKS_CHANGED_CHANNEL, (payload) => deliver(current, payload))
+      .catch((error: unknown) => {
+        // The next subscriber tries again.
+        current.listening = undefined;
+        throw error;
+      });
   }
   try {
     await feed.listening;

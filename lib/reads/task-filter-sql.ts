@@ -1,8 +1,8 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { errorSignatureExpression, normalisedErrorMessageExpression } from '../../db/error-signature';
 import { failingSteps, steps, tasks } from '../../db/schema';
-import { InvalidInputError } from '../errors';
 import type { TaskFilter } from '../api/types';
+import { InvalidInputError } from '../errors';
 import type { StepStatus } from '../statuses';
 
 /** The filters of GET /tasks, defined once by lib/api/schemas/task-filter-schema.ts. */
@@ -38,7 +38,13 @@ export function parseFilterTime(text: string, path: string): string {
   }
   const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', zone = 'Z'] = match;
   const calendarDay = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  if (calendarDay.getUTCMonth() !== Number(month) - 1 || calendarDay.getUTCDate() !== Number(day) || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) {
+  if (
+    calendarDay.getUTCMonth() !== Number(month) - 1 ||
+    calendarDay.getUTCDate() !== Number(day) ||
+    Number(hour) > 23 ||
+    Number(minute) > 59 ||
+    Number(second) > 59
+  ) {
     throw refuse();
   }
   const offset = zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;

@@ -1,16 +1,16 @@
 import { afterEach, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../db/testing';
+import { retryTask } from '../actions/retry-task';
+import type { Orchestrator } from '../engine/runner';
 import { AppError } from '../errors';
 import { createFailedSignups, saveSignupTemplate } from '../testing/failure-fixtures';
+import { saveTestTemplate } from '../testing/task-testing';
 import { getTaskDetailOrThrow } from './get-task-detail';
-import { retryTask } from '../actions/retry-task';
 import { getTemplateDetailOrThrow } from './get-template-detail';
 import { getTemplateVersionDetailOrThrow } from './get-template-version-detail';
 import { listStepAttempts } from './list-step-attempts';
 import { listTaskTransitions } from './list-task-transitions';
 import { listTemplates } from './list-templates';
-import type { Orchestrator } from '../engine/runner';
-import { saveTestTemplate } from '../testing/task-testing';
 
 const running: Orchestrator[] = [];
 afterEach(async () => {
@@ -45,7 +45,12 @@ describeEachDatabase('task and template reads', (suite) => {
     // The revision counts the audit rows, and any change makes it larger.
     expect(detail.revision).toBe(String(transitions.length));
     expect(transitions[0]).toMatchObject({ step_id: null, step_name: null, from_status: null, to_status: 'pending', actor: 'system' });
-    expect(transitions.filter((row) => row.step_name === 'billing').map((row) => row.to_status)).toEqual(['pending', 'ready', 'in_progress', 'error']);
+    expect(transitions.filter((row) => row.step_name === 'billing').map((row) => row.to_status)).toEqual([
+      'pending',
+      'ready',
+      'in_progress',
+      'error',
+    ]);
     expect(transitions.filter((row) => row.step_name === null).map((row) => row.to_status)).toEqual(['pending', 'in_progress', 'error']);
 
     const byName = await listStepAttempts(database.db, { taskId: id!, step: 'billing' });

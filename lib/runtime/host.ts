@@ -1,17 +1,17 @@
 import path from 'node:path';
-import { type Database, openDatabase } from '../../db/client';
+import { openDatabase, type Database } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
+import { registerTemplates } from '../actions/register-templates';
 import { findTokenPrincipal } from '../auth/authenticate-request';
+import { startDemoServices, type DemoServices } from '../demo/demo-services';
+import { DEFAULT_CIRCUIT_BREAKER } from '../engine/circuit-breaker';
+import type { CreateServiceCaller } from '../engine/run-attempt';
+import { startOrchestrator, type Orchestrator } from '../engine/runner';
 import { readEnv, type SwitchyardEnv } from '../env';
 import { defaultHandlerRegistry, type HandlerRegistry } from '../handlers/index';
 import { logger } from '../logger';
 import { createServiceCaller } from '../services/call-service';
-import { type DemoServices, startDemoServices } from '../demo/demo-services';
 import { listServiceNames, resolveServiceUrls, shouldStartDemoServices } from '../services/service-registry';
-import type { CreateServiceCaller } from '../engine/run-attempt';
-import { registerTemplates } from '../actions/register-templates';
-import { DEFAULT_CIRCUIT_BREAKER } from '../engine/circuit-breaker';
-import { type Orchestrator, startOrchestrator } from '../engine/runner';
 
 /** Everything one process runs: the database, the handlers, the services, and maybe an orchestrator. */
 export type Runtime = {

@@ -24,7 +24,13 @@ export async function startWebProcess(): Promise<void> {
         ' (set ADMIN_TOKEN to require tokens)';
     const url = runtime.env.publicUrl;
     logger.info(
-      { url, listening, database: runtime.database.kind, orchestrator: runtime.orchestrator ? 'on' : 'off', demo_services: runtime.demoServices?.url ?? 'off' },
+      {
+        url,
+        listening,
+        database: runtime.database.kind,
+        orchestrator: runtime.orchestrator ? 'on' : 'off',
+        demo_services: runtime.demoServices?.url ?? 'off',
+      },
       `Switchyard is ready at ${url} — ${mode}`,
     );
     // The one line a person at the terminal looks for, outside the JSON log.

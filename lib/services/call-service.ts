@@ -1,12 +1,7 @@
-import { PermanentError, RetryableError } from '../errors';
-import { cutText } from '../storable-text';
-import type {
-  ServiceCallOptions,
-  ServiceCallRecord,
-  ServiceCaller,
-  ServiceResponse,
-} from '../handlers/define-step-handler';
 import { isRecord } from '../api/is-record';
+import { PermanentError, RetryableError } from '../errors';
+import type { ServiceCaller, ServiceCallOptions, ServiceCallRecord, ServiceResponse } from '../handlers/define-step-handler';
+import { cutText } from '../storable-text';
 
 export type CreateServiceCallerOptions = {
   /** Base URL per service name, from resolveServiceUrls. */
@@ -58,8 +53,7 @@ export function createServiceCaller({
       }
 
       const startedAt = performance.now();
-      const report = (status?: number) =>
-        onCall?.({ service, method, path, status, latencyMs: Math.round(performance.now() - startedAt) });
+      const report = (status?: number) => onCall?.({ service, method, path, status, latencyMs: Math.round(performance.now() - startedAt) });
 
       let response: Response;
       let text: string;
@@ -123,7 +117,7 @@ function buildServiceUrl(baseUrl: string, service: string, path: string): URL {
     throw refuse('it must start with a single "/"');
   }
   // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
-  if (path.includes("\\") || /[\u0000-\u001f\u007f]/.test(path)) {
+  if (path.includes('\\') || /[\u0000-\u001f\u007f]/.test(path)) {
     throw refuse('it contains a backslash or a control character');
   }
   if (/\.\.|%2e%2e|\.%2e|%2e\./i.test(path)) {

@@ -41,9 +41,7 @@ function normalizeBaseUrl(value: string, source: string): string {
 
 /** The four known services first, then every other service named by a `SERVICE_<NAME>_URL` variable. */
 export function listServiceNames(env: ServiceEnv): string[] {
-  const extra = [...readConfiguredServiceUrls(env).keys()]
-    .filter((name) => !(KNOWN_SERVICE_NAMES as readonly string[]).includes(name))
-    .sort();
+  const extra = [...readConfiguredServiceUrls(env).keys()].filter((name) => !(KNOWN_SERVICE_NAMES as readonly string[]).includes(name)).sort();
   return [...KNOWN_SERVICE_NAMES, ...extra];
 }
 
@@ -52,13 +50,7 @@ export function listServiceNames(env: ServiceEnv): string[] {
  * `demoServicesUrl`. Without `demoServicesUrl`, services that have no URL of their own are left out
  * (calling them fails as an unknown service). Throws when a `SERVICE_<NAME>_URL` is not an http(s) URL.
  */
-export function resolveServiceUrls({
-  env,
-  demoServicesUrl,
-}: {
-  env: ServiceEnv;
-  demoServicesUrl?: string;
-}): Record<string, string> {
+export function resolveServiceUrls({ env, demoServicesUrl }: { env: ServiceEnv; demoServicesUrl?: string }): Record<string, string> {
   const configured = readConfiguredServiceUrls(env);
   const demoBase = demoServicesUrl ? normalizeBaseUrl(demoServicesUrl, 'The demo services URL') : undefined;
   const urls: Record<string, string> = {};

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidTemplateError, type ErrorDetail } from '../errors';
-import { MAX_TEMPLATE_BYTES, findLine, parseTemplateYaml } from './parse-template-yaml';
+import { findLine, MAX_TEMPLATE_BYTES, parseTemplateYaml } from './parse-template-yaml';
 import type { TemplateDefinition } from './template-definition';
 import { validateTemplate, type TemplateValidationOptions } from './validate-template';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TEMPLATE_BYTES, findLine, parseTemplateYaml } from './parse-template-yaml';
+import { findLine, MAX_TEMPLATE_BYTES, parseTemplateYaml } from './parse-template-yaml';
 
 const template = `# comment
 name: user_registration

@@ -1,12 +1,4 @@
-import {
-  EVENT_ID,
-  JSON_SCHEMA,
-  YAMLException,
-  constructFromEvents,
-  getScalarValue,
-  parseEvents,
-  type Event,
-} from 'js-yaml';
+import { constructFromEvents, EVENT_ID, getScalarValue, JSON_SCHEMA, parseEvents, YAMLException, type Event } from 'js-yaml';
 import type { ErrorDetail } from '../errors';
 import { joinPointer } from '../validation';
 
@@ -23,9 +15,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const ALLOWED_TAGS = new Set(['!!str', '!!int', '!!float', '!!bool', '!!null', '!!map', '!!seq']);
 const JSON_VALUES = 'only JSON values (strings, numbers, booleans, null, lists and mappings) are allowed';
 
-type Frame =
-  | { kind: 'sequence'; path: string; nextIndex: number }
-  | { kind: 'mapping'; path: string; expectingKey: boolean; valuePath: string };
+type Frame = { kind: 'sequence'; path: string; nextIndex: number } | { kind: 'mapping'; path: string; expectingKey: boolean; valuePath: string };
 
 type NodeEvent = Exclude<Event, { type: typeof EVENT_ID.DOCUMENT | typeof EVENT_ID.POP }>;
 
@@ -204,7 +194,12 @@ export function parseTemplateYaml(text: string, options: { filename?: string } =
   }
   try {
     // maxAliases: 0 repeats the anchor check above, in case the two ever disagree.
-    const [value] = constructFromEvents(events, { source: text, schema: JSON_SCHEMA, maxAliases: 0, ...(options.filename ? { filename: options.filename } : {}) });
+    const [value] = constructFromEvents(events, {
+      source: text,
+      schema: JSON_SCHEMA,
+      maxAliases: 0,
+      ...(options.filename ? { filename: options.filename } : {}),
+    });
     return { ok: true, value, lines };
   } catch (error) {
     return { ok: false, errors: [describeYamlError(error, offsets)] };

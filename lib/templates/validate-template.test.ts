@@ -180,7 +180,8 @@ describe('validateTemplate', () => {
   });
 
   it('refuses a version that is not semver, including one YAML reads as a number or a date', () => {
-    const messageFor = (version: string) => errorsOf(validateTemplate(`name: t\nversion: ${version}\nstep_templates:\n  - name: a\n    handler: test.noop\n`, options));
+    const messageFor = (version: string) =>
+      errorsOf(validateTemplate(`name: t\nversion: ${version}\nstep_templates:\n  - name: a\n    handler: test.noop\n`, options));
     expect(messageFor('1.0')).toEqual([{ path: '/version', message: 'must be string', line: 2 }]);
     expect(messageFor('"1.0"')).toEqual([{ path: '/version', message: 'must be a semantic version x.y.z (e.g. 1.0.0 or 1.0.0-beta.1)', line: 2 }]);
     expect(messageFor('2024-01-01')[0]?.path).toBe('/version');
@@ -188,9 +189,7 @@ describe('validateTemplate', () => {
   });
 
   it('refuses a missing required key on its parent’s line', () => {
-    expect(errorsOf(validateTemplate('name: t\nversion: 1.0.0\n', options))).toEqual([
-      { path: '/step_templates', message: 'is required', line: 1 },
-    ]);
+    expect(errorsOf(validateTemplate('name: t\nversion: 1.0.0\n', options))).toEqual([{ path: '/step_templates', message: 'is required', line: 1 }]);
     expect(errorsOf(validateTemplate(withSteps('  - description: no name\n    handler: test.noop\n'), options))).toEqual([
       { path: '/step_templates/0/name', message: 'is required', line: 4 },
     ]);
@@ -306,7 +305,11 @@ describe('validateTemplate', () => {
   it('refuses an unknown service', () => {
     const yaml = withSteps('  - name: a\n    handler: test.call\n    handler_config: { service: shipping, path: /x }\n');
     expect(errorsOf(validateTemplate(yaml, options))).toEqual([
-      { path: '/step_templates/0/handler_config/service', message: "unknown service 'shipping'; known: user, billing, preferences, notification", line: 6 },
+      {
+        path: '/step_templates/0/handler_config/service',
+        message: "unknown service 'shipping'; known: user, billing, preferences, notification",
+        line: 6,
+      },
     ]);
   });
 
@@ -323,7 +326,9 @@ describe('validateTemplate', () => {
 
   it('refuses a schema that compiles badly, and one whose root is not an object', () => {
     const badFormat = withSteps('  - name: a\n    handler: test.noop\n', 'schema:\n  properties:\n    email: { format: emial }\n');
-    expect(errorsOf(validateTemplate(badFormat, options))).toEqual([{ path: '/schema/properties/email', message: "unknown format 'emial'", line: 5 }]);
+    expect(errorsOf(validateTemplate(badFormat, options))).toEqual([
+      { path: '/schema/properties/email', message: "unknown format 'emial'", line: 5 },
+    ]);
     const notObject = withSteps('  - name: a\n    handler: test.noop\n', 'schema: { type: string }\n');
     expect(errorsOf(validateTemplate(notObject, options))).toEqual([
       { path: '/schema/type', message: "a task's context is an object: must be 'object'", line: 3 },
@@ -410,7 +415,10 @@ describe('validateTemplate', () => {
   });
 
   it('returns a DAG for an invalid template whose steps can be read', () => {
-    const result = validateTemplate(withSteps('  - name: a\n    handler: nope\n  - name: b\n    handler: test.noop\n    depends_on_step: a\n'), options);
+    const result = validateTemplate(
+      withSteps('  - name: a\n    handler: nope\n  - name: b\n    handler: test.noop\n    depends_on_step: a\n'),
+      options,
+    );
     expect(result.valid).toBe(false);
     expect(result.dag).toEqual({
       nodes: [

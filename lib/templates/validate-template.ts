@@ -1,18 +1,12 @@
+import { isRecord } from '../api/is-record';
 import type { Dag, DagEdge, DagNode } from '../api/types';
 import type { ErrorDetail } from '../errors';
 import type { AnyStepHandler, HandlerRegistry } from '../handlers/index';
 import { findUnstorableText, UNSTORABLE_TEXT_MESSAGE } from '../storable-text';
 import { checkJsonSchema, compileSchema, joinPointer, type ValidationResult } from '../validation';
 import { findLine, parseTemplateYaml, type YamlLineMap } from './parse-template-yaml';
-import {
-  DEFAULT_NAMESPACE,
-  TEMPLATE_DEFAULTS,
-  createDefaultContextSchema,
-  type StepTemplate,
-  type TemplateDefinition,
-} from './template-definition';
+import { createDefaultContextSchema, DEFAULT_NAMESPACE, TEMPLATE_DEFAULTS, type StepTemplate, type TemplateDefinition } from './template-definition';
 import { templateSchema, type RawStepTemplate, type RawTemplate } from './template-schema';
-import { isRecord } from '../api/is-record';
 
 export type TemplateValidationOptions = {
   handlers: HandlerRegistry;
@@ -23,8 +17,7 @@ export type TemplateValidationOptions = {
 };
 
 export type TemplateValidation =
-  | { valid: true; definition: TemplateDefinition; dag: Dag; errors: [] }
-  | { valid: false; errors: ErrorDetail[]; dag: Dag | null };
+  { valid: true; definition: TemplateDefinition; dag: Dag; errors: [] } | { valid: false; errors: ErrorDetail[]; dag: Dag | null };
 
 const validateTemplateShape = compileSchema<RawTemplate>(templateSchema);
 
@@ -191,10 +184,7 @@ function findCycles(graph: StepGraph): ErrorDetail[] {
       break;
     }
     const cycle = walk.slice(seenAt.get(current)).reverse();
-    const firstPosition = cycle.reduce(
-      (best, name, position) => ((order.get(name) ?? 0) < (order.get(cycle[best] ?? '') ?? 0) ? position : best),
-      0,
-    );
+    const firstPosition = cycle.reduce((best, name, position) => ((order.get(name) ?? 0) < (order.get(cycle[best] ?? '') ?? 0) ? position : best), 0);
     const running = [...cycle.slice(firstPosition), ...cycle.slice(0, firstPosition)];
     const first = running[0] ?? '';
     const last = running.at(-1) ?? '';

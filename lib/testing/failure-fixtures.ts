@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../db/client';
-import { queryRows } from '../../db/client';
-import { defaultHandlerRegistry } from '../handlers/index';
+import { queryRows, type Database } from '../../db/client';
 import { createTask } from '../actions/create-task';
-import { type Orchestrator, startOrchestrator } from '../engine/runner';
+import { startOrchestrator, type Orchestrator } from '../engine/runner';
+import { defaultHandlerRegistry } from '../handlers/index';
 import { saveTestTemplate, waitForTaskStatus } from './task-testing';
 
 /** Test-only: tasks that fail the way operators meet them, made by a real orchestrator run. */
@@ -39,7 +38,11 @@ export async function saveSignupTemplate(database: Database, { billingFailures }
       {
         name: 'billing',
         handler: 'test.fail',
-        handlerConfig: { kind: 'permanent', message: 'card declined for order 123', ...(billingFailures === undefined ? {} : { times: billingFailures }) },
+        handlerConfig: {
+          kind: 'permanent',
+          message: 'card declined for order 123',
+          ...(billingFailures === undefined ? {} : { times: billingFailures }),
+        },
         dependsOn: ['user'],
         skippable: true,
       },

@@ -2,15 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach } from 'vitest';
 import type { Database } from '../../db/client';
+import { errorSchema } from '../api/schemas/response-schemas';
+import { startDemoServices, type DemoServices } from '../demo/demo-services';
+import type { Orchestrator } from '../engine/runner';
 import { readEnv } from '../env';
 import { defaultHandlerRegistry } from '../handlers/index';
-import type { Runtime } from '../runtime/host';
-import type { Orchestrator } from '../engine/runner';
-import { type DemoServices, startDemoServices } from '../demo/demo-services';
-import { listServiceNames, resolveServiceUrls } from '../services/service-registry';
-import { setRouteRuntimeForTests } from '../http/route-runtime';
-import { errorSchema } from '../api/schemas/response-schemas';
 import { API_OPERATIONS, type ApiOperation } from '../http/api-operations';
+import { setRouteRuntimeForTests } from '../http/route-runtime';
+import type { Runtime } from '../runtime/host';
+import { listServiceNames, resolveServiceUrls } from '../services/service-registry';
 import { compileSchema, type ValidationResult } from '../validation';
 
 /**
@@ -54,7 +54,10 @@ export async function loadRouteHandlers(file: string): Promise<Partial<Record<(t
 
 export type TestRuntime = Runtime & { demoServices: DemoServices | undefined };
 
-export async function createTestRuntime(database: Database, { adminToken, demoServices = false }: { adminToken?: string; demoServices?: boolean } = {}): Promise<TestRuntime> {
+export async function createTestRuntime(
+  database: Database,
+  { adminToken, demoServices = false }: { adminToken?: string; demoServices?: boolean } = {},
+): Promise<TestRuntime> {
   // Through readEnv, so a test's ADMIN_TOKEN meets the same rules as a server's (at least 32 characters).
   const env = readEnv({ E2E: '1', ...(adminToken === undefined ? {} : { ADMIN_TOKEN: adminToken }) });
   const demo = demoServices ? await startDemoServices({ port: 0 }) : undefined;

@@ -1,8 +1,7 @@
-import type { Db } from '../../db/client';
-import { queryRows } from '../../db/client';
 import { sql } from 'drizzle-orm';
-import { TEMPLATE_DEFAULTS, type StepTemplate, type TemplateDefinition } from '../templates/template-definition';
+import { queryRows, type Db } from '../../db/client';
 import { saveTemplateVersion } from '../actions/save-template-version';
+import { TEMPLATE_DEFAULTS, type StepTemplate, type TemplateDefinition } from '../templates/template-definition';
 
 /** Test-only helpers: build templates without YAML, and wait on the database for a condition. */
 export type TestStep = Partial<Omit<StepTemplate, 'name' | 'handler' | 'backoff'>> & {
@@ -13,7 +12,14 @@ export type TestStep = Partial<Omit<StepTemplate, 'name' | 'handler' | 'backoff'
 
 export async function saveTestTemplate(
   db: Db,
-  { name, namespace = 'tests', version = '1.0.0', schema = { type: 'object' }, identityFields = [], steps }: {
+  {
+    name,
+    namespace = 'tests',
+    version = '1.0.0',
+    schema = { type: 'object' },
+    identityFields = [],
+    steps,
+  }: {
     name: string;
     namespace?: string;
     version?: string;
@@ -47,7 +53,10 @@ export async function saveTestTemplate(
 }
 
 /** Polls until `read` returns something truthy, or fails after `timeoutMs`. */
-export async function waitFor<T>(read: () => Promise<T | undefined | null | false>, { timeoutMs = 20_000, intervalMs = 25, what = 'condition' } = {}): Promise<T> {
+export async function waitFor<T>(
+  read: () => Promise<T | undefined | null | false>,
+  { timeoutMs = 20_000, intervalMs = 25, what = 'condition' } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();

@@ -1,6 +1,6 @@
 'use client';
+
 import { useQueryClient } from '@tanstack/react-query';
-import { Link } from '../../../components/shell/link';
 import { usePathname, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { ErrorMessage, ErrorState } from '../../../components/feedback/error-state';
@@ -9,6 +9,7 @@ import { blockedBy, PermissionNote } from '../../../components/feedback/permissi
 import { isRefreshFailing } from '../../../components/feedback/stale-data';
 import { StaleDataNotice } from '../../../components/feedback/stale-data-notice';
 import { JsonView } from '../../../components/json/json-view';
+import { Link } from '../../../components/shell/link';
 import { StatusBadge } from '../../../components/status/status-badge';
 import { TaskGraph } from '../../../components/task-graph/task-graph';
 import { AttemptTimeline } from '../../../components/tasks/attempt-timeline';
@@ -81,7 +82,11 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
         <p className="breadcrumb">
           <Link href="/tasks">Tasks</Link> / #{taskId}
         </p>
-        <ErrorState error={detail.error} title={notFound ? `There is no task #${taskId}` : 'Could not load the task'} onRetry={() => void detail.refetch()} />
+        <ErrorState
+          error={detail.error}
+          title={notFound ? `There is no task #${taskId}` : 'Could not load the task'}
+          onRetry={() => void detail.refetch()}
+        />
       </>
     );
   }

@@ -64,7 +64,14 @@ export const bulkRetryBodySchema = {
   additionalProperties: false,
   properties: {
     filter: { ...taskFilterSchema, description: 'The filters of GET /tasks; give this or `ids`. A list may also be one comma-separated string.' },
-    ids: { type: 'array', minItems: 1, maxItems: BULK_RETRY_LIMIT, uniqueItems: true, items: taskId, description: 'Task ids; give this or `filter`.' },
+    ids: {
+      type: 'array',
+      minItems: 1,
+      maxItems: BULK_RETRY_LIMIT,
+      uniqueItems: true,
+      items: taskId,
+      description: 'Task ids; give this or `filter`.',
+    },
     dry_run: { type: 'boolean', default: false, description: 'Count what would be retried; change nothing.' },
     reason,
   },
@@ -94,7 +101,13 @@ export const createTokenBodySchema = {
   additionalProperties: false,
   required: ['name', 'role'],
   properties: {
-    name: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.@-]*$', description: 'Recorded as the actor of what the token does.' },
+    name: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9][A-Za-z0-9_.@-]*$',
+      description: 'Recorded as the actor of what the token does.',
+    },
     role: { enum: ROLES },
   },
 } as const;

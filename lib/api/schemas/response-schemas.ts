@@ -106,22 +106,20 @@ export const taskDetailSchema = object({
   steps: arrayOf(stepSummarySchema),
 });
 
-export const taskListItemSchema = object(
-  {
-    ...taskSummaryProperties,
-    context: freeObject(
-      'A preview of the context: at most about 1.5 KB of JSON, strings over 100 characters cut with an ellipsis, objects and arrays deeper than 4 levels or past the size left out. GET /tasks/{id} has the whole context.',
-    ),
-    context_truncated: described(boolean, 'Whether the preview in `context` left anything out or cut a string.'),
-    open_steps: described(
-      arrayOf(object({ name: string, status: stepStatus, attempts: integer })),
-      'Steps that are not finished, the most urgent first (at most 25).',
-    ),
-    open_step_count: described(integer, 'Unfinished steps in all.'),
-    step_count: integer,
-    steps_done: integer,
-  },
-);
+export const taskListItemSchema = object({
+  ...taskSummaryProperties,
+  context: freeObject(
+    'A preview of the context: at most about 1.5 KB of JSON, strings over 100 characters cut with an ellipsis, objects and arrays deeper than 4 levels or past the size left out. GET /tasks/{id} has the whole context.',
+  ),
+  context_truncated: described(boolean, 'Whether the preview in `context` left anything out or cut a string.'),
+  open_steps: described(
+    arrayOf(object({ name: string, status: stepStatus, attempts: integer })),
+    'Steps that are not finished, the most urgent first (at most 25).',
+  ),
+  open_step_count: described(integer, 'Unfinished steps in all.'),
+  step_count: integer,
+  steps_done: integer,
+});
 
 export const taskListSchema = object({ items: arrayOf(taskListItemSchema), next_cursor: nullableString });
 
@@ -183,7 +181,13 @@ export const failureGroupSchema = object({
   sample_task_id: nullableId,
   sample_task_ids: described(arrayOf(id), "Up to 10 of the group's tasks, the most recent failure first."),
   partial_state: described(
-    arrayOf(object({ step: string, service: nullableString, status_counts: { type: 'object', propertyNames: { enum: STEP_STATUSES }, additionalProperties: integer } })),
+    arrayOf(
+      object({
+        step: string,
+        service: nullableString,
+        status_counts: { type: 'object', propertyNames: { enum: STEP_STATUSES }, additionalProperties: integer },
+      }),
+    ),
     "For each step of the template: how many of the group's tasks have it in each status (done: its service holds the data).",
   ),
   filter: { ...taskFilterSchema, description: 'Selects exactly this group in GET /tasks and POST /tasks/bulk/retry.' },
@@ -198,7 +202,12 @@ const countPerTaskStatus = {
 } as const;
 const taskStatusCounts = { ...countPerTaskStatus, description: 'Tasks by status; statuses without tasks are left out.' } as const;
 export const templateTaskCountsSchema = object({ namespace: string, name: string, total: integer, by_status: taskStatusCounts });
-export const overviewHourSchema = object({ start: time, total: integer, by_status: taskStatusCounts, by_template: arrayOf(templateTaskCountsSchema) });
+export const overviewHourSchema = object({
+  start: time,
+  total: integer,
+  by_status: taskStatusCounts,
+  by_template: arrayOf(templateTaskCountsSchema),
+});
 export const overviewStuckTaskSchema = object({
   id,
   namespace: string,
@@ -207,7 +216,10 @@ export const overviewStuckTaskSchema = object({
   status: oneOfValues(['error', 'in_progress']),
   created_at: time,
   stuck_since: described(time, 'When the task last changed.'),
-  step: described(nullable(object({ name: string, status: stepStatus })), 'The step to look at: a failed one, else the one retrying, running or ready.'),
+  step: described(
+    nullable(object({ name: string, status: stepStatus })),
+    'The step to look at: a failed one, else the one retrying, running or ready.',
+  ),
 });
 
 /** Every task status with its count, none left out. */
@@ -326,7 +338,7 @@ export const serviceInfoSchema = object({
   calls: nullableInteger,
   records: nullableInteger,
   circuit: circuitSchema,
-  waiting_steps: described(integer, "Steps ready or waiting to retry for this service."),
+  waiting_steps: described(integer, 'Steps ready or waiting to retry for this service.'),
 });
 export const serviceListSchema = object({ services: arrayOf(serviceInfoSchema) });
 

@@ -42,7 +42,8 @@ export const arrayOf = <const S extends object>(items: S) => ({ type: 'array', i
 export const oneOfValues = <const V extends readonly (string | null)[]>(values: V) => ({ enum: values }) as const;
 
 /** Adds a description (the OpenAPI document shows it) without changing the type. */
-export const described = <const S extends object, const D extends string>(schema: S, description: D) => ({ ...schema, description }) as S & { description: D };
+export const described = <const S extends object, const D extends string>(schema: S, description: D) =>
+  ({ ...schema, description }) as S & { description: D };
 
 /** The roles, lowest first, as lib/auth/roles.ts ranks them (a test keeps the two equal). */
 export const ROLES = ['viewer', 'operator', 'admin'] as const;

@@ -1,8 +1,8 @@
+import { createTask } from '@/lib/actions/create-task';
 import type { TaskDetail, TaskList } from '@/lib/api/types';
 import { InvalidInputError, type ErrorDetail } from '@/lib/errors';
 import { operations } from '@/lib/http/api-operations';
 import { handleRoute } from '@/lib/http/handle-route';
-import { createTask } from '@/lib/actions/create-task';
 import { getTaskDetailOrThrow } from '@/lib/reads/get-task-detail';
 import { listTasks } from '@/lib/reads/list-tasks';
 
@@ -22,7 +22,9 @@ function readOptionalHeader(request: Request, name: string, maxLength: number, p
 }
 
 // GET /api/v1/tasks: tasks matching the filters, newest first, one page at a time (keyset cursor).
-export const GET = handleRoute(operations.listTasks, async (_request, { db, query }) => Response.json((await listTasks(db, query)) satisfies TaskList));
+export const GET = handleRoute(operations.listTasks, async (_request, { db, query }) =>
+  Response.json((await listTasks(db, query)) satisfies TaskList),
+);
 
 // POST /api/v1/tasks: create a task of a template; 201, or 200 with the task its idempotency key or identity already made.
 export const POST = handleRoute(operations.createTask, async (request, { db, principal, body }) => {

@@ -7,7 +7,9 @@ import { handleRoute } from '@/lib/http/handle-route';
 export const dynamic = 'force-dynamic';
 
 // GET /api/v1/tokens: every API token, without secrets.
-export const GET = handleRoute(operations.listTokens, async (_request, { db }) => Response.json({ items: await listApiTokens(db) } satisfies ApiTokenList));
+export const GET = handleRoute(operations.listTokens, async (_request, { db }) =>
+  Response.json({ items: await listApiTokens(db) } satisfies ApiTokenList),
+);
 
 // POST /api/v1/tokens: create a named token with a role; the secret is in this answer only.
 export const POST = handleRoute(operations.createToken, async (_request, { db, principal, body: { name, role } }) => {

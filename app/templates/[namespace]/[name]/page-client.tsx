@@ -1,13 +1,19 @@
 'use client';
+
 import { useQueryClient } from '@tanstack/react-query';
-import { Link } from '../../../../components/shell/link';
 import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { ErrorState } from '../../../../components/feedback/error-state';
 import { LoadingState } from '../../../../components/feedback/loading-state';
 import { StaleDataNotice } from '../../../../components/feedback/stale-data-notice';
+import { Link } from '../../../../components/shell/link';
 import { TemplateEditor } from '../../../../components/template-editor/template-editor';
-import { NEW_TEMPLATE_SKELETON, readTemplateName, readTemplateNamespace, withTemplateVersion } from '../../../../components/template-editor/template-yaml';
+import {
+  NEW_TEMPLATE_SKELETON,
+  readTemplateName,
+  readTemplateNamespace,
+  withTemplateVersion,
+} from '../../../../components/template-editor/template-yaml';
 import { TryIt } from '../../../../components/template-editor/try-it';
 import { VersionHistory } from '../../../../components/template-editor/version-history';
 import { taskListHref } from '../../../../lib/api/task-filters';

@@ -1,5 +1,5 @@
-import type { TaskDetail } from '@/lib/api/types';
 import { editTaskContext } from '@/lib/actions/edit-task-context';
+import type { TaskDetail } from '@/lib/api/types';
 import { operations } from '@/lib/http/api-operations';
 import { handleRoute } from '@/lib/http/handle-route';
 

@@ -1,5 +1,5 @@
-import type { BulkRetryResult } from '@/lib/api/types';
 import { bulkRetryTasks } from '@/lib/actions/bulk-retry-tasks';
+import type { BulkRetryResult } from '@/lib/api/types';
 import { InvalidInputError } from '@/lib/errors';
 import { operations } from '@/lib/http/api-operations';
 import { handleRoute } from '@/lib/http/handle-route';
@@ -12,6 +12,8 @@ export const POST = handleRoute(operations.bulkRetryTasks, async (_request, { db
     throw new InvalidInputError([{ path: '', message: 'give either filter (the filters of GET /tasks) or ids, not both' }]);
   }
   const who = { actor: principal.actor, reason: body.reason, dryRun: body.dry_run };
-  const result = body.ids ? await bulkRetryTasks(db, { ids: body.ids.map(Number), ...who }) : await bulkRetryTasks(db, { filter: body.filter ?? {}, ...who });
+  const result = body.ids
+    ? await bulkRetryTasks(db, { ids: body.ids.map(Number), ...who })
+    : await bulkRetryTasks(db, { filter: body.filter ?? {}, ...who });
   return Response.json(result satisfies BulkRetryResult);
 });

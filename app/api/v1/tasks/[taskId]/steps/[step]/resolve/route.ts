@@ -1,5 +1,5 @@
-import type { TaskDetail } from '@/lib/api/types';
 import { resolveStep } from '@/lib/actions/resolve-step';
+import type { TaskDetail } from '@/lib/api/types';
 import { operations } from '@/lib/http/api-operations';
 import { handleRoute } from '@/lib/http/handle-route';
 import { getTaskDetailOrThrow } from '@/lib/reads/get-task-detail';
