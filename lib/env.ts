@@ -21,6 +21,8 @@ export type SwitchyardEnv = {
   host: string;
   /** The dashboard's address: links in alerts, and a host name served in local mode besides loopback. */
   publicUrl: string;
+  /** Picks a Tasker template's `environments.<name>` overrides: SWITCHYARD_ENV, else NODE_ENV, else development. */
+  templateEnvironment: string;
 };
 
 export function readEnv(env: Record<string, string | undefined> = process.env): SwitchyardEnv {
@@ -39,6 +41,7 @@ export function readEnv(env: Record<string, string | undefined> = process.env): 
     e2e: env.E2E === '1',
     host: readHost(env),
     publicUrl: readPublicUrl(env),
+    templateEnvironment: env.SWITCHYARD_ENV?.trim() || env.NODE_ENV?.trim() || 'development',
   };
 }
 

@@ -11,6 +11,7 @@ import {
   type TaskKeyMatch,
 } from '../../db/queries/tasks';
 import type { TaskRow } from '../../db/schema';
+import { isRecord } from '../api/is-record';
 import { InvalidInputError } from '../errors';
 import { getTemplateVersionOrThrow } from '../reads/get-template-version';
 import type { TemplateDefinition } from '../templates/template-definition';
@@ -27,6 +28,22 @@ export type CreateTaskInput = {
   actor?: string | undefined;
 };
 
+/**
+ * The template's `default_context` (Tasker's) with `context` merged over it: mappings key by key, any
+ * other value of the request replacing the default. Without a default, the request as sent.
+ */
+function mergeUnder(defaults: Record<string, unknown> | undefined, context: unknown): unknown {
+  if (defaults === undefined || !isRecord(context)) {
+    return context === undefined && defaults !== undefined ? structuredClone(defaults) : context;
+  }
+  const merged: Record<string, unknown> = structuredClone(defaults);
+  for (const [key, value] of Object.entries(context)) {
+    const current = merged[key];
+    merged[key] = isRecord(current) && isRecord(value) ? mergeUnder(current, value) : value;
+  }
+  return merged;
+}
+
 /** Rounds of look-up and insert before giving up: each lost race ends with the winner found, but see below. */
 const MAX_CREATE_ROUNDS = 3;
 
@@ -40,7 +57,7 @@ const MAX_CREATE_ROUNDS = 3;
 export async function createTask(db: Db, input: CreateTaskInput): Promise<{ task: TaskRow; created: boolean }> {
   const templateVersion = await getTemplateVersionOrThrow(db, input.namespace, input.name, input.version);
   const definition = templateVersion.definition as TemplateDefinition;
-  const validated = compileContextValidator(definition.schema)(input.context);
+  const validated = compileContextValidator(definition.schema)(mergeUnder(definition.defaultContext, input.context));
   if (!validated.ok) {
     throw new InvalidInputError(
       validated.errors.map((detail) => ({ ...detail, path: `/context${detail.path}` })),

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Db } from '../../db/client';
-import type { HandlerRegistry } from '../handlers/index';
 import { loadTemplates } from '../templates/load-templates';
+import type { TemplateValidationOptions } from '../templates/validate-template';
 import { saveTemplateVersion } from './save-template-version';
 
 /**
@@ -11,9 +11,9 @@ import { saveTemplateVersion } from './save-template-version';
  */
 export async function registerTemplates(
   db: Db,
-  { directories, handlers, services }: { directories: string[]; handlers: HandlerRegistry; services: readonly string[] },
+  { directories, ...options }: { directories: string[] } & TemplateValidationOptions,
 ): Promise<{ loaded: number; created: number }> {
-  const loaded = directories.flatMap((directory) => loadTemplates(path.resolve(directory), { handlers, services }));
+  const loaded = directories.flatMap((directory) => loadTemplates(path.resolve(directory), options));
   let created = 0;
   for (const template of loaded) {
     try {

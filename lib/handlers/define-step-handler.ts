@@ -46,6 +46,8 @@ export type StepHandlerContext = {
 
 export type StepHandler<Config = unknown> = {
   name: string;
+  /** Other names a template may give in `handler` or `handler_class`, such as a Tasker step handler class. */
+  aliases?: readonly string[];
   description: string;
   /** JSON Schema of `handler_config`; templates are checked against it when they are loaded. */
   configSchema: JSONSchemaType<Config> | Record<string, unknown>;

@@ -11,12 +11,22 @@ export type HandlerRegistry = ReadonlyMap<string, AnyStepHandler>;
 export function createHandlerRegistry(handlers: readonly AnyStepHandler[]): HandlerRegistry {
   const registry = new Map<string, AnyStepHandler>();
   for (const handler of handlers) {
-    if (registry.has(handler.name)) {
-      throw new Error(`Two handlers are named ${handler.name}`);
+    for (const name of [handler.name, ...(handler.aliases ?? [])]) {
+      if (registry.has(name)) {
+        throw new Error(`Two handlers are named ${name}`);
+      }
+      registry.set(name, handler);
     }
-    registry.set(handler.name, handler);
   }
   return registry;
+}
+
+/** The handlers' own names, without their aliases, sorted. */
+export function listHandlerNames(registry: HandlerRegistry): string[] {
+  return [...registry.entries()]
+    .filter(([name, handler]) => name === handler.name)
+    .map(([name]) => name)
+    .sort();
 }
 
 /** Handlers every deployment has. */

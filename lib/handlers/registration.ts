@@ -17,6 +17,9 @@ type Fields = Record<string, unknown>;
 const PLANS: readonly Plan[] = ['free', 'pro', 'enterprise'];
 const DEFAULT_PREFERENCES = { email_notifications: true, marketing_emails: false, product_updates: true };
 
+/** The Ruby module of the step handler classes in Tasker's blog example (post 03), which these handlers answer to. */
+const TASKER_BLOG_CLASSES = 'BlogExamples::Post03::StepHandlers';
+
 const servicePattern = '^[a-z0-9_]+$';
 type ServiceConfig = { service: string };
 const serviceConfigSchema = {
@@ -95,6 +98,7 @@ function acceptCreated(
 type CreateUserAccountConfig = ServiceConfig & { default_source?: string };
 export const createUserAccount = defineStepHandler<CreateUserAccountConfig>({
   name: 'registration.create_user_account',
+  aliases: [`${TASKER_BLOG_CLASSES}::CreateUserAccountHandler`],
   description: 'Creates the user in the user service from context.user_info; an existing user with the same email is adopted.',
   configSchema: {
     ...serviceConfigSchema,
@@ -130,6 +134,7 @@ export const createUserAccount = defineStepHandler<CreateUserAccountConfig>({
 
 export const setupBillingProfile = defineStepHandler<ServiceConfig>({
   name: 'registration.setup_billing_profile',
+  aliases: [`${TASKER_BLOG_CLASSES}::SetupBillingProfileHandler`],
   description: 'Creates the billing profile for the plan; a free plan gets one too, with payment method "none".',
   configSchema: serviceConfigSchema,
   async handle(config, { context, results, services }) {
@@ -160,6 +165,7 @@ export const setupBillingProfile = defineStepHandler<ServiceConfig>({
 
 export const initializePreferences = defineStepHandler<ServiceConfig>({
   name: 'registration.initialize_preferences',
+  aliases: [`${TASKER_BLOG_CLASSES}::InitializePreferencesHandler`],
   description: 'Saves context.preferences, filled in with the defaults, in the preferences service.',
   configSchema: serviceConfigSchema,
   async handle(config, { context, results, services }) {
@@ -183,6 +189,7 @@ export const initializePreferences = defineStepHandler<ServiceConfig>({
 
 export const sendWelcomeSequence = defineStepHandler<ServiceConfig>({
   name: 'registration.send_welcome_sequence',
+  aliases: [`${TASKER_BLOG_CLASSES}::SendWelcomeSequenceHandler`],
   description: 'Schedules the welcome emails for the plan: 3 (free), 5 (pro), 7 and an account manager intro (enterprise).',
   configSchema: serviceConfigSchema,
   async handle(config, { context, results, services }) {
@@ -225,6 +232,7 @@ export const sendWelcomeSequence = defineStepHandler<ServiceConfig>({
 type UpdateUserStatusConfig = ServiceConfig & { status?: 'active' | 'pending' | 'suspended' };
 export const updateUserStatus = defineStepHandler<UpdateUserStatusConfig>({
   name: 'registration.update_user_status',
+  aliases: [`${TASKER_BLOG_CLASSES}::UpdateUserStatusHandler`],
   description: 'Marks the user active, with a summary of what the registration set up.',
   configSchema: {
     ...serviceConfigSchema,

@@ -11,7 +11,8 @@ import { readEnv, type SwitchyardEnv } from '../env';
 import { defaultHandlerRegistry, type HandlerRegistry } from '../handlers/index';
 import { logger } from '../logger';
 import { createServiceCaller } from '../services/call-service';
-import { listServiceNames, resolveServiceUrls, shouldStartDemoServices } from '../services/service-registry';
+import { listServiceNames, readServiceAliases, resolveServiceUrls, shouldStartDemoServices, type ServiceAliases } from '../services/service-registry';
+import type { TemplateValidationOptions } from '../templates/validate-template';
 
 /** Everything one process runs: the database, the handlers, the services, and maybe an orchestrator. */
 export type Runtime = {
@@ -19,6 +20,8 @@ export type Runtime = {
   database: Database;
   handlers: HandlerRegistry;
   serviceNames: string[];
+  /** URL → service, for Tasker templates' `handler_config.url` (`SERVICE_<NAME>_ALIASES`). */
+  serviceAliases: ServiceAliases;
   serviceUrls: Record<string, string>;
   demoServices: DemoServices | undefined;
   orchestrator: Orchestrator | undefined;
@@ -31,6 +34,16 @@ const E2E_TEMPLATES_DIRECTORY = path.resolve(process.cwd(), 'e2e/fixtures/templa
 
 export function createServiceCallerFactory(serviceUrls: Record<string, string>): CreateServiceCaller {
   return (options) => createServiceCaller({ urls: serviceUrls, ...options });
+}
+
+/** What validating a template needs from a runtime: its handlers, services (and their URLs) and environment. */
+export function templateValidationOptions(runtime: Pick<Runtime, 'env' | 'handlers' | 'serviceNames' | 'serviceAliases'>): TemplateValidationOptions {
+  return {
+    handlers: runtime.handlers,
+    services: runtime.serviceNames,
+    serviceAliases: runtime.serviceAliases,
+    environment: runtime.env.templateEnvironment,
+  };
 }
 
 /**
@@ -56,10 +69,14 @@ export async function startRuntime({
         })
       : undefined;
     const serviceNames = listServiceNames(process.env);
+    const serviceAliases = readServiceAliases(process.env);
     const serviceUrls = resolveServiceUrls({ env: process.env, demoServicesUrl: demoServices?.url ?? `http://127.0.0.1:${env.demoServicesPort}` });
     if (withTemplates) {
       const directories = env.e2e ? [TEMPLATES_DIRECTORY, E2E_TEMPLATES_DIRECTORY] : [TEMPLATES_DIRECTORY];
-      const { loaded, created } = await registerTemplates(database.db, { directories, handlers, services: serviceNames });
+      const { loaded, created } = await registerTemplates(database.db, {
+        directories,
+        ...templateValidationOptions({ env, handlers, serviceNames, serviceAliases }),
+      });
       logger.info({ loaded, created }, 'templates registered');
     }
     const orchestrator = withOrchestrator
@@ -82,6 +99,7 @@ export async function startRuntime({
       database,
       handlers,
       serviceNames,
+      serviceAliases,
       serviceUrls,
       demoServices,
       orchestrator,

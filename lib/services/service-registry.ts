@@ -81,3 +81,78 @@ export function shouldStartDemoServices(env: ServiceEnv): boolean {
   const configured = readConfiguredServiceUrls(env);
   return !KNOWN_SERVICE_NAMES.every((name) => configured.has(name));
 }
+
+/** Base URLs (no trailing slash) that also name a service: a Tasker template's `handler_config.url`. */
+export type ServiceAliases = ReadonlyMap<string, string>;
+
+const SERVICE_ALIASES_VARIABLE = /^SERVICE_([A-Z0-9_]+)_ALIASES$/;
+
+/** The URLs of Tasker's blog example (post 03), answered by the demo services unless `SERVICE_<NAME>_ALIASES` says otherwise. */
+const DEFAULT_SERVICE_ALIASES: Record<KnownServiceName, string> = {
+  user: 'https://api.userservice.com',
+  billing: 'https://api.billingservice.com',
+  preferences: 'https://api.preferencesservice.com',
+  notification: 'https://api.notificationservice.com',
+};
+
+export function serviceAliasesVariable(service: string): string {
+  return `SERVICE_${service.toUpperCase()}_ALIASES`;
+}
+
+/**
+ * URL → service, from `SERVICE_<NAME>_ALIASES` (comma-separated URLs) and, for a known service without
+ * that variable, the blog example's URL. Throws on a URL that is not http(s) or that two services claim.
+ */
+export function readServiceAliases(env: ServiceEnv): ServiceAliases {
+  const aliases = new Map<string, string>();
+  const configured = new Map<string, string[]>();
+  for (const [variable, value] of Object.entries(env)) {
+    const match = SERVICE_ALIASES_VARIABLE.exec(variable);
+    if (match?.[1] && value !== undefined) {
+      const urls = value
+        .split(',')
+        .map((url) => url.trim())
+        .filter((url) => url !== '');
+      configured.set(
+        match[1].toLowerCase(),
+        urls.map((url) => normalizeBaseUrl(url, variable)),
+      );
+    }
+  }
+  for (const name of KNOWN_SERVICE_NAMES) {
+    if (!configured.has(name)) {
+      configured.set(name, [DEFAULT_SERVICE_ALIASES[name]]);
+    }
+  }
+  const services = listServiceNames(env);
+  for (const [service, urls] of configured) {
+    if (!services.includes(service)) {
+      throw new Error(`${serviceAliasesVariable(service)} names service "${service}", which has no SERVICE_${service.toUpperCase()}_URL`);
+    }
+    for (const url of urls) {
+      const other = aliases.get(url);
+      if (other !== undefined && other !== service) {
+        throw new Error(`${url} is an alias of both "${other}" and "${service}"; give it to one service`);
+      }
+      aliases.set(url, service);
+    }
+  }
+  return aliases;
+}
+
+/** The service answering for `url` (its longest alias that is the URL or a prefix of its path), with the path left over. */
+export function findServiceByUrl(aliases: ServiceAliases, url: string): { service: string; alias: string; path: string } | undefined {
+  let normalized: string;
+  try {
+    normalized = normalizeBaseUrl(url.trim(), 'url');
+  } catch {
+    return undefined;
+  }
+  let best: { service: string; alias: string; path: string } | undefined;
+  for (const [alias, service] of aliases) {
+    if ((normalized === alias || normalized.startsWith(`${alias}/`)) && (!best || alias.length > best.alias.length)) {
+      best = { service, alias, path: normalized.slice(alias.length) || '/' };
+    }
+  }
+  return best;
+}

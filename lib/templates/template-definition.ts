@@ -45,6 +45,8 @@ export type TemplateDefinition = {
   schema: Record<string, unknown>;
   /** Dotted context paths (`user_info.email`) that make two requests the same task; empty when none. */
   identityFields: string[];
+  /** Tasker's `default_context`: merged under a new task's context (the request's values win); absent when none. */
+  defaultContext?: Record<string, unknown>;
   steps: StepTemplate[];
 };
 

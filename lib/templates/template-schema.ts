@@ -38,6 +38,7 @@ export type RawTemplate = {
   description?: string | null;
   schema?: Record<string, unknown>;
   identity?: { fields: string[] };
+  default_context?: Record<string, unknown>;
   step_templates: RawStepTemplate[];
 };
 
@@ -100,6 +101,7 @@ export const templateSchema = {
         },
       },
     },
+    default_context: { type: 'object' },
     step_templates: { type: 'array', minItems: 1, items: stepTemplateSchema },
   },
 };

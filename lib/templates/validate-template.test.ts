@@ -149,9 +149,9 @@ describe('validateTemplate', () => {
   });
 
   it('refuses an unknown top-level key and an unknown step key, at their lines', () => {
-    const yaml = withSteps('  - name: a\n    handler: test.noop\n    retries: 3\n', 'task_handler_class: X\n');
+    const yaml = withSteps('  - name: a\n    handler: test.noop\n    retries: 3\n', 'owner: X\n');
     expect(errorsOf(validateTemplate(yaml, options))).toEqual([
-      { path: '/task_handler_class', message: "unknown key 'task_handler_class'", line: 3 },
+      { path: '/owner', message: "unknown key 'owner'", line: 3 },
       { path: '/step_templates/0/retries', message: "unknown key 'retries'", line: 7 },
     ]);
   });
@@ -278,7 +278,8 @@ describe('validateTemplate', () => {
     expect(errorsOf(validateTemplate(yaml, options))).toEqual([
       {
         path: '/step_templates/0/handler',
-        message: "unknown handler 'registration.nope'; known: test.call, test.echo, test.fail, test.hang, test.noop, test.sleep",
+        message:
+          "unknown handler 'registration.nope'; registered: test.call, test.echo, test.fail, test.hang, test.noop, test.sleep. To run a Tasker class with one of them, add 'registration.nope' to that handler's aliases (defineStepHandler({ aliases }))",
         line: 5,
       },
       { path: '/step_templates/1/handler', message: 'is required (or its alias handler_class)', line: 6 },

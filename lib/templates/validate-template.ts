@@ -1,10 +1,12 @@
 import { isRecord } from '../api/is-record';
 import type { Dag, DagEdge, DagNode } from '../api/types';
 import type { ErrorDetail } from '../errors';
-import type { AnyStepHandler, HandlerRegistry } from '../handlers/index';
+import { listHandlerNames, type AnyStepHandler, type HandlerRegistry } from '../handlers/index';
+import type { ServiceAliases } from '../services/service-registry';
 import { findUnstorableText, UNSTORABLE_TEXT_MESSAGE } from '../storable-text';
 import { checkJsonSchema, compileSchema, joinPointer, type ValidationResult } from '../validation';
 import { findLine, parseTemplateYaml, type YamlLineMap } from './parse-template-yaml';
+import { readTaskerTemplate, type TemplateNotice } from './read-tasker-template';
 import { createDefaultContextSchema, DEFAULT_NAMESPACE, TEMPLATE_DEFAULTS, type StepTemplate, type TemplateDefinition } from './template-definition';
 import { templateSchema, type RawStepTemplate, type RawTemplate } from './template-schema';
 
@@ -12,12 +14,18 @@ export type TemplateValidationOptions = {
   handlers: HandlerRegistry;
   /** Names of the services a template may name in `handler_config.service`. */
   services: readonly string[];
+  /** URL → service, for a Tasker template's `handler_config.url`; none when absent. */
+  serviceAliases?: ServiceAliases;
+  /** Picks a template's `environments.<name>` overrides (SWITCHYARD_ENV, else NODE_ENV). */
+  environment?: string;
   /** Used in YAML syntax error messages. */
   filename?: string;
 };
 
+/** `notices`: Tasker keys that were read, and those accepted that have no effect here, each with its path. */
 export type TemplateValidation =
-  { valid: true; definition: TemplateDefinition; dag: Dag; errors: [] } | { valid: false; errors: ErrorDetail[]; dag: Dag | null };
+  | { valid: true; definition: TemplateDefinition; dag: Dag; errors: []; notices: TemplateNotice[] }
+  | { valid: false; errors: ErrorDetail[]; notices: TemplateNotice[]; dag: Dag | null };
 
 const validateTemplateShape = compileSchema<RawTemplate>(templateSchema);
 
@@ -202,7 +210,7 @@ function findCycles(graph: StepGraph): ErrorDetail[] {
 }
 
 function checkHandlers(outlines: readonly StepOutline[], options: TemplateValidationOptions, errors: ErrorDetail[]): void {
-  const knownHandlers = [...options.handlers.keys()].sort();
+  const knownHandlers = listHandlerNames(options.handlers);
   for (const outline of outlines) {
     const config = outline.raw.handler_config;
     const configPath = `${outline.path}/handler_config`;
@@ -210,7 +218,12 @@ function checkHandlers(outlines: readonly StepOutline[], options: TemplateValida
     if (outline.handler) {
       const handler = options.handlers.get(outline.handler.name);
       if (!handler) {
-        errors.push({ path: outline.handler.path, message: `unknown handler '${outline.handler.name}'; known: ${quoteList(knownHandlers)}` });
+        errors.push({
+          path: outline.handler.path,
+          message:
+            `unknown handler '${outline.handler.name}'; registered: ${quoteList(knownHandlers)}. ` +
+            `To run a Tasker class with one of them, add '${outline.handler.name}' to that handler's aliases (defineStepHandler({ aliases }))`,
+        });
       } else if (config === undefined || isRecord(config)) {
         const result = findHandlerConfigValidator(handler)(structuredClone(config ?? {}));
         if (!result.ok) {
@@ -390,7 +403,10 @@ function toStepTemplate(raw: RawStepTemplate): StepTemplate {
 }
 
 function toTemplateDefinition(raw: RawTemplate): TemplateDefinition {
+  // Only when given, so a template without one keeps the definition (and content hash) it always had.
+  const defaultContext = raw.default_context !== undefined ? { defaultContext: raw.default_context } : {};
   return {
+    ...defaultContext,
     namespace: raw.namespace_name ?? DEFAULT_NAMESPACE,
     name: raw.name,
     version: raw.version,
@@ -430,24 +446,15 @@ function attachLines(errors: readonly ErrorDetail[], lines: YamlLineMap): ErrorD
   return withLines.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 }
 
-/**
- * Checks a template's YAML and reports every problem at once, each with its JSON Pointer path and line:
- * the shape, the context schema and identity fields, step names and dependencies (duplicates, unknown
- * steps, cycles), handlers and their config, and services. The DAG is returned whenever the steps can be
- * read, even when invalid, so an editor can draw the cycle it reports.
- */
-export function validateTemplate(yamlText: string, options: TemplateValidationOptions): TemplateValidation {
-  const parsed = parseTemplateYaml(yamlText, options.filename !== undefined ? { filename: options.filename } : {});
-  if (!parsed.ok) {
-    return { valid: false, errors: parsed.errors, dag: null };
-  }
+/** The checks of a template in Switchyard's format, in order; paths are those of `value`. */
+function checkTemplateValue(value: unknown, options: TemplateValidationOptions) {
   const errors: ErrorDetail[] = [];
-  const shape = validateTemplateShape(parsed.value);
+  const shape = validateTemplateShape(value);
   if (!shape.ok) {
     errors.push(...shape.errors);
   }
-  const root = isRecord(parsed.value) ? parsed.value : {};
-  checkStorableText(parsed.value, errors);
+  const root = isRecord(value) ? value : {};
+  checkStorableText(value, errors);
   checkStepCount(root, errors);
   checkContextSchema(root, errors);
   const outlines = outlineSteps(root, errors);
@@ -457,9 +464,35 @@ export function validateTemplate(yamlText: string, options: TemplateValidationOp
     checkRetryBackoff(outlines, errors);
   }
   const dag = outlines ? buildDag(outlines) : null;
+  return { errors, shape, dag };
+}
+
+/**
+ * Checks a template's YAML and reports every problem at once, each with its JSON Pointer path and line:
+ * the shape, the context schema and identity fields, step names and dependencies (duplicates, unknown
+ * steps, cycles), handlers and their config, and services. The DAG is returned whenever the steps can be
+ * read, even when invalid, so an editor can draw the cycle it reports.
+ */
+export function validateTemplate(yamlText: string, options: TemplateValidationOptions): TemplateValidation {
+  const parsed = parseTemplateYaml(yamlText, options.filename !== undefined ? { filename: options.filename } : {});
+  if (!parsed.ok) {
+    return { valid: false, errors: parsed.errors, notices: [], dag: null };
+  }
+  const tasker = readTaskerTemplate(parsed.value, {
+    handlers: options.handlers,
+    services: options.services,
+    serviceAliases: options.serviceAliases ?? new Map(),
+    environment: options.environment,
+  });
+  const notices = attachLines(tasker.notices, parsed.lines);
+  const errors: ErrorDetail[] = [...tasker.errors];
+  const { errors: checked, shape, dag } = checkTemplateValue(tasker.value, options);
+  // A path Tasker's reading already refused is not refused again by the checks that follow it.
+  const refused = new Set(tasker.errors.map((error) => error.path));
+  errors.push(...checked.map((error) => ({ ...error, path: tasker.toWrittenPath(error.path) })).filter((error) => !refused.has(error.path)));
   if (!shape.ok || errors.length > 0 || !dag) {
-    return { valid: false, errors: attachLines(errors, parsed.lines), dag };
+    return { valid: false, errors: attachLines(errors, parsed.lines), notices, dag };
   }
   const definition = toTemplateDefinition(shape.value);
-  return { valid: true, definition, dag: templateDag(definition), errors: [] };
+  return { valid: true, definition, dag: templateDag(definition), errors: [], notices };
 }

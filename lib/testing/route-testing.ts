@@ -10,7 +10,7 @@ import { defaultHandlerRegistry } from '../handlers/index';
 import { API_OPERATIONS, type ApiOperation } from '../http/api-operations';
 import { setRouteRuntimeForTests } from '../http/route-runtime';
 import type { Runtime } from '../runtime/host';
-import { listServiceNames, resolveServiceUrls } from '../services/service-registry';
+import { listServiceNames, readServiceAliases, resolveServiceUrls } from '../services/service-registry';
 import { compileSchema, type ValidationResult } from '../validation';
 
 /**
@@ -66,6 +66,7 @@ export async function createTestRuntime(
     database,
     handlers: defaultHandlerRegistry({ withTestHandlers: true }),
     serviceNames: listServiceNames({}),
+    serviceAliases: readServiceAliases({}),
     serviceUrls: resolveServiceUrls({ env: {}, ...(demo ? { demoServicesUrl: demo.url } : {}) }),
     demoServices: demo,
     orchestrator: undefined,

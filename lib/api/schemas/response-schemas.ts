@@ -294,6 +294,7 @@ export const templateVersionDetailSchema = object(templateVersionDetailPropertie
 export const savedTemplateVersionSchema = object({
   ...templateVersionDetailProperties,
   created: described(boolean, 'False when this content was saved already (200).'),
+  notices: described(arrayOf(errorDetailSchema), 'Tasker keys read, and those accepted that have no effect here, each with its path and YAML line.'),
 });
 
 export const templateVersionUsageSchema = object({
@@ -315,6 +316,7 @@ export const templateUsageListSchema = object({ items: arrayOf(templateVersionUs
 export const templateValidationResultSchema = object({
   valid: boolean,
   errors: described(arrayOf(errorDetailSchema), 'Every problem, with its path and YAML line.'),
+  notices: described(arrayOf(errorDetailSchema), 'Tasker keys read, and those accepted that have no effect here, each with its path and YAML line.'),
   dag: described(nullable(dagSchema), 'Drawn whenever the steps can be read.'),
 });
 

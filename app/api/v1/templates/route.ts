@@ -5,6 +5,7 @@ import { operations } from '@/lib/http/api-operations';
 import { handleRoute } from '@/lib/http/handle-route';
 import { getTemplateVersionDetailOrThrow } from '@/lib/reads/get-template-version-detail';
 import { listTemplates } from '@/lib/reads/list-templates';
+import { templateValidationOptions } from '@/lib/runtime/host';
 import { validateTemplate } from '@/lib/templates/validate-template';
 
 export const dynamic = 'force-dynamic';
@@ -16,12 +17,12 @@ export const GET = handleRoute(operations.listTemplates, async (_request, { db }
 
 // POST /api/v1/templates: save a new version from its YAML; 201, or 200 when this content is already saved.
 export const POST = handleRoute(operations.saveTemplate, async (_request, { db, runtime, principal, body: yaml }) => {
-  const result = validateTemplate(yaml, { handlers: runtime.handlers, services: runtime.serviceNames });
+  const result = validateTemplate(yaml, templateValidationOptions(runtime));
   if (!result.valid) {
     throw new InvalidTemplateError(result.errors);
   }
   const { definition } = result;
   const { created } = await saveTemplateVersion(db, { yaml, definition, actor: principal.actor });
   const saved = await getTemplateVersionDetailOrThrow(db, definition.namespace, definition.name, definition.version);
-  return Response.json({ ...saved, created } satisfies SavedTemplateVersion, { status: created ? 201 : 200 });
+  return Response.json({ ...saved, created, notices: result.notices } satisfies SavedTemplateVersion, { status: created ? 201 : 200 });
 });
