@@ -190,7 +190,8 @@ export const operations = {
     path: '/api/v1/templates',
     tag: 'Templates',
     summary: 'Save a new template version',
-    description: 'Versions are immutable: the same content again answers 200; other content under an existing version is a 409.',
+    description:
+      'Versions are immutable: the same content again answers 200; other content under an existing version is a 409. A Tasker template (Rails or tasker-core format) is read as written; `notices` lists what was mapped and what has no effect here.',
     access: 'admin',
     body: yaml,
     responses: {
@@ -206,7 +207,12 @@ export const operations = {
     summary: 'Check a template without saving it',
     access: 'viewer',
     body: yaml,
-    responses: { 200: { description: 'Every problem with its path and line, and the DAG', schema: responseSchemas.TemplateValidationResult } },
+    responses: {
+      200: {
+        description: 'Every problem with its path and line, the notices (Tasker keys mapped, or with no effect here), and the DAG',
+        schema: responseSchemas.TemplateValidationResult,
+      },
+    },
     errors: [400, 413, 415],
   }),
   listTemplateUsage: operation({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listServiceNames, resolveServiceUrls, shouldStartDemoServices } from './service-registry';
+import { findServiceByUrl, listServiceNames, readServiceAliases, resolveServiceUrls, shouldStartDemoServices } from './service-registry';
 
 const allFour = {
   SERVICE_USER_URL: 'http://users.internal',
@@ -56,5 +56,28 @@ describe('shouldStartDemoServices', () => {
     expect(shouldStartDemoServices({})).toBe(true);
     expect(shouldStartDemoServices({ ...allFour, SERVICE_NOTIFICATION_URL: undefined })).toBe(true);
     expect(shouldStartDemoServices(allFour)).toBe(false);
+  });
+});
+
+describe('readServiceAliases and findServiceByUrl', () => {
+  it("answers for the blog example's four URLs by default", () => {
+    const aliases = readServiceAliases({});
+    expect(findServiceByUrl(aliases, 'https://api.userservice.com')).toEqual({ service: 'user', alias: 'https://api.userservice.com', path: '/' });
+    expect(findServiceByUrl(aliases, 'https://api.billingservice.com/profiles/')).toMatchObject({ service: 'billing', path: '/profiles' });
+    expect(findServiceByUrl(aliases, 'https://api.userservice.com.evil.example')).toBeUndefined();
+    expect(findServiceByUrl(aliases, 'not a url')).toBeUndefined();
+  });
+
+  it('takes SERVICE_<NAME>_ALIASES, comma-separated, instead of the default', () => {
+    const aliases = readServiceAliases({ SERVICE_USER_ALIASES: 'https://users.internal/, https://accounts.internal/v2' });
+    expect(findServiceByUrl(aliases, 'https://accounts.internal/v2/users')).toMatchObject({ service: 'user', path: '/users' });
+    expect(findServiceByUrl(aliases, 'https://api.userservice.com')).toBeUndefined();
+    expect(findServiceByUrl(aliases, 'https://api.billingservice.com')).toMatchObject({ service: 'billing' });
+  });
+
+  it('refuses an alias of an unknown service, one that is not http(s), and one that two services claim', () => {
+    expect(() => readServiceAliases({ SERVICE_SHIPPING_ALIASES: 'https://ship.example' })).toThrow(/SERVICE_SHIPPING_URL/);
+    expect(() => readServiceAliases({ SERVICE_USER_ALIASES: 'ftp://users.example' })).toThrow(/SERVICE_USER_ALIASES/);
+    expect(() => readServiceAliases({ SERVICE_BILLING_ALIASES: 'https://api.userservice.com' })).toThrow(/both/);
   });
 });
