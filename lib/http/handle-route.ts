@@ -164,10 +164,21 @@ export function handleRoute<const O extends ApiOperationSpec>(
       response.headers.set('Cache-Control', 'no-store');
     }
     recordHttpRequest({ method: request.method, route, status: response.status, seconds: durationMs / 1000 });
-    log.info(
+    log[requestLogLevel(request.method, response.status)](
       { method: request.method, path: url.pathname, route, status: response.status, duration_ms: Math.round(durationMs * 10) / 10 },
       'request',
     );
     return response;
   };
+}
+
+/**
+ * Reads that succeed are logged at debug: a dashboard polls, and its reads would bury the lines that
+ * matter. Changes and refusals are info; server errors are error (their cause is logged apart).
+ */
+export function requestLogLevel(method: string, status: number): 'debug' | 'info' | 'error' {
+  if (status >= 500) {
+    return 'error';
+  }
+  return SAFE_METHODS.has(method) && status < 400 ? 'debug' : 'info';
 }
