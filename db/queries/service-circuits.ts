@@ -120,6 +120,21 @@ export async function promoteCircuitsToHalfOpen(dbOrTx: DbOrTx, { staleProbeSeco
   return rows.map((row) => row.service);
 }
 
+/** Puts a half-open circuit back to open, due now, when this process had no free slot for its probe. */
+export async function reopenUnprobedCircuit(dbOrTx: DbOrTx, service: string): Promise<void> {
+  await queryRows(
+    dbOrTx,
+    sql`
+    with reopened as (
+      update service_circuits set state = 'open', open_until = now(), updated_at = now()
+      where service = ${service} and state = 'half_open'
+      returning service
+    )
+    insert into service_circuit_events (service, from_state, to_state, reason)
+    select service, 'half_open', 'open', 'no free slot to send the probe from; the next check tries again' from reopened`,
+  );
+}
+
 /** Closes a half-open circuit that has no step waiting to probe it: the next real call will tell. */
 export async function closeUnprobedCircuit(dbOrTx: DbOrTx, service: string): Promise<void> {
   await queryRows(

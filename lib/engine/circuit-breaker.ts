@@ -5,6 +5,7 @@ import {
   promoteCircuitsToHalfOpen,
   recordServiceFailures,
   recordServiceSuccesses,
+  reopenUnprobedCircuit,
   type CircuitSettings,
 } from '../../db/queries/service-circuits';
 import { claimReadySteps, type ClaimedStep, type StepFailure } from '../../db/queries/steps';
@@ -151,12 +152,18 @@ export class CircuitBreaker {
       this.servicesWithFailures = new Set(
         circuits.filter((circuit) => circuit.state !== 'closed' || circuit.consecutiveFailures > 0).map((circuit) => circuit.service),
       );
-      if (!circuits.some((circuit) => circuit.state !== 'closed')) {
+      // Without a free slot no probe could be sent: the circuit stays open until a check that has one.
+      if (!circuits.some((circuit) => circuit.state !== 'closed') || !slots.hasIdleSlot()) {
         return;
       }
       const promoted = await promoteCircuitsToHalfOpen(db, { staleProbeSeconds: Math.max(leaseSeconds * 2, this.settings.cooldownSeconds) });
       for (const service of promoted) {
-        const probe = slots.hasIdleSlot() ? await claimReadySteps(db, { limit: 1, workerId, leaseSeconds, probeService: service }) : [];
+        if (!slots.hasIdleSlot()) {
+          // Steps may be waiting; closing now would let them all call a service that may still be down.
+          await reopenUnprobedCircuit(db, service);
+          continue;
+        }
+        const probe = await claimReadySteps(db, { limit: 1, workerId, leaseSeconds, probeService: service });
         if (probe.length === 0) {
           await closeUnprobedCircuit(db, service);
           continue;
