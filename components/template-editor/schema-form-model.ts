@@ -62,6 +62,14 @@ export function defaultValueOf(schema: JsonSchema): unknown {
   return value;
 }
 
+/**
+ * Whether a boolean field shows as checked: its value, or, while it has none, its schema's default
+ * (the server fills defaults in, so an untouched `default: true` is sent as true).
+ */
+export function isCheckedByDefault(value: unknown, schema: JsonSchema): boolean {
+  return value === undefined ? schema.default === true : value === true;
+}
+
 function escapePointerSegment(segment: string): string {
   return segment.replaceAll('~', '~0').replaceAll('/', '~1');
 }

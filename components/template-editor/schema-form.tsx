@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, type ReactNode } from 'react';
-import { checkEmail, fieldKind, pointerOf, propertiesOf, readAt, requiredOf, type JsonSchema } from './schema-form-model';
+import { checkEmail, fieldKind, isCheckedByDefault, pointerOf, propertiesOf, readAt, requiredOf, type JsonSchema } from './schema-form-model';
 
 type FieldProps = {
   schema: JsonSchema;
@@ -125,7 +125,13 @@ function SchemaField({ schema, path, required, value, onChange, errors }: FieldP
     return (
       <div className="schema-field schema-checkbox" data-pointer={pointer}>
         <label htmlFor={id} className="schema-label">
-          <input id={id} type="checkbox" checked={value === true} onChange={(event) => set(event.target.checked)} aria-describedby={describedBy} />{' '}
+          <input
+            id={id}
+            type="checkbox"
+            checked={isCheckedByDefault(value, schema)}
+            onChange={(event) => set(event.target.checked)}
+            aria-describedby={describedBy}
+          />{' '}
           {name}
           {required ? (
             <abbr className="required-mark" title="required">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkEmail, contextPointerOf, defaultValueOf, fieldKind, writeAt } from './schema-form-model';
+import { checkEmail, contextPointerOf, defaultValueOf, fieldKind, isCheckedByDefault, writeAt } from './schema-form-model';
 import { countChanges, sideBySideDiff } from './side-by-side-diff';
 import { cycleMarks, cyclesOfProblems } from './template-problems';
 import { readTemplateName, readTemplateNamespace, readTemplateVersion, withTemplateVersion } from './template-yaml';
@@ -75,5 +75,14 @@ describe('the Try it form model', () => {
     expect(checkEmail('ann@')).toMatch(/e-mail address/);
     expect(contextPointerOf('/context/customer/email')).toBe('/customer/email');
     expect(contextPointerOf('/version')).toBeUndefined();
+  });
+});
+
+describe('a boolean field of Try it', () => {
+  it('shows its default while it has no value, and its value once it has one', () => {
+    expect(isCheckedByDefault(undefined, { type: 'boolean', default: true })).toBe(true);
+    expect(isCheckedByDefault(undefined, { type: 'boolean' })).toBe(false);
+    expect(isCheckedByDefault(false, { type: 'boolean', default: true })).toBe(false);
+    expect(isCheckedByDefault(true, { type: 'boolean' })).toBe(true);
   });
 });
