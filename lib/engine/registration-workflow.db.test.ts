@@ -10,7 +10,7 @@ import { defaultHandlerRegistry } from '../handlers/index';
 import { createServiceCallerFactory } from '../runtime/host';
 import { KNOWN_SERVICE_NAMES, resolveServiceUrls } from '../services/service-registry';
 import { validateTemplate } from '../templates/validate-template';
-import { readAttempts, saveTestTemplate, waitFor, waitForTaskStatus } from '../testing/task-testing';
+import { readAttempts, registrationContext, saveTestTemplate, waitFor, waitForTaskStatus } from '../testing/task-testing';
 import { startOrchestrator, type Orchestrator } from './runner';
 
 const handlers = defaultHandlerRegistry({ withTestHandlers: true });
@@ -28,13 +28,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((orchestrator) => orchestrator.stop()));
   demo.state.reset();
 });
-
-function registration(email: string, plan = 'pro') {
-  return {
-    user_info: { email, name: email.split('@')[0], plan },
-    billing_info: { payment_method: 'card', billing_address: { street: '1 Main St', city: 'Springfield', postal_code: '12345', country: 'US' } },
-  };
-}
 
 describeEachDatabase('the registration workflow against the demo services', (suite) => {
   async function start() {
@@ -73,7 +66,7 @@ describeEachDatabase('the registration workflow against the demo services', (sui
     const { task } = await createTask(suite.database.db, {
       namespace: 'blog_examples',
       name: 'user_registration',
-      context: registration('ann@example.com'),
+      context: registrationContext('ann@example.com'),
     });
     await start();
     expect(await waitForTaskStatus(suite.database.db, task.id, ['complete', 'error'])).toBe('complete');
@@ -101,7 +94,7 @@ describeEachDatabase('the registration workflow against the demo services', (sui
           await createTask(suite.database.db, {
             namespace: 'blog_examples',
             name: 'user_registration',
-            context: registration(`user${i}@example.com`),
+            context: registrationContext(`user${i}@example.com`),
           })
         ).task,
       );
@@ -145,7 +138,7 @@ describeEachDatabase('the registration workflow against the demo services', (sui
     const { task } = await createTask(suite.database.db, {
       namespace: 'blog_examples',
       name: 'user_registration',
-      context: registration('rita@example.com'),
+      context: registrationContext('rita@example.com'),
     });
     await start();
     await waitFor(async () => (await readAttempts(suite.database.db, task.id)).some((a) => a.step === 'send_welcome_sequence' && a.finishedAt), {
@@ -164,7 +157,7 @@ describeEachDatabase('the registration workflow against the demo services', (sui
     const { task } = await createTask(suite.database.db, {
       namespace: 'blog_examples',
       name: 'user_registration',
-      context: registration('rex@example.com'),
+      context: registrationContext('rex@example.com'),
     });
     await start();
     expect(await waitForTaskStatus(suite.database.db, task.id, ['complete', 'error'])).toBe('error');
@@ -200,7 +193,11 @@ describeEachDatabase('the registration workflow against the demo services', (sui
       ],
     });
     demo.state.configure('billing', { mode: 'slow', latency_ms: 1500 });
-    const { task } = await createTask(suite.database.db, { namespace: 'tests', name: 'billing_only', context: registration('tim@example.com') });
+    const { task } = await createTask(suite.database.db, {
+      namespace: 'tests',
+      name: 'billing_only',
+      context: registrationContext('tim@example.com'),
+    });
     await start();
     await waitFor(
       async () => (await readAttempts(suite.database.db, task.id)).some((a) => a.step === 'setup_billing_profile' && a.outcome === 'timeout'),

@@ -12,7 +12,7 @@ import { startDemoServices, type DemoServices } from '../demo/demo-services';
 import { defaultHandlerRegistry } from '../handlers/index';
 import { createServiceCallerFactory } from '../runtime/host';
 import { KNOWN_SERVICE_NAMES, resolveServiceUrls } from '../services/service-registry';
-import { saveTestTemplate, waitFor } from '../testing/task-testing';
+import { registrationContext, saveTestTemplate, waitFor } from '../testing/task-testing';
 import { startOrchestrator, type Orchestrator } from './runner';
 import { OUTCOME_NOT_STORED, writeOutcomes } from './write-outcomes';
 
@@ -63,13 +63,6 @@ afterEach(async () => {
   seenKeys.clear();
 });
 
-function registration(email: string) {
-  return {
-    user_info: { email, name: email.split('@')[0], plan: 'pro' },
-    billing_info: { payment_method: 'card', billing_address: { street: '1 Main St', city: 'Springfield', postal_code: '12345', country: 'US' } },
-  };
-}
-
 describeEachDatabase('outcomes PostgreSQL cannot store as they are', (suite) => {
   it('never stop the orchestrator: 50 registrations complete while a service answers every poisonous body', async () => {
     const { db } = suite.database;
@@ -97,7 +90,8 @@ describeEachDatabase('outcomes PostgreSQL cannot store as they are', (suite) => 
     const registrations = [];
     for (let index = 0; index < 50; index += 1) {
       registrations.push(
-        (await createTask(db, { namespace: 'blog_examples', name: 'user_registration', context: registration(`user${index}@example.com`) })).task.id,
+        (await createTask(db, { namespace: 'blog_examples', name: 'user_registration', context: registrationContext(`user${index}@example.com`) }))
+          .task.id,
       );
     }
     running.push(

@@ -102,3 +102,11 @@ export async function readAttempts(db: Db, taskId: number): Promise<AttemptTimes
     finishedAt: row.finished_ms === null ? null : Number(row.finished_ms),
   }));
 }
+
+/** The context of a registration (templates/user_registration.yaml) for one e-mail address. */
+export function registrationContext(email: string, plan = 'pro') {
+  return {
+    user_info: { email, name: email.split('@')[0], plan },
+    billing_info: { payment_method: 'card', billing_address: { street: '1 Main St', city: 'Springfield', postal_code: '12345', country: 'US' } },
+  };
+}
