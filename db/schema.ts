@@ -302,3 +302,30 @@ export const sessions = pgTable(
   (t) => [uniqueIndex('sessions_hash').on(t.sessionHash), index('sessions_expires_at').on(t.expiresAt)],
 );
 export type SessionRow = typeof sessions.$inferSelect;
+
+/**
+ * Operator holds on a service (issue 16): while a row exists, no step of that service is claimed and none
+ * spends an attempt. Shared by every process on the database; the row is the hold, its deletion the release.
+ */
+export const serviceHolds = pgTable('service_holds', {
+  service: text().primaryKey(),
+  reason: text().notNull(),
+  heldBy: text().notNull(),
+  heldAt: createdAt(),
+});
+export type ServiceHoldRow = typeof serviceHolds.$inferSelect;
+
+/** Append-only audit of holds and releases: who, when, why. */
+export const serviceHoldEvents = pgTable(
+  'service_hold_events',
+  {
+    id: id(),
+    service: text().notNull(),
+    action: text().notNull(),
+    reason: text().notNull(),
+    actor: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('service_hold_events_service').on(t.service, t.id), check('service_hold_events_action_check', sql`action in ('hold','release')`)],
+);
+export type ServiceHoldEventRow = typeof serviceHoldEvents.$inferSelect;
