@@ -209,6 +209,14 @@ export const stepAttempts = pgTable(
     errorCode: text(),
     httpStatus: integer(),
     durationMs: integer(),
+    /** The attempt's last service call as sent, secrets redacted and body cut (lib/engine/attempt-recorder.ts). */
+    request: jsonb(),
+    /** The answer to that call, redacted and cut the same way; null when none came. */
+    response: jsonb(),
+    /** Service calls the attempt made; `request` and `response` are the last one's. */
+    serviceCalls: integer().notNull().default(0),
+    /** The handler's log lines for this attempt, at most a fixed number, each cut. */
+    logs: jsonb(),
   },
   (t) => [primaryKey({ columns: [t.stepId, t.number] })],
 );
