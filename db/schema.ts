@@ -1,7 +1,20 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
 import { ERROR_SIGNATURE_KEY_EXPRESSION } from './error-signature';
-import { CLAIMABLE_STEP_STATUSES, FAILED_STEP_STATUSES, STEP_STATUSES, TASK_STATUSES } from './statuses';
+import { CLAIMABLE_STEP_STATUSES, FAILED_STEP_STATUSES, STEP_KINDS, STEP_STATUSES, TASK_STATUSES } from './statuses';
 import { toSqlList } from './to-sql-list';
 
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
@@ -51,6 +64,11 @@ export const tasks = pgTable(
     createdAt: createdAt(),
     updatedAt: createdAt(),
     completedAt: timestamp({ withTimezone: true }),
+    /**
+     * When an operator (or `on_failure: compensate`) first asked to undo the task's completed steps; null
+     * otherwise. While set, the status rule says compensating / compensated instead of in_progress / complete.
+     */
+    compensationStartedAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     uniqueIndex('tasks_idempotency_key')
@@ -77,6 +95,11 @@ export const steps = pgTable(
       .references(() => tasks.id, { onDelete: 'cascade' }),
     name: text().notNull(),
     position: integer().notNull(),
+    /** `step` (of the template) or `compensation` (undoes the step `compensates_step_id`; named `compensate.<step>`). */
+    kind: text().notNull().default('step'),
+    compensatesStepId: bigint({ mode: 'number' }).references((): AnyPgColumn => steps.id, { onDelete: 'cascade' }),
+    /** Times an operator re-ran the finished step; part of its idempotency key when above zero, so the service acts again. */
+    rerunRound: integer().notNull().default(0),
     handler: text().notNull(),
     handlerConfig: jsonb().notNull(),
     /** The service the step calls (handler_config.service), for circuit breaking and grouping. */
@@ -131,6 +154,7 @@ export const steps = pgTable(
       .on(t.status, t.taskId)
       .where(sql`status in (${toSqlList(FAILED_STEP_STATUSES)})`),
     check('steps_status_check', sql`status in (${toSqlList(STEP_STATUSES)})`),
+    check('steps_kind_check', sql`kind in (${toSqlList(STEP_KINDS)})`),
   ],
 );
 export type StepRow = typeof steps.$inferSelect;

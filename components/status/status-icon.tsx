@@ -79,6 +79,28 @@ function renderGlyph(status: string) {
           <path d="M3.8 12.2l8.4-8.4" stroke="currentColor" strokeWidth="1.6" />
         </>
       );
+    case 'compensating':
+      // An arrow turning back: the task's completed steps are being undone.
+      return (
+        <>
+          <path d="M4.2 5.2A5 5 0 1 1 3 8.6" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+          <path d="M2.6 2.6v3.2h3.2" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
+        </>
+      );
+    case 'compensated':
+      return (
+        <>
+          <circle cx="8" cy="8" r="7" fill="currentColor" />
+          <path
+            d="M6.2 5.2L4 7.4l2.2 2.2M4.2 7.4h4.6a2.6 2.6 0 0 1 0 5.2H7.4"
+            fill="none"
+            stroke="#fff"
+            strokeWidth="1.6"
+            strokeLinecap="round"
+            strokeLinejoin="round"
+          />
+        </>
+      );
     default:
       return <circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" strokeWidth="1.6" strokeDasharray="2.4 2" />;
   }

@@ -15,6 +15,8 @@ const TONES: Record<AnyStatus, StatusTone> = {
   resolved_manually: 'manual',
   skipped: 'muted',
   cancelled: 'muted',
+  compensating: 'active',
+  compensated: 'manual',
 };
 
 const LABELS: Record<AnyStatus, string> = {
@@ -27,6 +29,8 @@ const LABELS: Record<AnyStatus, string> = {
   resolved_manually: 'resolved manually',
   skipped: 'skipped',
   cancelled: 'cancelled',
+  compensating: 'compensating',
+  compensated: 'compensated',
 };
 
 export function statusTone(status: string): StatusTone {
