@@ -123,6 +123,13 @@ export const steps = pgTable(
      * Retry-After), while it still does; such attempts are not counted until `max_rate_limited_seconds`.
      */
     rateLimitedSince: timestamp({ withTimezone: true }),
+    /**
+     * When the step first became due in this round of waiting (its first claim, or its first failure when it
+     * was claimed as it was released): the "stuck" clock (STUCK_AFTER_SECONDS). Kept across attempts, circuit
+     * probes and circuit rounds; cleared when the step finishes or an operator retries it (a ready step
+     * without it waits since its run_at). See lib/reads/waiting-reason-sql.ts.
+     */
+    waitingSince: timestamp({ withTimezone: true }),
     leaseExpiresAt: timestamp({ withTimezone: true }),
     workerId: text(),
     results: jsonb(),
@@ -196,7 +203,7 @@ export const failingSteps = pgTable(
     errorSignature: text().notNull(),
     /** When the step last failed (its last error's time). */
     failedAt: timestamp({ withTimezone: true }).notNull(),
-    /** waiting_retry: when the first attempt of the current round started (the "stuck" rule's clock). */
+    /** waiting_retry: the step's `waiting_since` (the "stuck" rule's clock; probes and circuit rounds do not move it). */
     retryingSince: timestamp({ withTimezone: true }),
     /**
      * The task's steps as [name, service, status, position], in position order: for an error row, as
@@ -311,6 +318,8 @@ export const serviceCircuitEvents = pgTable('service_circuit_events', {
   fromState: text(),
   toState: text().notNull(),
   reason: text().notNull(),
+  /** Who changed it: `system` for the circuit breaker, the operator for Probe now / Close / Open. */
+  actor: text().notNull().default('system'),
   createdAt: createdAt(),
 });
 export type ServiceCircuitEventRow = typeof serviceCircuitEvents.$inferSelect;
