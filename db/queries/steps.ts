@@ -83,7 +83,8 @@ export async function claimReadySteps(
     ), claimed as (
       update steps s set status = 'in_progress', attempts = s.attempts + 1, worker_id = ${workerId},
         lease_expires_at = now() + make_interval(secs => ${leaseSeconds}), started_at = coalesce(s.started_at, now()),
-        run_at = null, updated_at = now()
+        -- The stuck clock (steps.waiting_since): since when this round of the step has been due; a probe keeps it.
+        waiting_since = coalesce(s.waiting_since, least(s.run_at, now())), run_at = null, updated_at = now()
       from picked where s.id = picked.id
       returning s.id, s.task_id, s.name, s.handler, s.handler_config, s.service, s.attempts, s.round_start_attempts, s.retry_limit,
         s.retryable, s.timeout_seconds, s.backoff, s.rate_limited_since, picked.status as from_status
@@ -216,7 +217,7 @@ export async function markStepsComplete(
       select clock_timestamp() as at
     ), done as (
       update steps s set status = 'complete', results = i.results, completed_at = now(), lease_expires_at = null,
-        worker_id = null, rate_limited_since = null, updated_at = now()
+        worker_id = null, rate_limited_since = null, waiting_since = null, updated_at = now()
       from input i where s.id = i.id and s.status = 'in_progress' and s.attempts = i.attempt
       returning s.id, s.task_id, s.attempts${claiming ? sql`, s.results` : sql``}
     ), closed_attempts as (
@@ -395,6 +396,9 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
           'http_status', i.http_status, 'attempt', i.attempt, 'outcome', i.outcome, 'at', (select at from stamp)),
         round_start_attempts = s.round_start_attempts + case when i.refund_attempt then 1 else 0 end,
         rate_limited_since = case when i.rate_limited then coalesce(s.rate_limited_since, (select at from stamp)) end,
+        -- Waiting on: the clock keeps running from the round's first due time (a step claimed as it was released has none: its attempt's start).
+        waiting_since = case when i.next_status = 'waiting_retry' then coalesce(s.waiting_since,
+          (select a.started_at from step_attempts a where a.step_id = s.id and a.number = s.attempts), (select at from stamp)) end,
         lease_expires_at = null, worker_id = null, updated_at = now()
       from input i where s.id = i.id and s.status = 'in_progress' and s.attempts = i.attempt
       returning s.id, s.task_id, s.attempts, s.status
