@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { defaultHandlerRegistry } from '../handlers/index';
 import { listServiceNames, readServiceAliases } from '../services/service-registry';
 import { validateTemplate, type TemplateValidation, type TemplateValidationOptions } from './validate-template';
@@ -42,12 +43,25 @@ describe("Tasker's Rails format", () => {
     expect(noticePaths(result)).toEqual([
       '/task_handler_class',
       '/default_dependent_system',
+      '/step_templates/0/handler_class',
       '/step_templates/0/handler_config/url',
+      '/step_templates/1/handler_class',
       '/step_templates/1/handler_config/url',
+      '/step_templates/2/handler_class',
       '/step_templates/2/handler_config/url',
+      '/step_templates/3/handler_class',
       '/step_templates/3/handler_config/url',
+      '/step_templates/4/handler_class',
       '/step_templates/4/handler_config/url',
       '/custom_events',
+    ]);
+    // What was mapped: the class name to the handler that declares it, the URL to the service answering for it.
+    expect(noticesOf(result).slice(2, 4)).toEqual([
+      {
+        path: '/step_templates/0/handler_class',
+        message: "BlogExamples::Post03::StepHandlers::CreateUserAccountHandler → handler 'registration.create_user_account' (one of its aliases)",
+      },
+      { path: '/step_templates/0/handler_config/url', message: "calls service 'user', which answers for https://api.userservice.com" },
     ]);
     expect(result.notices[0]).toMatchObject({ line: 3, message: expect.stringContaining('accepted, has no effect here') });
     expect(result.notices[1]?.message).toContain('"user_management_system" is not a registered service');
@@ -154,6 +168,74 @@ describe("Tasker's Rails format", () => {
   });
 });
 
+/** Keys Switchyard reads as its own (template-schema.ts): they need no notice. */
+const OWN_KEYS = new Set([
+  'name',
+  'namespace_name',
+  'version',
+  'description',
+  'schema',
+  'step_templates',
+  'default_context',
+  'handler',
+  'handler_class',
+  'handler_config',
+  'depends_on_step',
+  'depends_on_steps',
+  'default_retryable',
+  'default_retry_limit',
+  'timeout_seconds',
+  'skippable',
+]);
+/** Tasker's names for our keys, renamed without a notice; every problem under them is still reported at the path as written. */
+const RENAMED = new Set([
+  'steps',
+  'input_schema',
+  'named_steps',
+  'dependencies',
+  'retry',
+  'callable',
+  'initialization',
+  'retryable',
+  'limit',
+  'max_attempts',
+  'backoff_base_ms',
+  'max_backoff_ms',
+]);
+
+/** Every key path a fixture writes at the top level, in its steps, their `handler` and `retry`. */
+function writtenKeys(value: Record<string, unknown>): string[] {
+  const paths: string[] = [];
+  for (const [key, child] of Object.entries(value)) {
+    paths.push(`/${key}`);
+    if ((key === 'steps' || key === 'step_templates') && Array.isArray(child)) {
+      child.forEach((step: Record<string, unknown>, index) => {
+        for (const [stepKey, stepValue] of Object.entries(step)) {
+          paths.push(`/${key}/${index}/${stepKey}`);
+          if ((stepKey === 'handler' || stepKey === 'retry') && stepValue && typeof stepValue === 'object') {
+            paths.push(...Object.keys(stepValue).map((inner) => `/${key}/${index}/${stepKey}/${inner}`));
+          }
+        }
+      });
+    }
+  }
+  return paths;
+}
+
+describe('every Tasker key is read or reported, never dropped', () => {
+  it.each(['user_registration_handler.yaml', 'rails_every_key.yaml', 'core_current_format.yaml'])('%s', (file) => {
+    const text = readFixture(file);
+    const result = accepted(validateTemplate(text, options));
+    const reported = noticePaths(result);
+    const silent = writtenKeys(parseYaml(text) as Record<string, unknown>).filter((path) => {
+      const key = path.split('/').at(-1) ?? '';
+      const isReported = reported.some((notice) => notice === path || notice.startsWith(`${path}/`));
+      return !isReported && !OWN_KEYS.has(key) && !RENAMED.has(key);
+    });
+    expect(silent).toEqual([]);
+  });
+});
+
 describe("tasker-core's current format", () => {
   it('reads steps, input_schema, handler {callable, initialization}, dependencies, retry and system_dependency', () => {
     const result = accepted(validateTemplate(readFixture('core_current_format.yaml'), options));
@@ -173,13 +255,42 @@ describe("tasker-core's current format", () => {
         '/task_handler',
         '/system_dependencies',
         '/domain_events',
+        '/lifecycle',
+        '/steps/0/type',
+        '/steps/0/handler/method',
+        '/steps/0/handler/resolver',
         '/steps/0/retry/backoff',
         '/steps/0/system_dependency',
+        '/steps/1/handler/callable',
+        '/steps/1/system_dependency',
         '/steps/1/retry/backoff',
         '/steps/1/publishes_events',
+        '/steps/1/result_schema',
         '/environments/test',
       ]),
     );
+    const byPath = new Map(noticesOf(result).map((notice) => [notice.path, notice.message]));
+    // tasker-core keeps system_dependencies as a description; no step takes `primary` as its system.
+    expect(byPath.get('/system_dependencies')).toContain('has no effect here');
+    expect(byPath.get('/steps/0/system_dependency')).toContain('its handler takes no service');
+    expect(byPath.get('/steps/1/system_dependency')).toBe("the step's service: 'billing'");
+    expect(byPath.get('/steps/0/handler/method')).toContain('accepted');
+    expect(byPath.get('/steps/0/handler/resolver')).toContain('has no effect here');
+  });
+
+  it("refuses tasker-core's dynamic step types, which create steps while the task runs", () => {
+    const yaml = readFixture('core_current_format.yaml').replace(
+      '    type: standard\n',
+      '    type: decision\n    batch_config:\n      batch_size: 10\n',
+    );
+    expect(errorsOf(validateTemplate(yaml, options))).toEqual([
+      { path: '/steps/0/type', message: expect.stringContaining("'decision' steps create or join steps while the task runs") },
+      { path: '/steps/0/batch_config', message: expect.stringContaining('batch workers are created while the task runs') },
+    ]);
+    const unknown = readFixture('core_current_format.yaml').replace('    type: standard\n', '    step_type: sideways\n');
+    expect(errorsOf(validateTemplate(unknown, options))).toEqual([
+      { path: '/steps/0/step_type', message: 'must be one of standard, decision, deferred_convergence, batchable, batch_worker' },
+    ]);
   });
 
   it('reports problems at the paths as written', () => {

@@ -1,4 +1,5 @@
 import { isRecord } from '../api/is-record';
+import { NO_EFFECT } from '../api/tasker-notices';
 import type { ErrorDetail } from '../errors';
 import type { AnyStepHandler, HandlerRegistry } from '../handlers/index';
 import { findServiceByUrl, serviceAliasesVariable, type ServiceAliases } from '../services/service-registry';
@@ -17,8 +18,6 @@ export type TemplateNotice = ErrorDetail;
 
 /** Tasker's default version when a template gives none (its generator's and TaskTemplate's `0.1.0`). */
 const TASKER_DEFAULT_VERSION = '0.1.0';
-
-const NO_EFFECT = 'accepted, has no effect here';
 
 export type TaskerReadOptions = {
   handlers: HandlerRegistry;
@@ -43,7 +42,9 @@ const TOP_LEVEL_NO_EFFECT: Record<string, string> = {
   custom_events: 'Switchyard records transitions and attempts, not custom events',
   default_options: 'Tasker task options',
   metadata: 'documentation only',
-  system_dependencies: 'documentation only; a step names its service',
+  // tasker-core keeps `primary` and `secondary` as the template's description; no step takes `primary` as its system.
+  system_dependencies: "documentation only, as in tasker-core: a step's system_dependency names its service",
+  lifecycle: "tasker-core's staleness thresholds; here a step's timeout_seconds and the sweeper end what is stuck",
   domain_events: 'Switchyard records transitions and attempts, not domain events',
   task_handler: 'here the template is the task handler',
 };
@@ -51,6 +52,16 @@ const TOP_LEVEL_NO_EFFECT: Record<string, string> = {
 const STEP_NO_EFFECT: Record<string, string> = {
   custom_events: 'Switchyard records transitions and attempts, not custom events',
   publishes_events: 'Switchyard records transitions and attempts, not domain events',
+  result_schema: 'tooling metadata in tasker-core too: the result is not checked against it',
+};
+
+/** tasker-core's step types (`type`, or its alias `step_type`); only `standard` runs here. */
+const CORE_STEP_TYPES = ['standard', 'decision', 'deferred_convergence', 'batchable', 'batch_worker'];
+
+/** tasker-core's `handler` keys beside `callable` and `initialization`. */
+const HANDLER_NO_EFFECT: Record<string, string> = {
+  method: "Switchyard calls the handler's run(); a handler has one entry point",
+  resolver: 'handlers are found by name or alias in the registry',
 };
 
 /** Tasker's API step settings (Tasker::StepHandler::Api::Config) that a service call here does not take. */
@@ -244,8 +255,11 @@ function readHandlerDefinition(step: Record<string, unknown>, context: StepConte
     } else if (key === 'initialization') {
       step.handler_config = value;
       context.renames.push({ from: `${context.path}/handler_config`, to: `${path}/initialization` });
+    } else if (key === 'method' && value === 'call') {
+      context.notices.push({ path: joinPointer(path, key), message: "accepted: Switchyard calls the handler's run(), as Tasker's default 'call'" });
     } else {
-      context.notices.push({ path: joinPointer(path, key), message: NO_EFFECT });
+      const why = HANDLER_NO_EFFECT[key];
+      context.notices.push({ path: joinPointer(path, key), message: why ? `${NO_EFFECT}: ${why}` : NO_EFFECT });
     }
   }
   if (step.handler === undefined) {
@@ -338,6 +352,7 @@ function readDependentSystem(step: Record<string, unknown>, context: StepContext
     step.handler_config = { ...config, service: system };
     if (written !== undefined) {
       context.renames.push({ from: `${context.path}/handler_config/service`, to: `${context.writtenPath}/${key}` });
+      context.notices.push({ path: `${context.writtenPath}/${key}`, message: `the step's service: '${system}'` });
     }
     return;
   }
@@ -351,9 +366,37 @@ function readDependentSystem(step: Record<string, unknown>, context: StepContext
   }
 }
 
+/** tasker-core's step `type` (or `step_type`): a standard step runs as any step; the dynamic kinds are refused. */
+function readStepType(step: Record<string, unknown>, context: StepContext): void {
+  for (const key of ['type', 'step_type']) {
+    if (!(key in step)) {
+      continue;
+    }
+    const value = step[key];
+    delete step[key];
+    const path = `${context.writtenPath}/${key}`;
+    if (value === 'standard') {
+      context.notices.push({ path, message: 'accepted: a standard step, as every step here' });
+    } else if (typeof value === 'string' && CORE_STEP_TYPES.includes(value)) {
+      context.errors.push({
+        path,
+        message: `'${value}' steps create or join steps while the task runs, which Switchyard does not do: every step is created when the task starts; write the steps out, or leave this template in Tasker`,
+      });
+    } else {
+      context.errors.push({ path, message: `must be one of ${CORE_STEP_TYPES.join(', ')}` });
+    }
+  }
+  if ('batch_config' in step) {
+    const path = `${context.writtenPath}/batch_config`;
+    delete step.batch_config;
+    context.errors.push({ path, message: 'batch workers are created while the task runs in tasker-core, which Switchyard does not do' });
+  }
+}
+
 function readStep(step: Record<string, unknown>, context: StepContext, defaultSystem: unknown): Record<string, unknown> {
   const next = { ...step };
   readHandlerDefinition(next, context);
+  readStepType(next, context);
   if (next.dependencies !== undefined) {
     next.depends_on_steps = next.dependencies;
     delete next.dependencies;
@@ -374,11 +417,9 @@ function readStep(step: Record<string, unknown>, context: StepContext, defaultSy
   let handler = findHandler(context.options.handlers, handlerName);
   if (handler && handler.name !== handlerName) {
     // A Tasker class name the handler answers to: the step keeps the handler's own name.
-    if (next.handler !== undefined) {
-      next.handler = handler.name;
-    } else {
-      next.handler_class = handler.name;
-    }
+    const key = next.handler !== undefined ? 'handler' : 'handler_class';
+    next[key] = handler.name;
+    context.notices.push({ path: `${context.path}/${key}`, message: `${String(handlerName)} → handler '${handler.name}' (one of its aliases)` });
   }
   handler = readHandlerConfigUrl(next, context, handler);
   readDependentSystem(next, context, handler, defaultSystem);
