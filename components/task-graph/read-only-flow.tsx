@@ -20,7 +20,7 @@ export const READ_ONLY_FLOW_PROPS = {
 export function FlowBackdrop() {
   return (
     <>
-      <Background gap={16} size={1} color="#e2e6ec" />
+      <Background gap={16} size={1} color="var(--graph-dots)" />
       <Controls showInteractive={false} orientation="horizontal" />
     </>
   );

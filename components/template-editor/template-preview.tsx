@@ -52,7 +52,7 @@ export function TemplatePreview({ dag, cycle }: { dag: Dag; cycle: { steps: Set<
           ...(isBackwards ? { type: 'loopBack', data: { below } } : {}),
           className: onCycle ? 'edge-cycle' : edge.className,
           animated: onCycle,
-          markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: onCycle ? '#c42b2b' : '#8a95a3' },
+          markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: onCycle ? 'var(--danger)' : 'var(--faint)' },
         };
       }),
     };

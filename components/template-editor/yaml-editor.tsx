@@ -3,7 +3,7 @@
 import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { yaml } from '@codemirror/lang-yaml';
-import { bracketMatching, defaultHighlightStyle, foldGutter, foldKeymap, indentOnInput, syntaxHighlighting } from '@codemirror/language';
+import { bracketMatching, foldGutter, foldKeymap, HighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { highlightSelectionMatches, searchKeymap } from '@codemirror/search';
 import { EditorSelection, EditorState } from '@codemirror/state';
@@ -16,6 +16,7 @@ import {
   keymap,
   lineNumbers,
 } from '@codemirror/view';
+import { tags } from '@lezer/highlight';
 import { useEffect, useImperativeHandle, useRef, type Ref } from 'react';
 import { problemLine, type TemplateProblem } from './template-problems';
 
@@ -24,15 +25,32 @@ export type YamlEditorHandle = {
   goToLine(line: number): void;
 };
 
+// Colours from app/globals.css's variables, so the editor follows the light or dark theme.
 const editorTheme = EditorView.theme({
-  '&': { fontSize: '12.5px', height: '100%', backgroundColor: '#fff' },
+  '&': { fontSize: '12.5px', height: '100%', backgroundColor: 'var(--input-bg)', color: 'var(--text)' },
   '&.cm-focused': { outline: 'none' },
   '.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.55' },
-  '.cm-gutters': { backgroundColor: '#f7f8fa', borderRight: '1px solid var(--border)', color: 'var(--faint)' },
-  '.cm-activeLine': { backgroundColor: '#f3f6fc' },
-  '.cm-activeLineGutter': { backgroundColor: '#e9eef8' },
+  '.cm-content': { caretColor: 'var(--text)' },
+  '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--text)' },
+  '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground': { backgroundColor: 'var(--code-selection)' },
+  '.cm-gutters': { backgroundColor: 'var(--panel-subtle)', borderRight: '1px solid var(--border)', color: 'var(--faint)' },
+  '.cm-activeLine': { backgroundColor: 'var(--code-active-line)' },
+  '.cm-activeLineGutter': { backgroundColor: 'var(--code-active-gutter)' },
+  '.cm-selectionMatch': { backgroundColor: 'var(--code-selection)' },
+  '.cm-tooltip': { backgroundColor: 'var(--panel)', color: 'var(--text)', border: '1px solid var(--border)' },
   '.cm-tooltip-lint': { fontFamily: 'inherit', fontSize: '12px' },
 });
+
+/** YAML's parts in the JSON views' colours: keys, strings, numbers, literals, comments. */
+const yamlHighlightStyle = HighlightStyle.define([
+  { tag: [tags.propertyName, tags.definition(tags.propertyName)], color: 'var(--code-key)' },
+  { tag: [tags.string, tags.special(tags.string), tags.content], color: 'var(--code-string)' },
+  { tag: tags.number, color: 'var(--code-number)' },
+  { tag: [tags.bool, tags.null, tags.atom, tags.keyword], color: 'var(--code-literal)' },
+  { tag: [tags.comment, tags.lineComment, tags.meta], color: 'var(--code-comment)', fontStyle: 'italic' },
+  { tag: [tags.labelName, tags.typeName, tags.processingInstruction], color: 'var(--code-literal)' },
+  { tag: tags.invalid, color: 'var(--danger)' },
+]);
 
 /** The validator's problems as CodeMirror diagnostics, each underlining the text of its line. */
 function toDiagnostics(state: EditorState, problems: readonly TemplateProblem[]): Diagnostic[] {
@@ -98,7 +116,7 @@ export function YamlEditor({
           closeBrackets(),
           highlightActiveLine(),
           highlightSelectionMatches(),
-          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          syntaxHighlighting(yamlHighlightStyle),
           yaml(),
           EditorView.lineWrapping,
           EditorState.tabSize.of(2),
