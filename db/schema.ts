@@ -14,7 +14,15 @@ import {
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 import { ERROR_SIGNATURE_KEY_EXPRESSION } from './error-signature';
-import { CLAIMABLE_STEP_STATUSES, FAILED_STEP_STATUSES, STEP_KINDS, STEP_STATUSES, TASK_STATUSES } from './statuses';
+import {
+  ALERT_DELIVERY_STATES,
+  ALERT_KINDS,
+  CLAIMABLE_STEP_STATUSES,
+  FAILED_STEP_STATUSES,
+  STEP_KINDS,
+  STEP_STATUSES,
+  TASK_STATUSES,
+} from './statuses';
 import { toSqlList } from './to-sql-list';
 
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
@@ -370,3 +378,81 @@ export const serviceHoldEvents = pgTable(
   (t) => [index('service_hold_events_service').on(t.service, t.id), check('service_hold_events_action_check', sql`action in ('hold','release')`)],
 );
 export type ServiceHoldEventRow = typeof serviceHoldEvents.$inferSelect;
+
+/**
+ * The outbox of alerts: a row per failure group whose tasks changed, written by triggers on
+ * failing_steps (db/migrations/0018_alert-events-triggers.sql) in the very transaction of the failure, retry or
+ * resolution. The alert delivery (lib/engine/alert-delivery.ts) takes them, compares the group with
+ * what the receiver was last told (alert_groups), and queues the messages (alert_deliveries).
+ */
+export const alertEvents = pgTable('alert_events', {
+  id: id(),
+  namespace: text().notNull(),
+  name: text().notNull(),
+  step: text().notNull(),
+  status: text().notNull(),
+  errorSignature: text().notNull(),
+  createdAt: createdAt(),
+});
+
+/** Per failure group (as the Failures view groups them): what the alert receiver was last told, and when. */
+export const alertGroups = pgTable(
+  'alert_groups',
+  {
+    namespace: text().notNull(),
+    name: text().notNull(),
+    step: text().notNull(),
+    status: text().notNull(),
+    errorSignature: text().notNull(),
+    /** The last message queued for the group: failing or resolved; null before the first. */
+    notified: text(),
+    /** When the last "failing" message was queued: the next waits ALERT_QUIET_SECONDS from it. */
+    lastAlertedAt: timestamp({ withTimezone: true }),
+    /** A group that failed again within the quiet time is looked at again then. */
+    recheckAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.namespace, t.name, t.step, t.status, t.errorSignature] }),
+    index('alert_groups_recheck_at')
+      .on(t.recheckAt)
+      .where(sql`recheck_at is not null`),
+    check('alert_groups_notified_check', sql`notified in (${toSqlList(ALERT_KINDS)})`),
+  ],
+);
+export type AlertGroupRow = typeof alertGroups.$inferSelect;
+
+/** The alert messages, each POSTed once to ALERT_WEBHOOK_URL (retried with backoff while the receiver is down). */
+export const alertDeliveries = pgTable(
+  'alert_deliveries',
+  {
+    id: id(),
+    kind: text().notNull(),
+    namespace: text().notNull(),
+    name: text().notNull(),
+    step: text().notNull(),
+    status: text().notNull(),
+    errorSignature: text().notNull(),
+    /** The JSON POSTed, as it was when the message was queued. */
+    payload: jsonb().notNull(),
+    state: text().notNull().default('pending'),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: createdAt(),
+    /** While `sending`: another process takes the row over once this has passed (the sender died). */
+    leaseExpiresAt: timestamp({ withTimezone: true }),
+    workerId: text(),
+    /** The receiver's HTTP status on the last attempt; null when it did not answer. */
+    responseStatus: integer(),
+    lastError: text(),
+    createdAt: createdAt(),
+    deliveredAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    // Serves the claim: the few messages not yet delivered or given up.
+    index('alert_deliveries_unsent')
+      .on(t.nextAttemptAt)
+      .where(sql`state in ('pending','sending')`),
+    check('alert_deliveries_kind_check', sql`kind in (${toSqlList(ALERT_KINDS)})`),
+    check('alert_deliveries_state_check', sql`state in (${toSqlList(ALERT_DELIVERY_STATES)})`),
+  ],
+);
+export type AlertDeliveryRow = typeof alertDeliveries.$inferSelect;

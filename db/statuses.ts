@@ -59,3 +59,10 @@ export const CLAIMABLE_STEP_STATUSES = ['ready', 'waiting_retry'] as const satis
 export const FAILED_STEP_STATUSES = ['error', 'waiting_retry'] as const satisfies readonly StepStatus[];
 /** Steps an operator may resolve, or skip where skippable: unfinished and not running. */
 export const MANUALLY_FINISHABLE_STEP_STATUSES = ['pending', 'ready', 'waiting_retry', 'error'] as const satisfies readonly StepStatus[];
+
+/** What an alert message says of a failure group: it is failing (it appeared), or it is resolved (it emptied). */
+export const ALERT_KINDS = ['failing', 'resolved'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+/** An alert message: waiting to be sent (or retried), being sent under a lease, delivered, or given up. */
+export const ALERT_DELIVERY_STATES = ['pending', 'sending', 'delivered', 'failed'] as const;
+export type AlertDeliveryState = (typeof ALERT_DELIVERY_STATES)[number];
