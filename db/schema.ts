@@ -380,6 +380,25 @@ export const serviceHoldEvents = pgTable(
 export type ServiceHoldEventRow = typeof serviceHoldEvents.$inferSelect;
 
 /**
+ * What the rate and concurrency limits of a service (SERVICE_<NAME>_RATE_PER_SECOND, _MAX_CONCURRENCY) have
+ * used, shared by every process: the claim locks a service's row, reads it, and writes the starts it makes.
+ * `recent_starts`: when calls started within the last window, oldest first. `in_flight`: `[step id, attempt]`
+ * of the attempts started under the concurrency limit; an entry lapses once its step has moved on.
+ */
+export const serviceLimitUsage = pgTable('service_limit_usage', {
+  service: text().primaryKey(),
+  recentStarts: timestamp({ withTimezone: true })
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
+  inFlight: jsonb()
+    .notNull()
+    .default(sql`'[]'::jsonb`),
+  updatedAt: createdAt(),
+});
+export type ServiceLimitUsageRow = typeof serviceLimitUsage.$inferSelect;
+
+/**
  * The outbox of alerts: a row per failure group whose tasks changed, written by triggers on
  * failing_steps (db/migrations/0018_alert-events-triggers.sql) in the very transaction of the failure, retry or
  * resolution. The alert delivery (lib/engine/alert-delivery.ts) takes them, compares the group with
