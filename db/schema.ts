@@ -19,6 +19,7 @@ import {
   ALERT_KINDS,
   CLAIMABLE_STEP_STATUSES,
   FAILED_STEP_STATUSES,
+  REPAIRED_STEP_STATUSES,
   STEP_KINDS,
   STEP_STATUSES,
   TASK_STATUSES,
@@ -168,6 +169,11 @@ export const steps = pgTable(
     index('steps_unhealthy_task_id')
       .on(t.status, t.taskId)
       .where(sql`status in (${toSqlList(FAILED_STEP_STATUSES)})`),
+    // Serves GET /tasks?repaired=true|false (and the task list's "completed with repairs" badge): the few
+    // steps an operator resolved or skipped, by task; read backwards it yields the newest repaired tasks.
+    index('steps_repaired_task_id')
+      .on(t.taskId)
+      .where(sql`status in (${toSqlList(REPAIRED_STEP_STATUSES)})`),
     check('steps_status_check', sql`status in (${toSqlList(STEP_STATUSES)})`),
     check('steps_kind_check', sql`kind in (${toSqlList(STEP_KINDS)})`),
   ],
@@ -475,3 +481,34 @@ export const alertDeliveries = pgTable(
   ],
 );
 export type AlertDeliveryRow = typeof alertDeliveries.$inferSelect;
+
+/**
+ * One row per bulk action an operator sent (POST /tasks/bulk/retry, not a dry run): who, why, and how many
+ * tasks it changed. Its tasks are in bulk_action_tasks; GET /bulk-actions/{id} follows their progress.
+ */
+export const bulkActions = pgTable(
+  'bulk_actions',
+  {
+    id: id(),
+    action: text().notNull(),
+    actor: text().notNull(),
+    reason: text(),
+    createdAt: createdAt(),
+  },
+  () => [check('bulk_actions_action_check', sql`action in ('retry','cancel','compensate')`)],
+);
+export type BulkActionRow = typeof bulkActions.$inferSelect;
+
+/** The tasks a bulk action changed, written in the transaction that changed each one. */
+export const bulkActionTasks = pgTable(
+  'bulk_action_tasks',
+  {
+    bulkActionId: bigint({ mode: 'number' })
+      .notNull()
+      .references(() => bulkActions.id, { onDelete: 'cascade' }),
+    taskId: bigint({ mode: 'number' })
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.bulkActionId, t.taskId] }), index('bulk_action_tasks_task_id').on(t.taskId)],
+);

@@ -57,6 +57,8 @@ export const LIVE_STEP_STATUSES = ['ready', 'in_progress', 'waiting_retry'] as c
 export const CLAIMABLE_STEP_STATUSES = ['ready', 'waiting_retry'] as const satisfies readonly StepStatus[];
 /** Steps whose latest attempt failed, for good or for now; an operator may retry them. */
 export const FAILED_STEP_STATUSES = ['error', 'waiting_retry'] as const satisfies readonly StepStatus[];
+/** Steps an operator finished by hand: a task that has one was repaired ("completed with repairs", GET /tasks?repaired=true). */
+export const REPAIRED_STEP_STATUSES = ['resolved_manually', 'skipped'] as const satisfies readonly StepStatus[];
 /** Steps an operator may resolve, or skip where skippable: unfinished and not running. */
 export const MANUALLY_FINISHABLE_STEP_STATUSES = ['pending', 'ready', 'waiting_retry', 'error'] as const satisfies readonly StepStatus[];
 
