@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   check,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -388,11 +389,14 @@ export type ServiceHoldEventRow = typeof serviceHoldEvents.$inferSelect;
 /**
  * What the rate and concurrency limits of a service (SERVICE_<NAME>_RATE_PER_SECOND, _MAX_CONCURRENCY) have
  * used, shared by every process: the claim locks a service's row, reads it, and writes the starts it makes.
- * `recent_starts`: when calls started within the last window, oldest first. `in_flight`: `[step id, attempt]`
+ * `recent_starts`: when calls started within the last window, oldest first. `in_flight`: `[step id, attempt, epoch]`
  * of the attempts started under the concurrency limit; an entry lapses once its step has moved on.
  */
 export const serviceLimitUsage = pgTable('service_limit_usage', {
   service: text().primaryKey(),
+  /** The limits the claiming processes were started with (the last one to start writes them); null: none. */
+  ratePerSecond: doublePrecision(),
+  maxConcurrency: integer(),
   recentStarts: timestamp({ withTimezone: true })
     .array()
     .notNull()
