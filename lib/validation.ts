@@ -33,6 +33,7 @@ export const TIMESTAMP_PATTERN = '^\\d{4}-\\d{2}-\\d{2}([Tt ]\\d{2}:\\d{2}(:\\d{
 
 /** Words for patterns whose regular expression would tell a person nothing. */
 const PATTERN_MESSAGES: Record<string, string> = {
+  '\\S': 'must not be blank',
   [TIMESTAMP_PATTERN]: 'must be an ISO 8601 date or date-time, e.g. 2026-12-05 or 2026-12-05T04:30:00Z',
 };
 
@@ -371,6 +372,47 @@ export function compileContextValidator(schema: object): ContextValidator {
     if (!oldest.done) {
       const evicted = contextValidatorsByText.get(oldest.value);
       contextValidatorsByText.delete(oldest.value);
+      if (evicted) {
+        ajv.removeSchema(evicted.compiled.schema);
+      }
+    }
+  }
+  return validator;
+}
+
+export type ResultsValidator = (results: unknown) => ValidationResult<unknown>;
+
+const RESULTS_VALIDATOR_CACHE_SIZE = 200;
+const resultsValidatorsByText = new Map<string, { validator: ResultsValidator; compiled: ValidateFunction }>();
+
+/**
+ * Validates a step's results against its template's `results_schema` (an operator's resolve). The value
+ * is deep-copied first, so defaults land on the copy, which is what `value` returns. Paths are relative
+ * to the results. Throws when the schema does not compile: templates are checked with `checkJsonSchema`
+ * before they are saved.
+ */
+export function compileResultsValidator(schema: object): ResultsValidator {
+  const text = JSON.stringify(schema);
+  const cached = resultsValidatorsByText.get(text);
+  if (cached) {
+    resultsValidatorsByText.delete(text);
+    resultsValidatorsByText.set(text, cached);
+    return cached.validator;
+  }
+  const compiled = ajv.compile(JSON.parse(text) as object);
+  const validator: ResultsValidator = (results) => {
+    const copy = cloneJsonValue(results);
+    if (!copy.ok) {
+      return copy;
+    }
+    return compiled(copy.value) ? { ok: true, value: copy.value } : { ok: false, errors: toErrorDetails(compiled.errors) };
+  };
+  resultsValidatorsByText.set(text, { validator, compiled });
+  if (resultsValidatorsByText.size > RESULTS_VALIDATOR_CACHE_SIZE) {
+    const oldest = resultsValidatorsByText.keys().next();
+    if (!oldest.done) {
+      const evicted = resultsValidatorsByText.get(oldest.value);
+      resultsValidatorsByText.delete(oldest.value);
       if (evicted) {
         ajv.removeSchema(evicted.compiled.schema);
       }

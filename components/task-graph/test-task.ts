@@ -21,6 +21,7 @@ export function makeTestTask(statuses: Record<string, StepStatus> = {}): TaskDet
     results: null,
     last_error: null,
     depends_on: dependsOn,
+    results_schema: null,
   });
   return {
     id: '1',

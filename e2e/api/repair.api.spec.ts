@@ -13,6 +13,17 @@ test('retries a task and a step, resolves and skips steps; each refuses what the
   await expectError(await request.post(`/api/v1/tasks/${task.id}/steps/nope/retry`), 404, 'not_found');
   await expectError(await request.post(`/api/v1/tasks/999999999/retry`), 404, 'not_found');
   await expectError(await request.post(`/api/v1/tasks/${task.id}/steps/charge/resolve`, { data: { reason: 'no results' } }), 422, 'invalid_input');
+  // A reason is required to resolve or skip: missing, empty or blank is a 422 at /reason.
+  for (const data of [{}, { reason: '' }, { reason: '  \t ' }]) {
+    const skip = await expectError(await request.post(`/api/v1/tasks/${task.id}/steps/charge/skip`, { data }), 422, 'invalid_input');
+    expect(skip.details.map((detail) => detail.path)).toEqual(['/reason']);
+    const resolve = await expectError(
+      await request.post(`/api/v1/tasks/${task.id}/steps/charge/resolve`, { data: { ...data, results: { charged: true } } }),
+      422,
+      'invalid_input',
+    );
+    expect(resolve.details.map((detail) => detail.path)).toEqual(['/reason']);
+  }
   await expectError(await request.post(`/api/v1/tasks/${task.id}/retry`, { data: { reason: 7 } }), 422, 'invalid_input');
   await expectError(await request.post(`/api/v1/tasks/${task.id}/retry`, { headers: { 'content-type': 'text/plain' }, data: 'please' }), 415);
   await expectError(

@@ -3,10 +3,35 @@ import type { Tx } from '../../db/client';
 import { releaseDependents, STEPS_READY_CHANNEL } from '../../db/queries/steps';
 import { applyTaskCounterDeltas, insertTransitions } from '../../db/queries/tasks';
 import { steps, type StepRow, type TaskRow } from '../../db/schema';
-import { ConflictError } from '../errors';
+import { ConflictError, InvalidInputError } from '../errors';
 import { canFinishStepManually, isStepLive } from '../statuses';
-import type { ActionActor } from './load-task-for-action';
 import { recordTaskStatusChange } from './record-task-status-change';
+
+/** Who resolved or skipped a step, and why: a reason is required for both (shown in the audit trail). */
+export type RepairActor = { actor: string; reason: string };
+
+/** Refuses a missing or blank reason (422 at `/reason`), before anything is read or written. */
+export function requireRepairReason(reason: string | undefined, action: 'resolve' | 'skip'): string {
+  const trimmed = reason?.trim() ?? '';
+  if (trimmed === '') {
+    throw new InvalidInputError(
+      [{ path: '/reason', message: `is required: say why you ${action} this step (it is recorded in the audit trail)` }],
+      `A reason is required to ${action} a step`,
+    );
+  }
+  return trimmed;
+}
+
+/** Refuses (409) a step that is running or already finished. */
+export function refuseUnlessFinishableByHand(step: StepRow, status: 'resolved_manually' | 'skipped'): void {
+  if (!canFinishStepManually(step.status)) {
+    throw new ConflictError(
+      step.status === 'in_progress'
+        ? `Step ${step.name} is running; wait for the attempt to finish or cancel the task`
+        : `Step ${step.name} is ${step.status}; only pending, ready, waiting_retry or error steps can be ${status === 'skipped' ? 'skipped' : 'resolved'}`,
+    );
+  }
+}
 
 /**
  * Resolves or skips a step for an operator: the step takes the given results, its dependents whose
@@ -16,15 +41,9 @@ export async function finishStepManually(
   tx: Tx,
   task: TaskRow,
   step: StepRow,
-  { status, results, actor, reason }: { status: 'resolved_manually' | 'skipped'; results: unknown } & ActionActor,
+  { status, results, actor, reason }: { status: 'resolved_manually' | 'skipped'; results: unknown } & RepairActor,
 ): Promise<void> {
-  if (!canFinishStepManually(step.status)) {
-    throw new ConflictError(
-      step.status === 'in_progress'
-        ? `Step ${step.name} is running; wait for the attempt to finish or cancel the task`
-        : `Step ${step.name} is ${step.status}; only pending, ready, waiting_retry or error steps can be ${status === 'skipped' ? 'skipped' : 'resolved'}`,
-    );
-  }
+  refuseUnlessFinishableByHand(step, status);
   await tx
     .update(steps)
     .set({ status, results: results ?? null, runAt: null, completedAt: sql`now()`, updatedAt: sql`now()` })
@@ -36,7 +55,7 @@ export async function finishStepManually(
       stepId: step.id,
       fromStatus: step.status,
       toStatus: status,
-      reason: reason ?? `${status} by ${actor}`,
+      reason,
       actor,
       details: { results: results ?? null },
     },
@@ -50,7 +69,7 @@ export async function finishStepManually(
     })),
   ]);
   const after = await applyTaskCounterDeltas(tx, task.id, { unfinished: -1, live: (isStepLive(step.status) ? -1 : 0) + nowReady.length });
-  await recordTaskStatusChange(tx, task, after?.status, { actor, reason: reason ?? `step ${step.name} ${status}` });
+  await recordTaskStatusChange(tx, task, after?.status, { actor, reason });
   if (nowReady.length > 0) {
     await tx.execute(sql`select pg_notify(${STEPS_READY_CHANNEL}, '')`);
   }

@@ -115,7 +115,7 @@ describeEachDatabase('operator actions', (suite) => {
   it('skips a skippable step and refuses to skip one that is not', async () => {
     const { db } = suite.database;
     const task = await createFailedTask({ skippable: true });
-    await expectAppError(skipStep(db, { taskId: task.id, step: 'user', actor: 'dan' }), 'conflict', /not skippable/);
+    await expectAppError(skipStep(db, { taskId: task.id, step: 'user', actor: 'dan', reason: 'not needed' }), 'conflict', /not skippable/);
     await skipStep(db, { taskId: task.id, step: 'billing', actor: 'dan', reason: 'free plan' });
     expect(await waitForTaskStatus(db, task.id, ['complete', 'error'])).toBe('complete');
     expect((await stepRows(task.id)).find((step) => step.name === 'billing')!.status).toBe('skipped');
@@ -135,7 +135,7 @@ describeEachDatabase('operator actions', (suite) => {
     expect(trail.at(-1)).toMatchObject({ step: null, from_status: 'error', to_status: 'cancelled', actor: 'erin', reason: 'duplicate sign-up' });
     await expectAppError(cancelTask(db, { taskId: task.id, actor: 'erin' }), 'conflict', /cancelled/);
     await expectAppError(retryStep(db, { taskId: task.id, step: 'billing', actor: 'erin' }), 'conflict');
-    await expectAppError(resolveStep(db, { taskId: task.id, step: 'billing', results: {}, actor: 'erin' }), 'conflict');
+    await expectAppError(resolveStep(db, { taskId: task.id, step: 'billing', results: {}, actor: 'erin', reason: 'by hand' }), 'conflict');
   });
 
   it('cancels a running task: the running attempt is closed and its late outcome ignored', async () => {
@@ -164,7 +164,7 @@ describeEachDatabase('operator actions', (suite) => {
     const task = await createFailedTask();
     const taskId = task.id;
     await expectAppError(retryStep(db, { taskId, step: 'user', actor: 'x' }), 'conflict', /only a step in error/);
-    await expectAppError(resolveStep(db, { taskId, step: 'user', results: {}, actor: 'x' }), 'conflict', /complete/);
+    await expectAppError(resolveStep(db, { taskId, step: 'user', results: {}, actor: 'x', reason: 'by hand' }), 'conflict', /complete/);
     await expectAppError(retryStep(db, { taskId, step: 'nope', actor: 'x' }), 'not_found');
     await expectAppError(retryStep(db, { taskId: 999999, step: 'billing', actor: 'x' }), 'not_found');
     // refused actions wrote nothing
@@ -176,7 +176,7 @@ describeEachDatabase('operator actions', (suite) => {
     const { db } = suite.database;
     const task = await createFailedTask();
     const [billing] = await queryRows<{ id: string }>(db, sql`select id::text as id from steps where task_id = ${task.id} and name = 'billing'`);
-    await resolveStep(db, { taskId: task.id, step: billing!.id, results: { ok: 1 }, actor: 'gus' });
+    await resolveStep(db, { taskId: task.id, step: billing!.id, results: { ok: 1 }, actor: 'gus', reason: 'by id' });
     expect(await waitForTaskStatus(db, task.id, ['complete', 'error'])).toBe('complete');
   });
 });

@@ -282,7 +282,7 @@ describeEachDatabase('state machine: every (state, operator action) pair', (suit
   it('a pending task stays pending when an operator finishes one of its steps: only a claim starts a task', async () => {
     const { db } = suite.database;
     const taskId = await createFixture(TASK_FIXTURES.pending, { skippable: true });
-    await resolveStep(db, { taskId, step: 'a', results: {}, actor: ACTOR });
+    await resolveStep(db, { taskId, step: 'a', results: {}, actor: ACTOR, reason: 'by hand' });
     const [task] = await queryRows<{ status: string; live_steps: number }>(db, sql`select status, live_steps from tasks where id = ${taskId}`);
     // a resolved, b released: d and b are ready.
     expect(task).toEqual({ status: 'pending', live_steps: 2 });

@@ -70,13 +70,21 @@ function isListFilterKey(key: TaskFilterKey): key is ListFilterKey {
   return (LIST_FILTER_KEYS as readonly TaskFilterKey[]).includes(key);
 }
 
-/** The filters as JSON (bulk retry's `filter`): lists as arrays. The server checks the values. */
+function isBooleanFilterKey(key: TaskFilterKey): boolean {
+  return (taskFilterSchema.properties[key] as { type?: string }).type === 'boolean';
+}
+
+/** The filters as JSON (bulk retry's `filter`): lists as arrays, `true`/`false` as booleans. The server checks the values. */
 export function toTaskFilter(filters: TaskFilters): TaskFilter {
-  const filter: Record<string, string | string[]> = {};
+  const filter: Record<string, string | string[] | boolean> = {};
   for (const key of TASK_FILTER_KEYS) {
     const value = filters[key]?.trim();
     if (value) {
-      filter[key] = isListFilterKey(key) ? splitFilterList(value) : value;
+      filter[key] = isListFilterKey(key)
+        ? splitFilterList(value)
+        : isBooleanFilterKey(key) && /^(true|false)$/.test(value)
+          ? value === 'true'
+          : value;
     }
   }
   return filter;
@@ -88,7 +96,7 @@ export function fromTaskFilter(filter: TaskFilter): TaskFilters {
   for (const key of TASK_FILTER_KEYS) {
     const value = filter[key];
     if (value !== undefined) {
-      filters[key] = Array.isArray(value) ? value.join(',') : value;
+      filters[key] = Array.isArray(value) ? value.join(',') : String(value);
     }
   }
   return filters;

@@ -153,7 +153,7 @@ export const useResolveStep = (taskId: string) =>
   );
 
 export const useSkipStep = (taskId: string) =>
-  useTaskMutation(({ step, reason }: StepActionVariables) =>
+  useTaskMutation(({ step, reason }: { step: string; reason: string }) =>
     fetchJson<TaskDetail>(`${stepPath(taskId, step)}/skip`, { method: 'POST', body: { reason } }),
   );
 

@@ -12,6 +12,7 @@ import {
   resolveStepBodySchema,
   serviceModeBodySchema,
   signInBodySchema,
+  skipStepBodySchema,
   templateYamlSchema,
 } from '../api/schemas/request-schemas';
 import { responseSchemas } from '../api/schemas/response-schemas';
@@ -376,6 +377,8 @@ export const operations = {
     path: '/api/v1/tasks/{taskId}/steps/{step}/resolve',
     tag: 'Repair',
     summary: 'Resolve the step by hand with its results; its dependents run',
+    description:
+      "A reason is required (422 at `/reason`). When the step's template declares `results_schema`, the results must match it: 422 with each problem at its path under `/results`, nothing written.",
     access: 'operator',
     body: json(resolveStepBodySchema),
     responses: { 200: { description: 'The task', schema: responseSchemas.TaskDetail } },
@@ -386,8 +389,9 @@ export const operations = {
     path: '/api/v1/tasks/{taskId}/steps/{step}/skip',
     tag: 'Repair',
     summary: 'Skip a step whose template says skippable: true',
+    description: 'A reason is required (422 at `/reason` when missing or blank).',
     access: 'operator',
-    body: json(actionBodySchema, { optional: true }),
+    body: json(skipStepBodySchema),
     responses: { 200: { description: 'The task', schema: responseSchemas.TaskDetail } },
     errors: [...JSON_BODY_ERRORS, 404, 409],
   }),

@@ -73,11 +73,11 @@ describeEachDatabase('failing_steps, the Failures index kept by triggers', (suit
     ]);
 
     // Resolving the step after billing leaves the task in error: its partial state changes.
-    await resolveStep(database.db, { taskId: resolvedLater, step: 'welcome', results: { sent: false }, actor: 'ops' });
+    await resolveStep(database.db, { taskId: resolvedLater, step: 'welcome', results: { sent: false }, actor: 'ops', reason: 'sent by hand' });
     index = await expectIndexInStep();
     expect(index.find((row) => row.task_id === String(resolvedLater))?.partial).toContainEqual(['welcome', null, 'resolved_manually', 3]);
 
-    await skipStep(database.db, { taskId: skipped, step: 'billing', actor: 'ops' });
+    await skipStep(database.db, { taskId: skipped, step: 'billing', actor: 'ops', reason: 'free plan' });
     await cancelTask(database.db, { taskId: cancelled, actor: 'ops', reason: 'duplicate sign-up' });
     await retryTask(database.db, { taskId: retried, actor: 'ops' });
     await editTaskContext(database.db, { taskId: edited, context: { user_info: { email: 'e2@example.com' } }, reason: 'typo', actor: 'ops' });

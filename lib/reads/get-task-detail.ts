@@ -3,6 +3,7 @@ import { findDependenciesOfTask, findStepsOfTask } from '../../db/queries/steps'
 import { findTaskWithRevision } from '../../db/queries/tasks';
 import type { TaskDetail } from '../api/types';
 import { NotFoundError } from '../errors';
+import { findResultsSchemas } from './find-results-schemas';
 import { toStepSummary, toTaskSummary } from './task-views';
 
 /**
@@ -28,6 +29,7 @@ export async function getTaskDetailOrThrow(dbOrTx: DbOrTx, taskId: number): Prom
     dependsOn.set(dependency.stepId, names);
   }
   const position = new Map(steps.map((step) => [step.name, step.position]));
+  const resultsSchemas = await findResultsSchemas(dbOrTx, task.templateVersionId);
   return {
     ...toTaskSummary(task),
     revision,
@@ -35,6 +37,7 @@ export async function getTaskDetailOrThrow(dbOrTx: DbOrTx, taskId: number): Prom
       toStepSummary(
         step,
         (dependsOn.get(step.id) ?? []).sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0)),
+        resultsSchemas.get(step.name) ?? null,
       ),
     ),
   };

@@ -4,7 +4,7 @@ import { steps, tasks } from '../../db/schema';
 import { toSqlList } from '../../db/to-sql-list';
 import type { TaskList, TaskListItem } from '../api/types';
 import { InvalidInputError } from '../errors';
-import { FINISHED_STEP_STATUSES, SATISFIED_STEP_STATUSES, UNFINISHED_STEP_STATUSES } from '../statuses';
+import { FINISHED_STEP_STATUSES, REPAIRED_STEP_STATUSES, SATISFIED_STEP_STATUSES, UNFINISHED_STEP_STATUSES } from '../statuses';
 import { previewContext } from './preview-context';
 import { parseFilterTime, taskFilterConditions, type TaskFilter } from './task-filter-sql';
 import { toTaskSummary } from './task-views';
@@ -36,7 +36,7 @@ function decodeTaskCursor(cursor: string): TaskCursor {
   return { id: Number(match[2]) };
 }
 
-type StepCounts = { task_id: string | number; step_count: number; steps_done: number; open_steps: TaskListItem['open_steps'] | null };
+type StepCounts = { task_id: string | number; step_count: number; steps_done: number; repaired_steps: number; open_steps: TaskListItem['open_steps'] | null };
 
 const createdAtExact = sql<string>`to_char(${tasks.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
@@ -80,6 +80,7 @@ export async function listTasks(db: DbOrTx, input: ListTasksInput): Promise<Task
     db,
     sql`select task_id, count(*)::int as step_count,
           count(*) filter (where status in (${toSqlList(SATISFIED_STEP_STATUSES)}))::int as steps_done,
+          count(*) filter (where status in (${toSqlList(REPAIRED_STEP_STATUSES)}))::int as repaired_steps,
           (jsonb_agg(jsonb_build_object('name', name, 'status', status, 'attempts', attempts)
              order by array_position(array[${toSqlList(UNFINISHED_STEP_STATUSES)}], status), position)
            filter (where status not in (${toSqlList(FINISHED_STEP_STATUSES)}))) as open_steps
@@ -103,6 +104,7 @@ export async function listTasks(db: DbOrTx, input: ListTasksInput): Promise<Task
         open_step_count: openSteps.length,
         step_count: count?.step_count ?? 0,
         steps_done: count?.steps_done ?? 0,
+        repaired_steps: count?.repaired_steps ?? 0,
       };
     }),
     next_cursor: nextCursor,

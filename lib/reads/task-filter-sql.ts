@@ -3,7 +3,7 @@ import { errorSignatureExpression, normalisedErrorMessageExpression } from '../.
 import { failingSteps, steps, tasks } from '../../db/schema';
 import type { TaskFilter } from '../api/types';
 import { InvalidInputError } from '../errors';
-import type { StepStatus } from '../statuses';
+import { REPAIRED_STEP_STATUSES, type StepStatus } from '../statuses';
 
 /** The filters of GET /tasks, defined once by lib/api/schemas/task-filter-schema.ts. */
 export type { TaskFilter };
@@ -125,6 +125,12 @@ export function taskFilterConditions(filter: TaskFilter, pathPrefix = ''): SQL[]
     conditions.push(
       sql`${tasks.id} in (select f.task_id from ${failingSteps} f where f.status = 'error' and f.failed_at >= ${failedAfter}::timestamptz)`,
     );
+  }
+  if (filter.repaired !== undefined) {
+    // steps_repaired_task_id holds just the steps an operator resolved or skipped: a probe per task, and
+    // read backwards it yields the newest repaired tasks, so a page of them stops early.
+    const repairedStep = sql`exists (select 1 from ${steps} r where r.task_id = ${tasks.id} and r.status in (${inList(REPAIRED_STEP_STATUSES)}))`;
+    conditions.push(filter.repaired ? repairedStep : sql`not ${repairedStep}`);
   }
   const stepConditions = stepFilterSql(filter, { pathPrefix });
   if (stepConditions) {

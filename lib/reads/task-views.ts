@@ -28,7 +28,7 @@ export function toTaskSummary(row: TaskRow): TaskSummary {
   };
 }
 
-export function toStepSummary(row: StepRow, dependsOn: string[]): StepSummary {
+export function toStepSummary(row: StepRow, dependsOn: string[], resultsSchema: Record<string, unknown> | null = null): StepSummary {
   const status = row.status as StepStatus;
   return {
     id: String(row.id),
@@ -48,5 +48,6 @@ export function toStepSummary(row: StepRow, dependsOn: string[]): StepSummary {
     results: row.results ?? null,
     last_error: (row.lastError as StepError | null) ?? null,
     depends_on: dependsOn,
+    results_schema: resultsSchema,
   };
 }

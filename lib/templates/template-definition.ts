@@ -34,6 +34,11 @@ export type StepTemplate = {
   timeoutSeconds: number;
   skippable: boolean;
   backoff: RetryBackoff;
+  /**
+   * JSON Schema (draft-07) of the step's results (`results_schema`): an operator's resolve is checked
+   * against it. Absent when the template gives none, so such a template keeps its definition and hash.
+   */
+  resultsSchema?: Record<string, unknown>;
 };
 
 export type TemplateDefinition = {
@@ -58,7 +63,7 @@ export const TEMPLATE_DEFAULTS = {
   timeoutSeconds: 30,
   skippable: false,
   backoff: { baseSeconds: 1, maxSeconds: 30, jitter: true, maxRetryAfterSeconds: 300, maxRateLimitedSeconds: 3600 },
-} as const satisfies Omit<StepTemplate, 'name' | 'description' | 'handler' | 'handlerConfig' | 'service' | 'dependsOn'>;
+} as const satisfies Omit<StepTemplate, 'name' | 'description' | 'handler' | 'handlerConfig' | 'service' | 'dependsOn' | 'resultsSchema'>;
 
 export function createDefaultContextSchema(): Record<string, unknown> {
   return { type: 'object' };

@@ -29,6 +29,7 @@ export type RawStepTemplate = {
   retry_backoff?: RawRetryBackoff;
   max_rate_limited_seconds?: number;
   skippable?: boolean;
+  results_schema?: Record<string, unknown>;
 };
 
 export type RawTemplate = {
@@ -75,6 +76,8 @@ const stepTemplateSchema = {
     retry_backoff: retryBackoffSchema,
     max_rate_limited_seconds: { type: 'number', minimum: 0, maximum: 7 * MAX_SECONDS },
     skippable: { type: 'boolean' },
+    // A JSON Schema (draft-07) of the step's results; validate-template.ts checks it is one.
+    results_schema: { type: 'object' },
   },
 };
 

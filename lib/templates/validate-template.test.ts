@@ -325,6 +325,39 @@ describe('validateTemplate', () => {
     ]);
   });
 
+  it("keeps a step's results_schema in the definition, and refuses one that is not a JSON Schema, with paths under the step", () => {
+    const valid = validateTemplate(
+      withSteps(
+        '  - name: a\n    handler: test.noop\n    results_schema:\n      type: object\n      required: [id]\n      properties: { id: { type: string } }\n',
+      ),
+      options,
+    );
+    expect(valid.valid && valid.definition.steps[0]?.resultsSchema).toEqual({
+      type: 'object',
+      required: ['id'],
+      properties: { id: { type: 'string' } },
+    });
+    const without = validateTemplate(withSteps('  - name: a\n    handler: test.noop\n'), options);
+    expect(without.valid && Object.hasOwn(without.definition.steps[0] ?? {}, 'resultsSchema')).toBe(false);
+
+    const badType = withSteps('  - name: a\n    handler: test.noop\n    results_schema:\n      properties: { id: { type: strang } }\n');
+    expect(errorsOf(validateTemplate(badType, options))).toEqual([
+      {
+        path: '/step_templates/0/results_schema/properties/id/type',
+        message: "must be one of: 'array', 'boolean', 'integer', 'null', 'number', 'object', 'string'",
+        line: 7,
+      },
+    ]);
+    const badFormat = withSteps('  - name: a\n    handler: test.noop\n    results_schema: { properties: { at: { format: dait } } }\n');
+    expect(errorsOf(validateTemplate(badFormat, options))).toEqual([
+      { path: '/step_templates/0/results_schema/properties/at', message: "unknown format 'dait'", line: 6 },
+    ]);
+    const notObject = withSteps('  - name: a\n    handler: test.noop\n    results_schema: [id]\n');
+    expect(errorsOf(validateTemplate(notObject, options))).toEqual([
+      { path: '/step_templates/0/results_schema', message: 'must be object', line: 6 },
+    ]);
+  });
+
   it('refuses a schema that compiles badly, and one whose root is not an object', () => {
     const badFormat = withSteps('  - name: a\n    handler: test.noop\n', 'schema:\n  properties:\n    email: { format: emial }\n');
     expect(errorsOf(validateTemplate(badFormat, options))).toEqual([

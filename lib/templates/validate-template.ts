@@ -301,6 +301,16 @@ function findPropertySchema(root: Record<string, unknown>, schema: unknown, name
   return undefined;
 }
 
+/** A step's `results_schema` must be a JSON Schema this validator can use: resolve checks an operator's results with it. */
+function checkResultsSchemas(outlines: readonly StepOutline[], errors: ErrorDetail[]): void {
+  for (const outline of outlines) {
+    const schema = outline.raw.results_schema;
+    if (isRecord(schema)) {
+      errors.push(...checkJsonSchema(schema).map((error) => ({ ...error, path: `${outline.path}/results_schema${error.path}` })));
+    }
+  }
+}
+
 function checkContextSchema(root: Record<string, unknown>, errors: ErrorDetail[]): void {
   const schema = root.schema === undefined ? createDefaultContextSchema() : root.schema;
   if (!isRecord(schema)) {
@@ -399,6 +409,8 @@ function toStepTemplate(raw: RawStepTemplate): StepTemplate {
       maxRetryAfterSeconds: raw.retry_backoff?.max_retry_after_seconds ?? defaults.backoff.maxRetryAfterSeconds,
       maxRateLimitedSeconds: raw.max_rate_limited_seconds ?? defaults.backoff.maxRateLimitedSeconds,
     },
+    // Only when given, so a template without one keeps the definition (and content hash) it always had.
+    ...(raw.results_schema !== undefined ? { resultsSchema: raw.results_schema } : {}),
   };
 }
 
@@ -462,6 +474,7 @@ function checkTemplateValue(value: unknown, options: TemplateValidationOptions) 
     checkStepGraph(outlines, errors);
     checkHandlers(outlines, options, errors);
     checkRetryBackoff(outlines, errors);
+    checkResultsSchemas(outlines, errors);
   }
   const dag = outlines ? buildDag(outlines) : null;
   return { errors, shape, dag };

@@ -11,6 +11,8 @@ import { name, taskFilterSchema } from './task-filter-schema';
 const BULK_RETRY_LIMIT = 10_000;
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 500;
+/** Some character that is not white space (lib/validation.ts words its refusal: "must not be blank"). */
+const NOT_BLANK_PATTERN = '\\S';
 
 const reason = { type: 'string', minLength: 1, maxLength: 1000, description: 'Why; recorded in the audit trail.' } as const;
 const taskId = { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } as const;
@@ -45,12 +47,22 @@ export const createTaskBodySchema = {
 
 export const actionBodySchema = { type: 'object', additionalProperties: false, properties: { reason } } as const;
 
+/** A reason an action cannot go without (resolve, skip): not empty, not only blanks. */
+const requiredReason = { ...reason, pattern: NOT_BLANK_PATTERN, description: 'Why; required, recorded in the audit trail.' } as const;
+
 export const resolveStepBodySchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['results'],
-  properties: { results: anyValue("The step's results, as its handler would have returned them; its dependents receive them."), reason },
+  required: ['results', 'reason'],
+  properties: {
+    results: anyValue(
+      "The step's results, as its handler would have returned them; its dependents receive them. Checked against the step's results_schema when its template declares one.",
+    ),
+    reason: requiredReason,
+  },
 } as const;
+
+export const skipStepBodySchema = { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: requiredReason } } as const;
 
 export const editContextBodySchema = {
   type: 'object',

@@ -93,6 +93,10 @@ export const stepSummarySchema = object({
   results: anyValue("What the step's handler returned (or an operator resolved it with); null until then."),
   last_error: nullable(stepErrorSchema),
   depends_on: arrayOf(string),
+  results_schema: described(
+    nullable(freeObject('A JSON Schema (draft-07).')),
+    "The step template's results_schema: what a resolve's results must match (a 422 with paths otherwise); null when the template declares none.",
+  ),
 });
 
 export const taskDetailSchema = object({
@@ -119,6 +123,10 @@ export const taskListItemSchema = object({
   open_step_count: described(integer, 'Unfinished steps in all.'),
   step_count: integer,
   steps_done: integer,
+  repaired_steps: described(
+    integer,
+    'Steps an operator resolved or skipped: a complete task with any is "completed with repairs" (filter: repaired=true).',
+  ),
 });
 
 export const taskListSchema = object({ items: arrayOf(taskListItemSchema), next_cursor: nullableString });

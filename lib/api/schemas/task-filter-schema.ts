@@ -44,6 +44,11 @@ export const taskFilterSchema = {
     created_after: { ...timestamp, description: 'Created at or after this time (ISO 8601 date or date-time; UTC unless a zone is given).' },
     created_before: { ...timestamp, description: 'Created before this time.' },
     failed_after: { ...timestamp, description: 'Tasks in error having a step that failed for good at or after this time.' },
+    repaired: {
+      type: 'boolean',
+      description:
+        'true: tasks having a step an operator resolved or skipped (with status=complete: "completed with repairs"); false: tasks having none.',
+    },
     retrying_before: {
       ...timestamp,
       description:

@@ -116,7 +116,7 @@ export function TemplateStudioPageClient({ namespace, name, initialTab }: { name
           </h1>
           <p>
             {isNew
-              ? 'Write the YAML, or paste or import a Tasker file; it is checked by the server as you type. Save creates version 1.0.0 (or the version you give).'
+              ? 'Write the YAML; it is checked by the server as you type. Save creates version 1.0.0 (or the version you give).'
               : (detail.data?.description ?? `${namespace}/${name}`)}
           </p>
         </div>

@@ -1,0 +1,18 @@
+import { sql } from 'drizzle-orm';
+import { queryRows, type DbOrTx } from '../../db/client';
+import { templateVersions } from '../../db/schema';
+
+/**
+ * The `results_schema` of each step of a template version that declares one, by step name. Read from the
+ * stored definition, which never changes once saved (a changed template is a new version), so a task
+ * checks its steps' results against the template it was created from.
+ */
+export async function findResultsSchemas(dbOrTx: DbOrTx, templateVersionId: number): Promise<Map<string, Record<string, unknown>>> {
+  const rows = await queryRows<{ name: string; results_schema: Record<string, unknown> }>(
+    dbOrTx,
+    sql`select step->>'name' as name, step->'resultsSchema' as results_schema
+        from ${templateVersions}, jsonb_array_elements(${templateVersions.definition}->'steps') as step
+        where ${templateVersions.id} = ${templateVersionId} and step ? 'resultsSchema'`,
+  );
+  return new Map(rows.map((row) => [row.name, row.results_schema]));
+}
