@@ -1,4 +1,5 @@
 import { isLoopbackHostname } from './auth/loopback';
+import { parseRedactFields } from './redact-secrets';
 
 /** Reads the environment of shared/API.md §2 in one place, with clear errors for bad values. */
 export type SwitchyardEnv = {
@@ -32,6 +33,8 @@ export function readEnv(env: Record<string, string | undefined> = process.env): 
     dataDir: env.DATA_DIR?.trim() || './.data',
     adminToken: readAdminToken(env),
     orchestrator: readSwitch(env, 'ORCHESTRATOR', true),
+  /** REDACT_FIELDS: header and body field names redacted in stored attempts, besides the default ones. */
+  redactFields: string[];
     workerConcurrency: readInteger(env, 'WORKER_CONCURRENCY', 10, 1, 1000),
     demoServicesPort: readInteger(env, 'DEMO_SERVICES_PORT', 3100, 0, 65535),
     leaseSeconds: readInteger(env, 'LEASE_SECONDS', 30, 1, 3600),
@@ -57,6 +60,7 @@ function readHost(env: Record<string, string | undefined>): string {
       `HOST=${host} would let other machines connect, but ADMIN_TOKEN is not set (local mode has no tokens). ` +
         'Set ADMIN_TOKEN to require tokens, or leave HOST unset to listen on 127.0.0.1 only',
     );
+    redactFields: parseRedactFields(env.REDACT_FIELDS),
   }
   return host;
 }

@@ -174,7 +174,20 @@ function toClaimedStep(row: ClaimedStepRow): ClaimedStep {
   };
 }
 
-export type StepSuccess = { stepId: number; attempt: number; results: unknown; durationMs: number; httpStatus: number | null };
+/**
+ * What an attempt sent, got back and logged, as JSON ready to store (secrets redacted, bodies cut,
+ * text storable: lib/engine/attempt-recorder.ts); written by the statement that closes the attempt.
+ */
+export type AttemptDetails = { request: object | null; response: object | null; serviceCalls: number; logs: object[] | null };
+
+export type StepSuccess = {
+  stepId: number;
+  attempt: number;
+  results: unknown;
+  durationMs: number;
+  httpStatus: number | null;
+  details?: AttemptDetails;
+};
 
 /** Claim, in the completing statement, up to `limit` of the steps it makes ready, for this worker. */
 export type ClaimReleased = { workerId: string; leaseSeconds: number; limit: number };
@@ -202,7 +215,14 @@ export async function markStepsComplete(
     return { completed: 0, released: 0, claimed: [] };
   }
   const input = JSON.stringify(
-    successes.map((s) => ({ id: s.stepId, attempt: s.attempt, results: s.results ?? null, duration_ms: s.durationMs, http_status: s.httpStatus })),
+    successes.map((s) => ({
+      id: s.stepId,
+      attempt: s.attempt,
+      results: s.results ?? null,
+      duration_ms: s.durationMs,
+      http_status: s.httpStatus,
+      ...attemptDetailsInput(s.details),
+    })),
   );
   // Without free slots the statement stays as lean as it can be: the claiming parts are left out.
   const claiming = claim !== undefined && claim.limit > 0;
@@ -210,7 +230,8 @@ export async function markStepsComplete(
     dbOrTx,
     sql`
     with input as (
-      select * from jsonb_to_recordset(${input}::text::jsonb) as i(id bigint, attempt int, results jsonb, duration_ms int, http_status int)
+      select * from jsonb_to_recordset(${input}::text::jsonb) as i(id bigint, attempt int, results jsonb, duration_ms int, http_status int,
+        request jsonb, response jsonb, service_calls int, logs jsonb)
     ), stamp as materialized (
       -- One instant for the attempts this statement closes and opens, read as it runs: after the commits
       -- it sees (now() is when the statement arrived, which can precede them).
@@ -221,7 +242,8 @@ export async function markStepsComplete(
       from input i where s.id = i.id and s.status = 'in_progress' and s.attempts = i.attempt
       returning s.id, s.task_id, s.attempts${claiming ? sql`, s.results` : sql``}
     ), closed_attempts as (
-      update step_attempts a set finished_at = (select at from stamp), outcome = 'complete', duration_ms = i.duration_ms, http_status = i.http_status
+      update step_attempts a set finished_at = (select at from stamp), outcome = 'complete', duration_ms = i.duration_ms, http_status = i.http_status,
+        ${attemptDetailsSetSql()}
       from done d join input i on i.id = d.id
       where a.step_id = d.id and a.number = d.attempts
     ), done_transitions as (
@@ -384,13 +406,26 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
     with input as (
       select * from jsonb_to_recordset(${input}::text::jsonb) as i(id bigint, attempt int, next_status text, run_after_seconds float8,
         outcome text, error_class text, error_message text, error_code text, http_status int, duration_ms int,
-        refund_attempt boolean, rate_limited boolean)
+        refund_attempt boolean, rate_limited boolean, request jsonb, response jsonb, service_calls int, logs jsonb)
     ), stamp as materialized (
       -- One instant for the attempt's end, its error and the wait before the next one, read as the
       -- statement runs (see markStepsComplete).
       select clock_timestamp() as at
+  details?: AttemptDetails;
     ), failed as (
       update steps s set status = i.next_status,
+/** The input record's fields for an attempt's details; none without them (jsonb_to_recordset reads null). */
+function attemptDetailsInput(details: AttemptDetails | undefined) {
+  return details === undefined
+    ? {}
+    : { request: details.request, response: details.response, service_calls: details.serviceCalls, logs: details.logs };
+}
+
+/** Sets the closed attempt's details from the input record `i` (see attemptDetailsInput). */
+function attemptDetailsSetSql() {
+  return sql`request = i.request, response = i.response, service_calls = coalesce(i.service_calls, 0), logs = i.logs`;
+}
+
         run_at = case when i.next_status = 'waiting_retry' then (select at from stamp) + make_interval(secs => i.run_after_seconds) else null end,
         last_error = jsonb_build_object('class', i.error_class, 'message', i.error_message, 'code', i.error_code,
           'http_status', i.http_status, 'attempt', i.attempt, 'outcome', i.outcome, 'at', (select at from stamp)),
@@ -405,7 +440,8 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
     ), closed_attempts as (
       update step_attempts a set finished_at = (select at from stamp), outcome = i.outcome, error_class = i.error_class,
         error_message = i.error_message, error_code = i.error_code, http_status = i.http_status,
-        duration_ms = coalesce(i.duration_ms, (extract(epoch from (select at from stamp) - a.started_at) * 1000)::int)
+        duration_ms = coalesce(i.duration_ms, (extract(epoch from (select at from stamp) - a.started_at) * 1000)::int),
+        ${attemptDetailsSetSql()}
       from failed f join input i on i.id = f.id
       where a.step_id = f.id and a.number = f.attempts
     ), failed_transitions as (
@@ -414,6 +450,7 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
         jsonb_build_object('error_class', i.error_class, 'error_code', i.error_code, 'http_status', i.http_status,
           'retry_in_seconds', case when f.status = 'waiting_retry' then i.run_after_seconds end,
           'attempt_not_counted', i.refund_attempt, 'rate_limited', i.rate_limited)
+      ...attemptDetailsInput(f.details),
       from failed f join input i on i.id = f.id
     ), task_deltas as (
       select task_id, 0 as unfinished, -count(*)::int as live from failed where status = 'error' group by task_id

@@ -18,6 +18,9 @@ import type {
   attemptSchema,
   bulkRetryResultSchema,
   circuitSchema,
+  attemptLogLineSchema,
+  attemptRequestSchema,
+  attemptResponseSchema,
   createdApiTokenSchema,
   dagEdgeSchema,
   dagNodeSchema,
@@ -74,6 +77,9 @@ export type FailureGroup = FromSchema<typeof failureGroupSchema>;
 export type FailureList = FromSchema<typeof failureListSchema>;
 export type Overview = FromSchema<typeof overviewSchema>;
 export type OverviewHour = FromSchema<typeof overviewHourSchema>;
+export type AttemptRequest = FromSchema<typeof attemptRequestSchema>;
+export type AttemptResponse = FromSchema<typeof attemptResponseSchema>;
+export type AttemptLogLine = FromSchema<typeof attemptLogLineSchema>;
 export type OverviewStuckTask = FromSchema<typeof overviewStuckTaskSchema>;
 export type TemplateTaskCounts = FromSchema<typeof templateTaskCountsSchema>;
 /** Counts of tasks by status; statuses without tasks are left out, except in Overview.tasks.by_status. */

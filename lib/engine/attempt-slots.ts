@@ -3,6 +3,7 @@ import type { ClaimedStep } from '../../db/queries/steps';
 import type { StepLogger } from '../handlers/define-step-handler';
 import type { HandlerRegistry } from '../handlers/index';
 import type { Logger } from '../logger';
+import type { SecretMatcher } from '../redact-secrets';
 import { runAttempt, type AttemptOutcome, type CreateServiceCaller } from './run-attempt';
 
 export type AttemptSlotsOptions = {
@@ -11,6 +12,8 @@ export type AttemptSlotsOptions = {
   createServiceCaller: CreateServiceCaller;
   log: Logger;
   random: () => number;
+  /** Redacts what attempts store of their service calls and log lines. */
+  secretMatcher?: SecretMatcher;
   /** Called as each attempt ends, its slot already free; its outcome is not written yet. */
   onAttemptEnded: (step: ClaimedStep, outcome: AttemptOutcome) => void;
 };
@@ -76,18 +79,20 @@ export class AttemptSlots {
   start(step: ClaimedStep): void {
     this.claimedCount += 1;
     const log = stepLogger(this.options.log, step);
-    const { handlers, createServiceCaller, random } = this.options;
-    const attempt = runAttempt({ step, handlers, createServiceCaller, stopSignal: this.stopController.signal, log, random }).then((outcome) => {
-      this.running.delete(step.id);
-      if (outcome.kind === 'failure') {
-        log.warn('attempt failed', {
-          outcome: outcome.failure.outcome,
-          error: outcome.failure.errorMessage,
-          next_status: outcome.failure.nextStatus,
-        });
-      }
-      this.options.onAttemptEnded(step, outcome);
-    });
+    const { handlers, createServiceCaller, random, secretMatcher } = this.options;
+    const attempt = runAttempt({ step, handlers, createServiceCaller, stopSignal: this.stopController.signal, log, random, secretMatcher }).then(
+      (outcome) => {
+        this.running.delete(step.id);
+        if (outcome.kind === 'failure') {
+          log.warn('attempt failed', {
+            outcome: outcome.failure.outcome,
+            error: outcome.failure.errorMessage,
+            next_status: outcome.failure.nextStatus,
+          });
+        }
+        this.options.onAttemptEnded(step, outcome);
+      },
+    );
     this.running.set(step.id, attempt);
   }
 

@@ -3,8 +3,10 @@ import type { ClaimedStep, StepFailure, StepSuccess } from '../../db/queries/ste
 import { PermanentError, RetryableError } from '../errors';
 import type { ServiceCaller, ServiceCallRecord, StepLogger } from '../handlers/define-step-handler';
 import type { HandlerRegistry } from '../handlers/index';
+import { createSecretMatcher, type SecretMatcher } from '../redact-secrets';
 import { cutText, toStorableJson } from '../storable-text';
 import { TEMPLATE_DEFAULTS } from '../templates/template-definition';
+import { AttemptRecorder } from './attempt-recorder';
 import { computeRetryDelay } from './compute-retry-delay';
 
 export type AttemptOutcome = { kind: 'success'; success: StepSuccess } | { kind: 'failure'; failure: StepFailure };
@@ -43,6 +45,7 @@ export async function runAttempt({
   stopSignal,
   log,
   random = Math.random,
+  secretMatcher = createSecretMatcher(),
 }: {
   step: ClaimedStep;
   handlers: HandlerRegistry;
@@ -50,6 +53,8 @@ export async function runAttempt({
   stopSignal: AbortSignal;
   log: StepLogger;
   random?: () => number;
+  /** What the attempt's request, response and log lines are redacted with (the default names plus REDACT_FIELDS). */
+  secretMatcher?: SecretMatcher;
 }): Promise<AttemptOutcome> {
   const startedAt = performance.now();
   const controller = new AbortController();
@@ -58,6 +63,7 @@ export async function runAttempt({
   const onStop = () => controller.abort(new AttemptInterruptedError());
   stopSignal.addEventListener('abort', onStop, { once: true });
   let lastHttpStatus: number | null = null;
+  const recorder = new AttemptRecorder(secretMatcher);
   try {
     const handler = handlers.get(step.handler);
     if (!handler) {
@@ -70,6 +76,7 @@ export async function runAttempt({
       signal: controller.signal,
       onCall: (record) => {
         lastHttpStatus = record.status ?? null;
+        recorder.recordCall(record);
       },
     });
     const aborted = new Promise<never>((_resolve, reject) => {
@@ -86,17 +93,26 @@ export async function runAttempt({
         idempotencyKey,
         correlationId: step.correlationId,
         services,
-        log,
+        log: recorder.wrapLogger(log),
       }),
       aborted,
     ]);
     const serialisable = toJsonValue(results);
     return {
       kind: 'success',
-      success: { stepId: step.id, attempt: step.attempt, results: serialisable, durationMs: elapsedMs(startedAt), httpStatus: lastHttpStatus },
+      success: {
+        stepId: step.id,
+        attempt: step.attempt,
+        results: serialisable,
+        durationMs: elapsedMs(startedAt),
+        httpStatus: lastHttpStatus,
+        details: recorder.toDetails(),
+      },
     };
   } catch (error) {
-    return { kind: 'failure', failure: classifyFailure({ step, error, durationMs: elapsedMs(startedAt), lastHttpStatus, random }) };
+    const failure = classifyFailure({ step, error, durationMs: elapsedMs(startedAt), lastHttpStatus, random });
+    // An error's message often quotes the call (`POST user /users?token=…`): its secrets are redacted too.
+    return { kind: 'failure', failure: { ...failure, errorMessage: secretMatcher.redactText(failure.errorMessage), details: recorder.toDetails() } };
   } finally {
     clearTimeout(timer);
     stopSignal.removeEventListener('abort', onStop);

@@ -6,6 +6,7 @@ import { PermanentError } from '../errors';
 import type { HandlerRegistry } from '../handlers/index';
 import { logger as rootLogger, type Logger } from '../logger';
 import { AttemptSlots } from './attempt-slots';
+import { createSecretMatcher } from '../redact-secrets';
 import { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER, type CircuitBreakerOptions } from './circuit-breaker';
 import { ClaimLoop } from './claim-loop';
 import { LeaseKeeper } from './lease-keeper';
@@ -31,6 +32,8 @@ export type OrchestratorOptions = {
   circuitBreaker?: CircuitBreakerOptions | false;
 };
 
+  /** Names of headers and body fields redacted in what attempts store, besides the default ones (REDACT_FIELDS). */
+  redactFields?: readonly string[];
 export type Orchestrator = {
   readonly workerId: string;
   /** Claim now instead of at the next poll. */
@@ -77,6 +80,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
         claimLoop.wake();
       }
     },
+    secretMatcher: createSecretMatcher(options.redactFields),
   });
   const claimLoop = new ClaimLoop({ db, slots, workerId, leaseSeconds, pollIntervalMs: options.pollIntervalMs ?? 1000, log });
   const circuitBreaker = circuitSettings ? new CircuitBreaker(circuitSettings, { db, slots, workerId, leaseSeconds, log }) : undefined;

@@ -1,13 +1,28 @@
 import type { JSONSchemaType } from 'ajv';
 
 /** What one service call reports, so the attempt row can show HTTP status and latency. */
-export type ServiceCallRecord = { service: string; method: string; path: string; status?: number; latencyMs: number };
+export type ServiceCallRecord = {
+  service: string;
+  method: string;
+  path: string;
+  status?: number;
+  latencyMs: number;
+  /** What was sent and what came back, for the attempt's record (redacted and cut there, not here). */
+  requestHeaders?: Record<string, string>;
+  requestBody?: unknown;
+  response?: { headers: Headers; body: unknown };
+};
 
 export type ServiceCallOptions = {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   /** Overrides the step's idempotency key (e.g. one key per call when a handler makes several). */
   idempotencyKey?: string;
+  /**
+   * More request headers, such as the service's Authorization. They never replace the JSON,
+   * idempotency and correlation headers; the attempt's record shows secret ones as "[redacted]".
+   */
+  headers?: Record<string, string>;
 };
 
 export type ServiceResponse = { status: number; body: unknown; headers: Headers };

@@ -76,6 +76,9 @@ describe('http handler', () => {
     const refused = validateConfig({ service: 'http://evil', path: 'users', url: 'http://evil', method: 'TRACE' });
     expect(refused.ok).toBe(false);
     expect(refused.ok ? [] : refused.errors.map((error) => error.path).sort()).toEqual(['/method', '/path', '/service', '/url']);
+    expect(validateConfig({ ...createCustomer, headers: { Authorization: 'Bearer {{ context.token }}' } }).ok).toBe(true);
+    const badHeaders = validateConfig({ ...createCustomer, headers: { 'bad name': 'x', 'X-Count': 3 } });
+    expect(badHeaders.ok ? [] : badHeaders.errors.map((error) => error.path).sort()).toEqual(['/headers/X-Count', '/headers/bad name']);
   });
 
   it('posts a body built from the context and returns the response body', async () => {

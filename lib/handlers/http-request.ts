@@ -9,6 +9,8 @@ export type HttpRequestConfig = {
   path: string;
   /** Any JSON; string values may hold `{{ … }}` references (see render-template-values.ts). */
   body?: unknown;
+  /** More request headers (an Authorization, say); values may hold `{{ … }}` references. Stored attempts show secret ones redacted. */
+  headers?: Record<string, string>;
   /** Statuses that count as success; by default every 2xx. */
   expect_status?: number[];
   /** A 409 means "already done" for this call, so its body becomes the step's results. */
@@ -31,6 +33,7 @@ export const httpRequest = defineStepHandler<HttpRequestConfig>({
       method: { type: 'string', enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
       path: { type: 'string', pattern: '^/' },
       body: {},
+      headers: { type: 'object', propertyNames: { pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" }, additionalProperties: { type: 'string' } },
       expect_status: {
         type: 'array',
         minItems: 1,
@@ -47,8 +50,9 @@ export const httpRequest = defineStepHandler<HttpRequestConfig>({
     }) as string;
     const body = config.body === undefined ? undefined : renderTemplateValues(config.body, scope, { location: 'handler_config.body' });
     const method = config.method ?? (body === undefined ? 'GET' : 'POST');
+    const headers = config.headers === undefined ? undefined : renderHeaders(config.headers, scope);
 
-    const response = await context.services.call(config.service, path, { method, body });
+    const response = await context.services.call(config.service, path, { method, body, headers });
     const description = `${method} ${config.service} ${path}`;
     if (response.status === 409 && !config.treat_conflict_as_success && !config.expect_status?.includes(409)) {
       throw new PermanentError(`${description} answered 409${describeConflict(response.body)}`, {
@@ -66,6 +70,12 @@ export const httpRequest = defineStepHandler<HttpRequestConfig>({
     return response.body === undefined ? { status: response.status } : response.body;
   },
 });
+
+/** Header values as text: a value that is exactly one reference to a number or an object becomes its JSON. */
+function renderHeaders(headers: Record<string, string>, scope: TemplateScope): Record<string, string> {
+  const rendered = renderTemplateValues(headers, scope, { location: 'handler_config.headers' }) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(rendered).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)]));
+}
 
 function toTemplateScope(context: StepHandlerContext): TemplateScope {
   return {

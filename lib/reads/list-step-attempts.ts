@@ -2,7 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { findTask } from '../../db/queries/tasks';
 import { stepAttempts, steps } from '../../db/schema';
-import type { Attempt } from '../api/types';
+import type { Attempt, AttemptLogLine, AttemptRequest, AttemptResponse } from '../api/types';
 import { NotFoundError } from '../errors';
 import type { AttemptOutcome } from '../statuses';
 import { stepRefSql } from './step-ref-sql';
@@ -32,5 +32,10 @@ export async function listStepAttempts(db: DbOrTx, { taskId, step: stepRef }: { 
         : { class: row.errorClass, message: row.errorMessage, code: row.errorCode },
     http_status: row.httpStatus,
     duration_ms: row.durationMs,
+    service_calls: row.serviceCalls,
+    // Written by the statement that closed the attempt, in these shapes (lib/engine/attempt-recorder.ts).
+    request: row.request as AttemptRequest | null,
+    response: row.response as AttemptResponse | null,
+    logs: (row.logs as AttemptLogLine[] | null) ?? [],
   }));
 }

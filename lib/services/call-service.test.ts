@@ -82,7 +82,36 @@ describe('createServiceCaller', () => {
     expect(request?.headers['idempotency-key']).toBe('step-key-1');
     expect(request?.headers['x-correlation-id']).toBe('corr-1');
     expect(request?.headers['content-type']).toBe('application/json');
-    expect(calls).toEqual([{ service: 'svc', method: 'POST', path: '/things?x=1', status: 200, latencyMs: expect.any(Number) as number }]);
+    expect(calls).toEqual([
+      {
+        service: 'svc',
+        method: 'POST',
+        path: '/things?x=1',
+        status: 200,
+        latencyMs: expect.any(Number) as number,
+        requestHeaders: {
+          Accept: 'application/json',
+          'Content-Type': 'application/json',
+          'Idempotency-Key': 'step-key-1',
+          'X-Correlation-ID': 'corr-1',
+        },
+        requestBody: { name: 'a' },
+        response: { headers: expect.any(Headers) as Headers, body: response.body },
+      },
+    ]);
+  });
+
+  it("sends a call's own headers, never in place of the idempotency and correlation headers", async () => {
+    const { caller, calls } = createCaller();
+    await caller.call('svc', '/things', {
+      headers: { Authorization: 'Bearer abc', 'idempotency-key': 'mine', 'X-Correlation-ID': 'mine', accept: 'text/html' },
+    });
+    const request = received.at(-1);
+    expect(request?.headers.authorization).toBe('Bearer abc');
+    expect(request?.headers['idempotency-key']).toBe('step-key-1');
+    expect(request?.headers['x-correlation-id']).toBe('corr-1');
+    expect(request?.headers.accept).toBe('application/json');
+    expect(calls[0]?.requestHeaders).toMatchObject({ Authorization: 'Bearer abc', 'Idempotency-Key': 'step-key-1' });
   });
 
   it('lets a call override the idempotency key and defaults to GET without a body', async () => {

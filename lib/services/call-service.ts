@@ -16,6 +16,9 @@ export type CreateServiceCallerOptions = {
   fetchImpl?: typeof fetch;
 };
 
+/** The headers every call sends; a call's own headers never replace them. */
+const OWN_HEADERS = new Set(['accept', 'content-type', 'idempotency-key', 'x-correlation-id']);
+
 /** Statuses that mean "try again later": the service said so, or could not answer in time. */
 const RETRY_AFTER_STATUSES = new Set([429, 503]);
 
@@ -53,19 +56,31 @@ export function createServiceCaller({
       }
 
       const startedAt = performance.now();
-      const report = (status?: number) => onCall?.({ service, method, path, status, latencyMs: Math.round(performance.now() - startedAt) });
+      const headers: Record<string, string> = {
+        ...Object.fromEntries(Object.entries(options.headers ?? {}).filter(([name]) => !OWN_HEADERS.has(name.toLowerCase()))),
+        Accept: 'application/json',
+        'Content-Type': 'application/json',
+        'Idempotency-Key': options.idempotencyKey ?? idempotencyKey,
+        'X-Correlation-ID': correlationId,
+      };
+      const report = (answer?: { status: number; headers: Headers; body: unknown }) =>
+        onCall?.({
+          service,
+          method,
+          path,
+          status: answer?.status,
+          latencyMs: Math.round(performance.now() - startedAt),
+          requestHeaders: headers,
+          requestBody: options.body,
+          response: answer && { headers: answer.headers, body: answer.body },
+        });
 
       let response: Response;
       let text: string;
       try {
         response = await fetchImpl(url, {
           method,
-          headers: {
-            Accept: 'application/json',
-            'Content-Type': 'application/json',
-            'Idempotency-Key': options.idempotencyKey ?? idempotencyKey,
-            'X-Correlation-ID': correlationId,
-          },
+          headers,
           body: options.body === undefined ? undefined : JSON.stringify(options.body),
           signal,
           // A redirect could lead away from the service's base URL, so it is an answer, not a detour.
@@ -85,9 +100,9 @@ export function createServiceCaller({
           cause: error,
         });
       }
-      report(response.status);
-
       const body = parseBody(text);
+      report({ status: response.status, headers: response.headers, body });
+
       const { status } = response;
       if ((status >= 200 && status < 300) || status === 409) {
         return { status, body, headers: response.headers };

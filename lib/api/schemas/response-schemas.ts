@@ -179,6 +179,29 @@ export const failureGroupSchema = object({
   signature: described(string, 'Error code or class, HTTP status and normalised message, joined: stable across occurrences.'),
   error_signature: described(string, 'A short key of `signature` (md5 hex): the `error_signature` filter of GET /tasks and bulk retry.'),
   error_class: nullableString,
+/** Headers by lower-case name; secret ones (Authorization, cookies, names like token or secret) read "[redacted]". */
+const recordedHeaders = { type: 'object', additionalProperties: string, description: 'Headers by lower-case name, secrets redacted.' } as const;
+const recordedBody = anyValue(
+  'The body: JSON as sent or received, with the value of every field named like password, token, card or secret (and REDACT_FIELDS) replaced by "[redacted]"; when its JSON text is over 8192 characters, that text cut there and ending with "… [cut: N more characters]".',
+);
+const bodyCut = described(boolean, 'Whether the body was cut at 8192 characters.');
+
+export const attemptRequestSchema = object({
+  service: string,
+  method: string,
+  path: described(string, "Under the service's base URL; secret query parameters redacted."),
+  headers: recordedHeaders,
+  body: recordedBody,
+  body_cut: bodyCut,
+});
+export const attemptResponseSchema = object({ status: integer, headers: recordedHeaders, body: recordedBody, body_cut: bodyCut });
+export const attemptLogLineSchema = object({
+  at: time,
+  level: oneOfValues(['info', 'warn', 'error']),
+  message: string,
+  fields: anyValue('What the handler logged with the message (secrets redacted; cut at 2000 characters of JSON), or null.'),
+});
+
   error_code: nullableString,
   http_status: nullableInteger,
   message: string,
@@ -188,6 +211,13 @@ export const failureGroupSchema = object({
   sample_error: nullable(stepErrorSchema),
   sample_task_id: nullableId,
   sample_task_ids: described(arrayOf(id), "Up to 10 of the group's tasks, the most recent failure first."),
+  service_calls: described(integer, 'Service calls the attempt made; request and response are the last one.'),
+  request: described(nullable(attemptRequestSchema), 'The last service call as sent; null when the attempt called no service.'),
+  response: described(nullable(attemptResponseSchema), 'What that call got back; null when no answer came (a timeout, a network error).'),
+  logs: described(
+    arrayOf(attemptLogLineSchema),
+    "The handler's log lines during the attempt, at most 50 (a last line counts the others), messages cut at 1000 characters.",
+  ),
   partial_state: described(
     arrayOf(
       object({
@@ -405,3 +435,6 @@ export const responseSchemas = {
   ApiTokenList: apiTokenListSchema,
   CreatedApiToken: createdApiTokenSchema,
 } as const;
+  AttemptRequest: attemptRequestSchema,
+  AttemptResponse: attemptResponseSchema,
+  AttemptLogLine: attemptLogLineSchema,
