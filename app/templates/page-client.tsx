@@ -114,6 +114,8 @@ export function TemplatesPageClient() {
                         data-testid="template-row"
                         data-namespace={template.namespace}
                         data-name={template.name}
+                        data-keyboard-row
+                        data-row-key={`${template.namespace}/${template.name}`}
                         tabIndex={0}
                         onKeyDown={(event) => {
                           if (event.target !== event.currentTarget) {

@@ -80,6 +80,10 @@ export function FailureGroupCard({
     <article
       className={`card failure-group${stuck ? ' stuck' : ''}`}
       data-testid="failure-group"
+      // j and k focus the group (no Tab stop of its own); Enter then opens its tasks.
+      tabIndex={-1}
+      data-keyboard-row
+      data-row-key={`${group.namespace}/${group.name}/${group.step}/${group.signature}`}
       data-template={`${group.namespace}/${group.name}`}
       data-failing-step={group.step}
       data-count={group.count}
@@ -111,7 +115,7 @@ export function FailureGroupCard({
           </div>
         </div>
         <div className="action-row">
-          <Link className="button" href={taskListHref(failureGroupFilter(group))}>
+          <Link className="button" href={taskListHref(failureGroupFilter(group))} data-row-open>
             Open its tasks
           </Link>
           <button type="button" className="button primary" onClick={() => onRetry(group)} {...blockedBy(retryPermission, retryNoteId)}>

@@ -1,9 +1,11 @@
 'use client';
 
 import { usePathname, useRouter } from 'next/navigation';
-import type { ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useSession, useSignOut } from '../../lib/api/session';
+import { KeyboardShortcuts } from './keyboard-shortcuts';
 import { Link } from './link';
+import { ThemeToggle } from './theme-toggle';
 
 const NAV_ITEMS = [
   { href: '/', label: 'Overview', icon: 'M2 9h5V2H2zm7 5h5V7H9zM2 14h5v-3H2zM9 2v3h5V2z' },
@@ -18,23 +20,71 @@ function isActive(pathname: string, href: string) {
   return href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
 }
 
-/** The frame of every page: the navigation on the left, the local-mode banner, the page. */
+const BRAND_MARK = (
+  <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true">
+    <path d="M3 6h8l4 6h6M3 18h8l4-6" fill="none" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" strokeLinejoin="round" />
+    <circle cx="21" cy="12" r="2" fill="currentColor" />
+  </svg>
+);
+
+/**
+ * The frame of every page: the navigation on the left (under 768 px, a top bar whose Menu button opens
+ * it), the local-mode banner, the page, and the keyboard shortcuts.
+ */
 export function AppShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  // A page opened from the menu closes it.
+  useEffect(() => setMenuOpen(false), [pathname]);
   if (pathname.startsWith('/sign-in')) {
     return <main className="sign-in-main">{children}</main>;
   }
   return (
-    <div className="shell">
+    <div className={`shell${menuOpen ? ' menu-open' : ''}`}>
       <a href="#main" className="skip-link">
         Skip to content
       </a>
-      <nav className="sidebar" aria-label="Main">
+      <header className="topbar">
         <Link href="/" className="brand">
-          <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true">
-            <path d="M3 6h8l4 6h6M3 18h8l4-6" fill="none" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" strokeLinejoin="round" />
-            <circle cx="21" cy="12" r="2" fill="currentColor" />
+          {BRAND_MARK}
+          <span>Switchyard</span>
+        </Link>
+        <button
+          ref={menuButton}
+          type="button"
+          className="menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="main-navigation"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
+          <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
+            <path
+              d={
+                menuOpen
+                  ? 'M3.5 2.4L8 6.9l4.5-4.5 1.1 1.1L9.1 8l4.5 4.5-1.1 1.1L8 9.1l-4.5 4.5-1.1-1.1L6.9 8 2.4 3.5z'
+                  : 'M2 3h12v1.6H2zm0 4.2h12v1.6H2zm0 4.2h12V13H2z'
+              }
+              fill="currentColor"
+            />
           </svg>
+          Menu
+        </button>
+      </header>
+      <nav
+        id="main-navigation"
+        className="sidebar"
+        aria-label="Main"
+        onKeyDown={(event) => {
+          if (event.key === 'Escape' && menuOpen) {
+            setMenuOpen(false);
+            menuButton.current?.focus();
+          }
+        }}
+      >
+        <Link href="/" className="brand">
+          {BRAND_MARK}
           <span>Switchyard</span>
         </Link>
         <ul>
@@ -45,6 +95,7 @@ export function AppShell({ children }: { children: ReactNode }) {
                 prefetch="auto"
                 className={isActive(pathname, item.href) ? 'active' : undefined}
                 aria-current={isActive(pathname, item.href) ? 'page' : undefined}
+                onClick={() => setMenuOpen(false)}
               >
                 <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
                   <path d={item.icon} fill="currentColor" fillRule="evenodd" />
@@ -54,14 +105,21 @@ export function AppShell({ children }: { children: ReactNode }) {
             </li>
           ))}
         </ul>
-        <SessionChip />
+        <div className="sidebar-footer">
+          <SessionChip />
+          <ThemeToggle />
+          <button type="button" className="link-button shortcuts-hint" onClick={() => setShortcutsOpen(true)}>
+            Keyboard shortcuts <kbd>?</kbd>
+          </button>
+        </div>
       </nav>
       <div className="shell-main">
         <LocalModeBanner />
-        <main id="main" className="page">
+        <main id="main" className="page" tabIndex={-1}>
           {children}
         </main>
       </div>
+      <KeyboardShortcuts helpOpen={shortcutsOpen} onHelpOpenChange={setShortcutsOpen} />
     </div>
   );
 }

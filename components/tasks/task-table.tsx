@@ -101,6 +101,8 @@ export function TaskTable({
               className={selected.has(task.id) ? 'selected' : undefined}
               aria-selected={selected.has(task.id)}
               data-task-id={task.id}
+              data-keyboard-row
+              data-row-key={task.id}
               onKeyDown={(event) => onRowKeyDown(event, task.id)}
               onClick={(event) => onRowClick(event, task.id)}
             >

@@ -16,6 +16,28 @@ const sessionOptions = () =>
 
 export const useSession = () => useQuery(sessionOptions());
 
+/** What the sign-in page shows: see decideSignInView. */
+export type SignInView = 'checking' | 'local' | 'signed_in' | 'sign_in';
+
+/**
+ * What the sign-in page shows, from a session read made since it opened: never from the cache alone. A tab
+ * opened before the server restarted with ADMIN_TOKEN still holds "local mode" from then; had the page
+ * believed it, it offered "no sign-in needed. Continue" and the next page's 401 brought it back, forever.
+ * A refused read (401) means: sign in. Local mode (read now) needs no sign-in; a valid session may go on.
+ */
+export function decideSignInView(read: { isFetchedAfterMount: boolean; isError: boolean; data: Session | undefined }): SignInView {
+  if (!read.isFetchedAfterMount) {
+    return 'checking';
+  }
+  if (read.isError || !read.data) {
+    return 'sign_in';
+  }
+  return read.data.mode === 'local' ? 'local' : 'signed_in';
+}
+
+/** The session as the server sees it now: read again whenever a page using it opens, whatever the cache holds. */
+export const useFreshSession = () => useQuery({ ...sessionOptions(), staleTime: 0, refetchOnMount: 'always', retry: false });
+
 /** Whether the signed-in role may do `action` (see checkPermission), for disabling what it can't do, with the reason. */
 export function usePermission(required: SessionRole, action: string): Permission {
   const session = useSession();

@@ -9,6 +9,7 @@ import { blockedBy, PermissionNote } from '../../../components/feedback/permissi
 import { isRefreshFailing } from '../../../components/feedback/stale-data';
 import { StaleDataNotice } from '../../../components/feedback/stale-data-notice';
 import { JsonView } from '../../../components/json/json-view';
+import { focusWhenShown, useEscapeKey } from '../../../components/shell/keyboard-shortcuts';
 import { Link } from '../../../components/shell/link';
 import { StatusBadge } from '../../../components/status/status-badge';
 import { TaskGraph } from '../../../components/task-graph/task-graph';
@@ -71,6 +72,14 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
     [pathname, searchParams],
   );
   const onSelectStep = useCallback((step: string) => selectStep(step), [selectStep]);
+  // Closing the panel (its × or Escape) gives focus back to its step in the graph.
+  const closeStep = useCallback(() => {
+    selectStep(null);
+    if (selectedName) {
+      focusWhenShown(`.react-flow__node[data-id="${CSS.escape(selectedName)}"]`);
+    }
+  }, [selectStep, selectedName]);
+  useEscapeKey(selectedStep ? closeStep : null);
 
   if (detail.isPending) {
     return <LoadingState rows={8} label="Loading the task…" />;
@@ -126,7 +135,7 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
               task={task}
               step={selectedStep}
               transitions={transitions}
-              onClose={() => selectStep(null)}
+              onClose={closeStep}
               onEditContext={() => setEditingContext(true)}
             />
           ) : null}
