@@ -17,6 +17,7 @@ import { StatusBadge } from '../status/status-badge';
 import { Countdown } from '../time/countdown';
 import { formatDuration } from '../time/format-time';
 import { RelativeTime } from '../time/relative-time';
+import { AttemptDetails } from './attempt-details';
 import { TransitionList } from './transition-list';
 
 function canSkip(step: StepSummary) {
@@ -355,6 +356,7 @@ function AttemptTable({ taskId, step }: { taskId: string; step: string }) {
               {attempt.error.message}
             </div>
           ) : null}
+          <AttemptDetails attempt={attempt} />
         </li>
       ))}
     </ol>
