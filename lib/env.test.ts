@@ -46,3 +46,35 @@ describe('readEnv: HOST and PUBLIC_URL', () => {
     }
   });
 });
+
+describe('readEnv: ALERT_WEBHOOK_URL and ALERT_QUIET_SECONDS', () => {
+  it('takes an http(s) webhook, none when blank, and 600 s of quiet by default', () => {
+    expect(readEnv({}).alertWebhookUrl).toBeUndefined();
+    expect(readEnv({ ALERT_WEBHOOK_URL: '  ' }).alertWebhookUrl).toBeUndefined();
+    expect(readEnv({ ALERT_WEBHOOK_URL: ' https://hooks.slack.com/services/T0/B0/abc ' }).alertWebhookUrl).toBe(
+      'https://hooks.slack.com/services/T0/B0/abc',
+    );
+    expect(readEnv({}).alertQuietSeconds).toBe(600);
+    expect(readEnv({ ALERT_QUIET_SECONDS: '0' }).alertQuietSeconds).toBe(0);
+    expect(readEnv({ ALERT_QUIET_SECONDS: '3600' }).alertQuietSeconds).toBe(3600);
+  });
+
+  it('refuses a webhook that is not an http(s) address, naming the variable but never repeating its value', () => {
+    for (const bad of ['hooks.slack.com/services/T0/B0/secret-part', 'ftp://example.com/secret-part', 'mailto:secret-part@example.com']) {
+      let message = '';
+      try {
+        readEnv({ ALERT_WEBHOOK_URL: bad });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message, bad).toMatch(/^ALERT_WEBHOOK_URL must be an http:\/\/ or https:\/\/ address/);
+      expect(message, bad).not.toContain('secret-part');
+    }
+  });
+
+  it('refuses a quiet time that is not a whole number of seconds, naming the variable', () => {
+    for (const bad of ['ten', '-1', '1.5', '10m', '999999999']) {
+      expect(() => readEnv({ ALERT_QUIET_SECONDS: bad }), bad).toThrow(/ALERT_QUIET_SECONDS must be a whole number from 0 to 604800/);
+    }
+  });
+});

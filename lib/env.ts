@@ -22,6 +22,10 @@ export type SwitchyardEnv = {
   host: string;
   /** The dashboard's address: links in alerts, and a host name served in local mode besides loopback. */
   publicUrl: string;
+  /** Where failure alerts are POSTed; unset: no alerts. A secret: never logged (lib/engine/alert-delivery.ts). */
+  alertWebhookUrl: string | undefined;
+  /** At most one alert per failure group in this many seconds. */
+  alertQuietSeconds: number;
   /** Picks a Tasker template's `environments.<name>` overrides: SWITCHYARD_ENV, else NODE_ENV, else development. */
   templateEnvironment: string;
 };
@@ -44,6 +48,8 @@ export function readEnv(env: Record<string, string | undefined> = process.env): 
     e2e: env.E2E === '1',
     host: readHost(env),
     publicUrl: readPublicUrl(env),
+    alertWebhookUrl: readAlertWebhookUrl(env),
+    alertQuietSeconds: readInteger(env, 'ALERT_QUIET_SECONDS', 600, 0, 604_800),
     templateEnvironment: env.SWITCHYARD_ENV?.trim() || env.NODE_ENV?.trim() || 'development',
   };
 }
@@ -75,6 +81,24 @@ function readPublicUrl(env: Record<string, string | undefined>): string {
     throw new Error(`PUBLIC_URL must be an http:// or https:// address such as https://switchyard.example.com, not "${raw}"`);
   }
   return raw.replace(/\/+$/, '');
+}
+
+/**
+ * A webhook's address usually holds its secret (Slack's path does): an invalid one is refused without
+ * repeating it, so the error cannot leak it into logs.
+ */
+function readAlertWebhookUrl(env: Record<string, string | undefined>): string | undefined {
+  const raw = env.ALERT_WEBHOOK_URL?.trim();
+  if (!raw) {
+    return undefined;
+  }
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new Error(
+      'ALERT_WEBHOOK_URL must be an http:// or https:// address such as https://hooks.slack.com/services/…; the value set is not one (not shown here: it may hold a secret)',
+    );
+  }
+  return raw;
 }
 
 /** Long enough that guessing it is hopeless even without the limit on wrong tokens. */

@@ -5,6 +5,7 @@ import { STEPS_READY_CHANNEL } from '../../db/queries/steps';
 import { PermanentError } from '../errors';
 import type { HandlerRegistry } from '../handlers/index';
 import { logger as rootLogger, type Logger } from '../logger';
+import { AlertDelivery, type AlertDeliveryOptions } from './alert-delivery';
 import { AttemptSlots } from './attempt-slots';
 import { createSecretMatcher } from '../redact-secrets';
 import { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER, type CircuitBreakerOptions } from './circuit-breaker';
@@ -30,6 +31,8 @@ export type OrchestratorOptions = {
   random?: () => number;
   /** Circuit breaking per service (state shared in the database); false turns it off. */
   circuitBreaker?: CircuitBreakerOptions | false;
+  /** Failure alerts (ALERT_WEBHOOK_URL): queued from the outbox and sent by this process among others; unset: none sent. */
+  alerts?: Omit<AlertDeliveryOptions, 'db' | 'workerId' | 'log'>;
 };
 
   /** Names of headers and body fields redacted in what attempts store, besides the default ones (REDACT_FIELDS). */
@@ -53,7 +56,8 @@ const noServices: CreateServiceCaller = () => ({
  * there is nothing to claim; each attempt runs in its slot with its timeout; the outcome recorder
  * writes outcomes in batches (whatever finished while the previous batch was being written goes in
  * the next statement); the lease keeper keeps the leases of the steps this process holds and reclaims
- * those of dead processes; the circuit breaker counts service failures and sends probes.
+ * those of dead processes; the circuit breaker counts service failures and sends probes; the alert
+ * delivery turns the alert outbox into messages to ALERT_WEBHOOK_URL, on its own timer.
  */
 export async function startOrchestrator(options: OrchestratorOptions): Promise<Orchestrator> {
   const { database, handlers } = options;
@@ -94,11 +98,14 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     onReclaimed: () => claimLoop.wake(),
   });
 
+  const alertDelivery = options.alerts ? new AlertDelivery({ ...options.alerts, db, workerId, log }) : undefined;
+
   const unlisten = await database.listen(STEPS_READY_CHANNEL, () => claimLoop.wake());
   leaseKeeper.start();
   circuitBreaker?.start();
   await leaseKeeper.reclaimExpiredLeases();
   claimLoop.start();
+  alertDelivery?.start();
   log.info({ concurrency, lease_seconds: leaseSeconds }, 'orchestrator started');
 
   const counters = () => ({ claimed: slots.claimed, completed: recorder.completed, failed: recorder.failed });
@@ -114,6 +121,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       slots.close();
       // Checks stop with the claims: a stopping process sends no probe.
       circuitBreaker?.stop();
+      const alertsStopped = alertDelivery?.stop();
       await claimLoop.release();
       await waitAtMost(slots.allEnded(), shutdownGraceMs);
       slots.abort();
@@ -124,6 +132,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       // another process runs those attempts again, so stopping need not wait forever.
       await waitAtMost(recorder.flush(), recordWaitAfterStopMs);
       leaseKeeper.stop();
+      await alertsStopped;
       await unlisten();
       log.info(counters(), 'orchestrator stopped');
     },
