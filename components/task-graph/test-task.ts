@@ -20,6 +20,9 @@ export function makeTestTask(statuses: Record<string, StepStatus> = {}): TaskDet
     completed_at: null,
     results: null,
     last_error: null,
+    kind: 'step',
+    compensates: null,
+    rerun_round: 0,
     depends_on: dependsOn,
     results_schema: null,
   });

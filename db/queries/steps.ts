@@ -1,7 +1,7 @@
 import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type DbOrTx } from '../client';
 import { stepDependencies, steps } from '../schema';
-import { CLAIMABLE_STEP_STATUSES } from '../statuses';
+import { CLAIMABLE_STEP_STATUSES, COMPENSABLE_STEP_STATUSES, type StepKind } from '../statuses';
 import { toSqlList } from '../to-sql-list';
 import { insertTaskFinishTransitionsSql, updateTaskCountersSql } from './tasks';
 
@@ -32,6 +32,10 @@ export type ClaimedStep = {
   taskName: string;
   version: string;
   dependencyResults: Record<string, unknown>;
+  /** `step`, or `compensation` (its dependencyResults are then the results of every step of the task). */
+  kind: StepKind;
+  /** Times an operator re-ran the step: part of its idempotency key when above zero. */
+  rerunRound: number;
 };
 
 type ClaimedStepRow = {
@@ -54,6 +58,8 @@ type ClaimedStepRow = {
   task_name: string;
   version: string;
   dependency_results: Record<string, unknown> | null;
+  kind: StepKind;
+  rerun_round: number;
 };
 
 /**
@@ -87,7 +93,7 @@ export async function claimReadySteps(
         waiting_since = coalesce(s.waiting_since, least(s.run_at, now())), run_at = null, updated_at = now()
       from picked where s.id = picked.id
       returning s.id, s.task_id, s.name, s.handler, s.handler_config, s.service, s.attempts, s.round_start_attempts, s.retry_limit,
-        s.retryable, s.timeout_seconds, s.backoff, s.rate_limited_since, picked.status as from_status
+        s.retryable, s.timeout_seconds, s.backoff, s.rate_limited_since, s.kind, s.rerun_round, picked.status as from_status
     ), opened_attempts as (
       -- clock_timestamp(), not now(): now() is when the statement arrived, which can precede the commit
       -- that made these steps ready (attempt times must follow the order in which things happened).
@@ -139,14 +145,18 @@ export async function findNextRunAtDelayMs(dbOrTx: DbOrTx): Promise<number | und
  */
 function selectClaimedStepsSql(claimed: SQL, completedHere?: SQL): SQL {
   const results = completedHere ? sql`coalesce((select h.results from ${completedHere} h where h.id = p.id), p.results)` : sql`p.results`;
+  // A compensation step depends only on other compensations: it reads the results of every step of its
+  // task instead (the step it undoes among them), e.g. the id of the record to delete.
   return sql`select c.*, t.context, t.correlation_id, t.namespace, t.name as task_name, t.version,
-      (with recursive ancestors(id) as (
+      case when c.kind = 'compensation' then
+        (select jsonb_object_agg(p.name, p.results) from steps p where p.task_id = c.task_id and p.kind = 'step' and p.results is not null)
+      else (with recursive ancestors(id) as (
          select depends_on_step_id from step_dependencies where step_id = c.id
          union
          select d.depends_on_step_id from ancestors a
            cross join lateral (select x.depends_on_step_id from step_dependencies x where x.step_id = a.id offset 0) d
        ) select jsonb_object_agg(p.name, ${results}) from steps p
-         where p.task_id = c.task_id and p.id in (select id from ancestors)) as dependency_results
+         where p.task_id = c.task_id and p.id in (select id from ancestors)) end as dependency_results
     from ${claimed} c join tasks t on t.id = c.task_id`;
 }
 
@@ -171,6 +181,8 @@ function toClaimedStep(row: ClaimedStepRow): ClaimedStep {
     taskName: row.task_name,
     version: row.version,
     dependencyResults: row.dependency_results ?? {},
+    kind: row.kind ?? 'step',
+    rerunRound: row.rerun_round ?? 0,
   };
 }
 
@@ -240,7 +252,15 @@ export async function markStepsComplete(
       update steps s set status = 'complete', results = i.results, completed_at = now(), lease_expires_at = null,
         worker_id = null, rate_limited_since = null, waiting_since = null, updated_at = now()
       from input i where s.id = i.id and s.status = 'in_progress' and s.attempts = i.attempt
-      returning s.id, s.task_id, s.attempts${claiming ? sql`, s.results` : sql``}
+      returning s.id, s.task_id, s.attempts, s.name, s.compensates_step_id${claiming ? sql`, s.results` : sql``}
+    ), undone as (
+      -- A completed compensation: the step it undoes is compensated (both finished: no counter changes).
+      update steps o set status = 'compensated', updated_at = now()
+      from done d where o.id = d.compensates_step_id and o.status in (${toSqlList(COMPENSABLE_STEP_STATUSES)})
+      returning o.id, o.task_id, d.name as compensation, (select previous.status from steps previous where previous.id = o.id) as previous_status
+    ), undone_transitions as (
+      insert into transitions (task_id, step_id, from_status, to_status, reason, actor)
+      select task_id, id, previous_status, 'compensated', 'undone by ' || compensation, 'system' from undone
     ), closed_attempts as (
       update step_attempts a set finished_at = (select at from stamp), outcome = 'complete', duration_ms = i.duration_ms, http_status = i.http_status,
         ${attemptDetailsSetSql()}
@@ -328,7 +348,7 @@ function releaseDependentsSql(finished: SQL, claim?: ClaimReleased): SQL {
       from release_counts rc left join claimable_releases cr on cr.step_id = rc.step_id
       where c.id = rc.step_id and c.status = 'pending'
       returning c.id, c.task_id, c.status, c.name, c.handler, c.handler_config, c.service, c.attempts, c.round_start_attempts,
-        c.retry_limit, c.retryable, c.timeout_seconds, c.backoff, c.rate_limited_since
+        c.retry_limit, c.retryable, c.timeout_seconds, c.backoff, c.rate_limited_since, c.kind, c.rerun_round
     ), claimed as (
       select * from released where status = 'in_progress'
     ), opened_attempts as (

@@ -105,7 +105,9 @@ export async function insertTransitions(tx: DbOrTx, rows: NewTransition[]) {
  * The task-status rule, the one place it is written: applies `task_deltas(task_id, unfinished, live)`
  * (a CTE the caller defines) to the tasks' step counters, and derives each open task's status from them:
  * no unfinished step left → complete (completed_at set); unfinished steps but none live → error;
- * otherwise in_progress, but a pending task stays pending (only a claim starts a task). A finished task
+ * otherwise in_progress, but a pending task stays pending (only a claim starts a task). A task whose
+ * compensation has started (compensation_started_at) says compensated for complete and compensating
+ * for in_progress: its unfinished steps are then its compensations. A finished task
  * keeps its status and completed_at. Returns id, status and previous_status of each task.
  *
  * The counters are updated in place, so concurrent statements on one task serialise on its row and see
@@ -117,9 +119,10 @@ export function updateTaskCountersSql(): SQL {
       update tasks t set unfinished_steps = t.unfinished_steps + td.unfinished, live_steps = t.live_steps + td.live,
         status = case
           when t.status not in (${open}) then t.status
-          when t.unfinished_steps + td.unfinished = 0 then 'complete'
+          when t.unfinished_steps + td.unfinished = 0 then case when t.compensation_started_at is null then 'complete' else 'compensated' end
           when t.live_steps + td.live = 0 then 'error'
           when t.status = 'pending' then 'pending'
+          when t.compensation_started_at is not null then 'compensating'
           else 'in_progress' end,
         completed_at = case when t.status in (${open}) and t.unfinished_steps + td.unfinished = 0
           then now() else t.completed_at end,
@@ -134,6 +137,7 @@ export function insertTaskFinishTransitionsSql(): SQL {
       insert into transitions (task_id, from_status, to_status, reason, actor)
       select id, previous_status, status,
         case status when 'complete' then 'every step finished' when 'error' then 'a step failed and no other step can run'
+          when 'compensated' then 'every compensation finished' when 'compensating' then 'compensation can go on'
           else 'work can go on' end, 'system'
       from updated_tasks where status is distinct from previous_status`;
 }

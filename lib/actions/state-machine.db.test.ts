@@ -14,8 +14,10 @@ import {
 } from '../statuses';
 import { saveTestTemplate } from '../testing/task-testing';
 import { cancelTask } from './cancel-task';
+import { compensateTask } from './compensate-task';
 import { createTask } from './create-task';
 import { editTaskContext } from './edit-task-context';
+import { rerunStep } from './rerun-step';
 import { resolveStep } from './resolve-step';
 import { retryStep } from './retry-step';
 import { retryTask } from './retry-task';
@@ -26,20 +28,32 @@ import { skipStep } from './skip-step';
  * every state of the task or step it acts on. An allowed action moves the states as the table says and
  * records each change as a transition; a refused one throws ConflictError (409) and changes nothing.
  *
- * The task is `a → b → c`, with `d` beside them; the actions on steps act on `b`. Each state is put in
- * place with SQL, its counters recounted from the steps.
+ * The task is `a → b → c`, with `d` beside them; the actions on steps act on `b`. a, b and d declare a
+ * compensation (compensating the task adds a step `compensate.<step>` for each of them that is complete).
+ * Each state is put in place with SQL, its counters recounted from the steps.
  */
 type StepName = 'a' | 'b' | 'c' | 'd';
 type Fixture = { task: TaskStatus; steps: Record<StepName, StepStatus> };
-type Action = 'retry task' | 'cancel task' | 'edit context' | 'retry step' | 'resolve step' | 'skip step' | 'skip unskippable step';
-/** What an allowed action leaves: every step's status, the task's, and the transitions written (`b: error → ready`, `task: …`). */
-type Outcome = { task: TaskStatus; steps: Record<StepName, StepStatus>; transitions: string[] };
+type Action =
+  | 'retry task'
+  | 'cancel task'
+  | 'edit context'
+  | 'compensate task'
+  | 'retry step'
+  | 'resolve step'
+  | 'skip step'
+  | 'skip unskippable step'
+  | 'rerun step'
+  | 'rerun step downstream';
+/** What an allowed action leaves: every step's status (compensation steps too), the task's, and the transitions written (`b: error → ready`, `task: …`). */
+type Outcome = { task: TaskStatus; steps: Record<string, StepStatus>; transitions: string[] };
 type Pair = { state: string; fixture: Fixture; action: Action; expected: Outcome | 'refused' };
 
 const ACTOR = 'test-operator';
+const undo = { handler: 'test.noop', handlerConfig: {}, service: null, timeoutSeconds: 5, retryLimit: 3 };
 // The expectations are written out from shared/API.md §4, not taken from lib/statuses.ts, the code under test.
-const FINAL_TASK_STATES: readonly TaskStatus[] = ['complete', 'cancelled', 'resolved_manually'];
-const DONE_STEP_STATES: readonly StepStatus[] = ['complete', 'resolved_manually', 'skipped', 'cancelled'];
+const FINAL_TASK_STATES: readonly TaskStatus[] = ['complete', 'cancelled', 'resolved_manually', 'compensated'];
+const DONE_STEP_STATES: readonly StepStatus[] = ['complete', 'resolved_manually', 'skipped', 'cancelled', 'compensated'];
 
 /** One fixture per task state, for the actions on a task. */
 const TASK_FIXTURES: Record<TaskStatus, Fixture> = {
@@ -49,6 +63,9 @@ const TASK_FIXTURES: Record<TaskStatus, Fixture> = {
   complete: { task: 'complete', steps: { a: 'complete', b: 'complete', c: 'complete', d: 'complete' } },
   cancelled: { task: 'cancelled', steps: { a: 'complete', b: 'cancelled', c: 'cancelled', d: 'cancelled' } },
   resolved_manually: { task: 'resolved_manually', steps: { a: 'complete', b: 'resolved_manually', c: 'complete', d: 'complete' } },
+  // d stands for a compensation still running.
+  compensating: { task: 'compensating', steps: { a: 'complete', b: 'compensated', c: 'cancelled', d: 'ready' } },
+  compensated: { task: 'compensated', steps: { a: 'compensated', b: 'compensated', c: 'cancelled', d: 'compensated' } },
 };
 
 /** One fixture per state of step b, for the actions on a step. A cancelled step only exists in a cancelled task. */
@@ -62,10 +79,51 @@ const STEP_FIXTURES: Record<StepStatus, Fixture> = {
   resolved_manually: { task: 'in_progress', steps: { a: 'complete', b: 'resolved_manually', c: 'ready', d: 'complete' } },
   skipped: { task: 'in_progress', steps: { a: 'complete', b: 'skipped', c: 'ready', d: 'complete' } },
   cancelled: { task: 'cancelled', steps: { a: 'complete', b: 'cancelled', c: 'cancelled', d: 'cancelled' } },
+  compensated: { task: 'compensated', steps: { a: 'compensated', b: 'compensated', c: 'cancelled', d: 'compensated' } },
 };
 
-function taskActionOutcome(state: TaskStatus, action: 'retry task' | 'cancel task' | 'edit context'): Outcome | 'refused' {
+function compensateOutcome({ task, steps }: Fixture): Outcome | 'refused' {
+  // Only a task in error or cancelled, and only its complete steps that declare a compensation (a, b, d).
+  const undone = (['a', 'b', 'd'] as const).filter((name) => steps[name] === 'complete');
+  if ((task !== 'error' && task !== 'cancelled') || undone.length === 0) {
+    return 'refused';
+  }
+  const cancelled = Object.entries(steps).filter(([, status]) => !DONE_STEP_STATES.includes(status));
+  // a → b → c: a's compensation waits for b's when b is undone too.
+  const after = (name: string) => (name === 'a' && undone.includes('b') ? 'pending' : 'ready');
+  return {
+    task: 'compensating',
+    steps: {
+      ...steps,
+      ...Object.fromEntries(cancelled.map(([name]) => [name, 'cancelled'])),
+      ...Object.fromEntries(undone.map((name) => [`compensate.${name}`, after(name)])),
+    },
+    transitions: [
+      ...cancelled.map(([name, status]) => `${name}: ${status} → cancelled`),
+      ...undone.map((name) => `compensate.${name}: null → ${after(name)}`),
+      `task: ${task} → compensating`,
+    ],
+  };
+}
+
+function rerunOutcome({ task, steps }: Fixture, downstream: boolean): Outcome | 'refused' {
+  if ((task !== 'complete' && task !== 'error') || !['complete', 'resolved_manually', 'skipped'].includes(steps.b)) {
+    return 'refused';
+  }
+  // b runs again; with downstream, c (finished) waits for it again. a and d, upstream or beside, are untouched.
+  const c = downstream && ['complete', 'resolved_manually', 'skipped'].includes(steps.c);
+  return {
+    task: 'in_progress',
+    steps: { ...steps, b: 'ready', ...(c ? { c: 'pending' } : {}) },
+    transitions: [`b: ${steps.b} → ready`, ...(c ? [`c: ${steps.c} → pending`] : []), `task: ${task} → in_progress`],
+  };
+}
+
+function taskActionOutcome(state: TaskStatus, action: 'retry task' | 'cancel task' | 'edit context' | 'compensate task'): Outcome | 'refused' {
   const { task, steps } = TASK_FIXTURES[state];
+  if (action === 'compensate task') {
+    return compensateOutcome(TASK_FIXTURES[state]);
+  }
   if (FINAL_TASK_STATES.includes(task)) {
     return 'refused';
   }
@@ -117,8 +175,11 @@ function stepActionOutcome(fixture: Fixture, action: 'retry step' | 'resolve ste
   };
 }
 
-const TASK_ACTIONS = ['retry task', 'cancel task', 'edit context'] as const;
+const TASK_ACTIONS = ['retry task', 'cancel task', 'edit context', 'compensate task'] as const;
 const STEP_ACTIONS = ['retry step', 'resolve step', 'skip step', 'skip unskippable step'] as const;
+const RERUN_ACTIONS = ['rerun step', 'rerun step downstream'] as const;
+/** A task in error whose step b is complete (its dependent c failed): b may run again. */
+const ERROR_TASK_WITH_B_COMPLETE: Fixture = { task: 'error', steps: { a: 'complete', b: 'complete', c: 'error', d: 'complete' } };
 const PAIRS: Pair[] = [
   ...Object.keys(TASK_FIXTURES).flatMap((state) =>
     TASK_ACTIONS.map((action) => ({
@@ -145,6 +206,14 @@ const PAIRS: Pair[] = [
       expected: 'refused' as const,
     })),
   ),
+  // A re-run depends on the task's state as well as the step's: every fixture of either table.
+  ...[
+    ...Object.entries(TASK_FIXTURES).map(([state, fixture]) => [`task ${state} (b ${fixture.steps.b})`, fixture] as const),
+    ...Object.entries(STEP_FIXTURES).map(([state, fixture]) => [`step ${state} (task ${fixture.task})`, fixture] as const),
+    ['step complete of a task in error', ERROR_TASK_WITH_B_COMPLETE] as const,
+  ].flatMap(([state, fixture]) =>
+    RERUN_ACTIONS.map((action) => ({ state, fixture, action, expected: rerunOutcome(fixture, action === 'rerun step downstream') })),
+  ),
 ];
 
 describeEachDatabase('state machine: every (state, operator action) pair', (suite) => {
@@ -154,10 +223,10 @@ describeEachDatabase('state machine: every (state, operator action) pair', (suit
     await saveTestTemplate(db, {
       name,
       steps: [
-        { name: 'a', handler: 'test.noop' },
-        { name: 'b', handler: 'test.noop', dependsOn: ['a'], skippable },
+        { name: 'a', handler: 'test.noop', compensation: undo },
+        { name: 'b', handler: 'test.noop', dependsOn: ['a'], skippable, compensation: undo },
         { name: 'c', handler: 'test.noop', dependsOn: ['b'] },
-        { name: 'd', handler: 'test.noop' },
+        { name: 'd', handler: 'test.noop', compensation: undo },
       ],
     });
     const { task } = await createTask(db, { namespace: 'tests', name, context: { email: 'ann@example.com' } });
@@ -188,7 +257,8 @@ describeEachDatabase('state machine: every (state, operator action) pair', (suit
       update tasks t set status = ${taskStatus},
         unfinished_steps = (select count(*)::int from steps s where s.task_id = t.id and s.status not in (${toSqlList(FINISHED_STEP_STATUSES)})),
         live_steps = (select count(*)::int from steps s where s.task_id = t.id and s.status in (${toSqlList(LIVE_STEP_STATUSES)})),
-        completed_at = case when ${taskStatus} in (${toSqlList(FINISHED_TASK_STATUSES)}) then now() end
+        completed_at = case when ${taskStatus} in (${toSqlList(FINISHED_TASK_STATUSES)}) then now() end,
+        compensation_started_at = case when ${taskStatus} in ('compensating', 'compensated') then now() end
       where t.id = ${task.id}`);
     return task.id;
   }
@@ -222,11 +292,16 @@ describeEachDatabase('state machine: every (state, operator action) pair', (suit
       case 'skip step':
       case 'skip unskippable step':
         return skipStep(db, { ...who, step: 'b' });
+      case 'compensate task':
+        return compensateTask(db, who);
+      case 'rerun step':
+      case 'rerun step downstream':
+        return rerunStep(db, { ...who, step: 'b', downstream: action === 'rerun step downstream' });
     }
   }
 
-  it(`walks ${PAIRS.length} pairs: 6 task states × 3 task actions, 9 step states × 4 step actions, 3 finished tasks × 4 step actions`, () => {
-    expect(PAIRS).toHaveLength(6 * 3 + 9 * 4 + 3 * 4);
+  it(`walks ${PAIRS.length} pairs: 8 task states × 4 task actions, 10 step states × 4 step actions, 4 finished tasks × 4 step actions, 19 fixtures × 2 re-runs`, () => {
+    expect(PAIRS).toHaveLength(8 * 4 + 10 * 4 + 4 * 4 + (8 + 10 + 1) * 2);
   });
 
   it.each(PAIRS.map((pair) => [pair.state, pair.action, pair.expected === 'refused' ? 'refused' : 'allowed', pair] as const))(

@@ -6,8 +6,10 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import type {
   bulkRetryBodySchema,
+  compensateTaskBodySchema,
   createTaskBodySchema,
   editContextBodySchema,
+  rerunStepBodySchema,
   resolveStepBodySchema,
   serviceModeBodySchema,
 } from './schemas/request-schemas';
@@ -15,12 +17,15 @@ import type {
   apiTokenInfoSchema,
   apiTokenListSchema,
   attemptListSchema,
-  attemptSchema,
-  bulkRetryResultSchema,
-  circuitSchema,
   attemptLogLineSchema,
   attemptRequestSchema,
   attemptResponseSchema,
+  attemptSchema,
+  bulkActionResultSchema,
+  bulkRetryResultSchema,
+  circuitSchema,
+  compensateTaskResultSchema,
+  compensationPlanEntrySchema,
   createdApiTokenSchema,
   dagEdgeSchema,
   dagNodeSchema,
@@ -73,6 +78,9 @@ export type DagNode = FromSchema<typeof dagNodeSchema>;
 export type DagEdge = FromSchema<typeof dagEdgeSchema>;
 export type Dag = FromSchema<typeof dagSchema>;
 export type BulkRetryResult = FromSchema<typeof bulkRetryResultSchema>;
+export type BulkActionResult = FromSchema<typeof bulkActionResultSchema>;
+export type CompensateTaskResult = FromSchema<typeof compensateTaskResultSchema>;
+export type CompensationPlanEntry = FromSchema<typeof compensationPlanEntrySchema>;
 export type FailureGroup = FromSchema<typeof failureGroupSchema>;
 export type FailureList = FromSchema<typeof failureListSchema>;
 export type Overview = FromSchema<typeof overviewSchema>;
@@ -110,6 +118,10 @@ export type ServiceModeBody = FromSchema<typeof serviceModeBodySchema>;
 /** What a client sends: fields with a default may be left out. */
 export type CreateTaskRequest = FromSchema<typeof createTaskBodySchema, { keepDefaultedPropertiesOptional: true }>;
 export type BulkRetryRequest = FromSchema<typeof bulkRetryBodySchema, { keepDefaultedPropertiesOptional: true }>;
+/** POST /tasks/bulk/{retry|cancel|compensate}: the same body. */
+export type BulkActionRequest = BulkRetryRequest;
+export type CompensateTaskRequest = FromSchema<typeof compensateTaskBodySchema, { keepDefaultedPropertiesOptional: true }>;
+export type RerunStepRequest = FromSchema<typeof rerunStepBodySchema, { keepDefaultedPropertiesOptional: true }>;
 
 /**
  * The filters as the dashboard's URL carries them: every value a string, a list comma-separated

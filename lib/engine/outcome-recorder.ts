@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client';
 import type { ClaimedStep, StepFailure, StepSuccess } from '../../db/queries/steps';
+import { compensateFailedTasks } from '../actions/compensate-on-failure';
 import type { Logger } from '../logger';
 import type { AttemptSlots } from './attempt-slots';
 import type { CircuitBreaker, RecordedFailure } from './circuit-breaker';
@@ -154,6 +155,12 @@ export class OutcomeRecorder {
     await circuitBreaker?.reportSuccesses(written.written.successes.map((success) => this.unwrittenSteps.get(success.stepId) ?? null));
     this.completedCount += written.written.successes.length;
     this.failedCount += written.written.failures.length + written.notStored.length;
+    // Tasks whose template says on_failure: compensate start compensating once a step failed for good.
+    await compensateFailedTasks(
+      db,
+      [...written.written.failures, ...written.notStored].filter((failure) => failure.nextStatus === 'error').map((failure) => failure.stepId),
+      log,
+    );
     for (const failure of written.notStored) {
       log.error(
         { step_id: failure.stepId, attempt: failure.attempt, error: failure.errorMessage },

@@ -121,12 +121,14 @@ export async function runAttempt({
 
 /**
  * The same for every attempt of a step, so a service drops a call it already acted on. It changes
- * only when an operator edits the task's context: the request then differs, and reusing a key with
+ * only when an operator re-runs the step, or edits the task's context: the request then differs, and reusing a key with
  * other parameters is refused (or wrongly replayed) by idempotent services.
  */
-function stepIdempotencyKey(step: Pick<ClaimedStep, 'id' | 'context'>): string {
+function stepIdempotencyKey(step: Pick<ClaimedStep, 'id' | 'context' | 'rerunRound'>): string {
   const contextDigest = createHash('sha256').update(JSON.stringify(step.context)).digest('hex').slice(0, 12);
-  return `switchyard-step-${step.id}-${contextDigest}`;
+  // A re-run (POST …/rerun) is a new request the service must act on again: its round is in the key.
+  const round = step.rerunRound > 0 ? `-r${step.rerunRound}` : '';
+  return `switchyard-step-${step.id}${round}-${contextDigest}`;
 }
 
 function elapsedMs(startedAt: number): number {

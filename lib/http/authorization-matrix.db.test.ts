@@ -31,6 +31,8 @@ const EXPECTED_ACCESS: Record<string, 'public' | Role> = {
   'GET /api/v1/tasks': 'viewer',
   'POST /api/v1/tasks': 'operator',
   'POST /api/v1/tasks/bulk/retry': 'operator',
+  'POST /api/v1/tasks/{taskId}/compensate': 'operator',
+  'POST /api/v1/tasks/{taskId}/steps/{step}/rerun': 'operator',
   'GET /api/v1/tasks/{taskId}': 'viewer',
   'GET /api/v1/tasks/{taskId}/events': 'viewer',
   'GET /api/v1/tasks/{taskId}/transitions': 'viewer',
@@ -58,6 +60,8 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'POST /api/v1/tasks/bulk/retry': { filter: { status: 'error' }, dry_run: true },
   'PATCH /api/v1/tasks/{taskId}/context': { context: { user_info: { email: 'fixed@example.com' } }, reason: 'matrix' },
   'POST /api/v1/tasks/{taskId}/steps/{step}/resolve': { results: { ok: true }, reason: 'matrix' },
+  'POST /api/v1/tasks/{taskId}/compensate': { dry_run: true },
+  'POST /api/v1/tasks/{taskId}/steps/{step}/rerun': { reason: 'matrix' },
   'POST /api/v1/services/{name}/mode': { mode: 'up' },
 };
 

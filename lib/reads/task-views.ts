@@ -1,6 +1,7 @@
 import type { StepRow, TaskRow } from '../../db/schema';
 import type { StepError, StepSummary, TaskSummary } from '../api/types';
-import type { StepStatus, TaskStatus } from '../statuses';
+import { compensatedStepName } from '../compensation-step-name';
+import type { StepKind, StepStatus, TaskStatus } from '../statuses';
 
 /** Database rows → the JSON shapes of /api/v1 (lib/api/types.ts): ids as strings, times as ISO 8601 UTC. */
 
@@ -47,6 +48,9 @@ export function toStepSummary(row: StepRow, dependsOn: string[], resultsSchema: 
     completed_at: toIso(row.completedAt),
     results: row.results ?? null,
     last_error: (row.lastError as StepError | null) ?? null,
+    kind: row.kind as StepKind,
+    compensates: row.kind === 'compensation' ? compensatedStepName(row.name) : null,
+    rerun_round: row.rerunRound,
     depends_on: dependsOn,
     results_schema: resultsSchema,
   };

@@ -24,6 +24,8 @@ export type StepTemplate = {
   service: string | null;
   /** `depends_on_steps` and `depends_on_step` together, without repeats, in the order written. */
   dependsOn: string[];
+  /** How to undo the step (`compensation`); absent when the template gives none, so such a template keeps its definition and hash. */
+  compensation?: CompensationTemplate;
   retryable: boolean;
   /**
    * Total attempts, as in Tasker (`default_retry_limit`). Kept as written even when `retryable` is false;
@@ -41,6 +43,19 @@ export type StepTemplate = {
   resultsSchema?: Record<string, unknown>;
 };
 
+/**
+ * A step's `compensation`: run, as a step of its own named `compensate.<step>`, when its task is
+ * compensated and the step is complete (or resolved_manually). Retried with the backoff of the step it undoes.
+ */
+export type CompensationTemplate = {
+  handler: string;
+  handlerConfig: Record<string, unknown>;
+  /** `handler_config.service`, when it is a string. */
+  service: string | null;
+  timeoutSeconds: number;
+  retryLimit: number;
+};
+
 export type TemplateDefinition = {
   namespace: string;
   name: string;
@@ -53,6 +68,8 @@ export type TemplateDefinition = {
   /** Tasker's `default_context`: merged under a new task's context (the request's values win); absent when none. */
   defaultContext?: Record<string, unknown>;
   steps: StepTemplate[];
+  /** `on_failure`, when given: `compensate` undoes the task's completed steps once a step fails for good; `wait` (the default) leaves it to an operator. */
+  onFailure?: 'wait' | 'compensate';
 };
 
 export const DEFAULT_NAMESPACE = 'default';

@@ -15,12 +15,20 @@ type RawRetryBackoff = {
   max_retry_after_seconds?: number;
 };
 
+export type RawCompensation = {
+  handler: string;
+  handler_config?: Record<string, unknown>;
+  timeout_seconds?: number;
+  default_retry_limit?: number;
+};
+
 export type RawStepTemplate = {
   name: string;
   description?: string | null;
   handler?: string;
   handler_class?: string;
   handler_config?: Record<string, unknown>;
+  compensation?: RawCompensation;
   depends_on_steps?: string[];
   depends_on_step?: string;
   default_retryable?: boolean;
@@ -40,6 +48,7 @@ export type RawTemplate = {
   schema?: Record<string, unknown>;
   identity?: { fields: string[] };
   default_context?: Record<string, unknown>;
+  on_failure?: 'wait' | 'compensate';
   step_templates: RawStepTemplate[];
 };
 
@@ -68,6 +77,18 @@ const stepTemplateSchema = {
     handler: { type: 'string', minLength: 1, maxLength: 200 },
     handler_class: { type: 'string', minLength: 1, maxLength: 200 },
     handler_config: { type: 'object' },
+    // How to undo the step; validate-template.ts checks its handler and config like a step's.
+    compensation: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['handler'],
+      properties: {
+        handler: { type: 'string', minLength: 1, maxLength: 200 },
+        handler_config: { type: 'object' },
+        timeout_seconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600 },
+        default_retry_limit: { type: 'integer', minimum: 1, maximum: 100 },
+      },
+    },
     depends_on_steps: { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } },
     depends_on_step: { type: 'string', minLength: 1 },
     default_retryable: { type: 'boolean' },
@@ -105,6 +126,7 @@ export const templateSchema = {
       },
     },
     default_context: { type: 'object' },
+    on_failure: { enum: ['wait', 'compensate'] },
     step_templates: { type: 'array', minItems: 1, items: stepTemplateSchema },
   },
 };

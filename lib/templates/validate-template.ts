@@ -245,6 +245,34 @@ function checkHandlers(outlines: readonly StepOutline[], options: TemplateValida
   }
 }
 
+/** A step's `compensation` is checked like a step: its handler is registered, its config valid, its service known. */
+function checkCompensations(outlines: readonly StepOutline[], options: TemplateValidationOptions, errors: ErrorDetail[]): void {
+  for (const outline of outlines) {
+    const compensation = outline.raw.compensation;
+    if (!isRecord(compensation) || typeof compensation.handler !== 'string') {
+      continue;
+    }
+    const path = `${outline.path}/compensation`;
+    const handler = options.handlers.get(compensation.handler);
+    const config = compensation.handler_config;
+    if (!handler) {
+      errors.push({
+        path: `${path}/handler`,
+        message: `unknown handler '${compensation.handler}'; registered: ${quoteList(listHandlerNames(options.handlers))}`,
+      });
+    } else if (config === undefined || isRecord(config)) {
+      const result = findHandlerConfigValidator(handler)(structuredClone(config ?? {}));
+      if (!result.ok) {
+        errors.push(...result.errors.map((error) => ({ ...error, path: `${path}/handler_config${error.path}` })));
+        continue;
+      }
+    }
+    if (isRecord(config) && typeof config.service === 'string' && !options.services.includes(config.service)) {
+      errors.push({ path: `${path}/handler_config/service`, message: `unknown service '${config.service}'; known: ${quoteList(options.services)}` });
+    }
+  }
+}
+
 function checkRetryBackoff(outlines: readonly StepOutline[], errors: ErrorDetail[]): void {
   for (const outline of outlines) {
     const backoff = outline.raw.retry_backoff;
@@ -389,6 +417,7 @@ export function templateDag(definition: TemplateDefinition): Dag {
 
 function toStepTemplate(raw: RawStepTemplate): StepTemplate {
   const handlerConfig = raw.handler_config ?? {};
+  const compensationConfig = raw.compensation?.handler_config ?? {};
   const dependsOn = [...(raw.depends_on_steps ?? []), ...(raw.depends_on_step !== undefined ? [raw.depends_on_step] : [])];
   const defaults = TEMPLATE_DEFAULTS;
   return {
@@ -398,6 +427,18 @@ function toStepTemplate(raw: RawStepTemplate): StepTemplate {
     handlerConfig,
     service: typeof handlerConfig.service === 'string' ? handlerConfig.service : null,
     dependsOn: [...new Set(dependsOn)],
+    // Only when given, so a template without one keeps the definition (and content hash) it always had.
+    ...(raw.compensation !== undefined
+      ? {
+          compensation: {
+            handler: raw.compensation.handler,
+            handlerConfig: compensationConfig,
+            service: typeof compensationConfig.service === 'string' ? compensationConfig.service : null,
+            timeoutSeconds: raw.compensation.timeout_seconds ?? defaults.timeoutSeconds,
+            retryLimit: raw.compensation.default_retry_limit ?? defaults.retryLimit,
+          },
+        }
+      : {}),
     retryable: raw.default_retryable ?? defaults.retryable,
     retryLimit: raw.default_retry_limit ?? defaults.retryLimit,
     timeoutSeconds: raw.timeout_seconds ?? defaults.timeoutSeconds,
@@ -419,6 +460,7 @@ function toTemplateDefinition(raw: RawTemplate): TemplateDefinition {
   const defaultContext = raw.default_context !== undefined ? { defaultContext: raw.default_context } : {};
   return {
     ...defaultContext,
+    ...(raw.on_failure !== undefined ? { onFailure: raw.on_failure } : {}),
     namespace: raw.namespace_name ?? DEFAULT_NAMESPACE,
     name: raw.name,
     version: raw.version,
@@ -473,6 +515,7 @@ function checkTemplateValue(value: unknown, options: TemplateValidationOptions) 
   if (outlines) {
     checkStepGraph(outlines, errors);
     checkHandlers(outlines, options, errors);
+    checkCompensations(outlines, options, errors);
     checkRetryBackoff(outlines, errors);
     checkResultsSchemas(outlines, errors);
   }

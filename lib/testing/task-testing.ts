@@ -19,6 +19,7 @@ export async function saveTestTemplate(
     schema = { type: 'object' },
     identityFields = [],
     steps,
+    onFailure,
   }: {
     name: string;
     namespace?: string;
@@ -26,6 +27,7 @@ export async function saveTestTemplate(
     schema?: Record<string, unknown>;
     identityFields?: string[];
     steps: TestStep[];
+    onFailure?: TemplateDefinition['onFailure'];
   },
 ): Promise<TemplateDefinition> {
   const definition: TemplateDefinition = {
@@ -35,6 +37,7 @@ export async function saveTestTemplate(
     description: null,
     schema,
     identityFields,
+    ...(onFailure ? { onFailure } : {}),
     steps: steps.map((step) => ({
       description: null,
       handlerConfig: {},

@@ -62,7 +62,31 @@ export const resolveStepBodySchema = {
   },
 } as const;
 
-export const skipStepBodySchema = { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: requiredReason } } as const;
+export const compensateTaskBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    reason: { ...requiredReason, description: 'Why; required unless dry_run, recorded in the audit trail.' },
+    dry_run: { type: 'boolean', default: false, description: 'List the compensations that would run, in order; change nothing.' },
+  },
+} as const;
+
+export const rerunStepBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['reason'],
+  properties: {
+    reason: requiredReason,
+    downstream: { type: 'boolean', default: false, description: 'Run every step that depends on it (directly or not) again after it.' },
+  },
+} as const;
+
+export const skipStepBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['reason'],
+  properties: { reason: requiredReason },
+} as const;
 
 export const editContextBodySchema = {
   type: 'object',

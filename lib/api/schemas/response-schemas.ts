@@ -1,4 +1,4 @@
-import { ATTEMPT_OUTCOMES, STEP_STATUSES, TASK_STATUSES } from '../../statuses';
+import { ATTEMPT_OUTCOMES, STEP_KINDS, STEP_STATUSES, TASK_STATUSES } from '../../statuses';
 import {
   anyValue,
   arrayOf,
@@ -92,6 +92,9 @@ export const stepSummarySchema = object({
   completed_at: nullableTime,
   results: anyValue("What the step's handler returned (or an operator resolved it with); null until then."),
   last_error: nullable(stepErrorSchema),
+  kind: described(oneOfValues(STEP_KINDS), "step: a step of the template; compensation: undoes the step named in `compensates` (it is named compensate.<step>)."),
+  compensates: described(nullableString, 'For a compensation step, the step it undoes; null otherwise.'),
+  rerun_round: described(integer, 'Times an operator re-ran the step (POST …/rerun); each round calls its service with a new idempotency key.'),
   depends_on: arrayOf(string),
   results_schema: described(
     nullable(freeObject('A JSON Schema (draft-07).')),
@@ -169,6 +172,41 @@ export const bulkRetryResultSchema = object(
     skipped: described(integer, 'Tasks that matched but had changed by the time their turn came (finished, or nothing left to retry).'),
   },
   { optional: ['skipped'] },
+);
+
+export const compensationPlanEntrySchema = object({
+  step: described(string, 'The compensation step (compensate.<step>).'),
+  compensates: described(string, 'The step it undoes.'),
+  handler: string,
+  service: nullableString,
+  depends_on: described(arrayOf(string), 'Compensations that finish before it starts: those of the steps that depend on the one it undoes.'),
+});
+
+export const compensateTaskResultSchema = object({
+  task_id: id,
+  dry_run: boolean,
+  status: described(taskStatus, "The task's status after (compensating), or as it is for a dry run."),
+  compensations: described(arrayOf(compensationPlanEntrySchema), 'What runs (or would), in an order in which they can start.'),
+});
+
+export const bulkActionResultSchema = object(
+  {
+    action: oneOfValues(['retry', 'cancel', 'compensate']),
+    dry_run: boolean,
+    tasks: described(integer, 'Tasks changed (or that would be).'),
+    steps: described(
+      arrayOf(object({ name: string, count: integer })),
+      'By step name: the steps retried, cancelled, or compensated (the step a compensation undoes), or that would be.',
+    ),
+    task_ids: described(arrayOf(id), 'The first 100.'),
+    truncated: described(boolean, 'More tasks matched than one call changes (limit); call again for the rest.'),
+    limit: integer,
+    refused: described(
+      arrayOf(object({ id, reason: string })),
+      'Tasks that matched (or were named) but were refused, each with why (at most 100); the others went on.',
+    ),
+    refused_count: integer,
+  },
 );
 
 export const failureGroupSchema = object({
@@ -418,6 +456,9 @@ export const responseSchemas = {
   Attempt: attemptSchema,
   AttemptList: attemptListSchema,
   BulkRetryResult: bulkRetryResultSchema,
+  BulkActionResult: bulkActionResultSchema,
+  CompensationPlanEntry: compensationPlanEntrySchema,
+  CompensateTaskResult: compensateTaskResultSchema,
   FailureGroup: failureGroupSchema,
   FailureList: failureListSchema,
   Overview: overviewSchema,
