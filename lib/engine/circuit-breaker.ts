@@ -8,6 +8,7 @@ import {
   reopenUnprobedCircuit,
   type CircuitSettings,
 } from '../../db/queries/service-circuits';
+import type { ServiceLimit } from '../../db/queries/service-limits';
 import { claimReadySteps, type ClaimedStep, type StepFailure } from '../../db/queries/steps';
 import type { Logger } from '../logger';
 import type { AttemptSlots } from './attempt-slots';
@@ -36,6 +37,8 @@ export type CircuitBreakerDependencies = {
   workerId: string;
   leaseSeconds: number;
   log: Logger;
+  /** A probe is a call too: it keeps the services' limits. */
+  limits?: readonly ServiceLimit[];
 };
 
 /** Failures that say the service is unwell: not a refusal (permanent), not a rate limit, not our own crash. */
@@ -46,6 +49,14 @@ function isServiceFailure({ step, failure }: RecordedFailure): boolean {
     failure.httpStatus !== 429 &&
     failure.errorCode !== 'template_reference'
   );
+}
+
+/**
+ * Failures in which the service answered (a refusal such as a 422, a 404, a 429): it is up, whatever it
+ * said, so its circuit closes, and the steps waiting on it run and meet that answer within seconds.
+ */
+function isServiceAnswer({ step, failure }: RecordedFailure): boolean {
+  return step.service !== null && failure.httpStatus !== null && !isServiceFailure({ step, failure });
 }
 
 /**
@@ -81,6 +92,10 @@ export class CircuitBreaker {
    */
   async countFailures(recorded: RecordedFailure[]): Promise<StepFailure[]> {
     const { db, log } = this.dependencies;
+    const answers = recorded.filter(isServiceAnswer);
+    if (answers.length > 0) {
+      await this.reportAnswers(answers);
+    }
     const serviceFailures = recorded.filter(isServiceFailure);
     if (serviceFailures.length === 0) {
       return recorded.map(({ failure }) => failure);
@@ -122,8 +137,16 @@ export class CircuitBreaker {
     });
   }
 
+  /** A probe (or any call) that got an answer, even a refusal: the service is up, its circuit closes. */
+  private async reportAnswers(answers: RecordedFailure[]): Promise<void> {
+    const statusByService = new Map(answers.map(({ step, failure }) => [step.service as string, failure.httpStatus]));
+    for (const [service, status] of statusByService) {
+      await this.reportSuccesses([service], `the service answered (HTTP ${status ?? '?'}): it is up`);
+    }
+  }
+
   /** Reports written successes, by the service of each step (null: none), to the circuits that are not clean. */
-  async reportSuccesses(servicesOfSuccesses: (string | null)[]): Promise<void> {
+  async reportSuccesses(servicesOfSuccesses: (string | null)[], reason?: string): Promise<void> {
     const { db, log } = this.dependencies;
     const services = [...new Set(servicesOfSuccesses.filter((service): service is string => service !== null))].filter((service) =>
       this.servicesWithFailures.has(service),
@@ -133,7 +156,7 @@ export class CircuitBreaker {
     }
     let changes: Awaited<ReturnType<typeof recordServiceSuccesses>> = [];
     try {
-      changes = await recordServiceSuccesses(db, services, { spreadMs: this.settings.releaseSpreadMs });
+      changes = await recordServiceSuccesses(db, services, { spreadMs: this.settings.releaseSpreadMs, ...(reason === undefined ? {} : { reason }) });
     } catch (error) {
       log.error({ err: error }, 'could not report service successes to the circuits');
     }
@@ -146,7 +169,7 @@ export class CircuitBreaker {
 
   /** Cool-downs that are over become half-open; this process sends the one probe for those it promoted. */
   private async checkCircuits(): Promise<void> {
-    const { db, slots, workerId, leaseSeconds, log } = this.dependencies;
+    const { db, slots, workerId, leaseSeconds, log, limits } = this.dependencies;
     try {
       const circuits = await findServiceCircuits(db);
       this.servicesWithFailures = new Set(
@@ -163,7 +186,7 @@ export class CircuitBreaker {
           await reopenUnprobedCircuit(db, service);
           continue;
         }
-        const probe = await claimReadySteps(db, { limit: 1, workerId, leaseSeconds, probeService: service });
+        const probe = await claimReadySteps(db, { limit: 1, workerId, leaseSeconds, probeService: service, limits });
         if (probe.length === 0) {
           await closeUnprobedCircuit(db, service);
           continue;

@@ -25,6 +25,12 @@ async function showSnapshot(db: DbOrTx, metrics: SwitchyardMetrics, snapshot: Me
     metrics.steps.set({ status }, snapshot.steps.find((row) => row.status === status)?.count ?? 0);
   }
   metrics.oldestReadyStepAge.set(Math.max(0, snapshot.oldestReadyAgeSeconds ?? 0));
+  metrics.stuckTasks.set(snapshot.stuck.stuckTasks);
+  metrics.stuckSteps.set(snapshot.stuck.stuckSteps);
+  metrics.stepsWaitingOnService.reset();
+  for (const [kind, count] of Object.entries(snapshot.stuck.serviceWaitsByKind)) {
+    metrics.stepsWaitingOnService.set({ kind }, count);
+  }
   metrics.circuitState.reset();
   metrics.circuitFailures.reset();
   for (const circuit of snapshot.circuits) {
@@ -68,11 +74,11 @@ async function showSnapshot(db: DbOrTx, metrics: SwitchyardMetrics, snapshot: Me
  */
 export async function collectMetrics(
   db: DbOrTx,
-  { maxAgeMs = SHARED_SNAPSHOT_MAX_AGE_MS }: { maxAgeMs?: number } = {},
+  { maxAgeMs = SHARED_SNAPSHOT_MAX_AGE_MS, stuckAfterSeconds }: { maxAgeMs?: number; stuckAfterSeconds?: number } = {},
 ): Promise<{ contentType: string; text: string }> {
   const metrics = getMetrics();
   // Taken before queueing, so that scrapes arriving together share one read.
-  const shared = readSharedMetricsSnapshot(db, { maxAgeMs });
+  const shared = readSharedMetricsSnapshot(db, { maxAgeMs, ...(stuckAfterSeconds === undefined ? {} : { stuckAfterSeconds }) });
   shared.catch(() => {});
   const run = metrics.scraping.then(async () => {
     // Scrapes queue one behind the other, so no transition is counted twice; a snapshot already shown

@@ -12,6 +12,9 @@ export type SwitchyardMetrics = {
   tasks: Gauge<'namespace' | 'name' | 'status'>;
   steps: Gauge<'status'>;
   oldestReadyStepAge: Gauge;
+  stuckTasks: Gauge;
+  stuckSteps: Gauge;
+  stepsWaitingOnService: Gauge<'kind'>;
   circuitState: Gauge<'service' | 'state'>;
   circuitFailures: Gauge<'service'>;
   tasksCreated: Counter<'namespace' | 'name'>;
@@ -53,6 +56,22 @@ function createMetrics(): SwitchyardMetrics {
     oldestReadyStepAge: new Gauge({
       name: 'switchyard_oldest_ready_step_age_seconds',
       help: 'How long the longest-waiting claimable step has waited past its time (0 when none waits)',
+      registers,
+    }),
+    stuckTasks: new Gauge({
+      name: 'switchyard_stuck_tasks',
+      help: 'Tasks with a step waiting (to retry, or on its service) for longer than STUCK_AFTER_SECONDS',
+      registers,
+    }),
+    stuckSteps: new Gauge({
+      name: 'switchyard_stuck_steps',
+      help: 'Steps waiting (to retry, or on their service) for longer than STUCK_AFTER_SECONDS',
+      registers,
+    }),
+    stepsWaitingOnService: new Gauge({
+      name: 'switchyard_steps_waiting_on_service',
+      help: 'Steps held back by their service: its circuit open (circuit_open), a hold (held) or a rate limit (rate_limited)',
+      labelNames: ['kind'],
       registers,
     }),
     circuitState: new Gauge({

@@ -28,7 +28,7 @@ describeEachDatabase('groupFailures', (suite) => {
       sql`update steps set last_error = last_error || '{"http_status": 402}' where task_id = ${ids[2]!} and name = 'billing'`,
     );
 
-    const { groups } = await groupFailures(database.db, { stuckAfterMinutes: 10 });
+    const { groups } = await groupFailures(database.db, { stuckAfterSeconds: 10 * 60 });
     expect(groups).toHaveLength(2);
     const [big, small] = groups;
     expect(big).toMatchObject({
@@ -75,8 +75,8 @@ describeEachDatabase('groupFailures', (suite) => {
     });
     expect(dryRun).toMatchObject({ tasks: 2, steps: [{ name: 'billing', count: 2 }] });
 
-    expect((await groupFailures(database.db, { stuckAfterMinutes: 10, namespace: 'elsewhere' })).groups).toEqual([]);
-    expect((await groupFailures(database.db, { stuckAfterMinutes: 10, namespace: 'tests', name: 'signup' })).groups).toHaveLength(2);
+    expect((await groupFailures(database.db, { stuckAfterSeconds: 10 * 60, namespace: 'elsewhere' })).groups).toEqual([]);
+    expect((await groupFailures(database.db, { stuckAfterSeconds: 10 * 60, namespace: 'tests', name: 'signup' })).groups).toHaveLength(2);
   });
 
   it('counts a step retrying for longer than the threshold as stuck', async () => {
@@ -100,19 +100,20 @@ describeEachDatabase('groupFailures', (suite) => {
       return waiting!.n === 2;
     });
     await orchestrator.stop();
-    expect((await groupFailures(database.db, { stuckAfterMinutes: 10 })).groups).toEqual([]);
+    expect((await groupFailures(database.db, { stuckAfterSeconds: 10 * 60 })).groups).toEqual([]);
 
-    // failing_steps keeps the round's start: the attempt's, as the step went to waiting_retry.
-    const [clock] = await queryRows<{ same: boolean }>(
+    // failing_steps keeps the stuck clock: steps.waiting_since, when the round became due (at or before its first attempt).
+    const [clock] = await queryRows<{ same: boolean; before_attempt: boolean }>(
       database.db,
-      sql`select f.retrying_since = a.started_at as same from failing_steps f join step_attempts a on a.step_id = f.step_id and a.number = 1
+      sql`select f.retrying_since = s.waiting_since as same, s.waiting_since <= a.started_at as before_attempt
+          from failing_steps f join steps s on s.id = f.step_id join step_attempts a on a.step_id = f.step_id and a.number = 1
           where f.task_id = ${task.id}`,
     );
-    expect(clock?.same).toBe(true);
+    expect(clock).toEqual({ same: true, before_attempt: true });
     // Eleven minutes pass.
     await database.db.execute(sql`update step_attempts set started_at = started_at - interval '11 minutes' where task_id = ${task.id}`);
     await database.db.execute(sql`update failing_steps set retrying_since = retrying_since - interval '11 minutes' where task_id = ${task.id}`);
-    const { groups } = await groupFailures(database.db, { stuckAfterMinutes: 10 });
+    const { groups } = await groupFailures(database.db, { stuckAfterSeconds: 10 * 60 });
     expect(groups).toHaveLength(1);
     expect(groups[0]).toMatchObject({
       name: 'slow_partner',
@@ -141,6 +142,6 @@ describeEachDatabase('groupFailures', (suite) => {
     expect((await listTasks(database.db, { ...withoutStatus, limit: 50 })).items.map((item) => item.id)).toEqual([String(task.id)]);
     expect(await bulkRetryTasks(database.db, { filter: withoutStatus, dryRun: true, actor: 'ops' })).toMatchObject({ tasks: 1 });
     expect(items.map((item) => item.id)).not.toContain(String(recent.id));
-    expect((await groupFailures(database.db, { stuckAfterMinutes: 12 })).groups).toEqual([]);
+    expect((await groupFailures(database.db, { stuckAfterSeconds: 12 * 60 })).groups).toEqual([]);
   });
 });

@@ -2,12 +2,13 @@ import { and, desc, inArray, sql } from 'drizzle-orm';
 import { queryRows, type DbOrTx } from '../../db/client';
 import { steps, tasks } from '../../db/schema';
 import { toSqlList } from '../../db/to-sql-list';
-import type { TaskList, TaskListItem } from '../api/types';
+import type { TaskList, TaskListItem, WaitingReason } from '../api/types';
 import { InvalidInputError } from '../errors';
 import { FINISHED_STEP_STATUSES, REPAIRED_STEP_STATUSES, SATISFIED_STEP_STATUSES, UNFINISHED_STEP_STATUSES } from '../statuses';
 import { previewContext } from './preview-context';
-import { parseFilterTime, taskFilterConditions, type TaskFilter } from './task-filter-sql';
+import { errorSignatureSql, isoTimeSql, parseFilterTime, taskFilterConditions, type TaskFilter } from './task-filter-sql';
 import { toTaskSummary } from './task-views';
+import { waitingReasonSql } from './waiting-reason-sql';
 
 export type ListTasksInput = TaskFilter & { limit: number; cursor?: string | undefined };
 
@@ -36,7 +37,13 @@ function decodeTaskCursor(cursor: string): TaskCursor {
   return { id: Number(match[2]) };
 }
 
-type StepCounts = { task_id: string | number; step_count: number; steps_done: number; repaired_steps: number; open_steps: TaskListItem['open_steps'] | null };
+type StepCounts = {
+  task_id: string | number;
+  step_count: number;
+  steps_done: number;
+  repaired_steps: number;
+  open_steps: TaskListItem['open_steps'] | null;
+};
 
 const createdAtExact = sql<string>`to_char(${tasks.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
@@ -91,6 +98,11 @@ export async function listTasks(db: DbOrTx, input: ListTasksInput): Promise<Task
         group by task_id`,
   );
   const countsByTask = new Map(counts.map((row) => [Number(row.task_id), row]));
+  const { waitingByTask, lastErrorByTask } = await readWaitsAndErrors(
+    db,
+    page.filter((task) => task.status === 'in_progress').map((task) => task.id),
+    page.map((task) => task.id),
+  );
   return {
     items: page.map((task) => {
       const count = countsByTask.get(task.id);
@@ -105,8 +117,51 @@ export async function listTasks(db: DbOrTx, input: ListTasksInput): Promise<Task
         step_count: count?.step_count ?? 0,
         steps_done: count?.steps_done ?? 0,
         repaired_steps: count?.repaired_steps ?? 0,
+        waiting_reason: waitingByTask.get(task.id) ?? null,
+        last_error: lastErrorByTask.get(task.id) ?? null,
       };
     }),
     next_cursor: nextCursor,
+  };
+}
+
+type ListWaitingReason = NonNullable<TaskListItem['waiting_reason']>;
+type ListLastError = NonNullable<TaskListItem['last_error']>;
+
+/**
+ * For the tasks in progress (`runningIds`): why their first waiting step waits (a wait on a service
+ * before a backoff, then by position); for every task of the page: the latest error among its unfinished
+ * steps, by signature.
+ */
+async function readWaitsAndErrors(
+  db: DbOrTx,
+  runningIds: number[],
+  pageIds: number[],
+): Promise<{ waitingByTask: Map<number, ListWaitingReason>; lastErrorByTask: Map<number, ListLastError> }> {
+  const waiting =
+    runningIds.length === 0
+      ? []
+      : await queryRows<{ task_id: string | number; step: string; reason: WaitingReason }>(
+          db,
+          sql`select distinct on (w.task_id) w.task_id, w.step, w.reason from (
+                select s.task_id, s.name as step, s.position, ${waitingReasonSql('s')} as reason from ${steps} s
+                where s.task_id = any(${`{${runningIds.join(',')}}`}::bigint[]) and s.status in ('ready', 'waiting_retry')
+              ) w
+              where w.reason is not null
+              order by w.task_id, (w.reason->>'kind' = 'backoff'), w.position`,
+        );
+  const errors = await queryRows<{ task_id: string | number; step: string; signature: string; message: string; at: string | null }>(
+    db,
+    sql`select distinct on (s.task_id) s.task_id, s.name as step, ${errorSignatureSql('s.last_error')} as signature,
+          coalesce(s.last_error->>'message', '') as message, ${isoTimeSql(sql`(s.last_error->>'at')::timestamptz`)} as at
+        from ${steps} s
+        where s.task_id = any(${`{${pageIds.join(',')}}`}::bigint[]) and s.last_error is not null and s.status in (${toSqlList(UNFINISHED_STEP_STATUSES)})
+        order by s.task_id, (s.last_error->>'at')::timestamptz desc nulls last, s.position`,
+  );
+  return {
+    waitingByTask: new Map(waiting.map((row) => [Number(row.task_id), { ...row.reason, step: row.step }])),
+    lastErrorByTask: new Map(
+      errors.map((row) => [Number(row.task_id), { step: row.step, signature: row.signature, message: row.message, at: row.at }]),
+    ),
   };
 }

@@ -1,8 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type DbOrTx } from '../../db/client';
 import { toSqlList } from '../../db/to-sql-list';
+import { DEFAULT_STUCK_AFTER_SECONDS } from '../env';
 import { CLAIMABLE_STEP_STATUSES, isTaskFinished } from '../statuses';
 import { shareRead } from './share-read';
+import { readStuckSteps, type StuckSteps } from './stuck-steps';
 
 export type MetricsSnapshot = {
   tasks: { namespace: string; name: string; status: string; count: number }[];
@@ -10,10 +12,12 @@ export type MetricsSnapshot = {
   /** Seconds the longest-waiting claimable step has waited past its run_at; null when none waits. */
   oldestReadyAgeSeconds: number | null;
   circuits: { service: string; state: string; consecutive_failures: number }[];
+  /** Stuck steps and steps waiting on their service, by the one rule (readStuckSteps). */
+  stuck: StuckSteps;
 };
 
 /** What the gauges of GET /metrics show, read at scrape time. */
-async function readMetricsSnapshot(db: DbOrTx): Promise<MetricsSnapshot> {
+async function readMetricsSnapshot(db: DbOrTx, stuckAfterSeconds: number): Promise<MetricsSnapshot> {
   const tasks = await queryRows<{ namespace: string; name: string; status: string; count: number }>(
     db,
     sql`select namespace, name, status, count(*)::int as count from tasks group by namespace, name, status`,
@@ -38,6 +42,7 @@ async function readMetricsSnapshot(db: DbOrTx): Promise<MetricsSnapshot> {
     steps: steps.map((row) => ({ ...row, count: Number(row.count) })),
     oldestReadyAgeSeconds: oldest?.age === null || oldest?.age === undefined ? null : Number(oldest.age),
     circuits,
+    stuck: await readStuckSteps(db, { stuckAfterSeconds }),
   };
 }
 
@@ -51,9 +56,9 @@ export const SHARED_SNAPSHOT_MAX_AGE_MS = 4000;
  */
 export async function readSharedMetricsSnapshot(
   db: DbOrTx,
-  { maxAgeMs = SHARED_SNAPSHOT_MAX_AGE_MS }: { maxAgeMs?: number } = {},
+  { maxAgeMs = SHARED_SNAPSHOT_MAX_AGE_MS, stuckAfterSeconds = DEFAULT_STUCK_AFTER_SECONDS }: { maxAgeMs?: number; stuckAfterSeconds?: number } = {},
 ): Promise<{ snapshot: MetricsSnapshot; readAt: Date }> {
-  const { value, readAt } = await shareRead('metrics-snapshot', db, maxAgeMs, () => readMetricsSnapshot(db));
+  const { value, readAt } = await shareRead(`metrics-snapshot-${stuckAfterSeconds}`, db, maxAgeMs, () => readMetricsSnapshot(db, stuckAfterSeconds));
   return { snapshot: value, readAt };
 }
 

@@ -44,9 +44,9 @@ describeEachDatabase('readOverview', (suite) => {
     const { database } = suite;
     const { db } = database;
     await saveSignupTemplate(database);
-    // The oldest: in progress, its first step waiting to retry until tomorrow, unchanged for ten minutes.
+    // The oldest: in progress, its first step waiting to retry until tomorrow, waiting for ten minutes.
     const { task: slow } = await createTask(db, { namespace: 'tests', name: 'signup', context: { user_info: { email: 'slow@example.com' } } });
-    await db.execute(sql`update steps set status = 'waiting_retry', run_at = now() + interval '1 day', attempts = 1,
+    await db.execute(sql`update steps set status = 'waiting_retry', run_at = now() + interval '1 day', attempts = 1, waiting_since = now() - interval '10 minutes',
       last_error = jsonb_build_object('class', 'RetryableError', 'message', 'billing is down', 'at', now() - interval '10 minutes')
       where task_id = ${slow.id} and name = 'user'`);
     await db.execute(
@@ -73,13 +73,15 @@ describeEachDatabase('readOverview', (suite) => {
     const errors = 1 + 2 + COPIES;
     expect(overview.tasks).toEqual({
       total: errors + 1,
-      by_status: { pending: 0, in_progress: 1, complete: 0, error: errors, cancelled: 0, resolved_manually: 0 },
+      by_status: { pending: 0, in_progress: 1, complete: 0, error: errors, cancelled: 0, resolved_manually: 0, compensating: 0, compensated: 0 },
       by_template: [{ namespace: 'tests', name: 'signup', total: errors + 1, by_status: { error: errors, in_progress: 1 } }],
     });
     expect(overview.failed).toEqual({ tasks: errors, last_hour: 2, last_hour_since: new Date(now.getTime() - HOUR_MS).toISOString() });
     expect(overview.waiting_retry).toEqual({ tasks: 1, steps: 1 });
     expect(overview.running).toEqual({ tasks: 1 });
     expect(overview.stuck_after_minutes).toBe(5);
+    expect(overview.stuck_after_seconds).toBe(300);
+    expect(overview.stuck).toEqual({ tasks: 1, steps: 1 });
     expect(overview.oldest_stuck).toMatchObject({
       id: String(slow.id),
       status: 'in_progress',
@@ -113,8 +115,9 @@ describeEachDatabase('readOverview', (suite) => {
     expect(await failedSince(71)).toEqual([]);
     expect(await failedSince(73)).toEqual([old]);
 
-    // Once the slow task moves, the oldest stuck task is the old failure, with its failed step.
-    await db.execute(sql`update tasks set updated_at = now() where id = ${slow.id}`);
+    // Once the slow task's step has waited for less than STUCK_AFTER_SECONDS (an operator retried it), the
+    // oldest stuck task is the old failure, with its failed step.
+    await db.execute(sql`update steps set waiting_since = now() where task_id = ${slow.id} and name = 'user'`);
     const later = await readOverview(db, { maxAgeMs: 0 });
     expect(later.oldest_stuck).toMatchObject({
       id: String(old),
@@ -131,7 +134,7 @@ describeEachDatabase('readOverview', (suite) => {
     const overview = await readOverview(suite.database.db, { maxAgeMs: 0 });
     expect(overview.tasks).toEqual({
       total: 0,
-      by_status: { pending: 0, in_progress: 0, complete: 0, error: 0, cancelled: 0, resolved_manually: 0 },
+      by_status: { pending: 0, in_progress: 0, complete: 0, error: 0, cancelled: 0, resolved_manually: 0, compensating: 0, compensated: 0 },
       by_template: [],
     });
     expect(overview.created_per_hour.total).toBe(0);

@@ -2,15 +2,15 @@ import { sql } from 'drizzle-orm';
 import { queryRows, type DbOrTx } from '../../db/client';
 import { failingSteps, steps, tasks } from '../../db/schema';
 import type { Overview, OverviewHour, OverviewStuckTask, TaskStatusCounts, TemplateTaskCounts } from '../api/types';
+import { DEFAULT_STUCK_AFTER_SECONDS } from '../env';
 import { TASK_STATUSES, type StepStatus, type TaskStatus } from '../statuses';
 import { readSharedMetricsSnapshot, SHARED_SNAPSHOT_MAX_AGE_MS, type MetricsSnapshot } from './read-metrics-snapshot';
 import { shareRead } from './share-read';
+import { readStuckSteps, type StuckSteps } from './stuck-steps';
 import { isoTimeSql } from './task-filter-sql';
 
 const HOUR_MS = 3_600_000;
 const HOURS_SHOWN = 24;
-/** An in_progress task that has not changed for this long counts as stuck. */
-const STUCK_AFTER_MINUTES = 5;
 
 type HourRow = { hour: number; namespace: string; name: string; status: TaskStatus; count: number };
 type FailingRow = { failed_last_hour: number; waiting_tasks: number; waiting_steps: number };
@@ -27,6 +27,8 @@ type StuckRow = {
 };
 
 type OverviewRows = {
+  stuckAfterSeconds: number;
+  stuckSteps: StuckSteps;
   now: Date;
   since: Date;
   until: Date;
@@ -44,11 +46,15 @@ type OverviewRows = {
  */
 export async function readOverview(
   db: DbOrTx,
-  { maxAgeMs = SHARED_SNAPSHOT_MAX_AGE_MS, now }: { maxAgeMs?: number; now?: Date } = {},
+  {
+    maxAgeMs = SHARED_SNAPSHOT_MAX_AGE_MS,
+    now,
+    stuckAfterSeconds = DEFAULT_STUCK_AFTER_SECONDS,
+  }: { maxAgeMs?: number; now?: Date; stuckAfterSeconds?: number } = {},
 ): Promise<Overview> {
   const [counts, rows] = await Promise.all([
-    readSharedMetricsSnapshot(db, { maxAgeMs }),
-    shareRead('overview-rows', db, maxAgeMs, () => readOverviewRows(db, now ?? new Date())),
+    readSharedMetricsSnapshot(db, { maxAgeMs, stuckAfterSeconds }),
+    shareRead(`overview-rows-${stuckAfterSeconds}`, db, maxAgeMs, () => readOverviewRows(db, now ?? new Date(), stuckAfterSeconds)),
   ]);
   return toOverview(counts.snapshot, counts.readAt, rows.value);
 }
@@ -57,14 +63,16 @@ export async function readOverview(
  * - tasks created per hour over the last 24 UTC hours (the current one last), by template and status,
  *   from the tasks_created_at range;
  * - tasks failed in the last hour, and steps (and their tasks) waiting to retry, from failing_steps;
- * - the oldest stuck task: the oldest in error, or in_progress without change for STUCK_AFTER_MINUTES,
- *   from the head of tasks_status_id in each status (ids grow with creation).
+ * - the steps waiting on a service, and those waiting for longer than `stuckAfterSeconds` (readStuckSteps:
+ *   the one rule of "stuck");
+ * - the oldest stuck task: the oldest in error (from the head of tasks_status_id; ids grow with creation),
+ *   or with a step stuck waiting.
  */
-async function readOverviewRows(db: DbOrTx, now: Date): Promise<OverviewRows> {
+async function readOverviewRows(db: DbOrTx, now: Date, stuckAfterSeconds: number): Promise<OverviewRows> {
   const since = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS - (HOURS_SHOWN - 1) * HOUR_MS);
   const until = new Date(since.getTime() + HOURS_SHOWN * HOUR_MS);
   const hourAgo = new Date(now.getTime() - HOUR_MS);
-  const stuckBefore = new Date(now.getTime() - STUCK_AFTER_MINUTES * 60_000);
+  const stuckSteps = await readStuckSteps(db, { stuckAfterSeconds, now });
   const hours = await queryRows<HourRow>(
     db,
     sql`select floor(extract(epoch from t.created_at - ${since.toISOString()}::timestamptz) / 3600)::int as hour,
@@ -87,29 +95,30 @@ async function readOverviewRows(db: DbOrTx, now: Date): Promise<OverviewRows> {
     sql`with candidates as (
           (select t.id from ${tasks} t where t.status = 'error' order by t.id limit 1)
           union all
-          -- Walks the in_progress tasks oldest first and stops at the first that has not changed lately.
-          (select t.id from ${tasks} t where t.status = 'in_progress' and t.updated_at < ${stuckBefore.toISOString()}::timestamptz order by t.id limit 1)
+          select id from (values (${stuckSteps.oldestTask?.taskId ?? null}::bigint)) stuck(id) where id is not null
         )
-        select t.id, t.namespace, t.name, t.version, t.status, ${isoTimeSql(sql`t.created_at`)} as created_at, ${isoTimeSql(sql`t.updated_at`)} as stuck_since,
+        select t.id, t.namespace, t.name, t.version, t.status, ${isoTimeSql(sql`t.created_at`)} as created_at,
+          ${isoTimeSql(sql`case when t.status = 'error' then t.updated_at else ${stuckSteps.oldestTask?.since ?? null}::timestamptz end`)} as stuck_since,
           step.name as step_name, step.status as step_status
         from ${tasks} t
         left join lateral (
           select s.name, s.status from ${steps} s
           where s.task_id = t.id and s.status in ('error', 'waiting_retry', 'in_progress', 'ready')
-          order by case s.status when 'error' then 0 when 'waiting_retry' then 1 when 'in_progress' then 2 else 3 end, s.position
+          order by s.name = ${stuckSteps.oldestTask?.step ?? null} and t.status <> 'error' desc nulls last,
+            case s.status when 'error' then 0 when 'waiting_retry' then 1 when 'in_progress' then 2 else 3 end, s.position
           limit 1
         ) step on true
         where t.id in (select id from candidates)
         order by t.id
         limit 1`,
   );
-  return { now, since, until, hourAgo, hours, failing, stuck };
+  return { stuckAfterSeconds, stuckSteps, now, since, until, hourAgo, hours, failing, stuck };
 }
 
 function toOverview(
   snapshot: MetricsSnapshot,
   countsReadAt: Date,
-  { now, since, until, hourAgo, hours: hourRows, failing, stuck }: OverviewRows,
+  { stuckAfterSeconds, stuckSteps, now, since, until, hourAgo, hours: hourRows, failing, stuck }: OverviewRows,
 ): Overview {
   const byStatus = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
   const templates = new Map<string, TemplateTaskCounts>();
@@ -153,7 +162,14 @@ function toOverview(
     failed: { tasks: byStatus.error, last_hour: failing?.failed_last_hour ?? 0, last_hour_since: hourAgo.toISOString() },
     waiting_retry: { tasks: failing?.waiting_tasks ?? 0, steps: failing?.waiting_steps ?? 0 },
     running: { tasks: byStatus.in_progress },
-    stuck_after_minutes: STUCK_AFTER_MINUTES,
+    stuck_after_minutes: Math.ceil(stuckAfterSeconds / 60),
+    stuck_after_seconds: stuckAfterSeconds,
+    stuck: { tasks: stuckSteps.stuckTasks, steps: stuckSteps.stuckSteps },
+    waiting_on_services: {
+      tasks: stuckSteps.serviceWaitTasks,
+      steps: stuckSteps.serviceWaitSteps,
+      by_kind: stuckSteps.serviceWaitsByKind,
+    },
     oldest_stuck: stuck ? toStuckTask(stuck) : null,
   };
 }

@@ -6,4 +6,6 @@ import { readOverview } from '@/lib/reads/read-overview';
 export const dynamic = 'force-dynamic';
 
 // GET /api/v1/overview: exact figures of every task for the overview page (counts, last 24 h per hour, failed, waiting, stuck).
-export const GET = handleRoute(operations.getOverview, async (_request, { db }) => Response.json((await readOverview(db)) satisfies Overview));
+export const GET = handleRoute(operations.getOverview, async (_request, { db, runtime }) =>
+  Response.json((await readOverview(db, { stuckAfterSeconds: runtime.env.stuckAfterSeconds })) satisfies Overview),
+);
