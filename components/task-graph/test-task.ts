@@ -24,6 +24,7 @@ export function makeTestTask(statuses: Record<string, StepStatus> = {}): TaskDet
     compensates: null,
     rerun_round: 0,
     depends_on: dependsOn,
+    waiting_reason: null,
     results_schema: null,
   });
   return {

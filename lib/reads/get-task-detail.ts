@@ -1,10 +1,11 @@
 import type { DbOrTx } from '../../db/client';
 import { findDependenciesOfTask, findStepsOfTask } from '../../db/queries/steps';
 import { findTaskWithRevision } from '../../db/queries/tasks';
-import type { TaskDetail } from '../api/types';
+import type { TaskDetail, WaitingReason } from '../api/types';
 import { NotFoundError } from '../errors';
 import { findResultsSchemas } from './find-results-schemas';
 import { toStepSummary, toTaskSummary } from './task-views';
+import { findWaitingReasons } from './waiting-reason-sql';
 
 /**
  * The task with its steps in template order, each naming the steps it depends on, and its `revision`.
@@ -29,16 +30,18 @@ export async function getTaskDetailOrThrow(dbOrTx: DbOrTx, taskId: number): Prom
     dependsOn.set(dependency.stepId, names);
   }
   const position = new Map(steps.map((step) => [step.name, step.position]));
+  const waitingReasons: Map<number, WaitingReason> = await findWaitingReasons(dbOrTx, task.id);
   const resultsSchemas = await findResultsSchemas(dbOrTx, task.templateVersionId);
   return {
     ...toTaskSummary(task),
     revision,
-    steps: steps.map((step) =>
-      toStepSummary(
+    steps: steps.map((step) => ({
+      ...toStepSummary(
         step,
         (dependsOn.get(step.id) ?? []).sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0)),
         resultsSchemas.get(step.name) ?? null,
       ),
-    ),
+      waiting_reason: waitingReasons.get(step.id) ?? null,
+    })),
   };
 }

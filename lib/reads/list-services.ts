@@ -56,6 +56,7 @@ export async function listServices(db: DbOrTx, setup: ServiceSetup): Promise<Ser
         failures: circuit?.consecutiveFailures ?? 0,
         opened_at: toIso(circuit?.openedAt),
         retry_at: circuit?.state === 'open' ? toIso(circuit.openUntil) : null,
+        next_probe_at: circuit?.state === 'open' || circuit?.state === 'half_open' ? toIso(circuit.openUntil) : null,
         last_failure_at: toIso(circuit?.lastFailureAt),
         last_error: circuit?.lastError ?? null,
       },

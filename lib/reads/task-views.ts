@@ -52,6 +52,8 @@ export function toStepSummary(row: StepRow, dependsOn: string[], resultsSchema: 
     compensates: row.kind === 'compensation' ? compensatedStepName(row.name) : null,
     rerun_round: row.rerunRound,
     depends_on: dependsOn,
+    // Read with the step by getTaskDetailOrThrow (lib/reads/waiting-reason-sql.ts decides it).
+    waiting_reason: null,
     results_schema: resultsSchema,
   };
 }

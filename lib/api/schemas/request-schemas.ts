@@ -123,8 +123,8 @@ export const failuresQuerySchema = {
       type: 'integer',
       minimum: 1,
       maximum: 10_080,
-      default: 10,
-      description: 'A waiting_retry step counts as stuck once its first failure in this round is older than this.',
+      description:
+        'A step waiting (to retry, or on its service) counts as stuck once it has waited this long in this round; default: STUCK_AFTER_SECONDS, as on every page.',
     },
   },
 } as const;
@@ -165,6 +165,20 @@ export const serviceModeBodySchema = {
     failure_rate: { type: 'number', minimum: 0, maximum: 1 },
     retry_after_seconds: { type: 'integer', minimum: 0, maximum: 86_400 },
     seed: { type: 'integer', minimum: 0, maximum: 4_294_967_295 },
+  },
+} as const;
+
+export const circuitActionBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['action', 'reason'],
+  properties: {
+    action: {
+      enum: ['probe', 'close', 'open'],
+      description:
+        'probe: an open circuit sends its probe call now; close: calls go through again and the waiting steps start, spread out; open: no call until a probe succeeds after the cool-down.',
+    },
+    reason: requiredReason,
   },
 } as const;
 
