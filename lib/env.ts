@@ -1,5 +1,6 @@
 import { isLoopbackHostname } from './auth/loopback';
 import { parseRedactFields } from './redact-secrets';
+import { listServiceNames } from './services/service-registry';
 
 /** Reads the environment of shared/API.md §2 in one place, with clear errors for bad values. */
 export type SwitchyardEnv = {
@@ -26,6 +27,8 @@ export type SwitchyardEnv = {
   alertWebhookUrl: string | undefined;
   /** At most one alert per failure group in this many seconds. */
   alertQuietSeconds: number;
+  /** SERVICE_<NAME>_RATE_PER_SECOND and SERVICE_<NAME>_MAX_CONCURRENCY, for each service that has either. */
+  serviceLimits: ServiceLimitSettings[];
   /** Picks a Tasker template's `environments.<name>` overrides: SWITCHYARD_ENV, else NODE_ENV, else development. */
   templateEnvironment: string;
 };
@@ -51,6 +54,7 @@ export function readEnv(env: Record<string, string | undefined> = process.env): 
     alertWebhookUrl: readAlertWebhookUrl(env),
     alertQuietSeconds: readInteger(env, 'ALERT_QUIET_SECONDS', 600, 0, 604_800),
     templateEnvironment: env.SWITCHYARD_ENV?.trim() || env.NODE_ENV?.trim() || 'development',
+    serviceLimits: readServiceLimits(env),
   };
 }
 
@@ -99,6 +103,51 @@ function readAlertWebhookUrl(env: Record<string, string | undefined>): string | 
     );
   }
   return raw;
+}
+
+/** A service's limits across every process on the database; null: none. */
+export type ServiceLimitSettings = { service: string; ratePerSecond: number | null; maxConcurrency: number | null };
+
+const SERVICE_LIMIT_VARIABLE = /^SERVICE_([A-Z0-9_]+)_(RATE_PER_SECOND|MAX_CONCURRENCY)$/;
+const MAX_RATE_PER_SECOND = 10_000;
+const MAX_SERVICE_CONCURRENCY = 10_000;
+
+/**
+ * SERVICE_<NAME>_RATE_PER_SECOND (calls a second, above 0: 2, 0.5) and SERVICE_<NAME>_MAX_CONCURRENCY (calls
+ * at once, a whole number from 1), of services that exist. A value that is not one stops the start, naming
+ * the variable: a typo must not leave a provider's quota unguarded.
+ */
+function readServiceLimits(env: Record<string, string | undefined>): ServiceLimitSettings[] {
+  const limits = new Map<string, ServiceLimitSettings>();
+  const services = listServiceNames(env);
+  for (const [variable, value] of Object.entries(env)) {
+    const match = SERVICE_LIMIT_VARIABLE.exec(variable);
+    const raw = value?.trim();
+    if (!match?.[1] || !raw) {
+      continue;
+    }
+    const service = match[1].toLowerCase();
+    if (!services.includes(service)) {
+      throw new Error(`${variable} names service "${service}", which has no SERVICE_${match[1]}_URL (services: ${services.join(', ')})`);
+    }
+    const entry = limits.get(service) ?? { service, ratePerSecond: null, maxConcurrency: null };
+    const number = Number(raw);
+    if (match[2] === 'RATE_PER_SECOND') {
+      if (!Number.isFinite(number) || number <= 0 || number > MAX_RATE_PER_SECOND) {
+        throw new Error(
+          `${variable} must be a number of calls per second above 0 and at most ${MAX_RATE_PER_SECOND}, such as 2 or 0.5, not "${raw}"`,
+        );
+      }
+      entry.ratePerSecond = number;
+    } else {
+      if (!Number.isInteger(number) || number < 1 || number > MAX_SERVICE_CONCURRENCY) {
+        throw new Error(`${variable} must be a whole number of calls at once from 1 to ${MAX_SERVICE_CONCURRENCY}, not "${raw}"`);
+      }
+      entry.maxConcurrency = number;
+    }
+    limits.set(service, entry);
+  }
+  return [...limits.values()].sort((a, b) => a.service.localeCompare(b.service));
 }
 
 /** Long enough that guessing it is hopeless even without the limit on wrong tokens. */

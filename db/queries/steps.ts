@@ -3,6 +3,8 @@ import { queryRows, type DbOrTx } from '../client';
 import { stepDependencies, steps } from '../schema';
 import { CLAIMABLE_STEP_STATUSES, COMPENSABLE_STEP_STATUSES, type StepKind } from '../statuses';
 import { toSqlList } from '../to-sql-list';
+import { isNotHeldSql } from './service-holds';
+import { keepWithinServiceLimitsSql, type ServiceLimit } from './service-limits';
 import { insertTaskFinishTransitionsSql, updateTaskCountersSql } from './tasks';
 
 /** Channel on which a statement that makes steps ready tells every orchestrator to claim. */
@@ -66,27 +68,35 @@ type ClaimedStepRow = {
  * Moves up to `limit` claimable steps (ready, or waiting_retry whose time has come) to in_progress,
  * opens an attempt row for each and records the transitions, in one statement. Rows another worker
  * has locked are skipped, not waited on, so no two workers ever claim the same attempt.
- * Steps of services whose circuit is open are left alone.
+ * Steps of services whose circuit is open, or that an operator holds, are left alone; with `limits`,
+ * the services' rate and concurrency limits are kept (keepWithinServiceLimitsSql).
  */
 export async function claimReadySteps(
   dbOrTx: DbOrTx,
-  { limit, workerId, leaseSeconds, probeService }: { limit: number; workerId: string; leaseSeconds: number; probeService?: string },
+  {
+    limit,
+    workerId,
+    leaseSeconds,
+    probeService,
+    limits = [],
+  }: { limit: number; workerId: string; leaseSeconds: number; probeService?: string; limits?: readonly ServiceLimit[] },
 ): Promise<ClaimedStep[]> {
   // A probe of a half-open circuit takes the service's next waiting step, even one still in its backoff.
   const claimable = probeService
-    ? sql`status in (${toSqlList(CLAIMABLE_STEP_STATUSES)}) and service = ${probeService}`
+    ? sql`status in (${toSqlList(CLAIMABLE_STEP_STATUSES)}) and service = ${probeService} and ${isNotHeldSql(sql`service`)}`
     : sql`status in (${toSqlList(CLAIMABLE_STEP_STATUSES)}) and run_at <= now()
-        and (service is null or service not in (select service from service_circuits where state <> 'closed'))`;
+        and (service is null or service not in (select service from service_circuits where state <> 'closed')) and ${isNotHeldSql(sql`service`)}`;
+  const limited = limits.length > 0;
   const rows = await queryRows<ClaimedStepRow>(
     dbOrTx,
     sql`
-    with picked as (
-      select id, status from steps
+    with ${limited ? sql`candidates` : sql`picked`} as (
+      select id, status${limited ? sql`, service, run_at, attempts` : sql``} from steps
       where ${claimable}
       order by run_at
       limit ${limit}
       for update skip locked
-    ), claimed as (
+    ), ${limited ? sql`${keepWithinServiceLimitsSql(limits)}, ` : sql``}claimed as (
       update steps s set status = 'in_progress', attempts = s.attempts + 1, worker_id = ${workerId},
         lease_expires_at = now() + make_interval(secs => ${leaseSeconds}), started_at = coalesce(s.started_at, now()),
         -- The stuck clock (steps.waiting_since): since when this round of the step has been due; a probe keeps it.
@@ -123,14 +133,14 @@ export async function claimReadySteps(
 /**
  * Milliseconds until the next step waiting for its time (a retry's backoff, a spread-out release)
  * becomes claimable, by the database's clock; undefined when none waits. Steps behind an open circuit
- * are left out: the circuit, not the clock, decides when they run.
+ * or a hold are left out: the circuit or the operator, not the clock, decides when they run.
  */
 export async function findNextRunAtDelayMs(dbOrTx: DbOrTx): Promise<number | undefined> {
   const [row] = await queryRows<{ delay_ms: number | null }>(
     dbOrTx,
     sql`select (extract(epoch from min(run_at) - clock_timestamp()) * 1000)::float8 as delay_ms from steps
         where status in (${toSqlList(CLAIMABLE_STEP_STATUSES)}) and run_at > now()
-          and (service is null or service not in (select service from service_circuits where state <> 'closed'))`,
+          and (service is null or service not in (select service from service_circuits where state <> 'closed')) and ${isNotHeldSql(sql`service`)}`,
     { prepare: true },
   );
   return row?.delay_ms === null || row?.delay_ms === undefined ? undefined : Math.max(0, Number(row.delay_ms));
@@ -202,7 +212,13 @@ export type StepSuccess = {
 };
 
 /** Claim, in the completing statement, up to `limit` of the steps it makes ready, for this worker. */
-export type ClaimReleased = { workerId: string; leaseSeconds: number; limit: number };
+export type ClaimReleased = {
+  workerId: string;
+  leaseSeconds: number;
+  limit: number;
+  /** Services with rate or concurrency limits: their dependents are left ready for claimReadySteps, which keeps the limits. */
+  limitedServices?: readonly string[];
+};
 
 /**
  * Records successful attempts, in one statement: steps complete with their results, attempts closed,
@@ -215,8 +231,8 @@ export type ClaimReleased = { workerId: string; leaseSeconds: number; limit: num
  * to run: a chain of steps then costs one statement per step, and a dependent starts without waiting
  * for a NOTIFY or a poll. It claims only dependents whose every outstanding dependency completed in
  * this statement, so that the results they are handed are complete; one released by a concurrent
- * statement of another worker becomes ready as usual. Steps of a service whose circuit is open are
- * left ready.
+ * statement of another worker becomes ready as usual. Steps of a service whose circuit is open, that
+ * is held, or that has limits (`claim.limitedServices`) are left ready.
  */
 export async function markStepsComplete(
   dbOrTx: DbOrTx,
@@ -333,6 +349,8 @@ function releaseDependentsSql(finished: SQL, claim?: ClaimReleased): SQL {
       select rc.step_id from release_counts rc join steps c on c.id = rc.step_id
       where c.status = 'pending' and c.pending_dependencies = rc.n
         and (c.service is null or c.service not in (select service from service_circuits where state <> 'closed'))
+        and ${isNotHeldSql(sql`c.service`)}
+        and (c.service is null or c.service not in (select jsonb_array_elements_text(${JSON.stringify(claim.limitedServices ?? [])}::jsonb)))
       order by rc.step_id
       limit ${claim.limit}
     ), released as (

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client';
+import type { ServiceLimit } from '../../db/queries/service-limits';
 import { claimReadySteps, findNextRunAtDelayMs } from '../../db/queries/steps';
 import type { Logger } from '../logger';
 import type { AttemptSlots } from './attempt-slots';
@@ -26,6 +27,8 @@ export type ClaimLoopOptions = {
   leaseSeconds: number;
   pollIntervalMs: number;
   log: Logger;
+  /** The services' rate and concurrency limits, which every claim keeps. */
+  limits?: readonly ServiceLimit[];
 };
 
 /**
@@ -79,14 +82,14 @@ export class ClaimLoop {
   }
 
   private async claimUntilReleased(): Promise<void> {
-    const { db, slots, workerId, leaseSeconds, log } = this.options;
+    const { db, slots, workerId, leaseSeconds, log, limits } = this.options;
     while (!this.isReleased()) {
       const free = slots.reserve();
       this.currentMode = free > 0 ? 'polling' : 'waiting';
       this.waitingForPromisedSlots = free === 0 && slots.hasPromisedSlots();
       if (free > 0) {
         try {
-          const claimed = await claimReadySteps(db, { limit: free, workerId, leaseSeconds });
+          const claimed = await claimReadySteps(db, { limit: free, workerId, leaseSeconds, limits });
           this.backlogLikely = claimed.length === free;
           for (const step of claimed) {
             slots.start(step);

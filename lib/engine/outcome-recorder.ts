@@ -21,6 +21,8 @@ export type OutcomeRecorderOptions = {
   circuitBreaker: CircuitBreaker | undefined;
   /** Read to decide whether a completing statement claims dependents; woken when steps become claimable. */
   claimLoop: Pick<ClaimLoop, 'isBacklogLikely' | 'isWaitingForPromisedSlots' | 'wake'>;
+  /** Services with rate or concurrency limits: a completing statement leaves their dependents to the claim loop. */
+  limitedServices?: readonly string[];
 };
 
 /**
@@ -128,7 +130,7 @@ export class OutcomeRecorder {
 
   /** Writes what is queued now, in one batch. */
   private async writeBatch(): Promise<WrittenOutcomes> {
-    const { db, workerId, leaseSeconds, log, slots, circuitBreaker, claimLoop } = this.options;
+    const { db, workerId, leaseSeconds, log, slots, circuitBreaker, claimLoop, limitedServices } = this.options;
     const batchSuccesses = this.successes;
     const newFailures = this.failures;
     this.successes = [];
@@ -141,7 +143,11 @@ export class OutcomeRecorder {
     const reserved = claimLoop.isBacklogLikely() ? 0 : slots.reserve();
     let written: WrittenOutcomes;
     try {
-      written = await writeOutcomes(db, { successes: batchSuccesses, failures: batchFailures }, { workerId, leaseSeconds, limit: reserved });
+      written = await writeOutcomes(
+        db,
+        { successes: batchSuccesses, failures: batchFailures },
+        { workerId, leaseSeconds, limit: reserved, limitedServices },
+      );
       for (const step of written.claimed) {
         slots.start(step);
       }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Database } from '../../db/client';
+import { writeServiceLimitSettings, type ServiceLimit } from '../../db/queries/service-limits';
 import { STEPS_READY_CHANNEL } from '../../db/queries/steps';
 import { PermanentError } from '../errors';
 import type { HandlerRegistry } from '../handlers/index';
@@ -31,6 +32,8 @@ export type OrchestratorOptions = {
   random?: () => number;
   /** Circuit breaking per service (state shared in the database); false turns it off. */
   circuitBreaker?: CircuitBreakerOptions | false;
+  /** Rate and concurrency limits per service, kept by every process's claims together (give each process the same). */
+  serviceLimits?: readonly ServiceLimit[];
   /** Failure alerts (ALERT_WEBHOOK_URL): queued from the outbox and sent by this process among others; unset: none sent. */
   alerts?: Omit<AlertDeliveryOptions, 'db' | 'workerId' | 'log'>;
 };
@@ -86,9 +89,11 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     },
     secretMatcher: createSecretMatcher(options.redactFields),
   });
-  const claimLoop = new ClaimLoop({ db, slots, workerId, leaseSeconds, pollIntervalMs: options.pollIntervalMs ?? 1000, log });
-  const circuitBreaker = circuitSettings ? new CircuitBreaker(circuitSettings, { db, slots, workerId, leaseSeconds, log }) : undefined;
-  const recorder = new OutcomeRecorder({ db, workerId, leaseSeconds, log, slots, circuitBreaker, claimLoop });
+  const limits = options.serviceLimits ?? [];
+  const claimLoop = new ClaimLoop({ db, slots, workerId, leaseSeconds, pollIntervalMs: options.pollIntervalMs ?? 1000, log, limits });
+  const circuitBreaker = circuitSettings ? new CircuitBreaker(circuitSettings, { db, slots, workerId, leaseSeconds, log, limits }) : undefined;
+  const limitedServices = limits.map((limit) => limit.service);
+  const recorder = new OutcomeRecorder({ db, workerId, leaseSeconds, log, slots, circuitBreaker, claimLoop, limitedServices });
   const leaseKeeper = new LeaseKeeper({
     db,
     workerId,
@@ -104,6 +109,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   leaseKeeper.start();
   circuitBreaker?.start();
   await leaseKeeper.reclaimExpiredLeases();
+  await writeServiceLimitSettings(db, limits);
   claimLoop.start();
   alertDelivery?.start();
   log.info({ concurrency, lease_seconds: leaseSeconds }, 'orchestrator started');

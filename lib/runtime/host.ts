@@ -87,6 +87,7 @@ export async function startRuntime({
           concurrency: env.workerConcurrency,
           pollIntervalMs: env.pollIntervalMs,
           leaseSeconds: env.leaseSeconds,
+          serviceLimits: env.serviceLimits,
           alerts: { webhookUrl: env.alertWebhookUrl, quietSeconds: env.alertQuietSeconds, publicUrl: env.publicUrl },
           redactFields: env.redactFields,
           circuitBreaker: {
