@@ -6,6 +6,7 @@ import { ErrorMessage, ErrorState } from '../../components/feedback/error-state'
 import { LoadingState } from '../../components/feedback/loading-state';
 import { PermissionNote } from '../../components/feedback/permission-note';
 import { StaleDataNotice } from '../../components/feedback/stale-data-notice';
+import { AlertDeliveries } from '../../components/services/alert-deliveries';
 import { ServiceCard } from '../../components/services/service-card';
 import { Link } from '../../components/shell/link';
 import { useResetServices, useServiceList } from '../../lib/api/services';
@@ -126,6 +127,9 @@ export function ServicesPageClient() {
           <StartRegistrations />
         </div>
       ) : null}
+      <div style={{ marginTop: 12 }}>
+        <AlertDeliveries />
+      </div>
     </>
   );
 }

@@ -14,6 +14,8 @@ import type {
   serviceModeBodySchema,
 } from './schemas/request-schemas';
 import type {
+  alertDeliveryListSchema,
+  alertDeliverySchema,
   apiTokenInfoSchema,
   apiTokenListSchema,
   attemptListSchema,
@@ -58,8 +60,6 @@ import type {
   templateVersionUsageSchema,
   transitionListSchema,
   transitionSchema,
-  waitingGroupSchema,
-  waitingReasonSchema,
 } from './schemas/response-schemas';
 import type { taskFilterSchema } from './schemas/task-filter-schema';
 
@@ -85,8 +85,6 @@ export type CompensateTaskResult = FromSchema<typeof compensateTaskResultSchema>
 export type CompensationPlanEntry = FromSchema<typeof compensationPlanEntrySchema>;
 export type FailureGroup = FromSchema<typeof failureGroupSchema>;
 export type FailureList = FromSchema<typeof failureListSchema>;
-export type WaitingGroup = FromSchema<typeof waitingGroupSchema>;
-export type WaitingReason = FromSchema<typeof waitingReasonSchema>;
 export type Overview = FromSchema<typeof overviewSchema>;
 export type OverviewHour = FromSchema<typeof overviewHourSchema>;
 export type AttemptRequest = FromSchema<typeof attemptRequestSchema>;
@@ -108,6 +106,8 @@ export type TemplateUsageList = FromSchema<typeof templateUsageListSchema>;
 export type ServiceInfo = FromSchema<typeof serviceInfoSchema>;
 export type CircuitState = FromSchema<typeof circuitSchema>['state'];
 export type ServiceList = FromSchema<typeof serviceListSchema>;
+export type AlertDelivery = FromSchema<typeof alertDeliverySchema>;
+export type AlertDeliveryList = FromSchema<typeof alertDeliveryListSchema>;
 export type Session = FromSchema<typeof sessionSchema>;
 export type ApiTokenInfo = FromSchema<typeof apiTokenInfoSchema>;
 export type ApiTokenList = FromSchema<typeof apiTokenListSchema>;

@@ -46,6 +46,7 @@ const EXPECTED_ACCESS: Record<string, 'public' | Role> = {
   'GET /api/v1/failures': 'viewer',
   'GET /api/v1/overview': 'viewer',
   'GET /api/v1/services': 'viewer',
+  'GET /api/v1/alerts': 'viewer',
   'POST /api/v1/services/{name}/mode': 'operator',
   'POST /api/v1/services/reset': 'operator',
 };

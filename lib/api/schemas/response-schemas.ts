@@ -1,4 +1,4 @@
-import { ATTEMPT_OUTCOMES, STEP_KINDS, STEP_STATUSES, TASK_STATUSES } from '../../statuses';
+import { ALERT_DELIVERY_STATES, ALERT_KINDS, ATTEMPT_OUTCOMES, STEP_KINDS, STEP_STATUSES, TASK_STATUSES } from '../../statuses';
 import {
   anyValue,
   arrayOf,
@@ -439,6 +439,34 @@ export const apiTokenInfoSchema = object({
 export const apiTokenListSchema = object({ items: arrayOf(apiTokenInfoSchema) });
 export const createdApiTokenSchema = object({ token: apiTokenInfoSchema, secret: described(string, 'Shown this once; only its hash is stored.') });
 
+export const alertDeliverySchema = object({
+  id,
+  kind: described(oneOfValues(ALERT_KINDS), 'failing: a failure group appeared; resolved: it emptied.'),
+  template: described(string, 'namespace/name'),
+  namespace: string,
+  name: string,
+  step: string,
+  signature: described(string, "The group's error signature as the Failures view shows it."),
+  error_signature: string,
+  task_count: described(integer, 'Tasks in the group when the message was queued (0 for resolved).'),
+  state: described(
+    oneOfValues(ALERT_DELIVERY_STATES),
+    'pending: waiting to be sent, or retried at next_attempt_at; sending: being sent now; delivered: the receiver answered 2xx; failed: given up (a 4xx, or not delivered within 24 h).',
+  ),
+  attempts: integer,
+  response_status: described(nullableInteger, "The receiver's HTTP status on the last attempt; null when it did not answer."),
+  last_error: described(nullableString, 'Why the last attempt failed (never the webhook URL).'),
+  created_at: time,
+  next_attempt_at: described(nullableTime, 'While pending: when it is tried next.'),
+  delivered_at: nullableTime,
+});
+export const alertDeliveryListSchema = object({
+  enabled: described(boolean, 'Whether this process has ALERT_WEBHOOK_URL (alerts are sent by every process that runs the orchestrator and has it).'),
+  receiver: described(nullableString, "The webhook's scheme, host and port; its path and query (the secret) are never shown."),
+  quiet_seconds: described(integer, 'ALERT_QUIET_SECONDS: at most one "failing" message per group in this time.'),
+  deliveries: arrayOf(alertDeliverySchema),
+});
+
 /** The named schemas: the OpenAPI document's components. */
 export const responseSchemas = {
   Error: errorSchema,
@@ -471,6 +499,8 @@ export const responseSchemas = {
   TemplateValidationResult: templateValidationResultSchema,
   ServiceInfo: serviceInfoSchema,
   ServiceList: serviceListSchema,
+  AlertDelivery: alertDeliverySchema,
+  AlertDeliveryList: alertDeliveryListSchema,
   Session: sessionSchema,
   ApiTokenInfo: apiTokenInfoSchema,
   ApiTokenList: apiTokenListSchema,
