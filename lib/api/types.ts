@@ -60,6 +60,8 @@ import type {
   templateVersionUsageSchema,
   transitionListSchema,
   transitionSchema,
+  waitingGroupSchema,
+  waitingReasonSchema,
 } from './schemas/response-schemas';
 import type { taskFilterSchema } from './schemas/task-filter-schema';
 
@@ -85,6 +87,8 @@ export type CompensateTaskResult = FromSchema<typeof compensateTaskResultSchema>
 export type CompensationPlanEntry = FromSchema<typeof compensationPlanEntrySchema>;
 export type FailureGroup = FromSchema<typeof failureGroupSchema>;
 export type FailureList = FromSchema<typeof failureListSchema>;
+export type WaitingGroup = FromSchema<typeof waitingGroupSchema>;
+export type WaitingReason = FromSchema<typeof waitingReasonSchema>;
 export type Overview = FromSchema<typeof overviewSchema>;
 export type OverviewHour = FromSchema<typeof overviewHourSchema>;
 export type AttemptRequest = FromSchema<typeof attemptRequestSchema>;

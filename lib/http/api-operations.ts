@@ -2,6 +2,7 @@ import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import {
   actionBodySchema,
   bulkRetryBodySchema,
+  circuitActionBodySchema,
   compensateTaskBodySchema,
   createTaskBodySchema,
   createTokenBodySchema,
@@ -426,7 +427,8 @@ export const operations = {
     path: '/api/v1/failures',
     tag: 'Repair',
     summary: 'Failed and stuck tasks, grouped by template, step and error signature',
-    description: "Each group's `filter` selects exactly it in GET /tasks and POST /tasks/bulk/retry.",
+    description:
+      "Each group's `filter` selects exactly it in GET /tasks and POST /tasks/bulk/retry. A step waiting to retry is stuck once it has waited for longer than `stuck_after_seconds` (STUCK_AFTER_SECONDS unless `stuck_after_minutes` is given). Steps waiting on a service (its circuit open, a hold, a rate limit) are in `waiting_groups` at once, not in `groups`.",
     access: 'viewer',
     query: failuresQuerySchema,
     responses: { 200: { description: 'Groups, biggest first', schema: responseSchemas.FailureList } },
@@ -438,7 +440,7 @@ export const operations = {
     tag: 'Tasks',
     summary: 'What the overview page shows: exact figures of every task',
     description:
-      'Tasks by status and by template (the counts GET /metrics shows, read at `counts_read_at`), tasks created per hour over the last 24 UTC hours by template and status, tasks failed (in all, and in the last hour: GET /tasks?failed_after=`failed.last_hour_since` lists them), steps waiting to retry and their tasks, and the oldest stuck task: the oldest in error, or in progress without change for `stuck_after_minutes`. Figures are read at most every 4 s and shared by the callers in between.',
+      'Tasks by status and by template (the counts GET /metrics shows, read at `counts_read_at`), tasks created per hour over the last 24 UTC hours by template and status, tasks failed (in all, and in the last hour: GET /tasks?failed_after=`failed.last_hour_since` lists them), steps waiting to retry and their tasks, steps waiting on a service (open circuit, hold, rate limit), stuck tasks (a step waiting for longer than `stuck_after_seconds`, STUCK_AFTER_SECONDS, by a clock that circuit probes do not reset), and the oldest stuck task: the oldest in error or stuck. Figures are read at most every 4 s and shared by the callers in between.',
     access: 'viewer',
     query: emptyQuerySchema,
     responses: { 200: { description: 'The figures', schema: responseSchemas.Overview } },
@@ -461,6 +463,18 @@ export const operations = {
     access: 'operator',
     body: json(serviceModeBodySchema),
     responses: { 200: { description: 'The service', schema: responseSchemas.ServiceInfo } },
+    errors: [...JSON_BODY_ERRORS, 404, 409],
+  }),
+  changeServiceCircuit: operation({
+    method: 'POST',
+    path: '/api/v1/services/{name}/circuit',
+    tag: 'Services',
+    summary: "Probe now, close or open a service's circuit",
+    description:
+      "`probe`: an open (or half-open) circuit sends its probe call at the next check, about a second later; `close`: calls go through again and the steps waiting on it start, spread out; `open`: no step of the service starts until a probe call gets an answer after the cool-down (CIRCUIT_COOLDOWN_SECONDS). A reason is required; each action is recorded in the circuit's events with who and why. 409 when the circuit's state makes the action meaningless (probe or close a closed circuit, open an open one); nothing is written then.",
+    access: 'operator',
+    body: json(circuitActionBodySchema),
+    responses: { 200: { description: 'The service, its circuit after the action', schema: responseSchemas.ServiceInfo } },
     errors: [...JSON_BODY_ERRORS, 404, 409],
   }),
   listAlerts: operation({
