@@ -23,14 +23,21 @@ function renderGlyph(status: string) {
       return (
         <>
           <circle cx="8" cy="8" r="7" fill="currentColor" />
-          <path d="M4.5 8.2l2.2 2.2 4.8-4.8" fill="none" stroke="#fff" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
+          <path
+            d="M4.5 8.2l2.2 2.2 4.8-4.8"
+            fill="none"
+            style={{ stroke: 'var(--on-accent)' }}
+            strokeWidth="1.8"
+            strokeLinecap="round"
+            strokeLinejoin="round"
+          />
         </>
       );
     case 'error':
       return (
         <>
           <circle cx="8" cy="8" r="7" fill="currentColor" />
-          <path d="M5.3 5.3l5.4 5.4M10.7 5.3l-5.4 5.4" stroke="#fff" strokeWidth="1.8" strokeLinecap="round" />
+          <path d="M5.3 5.3l5.4 5.4M10.7 5.3l-5.4 5.4" style={{ stroke: 'var(--on-accent)' }} strokeWidth="1.8" strokeLinecap="round" />
         </>
       );
     case 'waiting_retry':
@@ -58,7 +65,7 @@ function renderGlyph(status: string) {
       return (
         <>
           <circle cx="8" cy="8" r="7" fill="currentColor" />
-          <path d="M5 11l.6-2.3 4.3-4.3 1.7 1.7-4.3 4.3z" fill="#fff" />
+          <path d="M5 11l.6-2.3 4.3-4.3 1.7 1.7-4.3 4.3z" style={{ fill: 'var(--on-accent)' }} />
         </>
       );
     case 'skipped':
@@ -94,7 +101,7 @@ function renderGlyph(status: string) {
           <path
             d="M6.2 5.2L4 7.4l2.2 2.2M4.2 7.4h4.6a2.6 2.6 0 0 1 0 5.2H7.4"
             fill="none"
-            stroke="#fff"
+            style={{ stroke: 'var(--on-accent)' }}
             strokeWidth="1.6"
             strokeLinecap="round"
             strokeLinejoin="round"
