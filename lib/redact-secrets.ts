@@ -35,23 +35,37 @@ function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[-_.\s]/g, '');
 }
 
+const MAX_DECIDED_NAMES = 1000;
+
 /** A matcher for the default secret names plus `extraNames` (REDACT_FIELDS). */
 export function createSecretMatcher(extraNames: readonly string[] = []): SecretMatcher {
   const names = [...new Set([...DEFAULT_SECRET_NAMES, ...extraNames.map(normalizeName)].filter((name) => name !== ''))];
+  // Attempts meet the same few names again and again: each is decided once (the cache is bounded).
+  const decided = new Map<string, boolean>();
   const isSecretName = (name: string) => {
-    const normalized = normalizeName(name);
-    return names.some((secret) => normalized.includes(secret));
+    let secret = decided.get(name);
+    if (secret === undefined) {
+      const normalized = normalizeName(name);
+      secret = names.some((candidate) => normalized.includes(candidate));
+      if (decided.size < MAX_DECIDED_NAMES) {
+        decided.set(name, secret);
+      }
+    }
+    return secret;
   };
   return {
     isSecretName,
     redactText: (text) =>
-      text.replace(KEY_AND_VALUE, (match, quote: string, key: string, separator: string, value: string) => {
-        if (!isSecretName(key)) {
-          return match;
-        }
-        const valueQuote = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : '';
-        return `${quote}${key}${quote}${separator}${valueQuote}${REDACTED}${valueQuote}`;
-      }),
+      // Most values hold no `:` or `=`, and so no key and value: they are left as they are, at once.
+      !text.includes(':') && !text.includes('=')
+        ? text
+        : text.replace(KEY_AND_VALUE, (match, quote: string, key: string, separator: string, value: string) => {
+            if (!isSecretName(key)) {
+              return match;
+            }
+            const valueQuote = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : '';
+            return `${quote}${key}${quote}${separator}${valueQuote}${REDACTED}${valueQuote}`;
+          }),
   };
 }
 
