@@ -78,3 +78,42 @@ describe('readEnv: ALERT_WEBHOOK_URL and ALERT_QUIET_SECONDS', () => {
     }
   });
 });
+
+describe('readEnv: SERVICE_<NAME>_RATE_PER_SECOND and SERVICE_<NAME>_MAX_CONCURRENCY', () => {
+  it('reads the limits of each service that has them', () => {
+    expect(readEnv({}).serviceLimits).toEqual([]);
+    expect(
+      readEnv({
+        SERVICE_BILLING_RATE_PER_SECOND: '2',
+        SERVICE_BILLING_MAX_CONCURRENCY: ' 3 ',
+        SERVICE_NOTIFICATION_RATE_PER_SECOND: '0.5',
+        SERVICE_MAILER_URL: 'https://mail.example.com',
+        SERVICE_MAILER_MAX_CONCURRENCY: '1',
+        SERVICE_USER_RATE_PER_SECOND: '',
+      }).serviceLimits,
+    ).toEqual([
+      { service: 'billing', ratePerSecond: 2, maxConcurrency: 3 },
+      { service: 'mailer', ratePerSecond: null, maxConcurrency: 1 },
+      { service: 'notification', ratePerSecond: 0.5, maxConcurrency: null },
+    ]);
+  });
+
+  it('stops the start on a value that is not a limit, naming the variable', () => {
+    for (const bad of ['two', '0', '-1', 'NaN', 'Infinity', '2/s', '100000']) {
+      expect(() => readEnv({ SERVICE_BILLING_RATE_PER_SECOND: bad }), bad).toThrow(
+        new RegExp(`^SERVICE_BILLING_RATE_PER_SECOND must be a number of calls per second above 0 .*not "${bad.replace('/', '\\/')}"`),
+      );
+    }
+    for (const bad of ['one', '0', '1.5', '-2', '100000']) {
+      expect(() => readEnv({ SERVICE_BILLING_MAX_CONCURRENCY: bad }), bad).toThrow(
+        new RegExp(`^SERVICE_BILLING_MAX_CONCURRENCY must be a whole number of calls at once from 1 to 10000, not "${bad}"`),
+      );
+    }
+  });
+
+  it('refuses a limit for a service that does not exist', () => {
+    expect(() => readEnv({ SERVICE_BILING_RATE_PER_SECOND: '2' })).toThrow(
+      /^SERVICE_BILING_RATE_PER_SECOND names service "biling", which has no SERVICE_BILING_URL/,
+    );
+  });
+});

@@ -12,6 +12,7 @@ import type {
   rerunStepBodySchema,
   resolveStepBodySchema,
   serviceModeBodySchema,
+  holdServiceBodySchema,
 } from './schemas/request-schemas';
 import type {
   alertDeliveryListSchema,
@@ -123,6 +124,7 @@ export type TaskFilter = FromSchema<typeof taskFilterSchema>;
 export type ResolveStepBody = FromSchema<typeof resolveStepBodySchema>;
 export type EditContextBody = FromSchema<typeof editContextBodySchema>;
 export type ServiceModeBody = FromSchema<typeof serviceModeBodySchema>;
+export type HoldServiceBody = FromSchema<typeof holdServiceBodySchema>;
 /** What a client sends: fields with a default may be left out. */
 export type CreateTaskRequest = FromSchema<typeof createTaskBodySchema, { keepDefaultedPropertiesOptional: true }>;
 export type BulkRetryRequest = FromSchema<typeof bulkRetryBodySchema, { keepDefaultedPropertiesOptional: true }>;

@@ -49,6 +49,28 @@ describe('demo services', () => {
     expect((await send('GET', '/_control')).body).toMatchObject({ services: { user: { calls: 0 }, billing: { calls: 0 } } });
   });
 
+  it('lists each call with when it came and how it was answered (GET /_control/{service}/calls), health checks left out', async () => {
+    const before = Date.now();
+    await send('GET', '/billing/health');
+    await send('POST', '/billing/profiles', {}, { 'Idempotency-Key': 'calls-1' });
+    await setMode('billing', { mode: 'down' });
+    await send('GET', '/billing/plans/pro');
+    const { status, body } = await send('GET', '/_control/billing/calls');
+    expect(status).toBe(200);
+    const { calls } = body as { calls: { at: string; method: string; path: string; status: number }[] };
+    expect(calls.map(({ method, path, status: answered }) => ({ method, path, status: answered }))).toEqual([
+      { method: 'POST', path: '/profiles', status: 422 },
+      { method: 'GET', path: '/plans/pro', status: 503 },
+    ]);
+    expect(Date.parse(calls[0]!.at)).toBeGreaterThanOrEqual(before - 1);
+    expect(Date.parse(calls[1]!.at)).toBeGreaterThanOrEqual(Date.parse(calls[0]!.at));
+    expect((await send('GET', '/_control/user/calls')).body).toEqual({ calls: [] });
+    expect((await send('POST', '/_control/billing/calls', {})).status).toBe(405);
+    expect((await send('GET', '/_control/nope/calls')).status).toBe(404);
+    await send('POST', '/_control/reset');
+    expect((await send('GET', '/_control/billing/calls')).body).toEqual({ calls: [] });
+  });
+
   it('creates, reads and activates a user', async () => {
     const created = await send('POST', '/user/users', newUser, { 'Idempotency-Key': 'k1', 'X-Correlation-ID': 'c1' });
     expect(created.status).toBe(201);

@@ -41,11 +41,19 @@ type DemoServiceState = {
   retryAfterSeconds: number;
   /** Requests to the service's endpoints; health checks and control calls are not counted. */
   calls: number;
+  /** The last CALL_LOG_SIZE of those requests, oldest first: when each came and how it was answered. */
+  callLog: DemoCall[];
   records: Map<string, DemoRecord>;
   /** The first answer given to each Idempotency-Key, replayed for every repeat. */
   replies: Map<string, DemoReply>;
   random: () => number;
 };
+
+/** One request to a demo service, as GET /_control/{service}/calls lists it. */
+type DemoCall = { at: string; method: string; path: string; status: number };
+
+/** Calls kept per service for GET /_control/{service}/calls. */
+const CALL_LOG_SIZE = 10_000;
 
 type DemoServicesState = {
   services: Record<KnownServiceName, DemoServiceState>;
@@ -172,6 +180,7 @@ function createServiceState(seed: number): DemoServiceState {
     failureRate: DEFAULT_FAILURE_RATE,
     retryAfterSeconds: DEFAULT_RETRY_AFTER_SECONDS,
     calls: 0,
+    callLog: [],
     records: new Map(),
     replies: new Map(),
     random: createRandom(seed),
@@ -217,7 +226,9 @@ async function handleRequest(
   }
 
   service.calls += 1;
+  const at = new Date().toISOString();
   const reply = answerServiceCall(name, service, method, path, url.searchParams, raw, request.headers['idempotency-key']);
+  logCall(service, { at, method, path, status: reply.status });
   const latencyMs = service.mode === 'slow' ? service.latencyMs || DEFAULT_SLOW_LATENCY_MS : service.latencyMs;
   // The work is done before the wait, so a caller that gives up during it leaves the record behind:
   // exactly the "timed out after the service did the work" case idempotency keys exist for.
@@ -226,6 +237,14 @@ async function handleRequest(
   }
   if (!response.destroyed && !response.writableEnded) {
     sendReply(response, reply, echo);
+  }
+}
+
+function logCall(service: DemoServiceState, call: DemoCall): void {
+  service.callLog.push(call);
+  // Dropped in chunks, so that a busy service does not move 10,000 entries on every call; the answer shows the last CALL_LOG_SIZE.
+  if (service.callLog.length > CALL_LOG_SIZE * 1.1) {
+    service.callLog.splice(0, service.callLog.length - CALL_LOG_SIZE);
   }
 }
 
@@ -351,6 +370,12 @@ function answerControl(state: DemoServicesState, method: string, pathname: strin
     }
     state.reset();
     return { status: 200, body: state.summarize() };
+  }
+  const callsOf = KNOWN_SERVICE_NAMES.find((known) => target === `${known}/calls`);
+  if (callsOf) {
+    return method === 'GET'
+      ? { status: 200, body: { calls: state.services[callsOf].callLog.slice(-CALL_LOG_SIZE) } }
+      : errorReply(405, 'method_not_allowed', `Use GET /_control/${callsOf}/calls`);
   }
   const name = KNOWN_SERVICE_NAMES.find((known) => known === target);
   if (!name) {

@@ -48,6 +48,8 @@ const EXPECTED_ACCESS: Record<string, 'public' | Role> = {
   'GET /api/v1/services': 'viewer',
   'GET /api/v1/alerts': 'viewer',
   'POST /api/v1/services/{name}/mode': 'operator',
+  'POST /api/v1/services/{name}/hold': 'operator',
+  'POST /api/v1/services/{name}/release': 'operator',
   'POST /api/v1/services/reset': 'operator',
 };
 
@@ -64,6 +66,7 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'POST /api/v1/tasks/{taskId}/compensate': { dry_run: true },
   'POST /api/v1/tasks/{taskId}/steps/{step}/rerun': { reason: 'matrix' },
   'POST /api/v1/services/{name}/mode': { mode: 'up' },
+  'POST /api/v1/services/{name}/hold': { reason: 'matrix' },
 };
 
 const ROLE_RANK: Record<'public' | Role, number> = { public: -1, viewer: 0, operator: 1, admin: 2 };

@@ -1,9 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type DbOrTx } from '../../db/client';
 import { findServiceCircuits } from '../../db/queries/service-circuits';
+import { findServiceHolds } from '../../db/queries/service-holds';
+import { findServiceLimits } from '../../db/queries/service-limits';
 import { toSqlList } from '../../db/to-sql-list';
 import type { CircuitState, ServiceInfo } from '../api/types';
 import type { DemoServices } from '../demo/demo-services';
+import { NotFoundError } from '../errors';
 import { KNOWN_SERVICE_NAMES, type KnownServiceName } from '../services/service-registry';
 import { CLAIMABLE_STEP_STATUSES } from '../statuses';
 import { toIso } from './task-views';
@@ -27,11 +30,19 @@ export function isDemoService(name: string, setup: ServiceSetup): name is KnownS
 
 /**
  * Every service handlers may call: its URL, its circuit (a service without a circuit row has never
- * failed: closed), the steps queued for it (ready or waiting to retry), and, for a demo service, how
- * it behaves now and what it has done.
+ * failed: closed), the steps queued for it (ready or waiting to retry), its hold, its limits (as the
+ * orchestrators were started with them) and what is in use, and, for a demo service, how it behaves
+ * now and what it has done.
  */
 export async function listServices(db: DbOrTx, setup: ServiceSetup): Promise<ServiceInfo[]> {
   const circuits = new Map((await findServiceCircuits(db)).map((row) => [row.service, row]));
+  const holds = new Map((await findServiceHolds(db)).map((row) => [row.service, row]));
+  const limits = new Map((await findServiceLimits(db)).map((row) => [row.service, row]));
+  const running = await queryRows<{ service: string; count: number }>(
+    db,
+    sql`select service, count(*)::int as count from steps where status = 'in_progress' and service is not null group by service`,
+  );
+  const runningByService = new Map(running.map((row) => [row.service, Number(row.count)]));
   const queued = await queryRows<{ service: string; count: number }>(
     db,
     sql`select service, count(*)::int as count from steps where status in (${toSqlList(CLAIMABLE_STEP_STATUSES)}) and service is not null group by service`,
@@ -40,6 +51,8 @@ export async function listServices(db: DbOrTx, setup: ServiceSetup): Promise<Ser
   const demoSummary = setup.demoServices?.state.summarize().services;
   return setup.serviceNames.map((name) => {
     const circuit = circuits.get(name);
+    const hold = holds.get(name);
+    const limit = limits.get(name);
     const demo = isDemoService(name, setup) ? demoSummary?.[name] : undefined;
     return {
       name,
@@ -61,6 +74,22 @@ export async function listServices(db: DbOrTx, setup: ServiceSetup): Promise<Ser
         last_error: circuit?.lastError ?? null,
       },
       waiting_steps: queuedByService.get(name) ?? 0,
+      hold: hold ? { reason: hold.reason, held_by: hold.heldBy, held_at: toIso(hold.heldAt) as string } : null,
+      limits: {
+        rate_per_second: limit?.ratePerSecond ?? null,
+        max_concurrency: limit?.maxConcurrency ?? null,
+        in_flight: runningByService.get(name) ?? 0,
+        starts_last_second: limit?.ratePerSecond == null ? null : limit.startsLastSecond,
+      },
     };
   });
+}
+
+/** One service as listServices describes it; NotFound for a name that is not a service. */
+export async function getServiceInfoOrThrow(db: DbOrTx, setup: ServiceSetup, name: string): Promise<ServiceInfo> {
+  const service = (await listServices(db, setup)).find((entry) => entry.name === name);
+  if (!service) {
+    throw new NotFoundError('service', name);
+  }
+  return service;
 }

@@ -155,6 +155,17 @@ export const signInBodySchema = {
   properties: { token: { type: 'string', minLength: 1, maxLength: 500 } },
 } as const;
 
+/** POST /services/{name}/hold: why, shown with the hold and kept in its audit trail. */
+export const holdServiceBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['reason'],
+  properties: { reason: { ...reason, description: 'Why the service is held (e.g. "billing deploy"); shown with the hold and audited.' } },
+} as const;
+
+/** POST /services/{name}/release: why, optional, kept in the audit trail. */
+export const releaseServiceBodySchema = { type: 'object', additionalProperties: false, properties: { reason } } as const;
+
 export const serviceModeBodySchema = {
   type: 'object',
   additionalProperties: false,

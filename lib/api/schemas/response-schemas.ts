@@ -405,6 +405,17 @@ export const circuitSchema = object({
   last_error: nullableString,
 });
 
+/** An operator's hold on a service: none of its steps starts, and none spends an attempt, until it is released. */
+export const serviceHoldSchema = object({ reason: string, held_by: string, held_at: time });
+
+/** A service's limits across every process (SERVICE_<NAME>_RATE_PER_SECOND, _MAX_CONCURRENCY) and what is in use. */
+export const serviceLimitsSchema = object({
+  rate_per_second: described({ type: ['number', 'null'] }, 'Calls a second, across every process; null: no rate limit.'),
+  max_concurrency: described(nullableInteger, 'Calls at once, across every process; null: no concurrency limit.'),
+  in_flight: described(integer, 'Calls to the service running now (its steps in progress).'),
+  starts_last_second: described(nullableInteger, 'Calls started in the last second, by any process; null without a rate limit.'),
+});
+
 export const serviceInfoSchema = object({
   name: string,
   url: nullableString,
@@ -417,6 +428,8 @@ export const serviceInfoSchema = object({
   records: nullableInteger,
   circuit: circuitSchema,
   waiting_steps: described(integer, 'Steps ready or waiting to retry for this service.'),
+  hold: described(nullable(serviceHoldSchema), 'The operator hold (POST /services/{name}/hold); null when not held.'),
+  limits: serviceLimitsSchema,
 });
 export const serviceListSchema = object({ services: arrayOf(serviceInfoSchema) });
 
@@ -497,6 +510,8 @@ export const responseSchemas = {
   TemplateUsageList: templateUsageListSchema,
   SavedTemplateVersion: savedTemplateVersionSchema,
   TemplateValidationResult: templateValidationResultSchema,
+  ServiceHold: serviceHoldSchema,
+  ServiceLimits: serviceLimitsSchema,
   ServiceInfo: serviceInfoSchema,
   ServiceList: serviceListSchema,
   AlertDelivery: alertDeliverySchema,
