@@ -265,7 +265,18 @@ export async function recordAlertDeliveryAttempt(
   return rows.length === 1;
 }
 
-/** Alert events older than a minute, deleted when no process sends alerts (ALERT_WEBHOOK_URL unset). */
-export async function deleteStaleAlertEvents(dbOrTx: DbOrTx): Promise<void> {
-  await dbOrTx.execute(sql`delete from alert_events where created_at < now() - interval '1 minute'`);
+/**
+ * Housekeeping, once a minute by any process: alert events older than a minute when no process of this
+ * kind sends alerts (ALERT_WEBHOOK_URL unset: nobody else reads them), and messages and group states
+ * untouched for 30 days.
+ */
+export async function pruneAlertTables(dbOrTx: DbOrTx, { dropUnreadEvents }: { dropUnreadEvents: boolean }): Promise<void> {
+  if (dropUnreadEvents) {
+    await dbOrTx.execute(sql`delete from alert_events where created_at < now() - interval '1 minute'`);
+  }
+  await dbOrTx.execute(sql`delete from alert_deliveries where state in ('delivered','failed') and created_at < now() - interval '30 days'`);
+  await dbOrTx.execute(
+    sql`delete from alert_groups where notified is distinct from 'failing' and recheck_at is null
+        and coalesce(last_alerted_at, '-infinity') < now() - interval '30 days'`,
+  );
 }

@@ -2,10 +2,10 @@ import type { Db } from '../../db/client';
 import {
   alertGroupId,
   claimAlertDeliveries,
-  deleteStaleAlertEvents,
   findLastFailingPayload,
   insertAlertDelivery,
   lockAlertGroups,
+  pruneAlertTables,
   readAlertGroupFigures,
   readDatabaseNow,
   recordAlertDeliveryAttempt,
@@ -45,7 +45,7 @@ export type AlertDeliveryOptions = AlertSettings & {
 
 const DEFAULT_EVENTS_PER_CYCLE = 500;
 const DELIVERIES_PER_CYCLE = 10;
-const STALE_EVENT_CLEANUP_MS = 60_000;
+const PRUNE_EVERY_MS = 60_000;
 
 /** 5 s, 10 s, 20 s … doubling up to 10 minutes, with up to a fifth more at random so that receivers coming back are not hit all at once. */
 export function defaultAlertRetryDelayMs(attempts: number): number {
@@ -71,25 +71,12 @@ export class AlertDelivery {
   private timer: NodeJS.Timeout | undefined;
   private cycle: Promise<void> | undefined;
   private stopped = false;
-  private wakeRequested = false;
-  private lastCleanupAt = 0;
+  private lastPrunedAt = 0;
   private readonly abortController = new AbortController();
 
   constructor(private readonly options: AlertDeliveryOptions) {}
 
   start(): void {
-    this.schedule(0);
-  }
-
-  /** Reads the outbox now instead of at the next poll. */
-  wake(): void {
-    if (this.stopped) {
-      return;
-    }
-    if (this.cycle) {
-      this.wakeRequested = true;
-      return;
-    }
     this.schedule(0);
   }
 
@@ -107,9 +94,7 @@ export class AlertDelivery {
       this.cycle = this.runCycle().finally(() => {
         this.cycle = undefined;
         if (!this.stopped) {
-          const again = this.wakeRequested;
-          this.wakeRequested = false;
-          this.schedule(again ? 0 : (this.options.pollIntervalMs ?? 1000));
+          this.schedule(this.options.pollIntervalMs ?? 1000);
         }
       });
     }, delayMs);
@@ -118,11 +103,11 @@ export class AlertDelivery {
   private async runCycle(): Promise<void> {
     const { log } = this.options;
     try {
+      if (Date.now() - this.lastPrunedAt >= PRUNE_EVERY_MS) {
+        this.lastPrunedAt = Date.now();
+        await pruneAlertTables(this.options.db, { dropUnreadEvents: !this.options.webhookUrl });
+      }
       if (!this.options.webhookUrl) {
-        if (Date.now() - this.lastCleanupAt >= STALE_EVENT_CLEANUP_MS) {
-          this.lastCleanupAt = Date.now();
-          await deleteStaleAlertEvents(this.options.db);
-        }
         return;
       }
       const eventsPerCycle = this.options.eventsPerCycle ?? DEFAULT_EVENTS_PER_CYCLE;
@@ -144,6 +129,9 @@ export class AlertDelivery {
       const changed = await takeAlertEvents(tx, eventsPerCycle);
       const due = await takeDueAlertRechecks(tx, eventsPerCycle);
       const keys = [...new Map([...changed.groups, ...due].map((key) => [alertGroupId(key), key])).values()];
+      if (keys.length === 0) {
+        return 0;
+      }
       const groups = await lockAlertGroups(tx, keys);
       // Read after the locks: a process that waited for one sees what the other wrote before it.
       const figures = await readAlertGroupFigures(tx, groups);
