@@ -52,6 +52,14 @@ function createRecord(records: Map<string, DemoRecord>, prefix: string, fields: 
   return record;
 }
 
+/** DELETE of a record: 204 whether it was there or not (a repeat changes nothing), so a compensation can be retried safely. */
+function deleteRecordReply(records: Map<string, DemoRecord>, id: string | undefined): DemoReply {
+  if (id !== undefined) {
+    records.delete(id);
+  }
+  return { status: 204, body: undefined };
+}
+
 function getRecordReply(records: Map<string, DemoRecord>, kind: string, id: string | undefined): DemoReply {
   const record = id === undefined ? undefined : records.get(id);
   return record ? { status: 200, body: record } : errorReply(404, 'not_found', `No ${kind} ${id}`);
@@ -119,6 +127,7 @@ const userRoutes: DemoRoute[] = [
     },
   },
   { method: 'GET', pattern: /^\/users\/([^/]+)$/, handle: ({ params }, users) => getRecordReply(users, 'user', params[0]) },
+  { method: 'DELETE', pattern: /^\/users\/([^/]+)$/, handle: ({ params }, users) => deleteRecordReply(users, params[0]) },
   {
     method: 'PATCH',
     pattern: /^\/users\/([^/]+)$/,
@@ -172,6 +181,7 @@ const billingRoutes: DemoRoute[] = [
     pattern: /^\/profiles\/([^/]+)$/,
     handle: ({ params }, profiles) => getRecordReply(profiles, 'billing profile', params[0]),
   },
+  { method: 'DELETE', pattern: /^\/profiles\/([^/]+)$/, handle: ({ params }, profiles) => deleteRecordReply(profiles, params[0]) },
   {
     method: 'GET',
     pattern: /^\/plans\/([^/]+)$/,
@@ -215,6 +225,7 @@ const preferenceRoutes: DemoRoute[] = [
     pattern: /^\/preferences\/([^/]+)$/,
     handle: ({ params }, preferenceSets) => getRecordReply(preferenceSets, 'preference set', params[0]),
   },
+  { method: 'DELETE', pattern: /^\/preferences\/([^/]+)$/, handle: ({ params }, preferenceSets) => deleteRecordReply(preferenceSets, params[0]) },
   {
     method: 'GET',
     pattern: /^\/defaults$/,
@@ -238,10 +249,8 @@ const notificationRoutes: DemoRoute[] = [
       if (problems.length > 0) {
         return validationReply(problems);
       }
-      const existing = findRecord(sequences, (sequence) => sequence.user_id === value.user_id);
-      if (existing) {
-        return alreadyExistsReply(`User ${String(value.user_id)} already has a welcome sequence`, existing);
-      }
+      // Every new request (a new Idempotency-Key) schedules a sequence: a re-run of the welcome step re-sends it.
+      // A repeat with the same key is answered by the replay above and schedules nothing.
       const plan = value.plan as Plan;
       const templates = (value.emails as string[] | undefined) ?? WELCOME_EMAILS[plan];
       const emails = templates.map((template, index) => ({
@@ -266,6 +275,7 @@ const notificationRoutes: DemoRoute[] = [
     pattern: /^\/welcome-sequences\/([^/]+)$/,
     handle: ({ params }, sequences) => getRecordReply(sequences, 'welcome sequence', params[0]),
   },
+  { method: 'DELETE', pattern: /^\/welcome-sequences\/([^/]+)$/, handle: ({ params }, sequences) => deleteRecordReply(sequences, params[0]) },
 ];
 
 const demoRoutes: Record<KnownServiceName, DemoRoute[]> = {

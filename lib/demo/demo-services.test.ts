@@ -136,6 +136,42 @@ describe('demo services', () => {
     expect(demo.state.services.user.records.size).toBe(0);
   });
 
+  it('removes a record on DELETE (204, and 204 again with nothing changed); records counts what is left', async () => {
+    const user = (await send('POST', '/user/users', { email: 'gone@example.com', name: 'Gone' })).body as { id: string };
+    const profile = (await send('POST', '/billing/profiles', { user_id: user.id, plan: 'free' })).body as { id: string };
+    const preferences = (await send('POST', '/preferences/preferences', { user_id: user.id })).body as { id: string };
+    const sequence = (await send('POST', '/notification/welcome-sequences', { user_id: user.id, email: 'gone@example.com', plan: 'free' })).body as {
+      id: string;
+    };
+    const paths = [
+      `/user/users/${user.id}`,
+      `/billing/profiles/${profile.id}`,
+      `/preferences/preferences/${preferences.id}`,
+      `/notification/welcome-sequences/${sequence.id}`,
+    ];
+    for (const path of paths) {
+      expect(await send('DELETE', path)).toMatchObject({ status: 204, body: undefined });
+      expect(await send('DELETE', path)).toMatchObject({ status: 204, body: undefined });
+      expect((await send('GET', path)).status).toBe(404);
+    }
+    expect((await send('GET', '/_control')).body).toMatchObject({
+      services: { user: { records: 0 }, billing: { records: 0 }, preferences: { records: 0 }, notification: { records: 0 } },
+    });
+    // Once the user is gone, the same e-mail address can sign up again.
+    expect((await send('POST', '/user/users', { email: 'gone@example.com', name: 'Back' })).status).toBe(201);
+  });
+
+  it('schedules a new welcome sequence for each new Idempotency-Key, and replays a repeated one', async () => {
+    const body = { user_id: 'u9', email: 'again@example.com', plan: 'free' };
+    const first = await send('POST', '/notification/welcome-sequences', body, { 'Idempotency-Key': 'k1' });
+    const repeat = await send('POST', '/notification/welcome-sequences', body, { 'Idempotency-Key': 'k1' });
+    const resend = await send('POST', '/notification/welcome-sequences', body, { 'Idempotency-Key': 'k2' });
+    expect([first.status, repeat.status, resend.status]).toEqual([201, 201, 201]);
+    expect(repeat.body).toEqual(first.body);
+    expect((resend.body as { id: string }).id).not.toBe((first.body as { id: string }).id);
+    expect(demo.state.services.notification.records.size).toBe(2);
+  });
+
   it('answers 404 for unknown routes and services and 405 for a wrong method', async () => {
     expect((await send('GET', '/user/nothing')).status).toBe(404);
     expect((await send('GET', '/payments/health')).status).toBe(404);

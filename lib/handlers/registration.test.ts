@@ -169,7 +169,7 @@ describe('registration handlers', () => {
     expect(recordCounts()).toEqual({ user: 2, billing: 2, preferences: 2, notification: 2 });
   });
 
-  it('are idempotent: a repeat with the same keys replays, one with new keys adopts what exists', async () => {
+  it('are idempotent: a repeat with the same keys replays, one with new keys adopts what exists (and re-sends the welcome)', async () => {
     const context = registrationContext();
     const first = await registerByHand(context);
     const replayed = await registerByHand(context);
@@ -177,8 +177,10 @@ describe('registration handlers', () => {
     const adopted = await registerByHand(context, '-second-task');
     expect(adopted.user).toMatchObject({ id: (first.user as { id: string }).id, already_existed: true });
     expect(adopted.billing).toMatchObject({ id: (first.billing as { id: string }).id, already_existed: true });
-    expect(adopted.welcome).toMatchObject({ id: (first.welcome as { id: string }).id, already_existed: true });
-    expect(recordCounts()).toEqual({ user: 1, billing: 1, preferences: 1, notification: 1 });
+    // The notification service schedules a sequence for each new Idempotency-Key (shared/API.md §6): a re-send.
+    expect(adopted.welcome).toMatchObject({ already_existed: false });
+    expect((adopted.welcome as { id: string }).id).not.toBe((first.welcome as { id: string }).id);
+    expect(recordCounts()).toEqual({ user: 1, billing: 1, preferences: 1, notification: 2 });
   });
 
   it('leave one billing profile when an attempt times out after billing did the work and the retry uses the same key', async () => {
