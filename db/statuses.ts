@@ -67,4 +67,3 @@ export const ALERT_KINDS = ['failing', 'resolved'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 /** An alert message: waiting to be sent (or retried), being sent under a lease, delivered, or given up. */
 export const ALERT_DELIVERY_STATES = ['pending', 'sending', 'delivered', 'failed'] as const;
-export type AlertDeliveryState = (typeof ALERT_DELIVERY_STATES)[number];

@@ -18,7 +18,7 @@ import type { Logger } from '../logger';
 import { failingAlertPayload, resolvedAlertPayload, type AlertPayload } from './alert-message';
 
 /** Where and how often failure alerts go (ALERT_WEBHOOK_URL, ALERT_QUIET_SECONDS, PUBLIC_URL). */
-export type AlertSettings = {
+type AlertSettings = {
   /** Unset: no alert is sent, and the alert events are dropped. */
   webhookUrl: string | undefined;
   quietSeconds: number;
@@ -48,7 +48,7 @@ const DELIVERIES_PER_CYCLE = 10;
 const PRUNE_EVERY_MS = 60_000;
 
 /** 5 s, 10 s, 20 s … doubling up to 10 minutes, with up to a fifth more at random so that receivers coming back are not hit all at once. */
-export function defaultAlertRetryDelayMs(attempts: number): number {
+function defaultAlertRetryDelayMs(attempts: number): number {
   const base = Math.min(5000 * 2 ** Math.max(0, attempts - 1), 600_000);
   return Math.round(base * (1 + Math.random() / 5));
 }
