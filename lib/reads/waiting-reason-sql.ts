@@ -14,7 +14,8 @@ import { isoTimeSql } from './task-filter-sql';
  * - `held`: its service is held by an operator (service_holds), until released;
  * - `circuit_open`: its service's circuit is open or half-open; `until` is the next probe call;
  * - `rate_limited`: the service answered "too many requests" (steps.rate_limited_since); `until` is the
- *   next attempt;
+ *   next attempt; or the service's own limits keep a ready step waiting (service_limit_usage): `until`
+ *   is when the rate's window has room, none while it waits for a call to end (max concurrency);
  * - `backoff`: waiting to retry (or a spread-out start), `until` its next attempt.
  * A ready step due now (the next free worker takes it), a running one and a finished one have none.
  * The kinds are listed in lib/waiting-reasons.ts.
@@ -45,14 +46,20 @@ export function waitingReasonSql(step: string): SQL {
         then jsonb_build_object('kind', 'circuit_open', 'service', ${s}.service, 'until', ${isoTimeSql(sql`circuit.open_until`)}, 'since', ${since})
       when ${s}.rate_limited_since is not null
         then jsonb_build_object('kind', 'rate_limited', 'service', ${s}.service, 'until', ${isoTimeSql(sql`${s}.run_at`)}, 'since', ${since})
-      -- Hook (issue 16): a service's own limits (SERVICE_<NAME>_RATE_PER_SECOND, _MAX_CONCURRENCY) that keep
-      -- a ready step waiting go here, as kind rate_limited with the service and when the next call may go.
+      -- The service's own limits (SERVICE_<NAME>_RATE_PER_SECOND, _MAX_CONCURRENCY, as service_limit_usage
+      -- holds them): a ready step the claim put off until the rate's window has room (run_at ahead), or one
+      -- waiting while the service has as many calls running as it may.
+      when ${s}.status = 'ready' and limited.service is not null and (${s}.run_at > now()
+          or (select count(*) from steps r where r.status = 'in_progress' and r.service = ${s}.service) >= limited.max_concurrency)
+        then jsonb_build_object('kind', 'rate_limited', 'service', ${s}.service,
+          'until', case when ${s}.run_at > now() then ${isoTimeSql(sql`${s}.run_at`)} end, 'since', ${since})
       when ${s}.status = 'waiting_retry' or ${s}.run_at > now()
         then jsonb_build_object('kind', 'backoff', 'until', ${isoTimeSql(sql`${s}.run_at`)}, 'since', ${since})
     end)
     from (select 1) one
     left join service_holds held on held.service = ${s}.service
-    left join service_circuits circuit on circuit.service = ${s}.service and circuit.state <> 'closed')`;
+    left join service_circuits circuit on circuit.service = ${s}.service and circuit.state <> 'closed'
+    left join service_limit_usage limited on limited.service = ${s}.service and (limited.rate_per_second is not null or limited.max_concurrency is not null))`;
 }
 
 /**
@@ -63,7 +70,8 @@ export function mayWaitOnServiceSql(step: string): SQL {
   const s = sql.raw(step);
   return sql`${s}.status in (${toSqlList(CLAIMABLE_STEP_STATUSES)}) and ${s}.service is not null
     and (${s}.rate_limited_since is not null
-      or ${s}.service in (select service from service_circuits where state <> 'closed' union all select service from service_holds))`;
+      or ${s}.service in (select service from service_circuits where state <> 'closed' union all select service from service_holds
+        union all select service from service_limit_usage where rate_per_second is not null or max_concurrency is not null))`;
 }
 
 /** Whether the reason (jsonb, from waitingReasonSql) is a wait on a service. */
