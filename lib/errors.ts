@@ -28,7 +28,7 @@ export class AppError extends Error {
 }
 
 export class NotFoundError extends AppError {
-  constructor(kind: 'task' | 'step' | 'template' | 'token' | 'service', id: string) {
+  constructor(kind: 'task' | 'step' | 'template' | 'token' | 'service' | 'bulk action', id: string) {
     super('not_found', `No ${kind} ${id}`);
   }
 }

@@ -32,6 +32,7 @@ import {
   FINISHED_TASK_STATUSES,
   LIVE_STEP_STATUSES,
   MANUALLY_FINISHABLE_STEP_STATUSES,
+  REPAIRED_STEP_STATUSES,
   SATISFIED_STEP_STATUSES,
 } from '../db/statuses';
 
@@ -61,6 +62,11 @@ export function isTaskFinished(status: string | undefined): boolean {
 /** Only a task in error can have its context edited (its failed steps are then retried). */
 export function canEditTaskContext(status: string): boolean {
   return status === 'error';
+}
+
+/** An operator finished the step by hand (resolved_manually or skipped): its task was repaired. */
+export function isStepRepaired(status: string): boolean {
+  return isIn(REPAIRED_STEP_STATUSES, status);
 }
 
 /** The step's dependents may run: it is complete, resolved_manually or skipped. */

@@ -6,6 +6,7 @@ import { useBulkRetry } from '../../lib/api/tasks';
 import type { BulkRetryRequest, BulkRetryResult, TaskFilters } from '../../lib/api/types';
 import { Modal } from '../dialog/modal';
 import { ErrorMessage } from '../feedback/error-state';
+import { BulkActionProgressView } from './bulk-action-progress';
 import { describeTruncation, summarizeBulkRetry, type BulkRetryScope } from './bulk-retry-report';
 
 export type BulkRetryTarget = { kind: 'filter'; filter: TaskFilters; description: string } | { kind: 'ids'; ids: string[]; description: string };
@@ -122,6 +123,7 @@ export function BulkRetryDialog({ target, onClose }: { target: BulkRetryTarget |
             </p>
           ) : null}
           <StepCounts result={done} />
+          {done.bulk_action_id && done.tasks > 0 ? <BulkActionProgressView bulkActionId={done.bulk_action_id} /> : null}
         </div>
       ) : null}
       <div className="modal-actions">

@@ -3,7 +3,7 @@
 import type { UseQueryResult } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { usePermission } from '../../lib/api/session';
-import { useCancelTask, useResolveStep, useRetryStep, useSkipStep, useStepAttempts } from '../../lib/api/tasks';
+import { useCancelTask, useRetryStep, useStepAttempts } from '../../lib/api/tasks';
 import type { Attempt, StepSummary, TaskDetail, Transition } from '../../lib/api/types';
 import { canEditTaskContext, canFinishStepManually, canRetryStep, isStepFailed, isTaskFinished } from '../../lib/statuses';
 import { Modal } from '../dialog/modal';
@@ -11,13 +11,14 @@ import { EmptyState } from '../feedback/empty-state';
 import { ErrorMessage, ErrorState } from '../feedback/error-state';
 import { LoadingState } from '../feedback/loading-state';
 import { blockedBy, PermissionNote } from '../feedback/permission-note';
-import { JsonEditor, readJsonEditorValue, requireObject } from '../json/json-editor';
 import { JsonView } from '../json/json-view';
 import { StatusBadge } from '../status/status-badge';
 import { Countdown } from '../time/countdown';
 import { formatDuration } from '../time/format-time';
 import { RelativeTime } from '../time/relative-time';
 import { AttemptDetails } from './attempt-details';
+import { ResolveStepForm } from './resolve-step-form';
+import { SkipStepForm } from './skip-step-form';
 import { TransitionList } from './transition-list';
 
 function canSkip(step: StepSummary) {
@@ -167,10 +168,18 @@ export function StepPanel({
         {canRetryStep(step.status) || canFinishStepManually(step.status) || canSkip(step) || taskOpen ? (
           <PermissionNote permission={mayRepair} id={noteId} />
         ) : null}
-        {mayRepair.allowed && (canRetryStep(step.status) || canFinishStepManually(step.status) || canSkip(step)) ? (
+        {canFinishStepManually(step.status) && !step.skippable ? (
+          <p className="muted small" data-testid="skip-unavailable">
+            No Skip: this step&apos;s template does not say <code>skippable: true</code>.
+          </p>
+        ) : null}
+        {mayRepair.allowed &&
+        form !== 'resolve' &&
+        form !== 'skip' &&
+        (canRetryStep(step.status) || canFinishStepManually(step.status) || canSkip(step)) ? (
           <label className="field">
             <span>Reason (recorded in the audit trail)</span>
-            <input value={reason} onChange={(event) => setReason(event.target.value)} placeholder="optional for retry" />
+            <input value={reason} onChange={(event) => setReason(event.target.value)} placeholder="optional for retry and cancel" />
           </label>
         ) : null}
         {!canRetryStep(step.status) && !canFinishStepManually(step.status) && !canSkip(step) && !taskOpen ? (
@@ -182,8 +191,8 @@ export function StepPanel({
             Retry requested; the step is back in the queue.
           </p>
         ) : null}
-        {form === 'resolve' ? <ResolveForm task={task} step={step} reason={reason} onDone={() => setForm(null)} /> : null}
-        {form === 'skip' ? <SkipForm task={task} step={step} reason={reason} onDone={() => setForm(null)} /> : null}
+        {form === 'resolve' ? <ResolveStepForm task={task} step={step} initialReason={reason} onDone={() => setForm(null)} /> : null}
+        {form === 'skip' ? <SkipStepForm task={task} step={step} initialReason={reason} onDone={() => setForm(null)} /> : null}
         <CancelTaskDialog task={task} open={form === 'cancel'} reason={reason} onClose={() => setForm(null)} />
       </section>
 
@@ -211,66 +220,6 @@ export function StepPanel({
         {stepTransitions && stepTransitions.length > 0 ? <TransitionList transitions={[...stepTransitions].reverse()} showStep={false} /> : null}
       </section>
     </aside>
-  );
-}
-
-function ResolveForm({ task, step, reason, onDone }: { task: TaskDetail; step: StepSummary; reason: string; onDone: () => void }) {
-  const [text, setText] = useState(() => JSON.stringify(step.results ?? {}, null, 2));
-  const resolve = useResolveStep(task.id);
-  const parsed = readJsonEditorValue(text, requireObject);
-  return (
-    <form
-      className="inline-form"
-      data-testid="resolve-form"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (parsed) {
-          resolve.mutate(
-            { step: step.name, results: parsed.value, reason: reason.trim() || `Resolved ${step.name} from the dashboard` },
-            { onSuccess: onDone },
-          );
-        }
-      }}
-    >
-      <p className="muted small">
-        The step becomes <strong>resolved manually</strong> with these results, and the steps that need it run with them.
-      </p>
-      <JsonEditor label="Results (JSON object)" value={text} onChange={setText} rows={8} validate={requireObject} testId="resolve-results" />
-      {resolve.isError ? <ErrorMessage error={resolve.error} /> : null}
-      <div className="action-row">
-        <button type="submit" className="button primary" disabled={!parsed || resolve.isPending}>
-          {resolve.isPending ? 'Resolving…' : 'Resolve step'}
-        </button>
-        <button type="button" className="button subtle" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-    </form>
-  );
-}
-
-function SkipForm({ task, step, reason, onDone }: { task: TaskDetail; step: StepSummary; reason: string; onDone: () => void }) {
-  const skip = useSkipStep(task.id);
-  return (
-    <div className="inline-form">
-      <p>
-        Skip <span className="mono">{step.name}</span>? The steps that need it run without its results.
-      </p>
-      {skip.isError ? <ErrorMessage error={skip.error} /> : null}
-      <div className="action-row">
-        <button
-          type="button"
-          className="button primary"
-          disabled={skip.isPending}
-          onClick={() => skip.mutate({ step: step.name, reason: reason.trim() || `Skipped ${step.name} from the dashboard` }, { onSuccess: onDone })}
-        >
-          {skip.isPending ? 'Skipping…' : 'Skip step'}
-        </button>
-        <button type="button" className="button subtle" onClick={onDone}>
-          Keep it
-        </button>
-      </div>
-    </div>
   );
 }
 

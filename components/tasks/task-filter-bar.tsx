@@ -130,6 +130,19 @@ export function TaskFilterBar({ filters, onChange }: { filters: TaskFilters; onC
         <StatusSelect name="step_status" value={filters.step_status} statuses={STEP_STATUSES} onChange={(step_status) => set({ step_status })} />
       </label>
       <label className="field">
+        <span>repairs</span>
+        <select
+          name="repaired"
+          value={filters.repaired ?? ''}
+          title="Tasks with a step an operator resolved or skipped (completed with repairs, once complete)"
+          onChange={(event) => set({ repaired: event.target.value || undefined })}
+        >
+          <option value="">any</option>
+          <option value="true">repaired (resolved or skipped by hand)</option>
+          <option value="false">not repaired</option>
+        </select>
+      </label>
+      <label className="field">
         <span>created after (UTC)</span>
         <input type="datetime-local" name="created_after" value={after} onChange={(event) => setAfter(event.target.value)} />
       </label>
@@ -153,6 +166,15 @@ export function TaskFilterBar({ filters, onChange }: { filters: TaskFilters; onC
           title={filters.failed_after}
           what="failed-after"
           onRemove={() => set({ failed_after: undefined })}
+        />
+      ) : null}
+      {filters.bulk_action ? (
+        <FilterChip
+          label="bulk action"
+          value={`#${filters.bulk_action}`}
+          title={`the tasks bulk action #${filters.bulk_action} changed`}
+          what="bulk-action"
+          onRemove={() => set({ bulk_action: undefined })}
         />
       ) : null}
       {filters.retrying_before ? (

@@ -10,6 +10,7 @@ import { StatusIcon } from '../status/status-icon';
 import { focusSiblingRow } from '../table/focus-sibling-row';
 import { RelativeTime } from '../time/relative-time';
 import { keyContextFields } from './context-fields';
+import { RepairsBadge } from './repairs-badge';
 
 function currentSteps(task: TaskListItem) {
   // The step to look at first: failed, then retrying, then running, then queued.
@@ -118,7 +119,7 @@ export function TaskTable({
                 <span className="template-name">{task.name}</span>
               </td>
               <td>
-                <StatusBadge status={task.status} />
+                <StatusBadge status={task.status} /> <RepairsBadge taskStatus={task.status} repairedSteps={task.repaired_steps} />
               </td>
               <td>
                 {first ? (

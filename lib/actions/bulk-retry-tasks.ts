@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { steps, tasks } from '../../db/schema';
+import { bulkActions, bulkActionTasks, steps, tasks } from '../../db/schema';
 import type { BulkRetryResult } from '../api/types';
 import { AppError } from '../errors';
 import { stepFilterSql, taskFilterConditions, type TaskFilter } from '../reads/task-filter-sql';
@@ -69,6 +69,16 @@ export async function bulkRetryTasks(db: Db, input: BulkRetryInput): Promise<Bul
     };
   }
 
+  // The bulk action names the tasks it changes (bulk_action_tasks, written with each one), so that its
+  // progress can be followed (GET /bulk-actions/{id}) and its tasks listed (GET /tasks?bulk_action=).
+  const [bulkAction] = await db
+    .insert(bulkActions)
+    .values({ action: 'retry', actor: input.actor, reason: input.reason ?? null })
+    .returning({ id: bulkActions.id });
+  const bulkActionId = bulkAction?.id;
+  if (bulkActionId === undefined) {
+    throw new Error('the bulk action was not recorded');
+  }
   const retriedByStep = new Map<string, number>();
   const retriedTaskIds: number[] = [];
   let skipped = 0;
@@ -86,6 +96,9 @@ export async function bulkRetryTasks(db: Db, input: BulkRetryInput): Promise<Bul
           await makeStepReadyAgain(tx, task, step, { actor: input.actor, reason: input.reason });
           // The first retry moves an error task to in_progress: later steps see that status.
           task = { ...task, status: task.status === 'error' ? 'in_progress' : task.status };
+        }
+        if (chosen.length > 0) {
+          await tx.insert(bulkActionTasks).values({ bulkActionId, taskId: task.id });
         }
         return chosen.map((step) => step.name);
       });
@@ -114,5 +127,6 @@ export async function bulkRetryTasks(db: Db, input: BulkRetryInput): Promise<Bul
     truncated,
     limit,
     skipped,
+    bulk_action_id: String(bulkActionId),
   };
 }

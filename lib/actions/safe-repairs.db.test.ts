@@ -5,9 +5,11 @@ import { describeEachDatabase } from '../../db/testing';
 import { startOrchestrator, type Orchestrator } from '../engine/runner';
 import { AppError } from '../errors';
 import { defaultHandlerRegistry } from '../handlers/index';
+import { getBulkActionProgressOrThrow } from '../reads/get-bulk-action-progress';
 import { getTaskDetailOrThrow } from '../reads/get-task-detail';
 import { listTasks } from '../reads/list-tasks';
 import { saveTestTemplate, waitForTaskStatus } from '../testing/task-testing';
+import { bulkRetryTasks } from './bulk-retry-tasks';
 import { createTask } from './create-task';
 import { resolveStep } from './resolve-step';
 import { skipStep } from './skip-step';
@@ -160,5 +162,59 @@ describeEachDatabase('safe repairs', (suite) => {
       [stillFailed.id]: 0,
       [plain.id]: 0,
     });
+  });
+
+  it('follows a bulk retry: its tasks (GET /tasks?bulk_action), done / failed / still waiting, and the services holding them back', async () => {
+    const { db } = suite.database;
+    await saveTestTemplate(db, {
+      name: 'flaky_billing',
+      steps: [
+        { name: 'user', handler: 'test.noop' },
+        { name: 'billing', handler: 'test.fail', handlerConfig: { kind: 'permanent', times: 1 }, service: 'billing', dependsOn: ['user'] },
+      ],
+    });
+    const created = [];
+    for (const email of ['a@example.com', 'b@example.com', 'c@example.com']) {
+      created.push((await createTask(db, { namespace: 'tests', name: 'flaky_billing', context: { email } })).task);
+    }
+    const orchestrator = await startOrchestrator({ database: suite.database, handlers, pollIntervalMs: 50, shutdownGraceMs: 100 });
+    running.push(orchestrator);
+    for (const task of created) {
+      expect(await waitForTaskStatus(db, task.id, ['error', 'complete'])).toBe('error');
+    }
+    const [first, second, third] = created as [(typeof created)[0], (typeof created)[0], (typeof created)[0]];
+
+    // Billing's circuit is open and it is held: a retry of its steps waits, and the progress says why.
+    await db.execute(sql`insert into service_circuits (service, state, open_until) values ('billing', 'open', now() + interval '1 hour')`);
+    await db.execute(sql`insert into service_holds (service, reason, held_by) values ('billing', 'billing deploy', 'ops')`);
+    const retried = await bulkRetryTasks(db, { ids: [first.id, second.id], dryRun: false, actor: 'ops', reason: 'billing is back' });
+    expect(retried).toMatchObject({ tasks: 2, bulk_action_id: expect.any(String) as unknown });
+    const bulkActionId = Number(retried.bulk_action_id);
+    const waiting = await getBulkActionProgressOrThrow(db, bulkActionId);
+    expect(waiting).toMatchObject({ action: 'retry', actor: 'ops', reason: 'billing is back', tasks: 2, done: 0, failed: 0, waiting: 2, other: 0 });
+    expect(waiting.blocked_services).toEqual([
+      {
+        service: 'billing',
+        circuit: 'open',
+        next_probe_at: expect.any(String) as unknown,
+        held: true,
+        hold_reason: 'billing deploy',
+        waiting_steps: 2,
+      },
+    ]);
+    expect((await listTasks(db, { bulk_action: String(bulkActionId), limit: 50 })).items.map((item) => Number(item.id))).toEqual([
+      second.id,
+      first.id,
+    ]);
+
+    // Once billing is closed and released, the retried tasks complete; the third, not retried, stays in error.
+    await db.execute(sql`delete from service_holds`);
+    await db.execute(sql`delete from service_circuits`);
+    for (const task of [first, second]) {
+      expect(await waitForTaskStatus(db, task.id, ['complete', 'error'])).toBe('complete');
+    }
+    expect(await getBulkActionProgressOrThrow(db, bulkActionId)).toMatchObject({ tasks: 2, done: 2, failed: 0, waiting: 0, blocked_services: [] });
+    expect((await getTaskDetailOrThrow(db, third.id)).status).toBe('error');
+    await expect(getBulkActionProgressOrThrow(db, bulkActionId + 1000)).rejects.toMatchObject({ code: 'not_found' });
   });
 });

@@ -25,6 +25,7 @@ import type {
   attemptResponseSchema,
   attemptSchema,
   bulkActionResultSchema,
+  bulkActionProgressSchema,
   bulkRetryResultSchema,
   circuitSchema,
   compensateTaskResultSchema,
@@ -83,6 +84,7 @@ export type DagNode = FromSchema<typeof dagNodeSchema>;
 export type DagEdge = FromSchema<typeof dagEdgeSchema>;
 export type Dag = FromSchema<typeof dagSchema>;
 export type BulkRetryResult = FromSchema<typeof bulkRetryResultSchema>;
+export type BulkActionProgress = FromSchema<typeof bulkActionProgressSchema>;
 export type BulkActionResult = FromSchema<typeof bulkActionResultSchema>;
 export type CompensateTaskResult = FromSchema<typeof compensateTaskResultSchema>;
 export type CompensationPlanEntry = FromSchema<typeof compensationPlanEntrySchema>;

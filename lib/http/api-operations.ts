@@ -44,6 +44,7 @@ export const PATH_PARAMETERS = {
   name: { description: 'The template or service name', schema: { type: 'string' } },
   version: { description: 'Semantic version', schema: { type: 'string' } },
   tokenId: { description: 'Token id', schema: { type: 'string', pattern: '^[0-9]+$' }, idOf: 'token' },
+  bulkActionId: { description: 'Bulk action id (bulk_action_id of a bulk retry)', schema: { type: 'string', pattern: '^[0-9]+$' }, idOf: 'bulk action' },
 } as const;
 type PathParameterName = keyof typeof PATH_PARAMETERS;
 type IdParameterName = { [K in PathParameterName]: (typeof PATH_PARAMETERS)[K] extends { idOf: string } ? K : never }[PathParameterName];
@@ -296,6 +297,17 @@ export const operations = {
     body: json(bulkRetryBodySchema, { prepare: splitFilterLists }),
     responses: { 200: { description: 'What was retried (or would be)', schema: responseSchemas.BulkRetryResult } },
     errors: JSON_BODY_ERRORS,
+  }),
+  getBulkActionProgress: operation({
+    method: 'GET',
+    path: '/api/v1/bulk-actions/{bulkActionId}',
+    tag: 'Repair',
+    summary: "Where a bulk action's tasks are now: done, failed, still waiting; and the services holding them back",
+    description:
+      'The tasks are those the action changed (GET /tasks?bulk_action={id} lists them). `blocked_services`: services their unfinished steps call whose circuit is open or that are held.',
+    access: 'viewer',
+    responses: { 200: { description: 'The progress', schema: responseSchemas.BulkActionProgress } },
+    errors: [404],
   }),
   getTask: operation({
     method: 'GET',

@@ -29,6 +29,7 @@ const EXPECTED_ACCESS: Record<string, 'public' | Role> = {
   'GET /api/v1/templates/{namespace}/{name}': 'viewer',
   'GET /api/v1/templates/{namespace}/{name}/{version}': 'viewer',
   'GET /api/v1/tasks': 'viewer',
+  'GET /api/v1/bulk-actions/{bulkActionId}': 'viewer',
   'POST /api/v1/tasks': 'operator',
   'POST /api/v1/tasks/bulk/retry': 'operator',
   'POST /api/v1/tasks/{taskId}/compensate': 'operator',
@@ -158,6 +159,7 @@ describeEachDatabase('authorization matrix', (suite) => {
               name: key.includes('/services/') ? 'billing' : 'signup',
               version: '1.0.0',
               tokenId: victimTokenIds[0]!,
+              bulkActionId: '1',
             },
             headers: {
               // Each call from its own address, so the limit on wrong tokens (auth-limits.db.test.ts) stays out of the matrix.

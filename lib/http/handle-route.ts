@@ -54,7 +54,7 @@ function readPathParams(operation: ApiOperationSpec, raw: RawParams): Record<str
   for (const [, name = ''] of operation.path.matchAll(/\{([^}]+)\}/g)) {
     const value = raw[name];
     const text = typeof value === 'string' ? value : '';
-    const definition = PATH_PARAMETERS[name as keyof typeof PATH_PARAMETERS] as { idOf?: 'task' | 'token' } | undefined;
+    const definition = PATH_PARAMETERS[name as keyof typeof PATH_PARAMETERS] as { idOf?: 'task' | 'token' | 'bulk action' } | undefined;
     if (definition?.idOf === undefined) {
       params[name] = text;
       continue;

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { errorSignatureExpression, normalisedErrorMessageExpression } from '../../db/error-signature';
-import { failingSteps, steps, tasks } from '../../db/schema';
+import { bulkActionTasks, failingSteps, steps, tasks } from '../../db/schema';
 import type { TaskFilter } from '../api/types';
 import { InvalidInputError } from '../errors';
 import { REPAIRED_STEP_STATUSES, type StepStatus } from '../statuses';
@@ -131,6 +131,9 @@ export function taskFilterConditions(filter: TaskFilter, pathPrefix = ''): SQL[]
     // read backwards it yields the newest repaired tasks, so a page of them stops early.
     const repairedStep = sql`exists (select 1 from ${steps} r where r.task_id = ${tasks.id} and r.status in (${inList(REPAIRED_STEP_STATUSES)}))`;
     conditions.push(filter.repaired ? repairedStep : sql`not ${repairedStep}`);
+  }
+  if (filter.bulk_action !== undefined) {
+    conditions.push(sql`${tasks.id} in (select b.task_id from ${bulkActionTasks} b where b.bulk_action_id = ${Number(filter.bulk_action)})`);
   }
   const stepConditions = stepFilterSql(filter, { pathPrefix });
   if (stepConditions) {

@@ -15,6 +15,7 @@ import { StatusBadge } from '../../../components/status/status-badge';
 import { TaskGraph } from '../../../components/task-graph/task-graph';
 import { AttemptTimeline } from '../../../components/tasks/attempt-timeline';
 import { ContextEditor } from '../../../components/tasks/context-editor';
+import { RepairsBadge } from '../../../components/tasks/repairs-badge';
 import { StepPanel } from '../../../components/tasks/step-panel';
 import { TransitionList } from '../../../components/tasks/transition-list';
 import { durationBetween, formatDuration } from '../../../components/time/format-time';
@@ -24,7 +25,7 @@ import { usePermission } from '../../../lib/api/session';
 import { taskListHref } from '../../../lib/api/task-filters';
 import { taskChangeSignature, taskKeys, useRetryTask, useTaskDetail, useTaskEvents, useTaskTransitions } from '../../../lib/api/tasks';
 import type { TaskDetail, Transition } from '../../../lib/api/types';
-import { canEditTaskContext, isStepSatisfied, isTaskFinished } from '../../../lib/statuses';
+import { canEditTaskContext, isStepRepaired, isStepSatisfied, isTaskFinished } from '../../../lib/statuses';
 
 export function TaskPageClient({ taskId }: { taskId: string }) {
   const pathname = usePathname();
@@ -114,7 +115,8 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
       <header className="page-header">
         <div>
           <h1>
-            {task.name} <span className="muted">#{task.id}</span> <StatusBadge status={task.status} />
+            {task.name} <span className="muted">#{task.id}</span> <StatusBadge status={task.status} />{' '}
+            <RepairsBadge taskStatus={task.status} repairedSteps={task.steps.filter((step) => isStepRepaired(step.status)).length} />
           </h1>
           <TaskSummaryLine task={task} connection={connection} refreshFailing={isRefreshFailing(detail)} />
         </div>

@@ -170,8 +170,12 @@ export const bulkRetryResultSchema = object(
     truncated: described(boolean, 'More tasks matched than one call retries (limit); call again for the rest.'),
     limit: integer,
     skipped: described(integer, 'Tasks that matched but had changed by the time their turn came (finished, or nothing left to retry).'),
+    bulk_action_id: described(
+      id,
+      'Not on a dry run: this bulk action, whose tasks GET /tasks?bulk_action={id} lists and GET /bulk-actions/{id} follows (done, failed, still waiting).',
+    ),
   },
-  { optional: ['skipped'] },
+  { optional: ['skipped', 'bulk_action_id'] },
 );
 
 export const compensationPlanEntrySchema = object({
@@ -300,6 +304,34 @@ export const overviewStuckTaskSchema = object({
 
 /** Every task status with its count, none left out. */
 const everyTaskStatusCount = { ...countPerTaskStatus, required: TASK_STATUSES } as const;
+
+/** GET /bulk-actions/{id}: where the tasks of a bulk action are now, and what may hold them back. */
+export const bulkActionProgressSchema = object({
+  id,
+  action: oneOfValues(['retry', 'cancel', 'compensate']),
+  actor: string,
+  reason: nullableString,
+  created_at: time,
+  tasks: described(integer, 'Tasks the action changed.'),
+  done: described(integer, 'Of them, complete or resolved_manually.'),
+  failed: described(integer, 'In error again.'),
+  waiting: described(integer, 'Still pending or in progress.'),
+  other: described(integer, 'Cancelled, compensating or compensated since.'),
+  by_status: everyTaskStatusCount,
+  blocked_services: described(
+    arrayOf(
+      object({
+        service: string,
+        circuit: oneOfValues(['closed', 'open', 'half_open']),
+        next_probe_at: nullableTime,
+        held: boolean,
+        hold_reason: nullableString,
+        waiting_steps: described(integer, "Unfinished steps of the action's tasks that call this service."),
+      }),
+    ),
+    'Services that unfinished steps of these tasks call whose circuit is open (or half open) or that are held: those steps wait until it closes or is released.',
+  ),
+});
 
 export const overviewSchema = object({
   generated_at: time,
@@ -497,6 +529,7 @@ export const responseSchemas = {
   Attempt: attemptSchema,
   AttemptList: attemptListSchema,
   BulkRetryResult: bulkRetryResultSchema,
+  BulkActionProgress: bulkActionProgressSchema,
   BulkActionResult: bulkActionResultSchema,
   CompensationPlanEntry: compensationPlanEntrySchema,
   CompensateTaskResult: compensateTaskResultSchema,

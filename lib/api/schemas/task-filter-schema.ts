@@ -49,6 +49,11 @@ export const taskFilterSchema = {
       description:
         'true: tasks having a step an operator resolved or skipped (with status=complete: "completed with repairs"); false: tasks having none.',
     },
+    bulk_action: {
+      type: 'string',
+      pattern: '^[1-9][0-9]{0,14}$',
+      description: 'The tasks a bulk action changed (its id, as POST /tasks/bulk/retry answers it in bulk_action_id).',
+    },
     retrying_before: {
       ...timestamp,
       description:
