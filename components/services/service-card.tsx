@@ -8,6 +8,7 @@ import { ErrorMessage } from '../feedback/error-state';
 import { Countdown } from '../time/countdown';
 import { RelativeTime } from '../time/relative-time';
 import { CircuitBadge, ModeBadge } from './circuit-badge';
+import { HoldBadge, ServiceHold, ServiceLimits } from './service-hold';
 
 const MODES: { mode: ServiceModeBody['mode']; label: string; hint: string }[] = [
   { mode: 'up', label: 'Up', hint: 'answers normally' },
@@ -42,6 +43,7 @@ export function ServiceCard({ service }: { service: ServiceInfo }) {
         <div className="action-row">
           <ModeBadge mode={service.demo ? service.mode : null} />
           <CircuitBadge circuit={circuit} />
+          <HoldBadge hold={service.hold} />
         </div>
       </div>
       <dl className="kv">
@@ -61,6 +63,7 @@ export function ServiceCard({ service }: { service: ServiceInfo }) {
         ) : null}
         <dt>steps waiting on it</dt>
         <dd>{service.waiting_steps}</dd>
+        <ServiceLimits limits={service.limits} />
         <dt>failures in a row</dt>
         <dd>{circuit.failures}</dd>
         {circuit.opened_at ? (
@@ -86,6 +89,7 @@ export function ServiceCard({ service }: { service: ServiceInfo }) {
           </>
         ) : null}
       </dl>
+      <ServiceHold service={service} />
       {service.demo ? (
         <div className="stack" style={{ gap: 8 }}>
           <div className="mode-buttons" role="group" aria-label={`Mode of ${service.name}`}>

@@ -1,6 +1,6 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { fetchJson } from './fetch-json';
-import type { ServiceInfo, ServiceList, ServiceModeBody } from './types';
+import type { HoldServiceBody, ServiceInfo, ServiceList, ServiceModeBody } from './types';
 
 const serviceKeys = {
   all: ['services'] as const,
@@ -29,6 +29,26 @@ export function useResetServices() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: () => fetchJson<ServiceList>('/api/v1/services/reset', { method: 'POST', body: {} }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: serviceKeys.all }),
+  });
+}
+
+/** POST /services/{name}/hold: none of its steps starts until it is released. */
+export function useHoldService() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ name, ...body }: HoldServiceBody & { name: string }) =>
+      fetchJson<ServiceInfo>(`/api/v1/services/${encodeURIComponent(name)}/hold`, { method: 'POST', body }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: serviceKeys.all }),
+  });
+}
+
+/** POST /services/{name}/release: its waiting steps start again, spread out. */
+export function useReleaseService() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ name }: { name: string }) =>
+      fetchJson<ServiceInfo>(`/api/v1/services/${encodeURIComponent(name)}/release`, { method: 'POST', body: {} }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: serviceKeys.all }),
   });
 }
