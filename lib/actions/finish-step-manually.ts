@@ -1,10 +1,10 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { releaseDependents, STEPS_READY_CHANNEL } from '../../db/queries/steps';
 import { applyTaskCounterDeltas, insertTransitions } from '../../db/queries/tasks';
 import { steps, type StepRow, type TaskRow } from '../../db/schema';
 import { ConflictError, InvalidInputError } from '../errors';
-import { canFinishStepManually, isStepLive } from '../statuses';
+import { canFinishStepManually, COMPENSABLE_STEP_STATUSES, isStepLive } from '../statuses';
 import { recordTaskStatusChange } from './record-task-status-change';
 
 /** Who resolved or skipped a step, and why: a reason is required for both (shown in the audit trail). */
@@ -49,7 +49,30 @@ export async function finishStepManually(
     .set({ status, results: results ?? null, runAt: null, completedAt: sql`now()`, updatedAt: sql`now()` })
     .where(eq(steps.id, step.id));
   const nowReady = await releaseDependents(tx, [step.id]);
+  // A compensation resolved by hand: the operator says the step it undoes is undone (skipped: it is not).
+  const undone =
+    status === 'resolved_manually' && step.compensatesStepId !== null
+      ? await tx
+          .select({ id: steps.id, status: steps.status })
+          .from(steps)
+          .where(and(eq(steps.id, step.compensatesStepId), inArray(steps.status, [...COMPENSABLE_STEP_STATUSES])))
+          .for('update')
+      : [];
+  for (const row of undone) {
+    await tx
+      .update(steps)
+      .set({ status: 'compensated', updatedAt: sql`now()` })
+      .where(eq(steps.id, row.id));
+  }
   await insertTransitions(tx, [
+    ...undone.map((row) => ({
+      taskId: task.id,
+      stepId: row.id,
+      fromStatus: row.status,
+      toStatus: 'compensated',
+      reason: `undone: ${step.name} resolved by hand (${reason})`,
+      actor,
+    })),
     {
       taskId: task.id,
       stepId: step.id,

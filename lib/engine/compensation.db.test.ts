@@ -5,6 +5,7 @@ import { describeEachDatabase } from '../../db/testing';
 import { cancelTask } from '../actions/cancel-task';
 import { compensateTask } from '../actions/compensate-task';
 import { createTask } from '../actions/create-task';
+import { resolveStep } from '../actions/resolve-step';
 import { retryStep } from '../actions/retry-step';
 import { ConflictError } from '../errors';
 import { defaultHandlerRegistry } from '../handlers/index';
@@ -181,6 +182,23 @@ describeEachDatabase('compensation', (suite) => {
     await retryStep(db(), { taskId, step: 'compensate.a', actor: 'ops', reason: 'the record was unlocked' });
     expect(await waitForTaskStatus(db(), taskId, ['compensated', 'error'])).toBe('compensated');
     expect(await stepStatuses(taskId)).toMatchObject({ a: 'compensated', 'compensate.a': 'complete' });
+  });
+
+  it('a compensation resolved by hand counts as done: the step it undoes is compensated, and the task', async () => {
+    await start();
+    const steps = diamond();
+    steps[0] = { ...steps[0]!, compensation: undo('test.fail', { kind: 'permanent' }) };
+    const taskId = await failedTask(steps, 'manual_undo');
+    await compensateTask(db(), { taskId, actor: 'ops', reason: 'undo' });
+    expect(await waitForTaskStatus(db(), taskId, ['compensated', 'error'])).toBe('error');
+    await resolveStep(db(), { taskId, step: 'compensate.a', results: { deleted_by: 'dba' }, actor: 'ops', reason: 'deleted in the console' });
+    expect(await waitForTaskStatus(db(), taskId, ['compensated', 'error'])).toBe('compensated');
+    expect(await stepStatuses(taskId)).toMatchObject({ a: 'compensated', 'compensate.a': 'resolved_manually' });
+    const [row] = await queryRows<{ from_status: string; actor: string }>(
+      db(),
+      sql`select t.from_status, t.actor from transitions t join steps s on s.id = t.step_id where s.task_id = ${taskId} and s.name = 'a' and t.to_status = 'compensated'`,
+    );
+    expect(row).toEqual({ from_status: 'complete', actor: 'ops' });
   });
 
   it('on_failure: compensate undoes a task by itself once a step fails for good', async () => {
