@@ -40,7 +40,11 @@ function StepNodeView({ data }: NodeProps<StepNodeType>) {
             </div>
           ) : null}
           <div className="step-node-meta">
-            {data.nextAttemptAt ? (
+            {data.serviceWait ? (
+              <span className="step-node-waiting" data-testid="step-node-waiting" title={data.serviceWait}>
+                {data.serviceWait}
+              </span>
+            ) : data.nextAttemptAt ? (
               <span>
                 retry <Countdown iso={data.nextAttemptAt} />
               </span>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { layoutGraph, STEP_NODE_HEIGHT, STEP_NODE_WIDTH } from './layout-graph';
 import { makeTestTask } from './test-task';
-import { dagToGraph, shortenError, structureOfDag, structureOfTask, toGraph } from './to-graph';
+import { dagToGraph, describeServiceWait, shortenError, structureOfDag, structureOfTask, toGraph } from './to-graph';
 
 describe('toGraph', () => {
   it('makes one node per step and one edge per dependency', () => {
@@ -79,5 +79,18 @@ describe('toGraph', () => {
     const { nodes, edges } = dagToGraph(dag, layoutGraph(structureOfDag(dag)));
     expect(nodes.every((node) => node.data.status === null)).toBe(true);
     expect(edges).toHaveLength(1);
+  });
+});
+
+describe('describeServiceWait', () => {
+  it('says what a step waits on when its service holds it back, and nothing for other waits', () => {
+    expect(describeServiceWait({ kind: 'held', service: 'billing' })).toBe('waiting: billing is held');
+    expect(describeServiceWait({ kind: 'circuit_open', service: 'billing', until: '2026-12-07T00:00:00.000Z' })).toBe(
+      'waiting: billing circuit open',
+    );
+    expect(describeServiceWait({ kind: 'rate_limited', service: 'notification' })).toBe('waiting: notification rate limit');
+    expect(describeServiceWait({ kind: 'backoff', until: '2026-12-07T00:00:00.000Z' })).toBeNull();
+    expect(describeServiceWait({ kind: 'dependencies' })).toBeNull();
+    expect(describeServiceWait(null)).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import type { Edge, Node } from '@xyflow/react';
-import type { Dag, StepError, StepSummary, TaskDetail } from '../../lib/api/types';
+import type { Dag, StepError, StepSummary, TaskDetail, WaitingReason } from '../../lib/api/types';
 import { isStepFailed, isStepSatisfied, type StepStatus } from '../../lib/statuses';
 import { STEP_NODE_BOX, type GraphStructure, type Positions } from './layout-graph';
 
@@ -18,6 +18,8 @@ type StepNodeData = {
   errorSummary: string | null;
   /** One line on the node of a step in error or waiting to retry ("HTTP 422 · …"); the whole error is in errorSummary. */
   errorShort: string | null;
+  /** A step held back by its service says so ("waiting: billing is held"); null otherwise. */
+  serviceWait: string | null;
   selected: boolean;
 };
 
@@ -83,6 +85,23 @@ function edgeStyleFor(sourceStatus: StepStatus | null | undefined): { className:
   return { className: 'edge-waiting' };
 }
 
+/** What a step waiting on its service waits for, in a few words; null for any other wait (or none). */
+export function describeServiceWait(reason: WaitingReason | null | undefined): string | null {
+  if (!reason?.service) {
+    return null;
+  }
+  switch (reason.kind) {
+    case 'held':
+      return `waiting: ${reason.service} is held`;
+    case 'circuit_open':
+      return `waiting: ${reason.service} circuit open`;
+    case 'rate_limited':
+      return `waiting: ${reason.service} rate limit`;
+    default:
+      return null;
+  }
+}
+
 /** React Flow nodes and edges of a task, at the given positions; edges into running steps animate. */
 export function toGraph(task: Pick<TaskDetail, 'steps'>, positions: Positions, selectedStep: string | null): { nodes: StepNode[]; edges: Edge[] } {
   const statusByName = new Map(task.steps.map((step) => [step.name, step.status]));
@@ -104,6 +123,7 @@ export function toGraph(task: Pick<TaskDetail, 'steps'>, positions: Positions, s
       completedAt: step.completed_at ?? (step.status === 'error' ? (step.last_error?.at ?? null) : null),
       errorSummary: summarizeError(step),
       errorShort: shortErrorOf(step),
+      serviceWait: describeServiceWait(step.waiting_reason),
       selected: step.name === selectedStep,
     },
     selected: step.name === selectedStep,
@@ -137,6 +157,7 @@ export function dagToGraph(dag: Dag, positions: Positions, selectedStep: string 
       completedAt: null,
       errorSummary: null,
       errorShort: null,
+      serviceWait: null,
       selected: node.id === selectedStep,
     },
   }));
