@@ -106,7 +106,7 @@ function readAlertWebhookUrl(env: Record<string, string | undefined>): string | 
 }
 
 /** A service's limits across every process on the database; null: none. */
-export type ServiceLimitSettings = { service: string; ratePerSecond: number | null; maxConcurrency: number | null };
+type ServiceLimitSettings = { service: string; ratePerSecond: number | null; maxConcurrency: number | null };
 
 const SERVICE_LIMIT_VARIABLE = /^SERVICE_([A-Z0-9_]+)_(RATE_PER_SECOND|MAX_CONCURRENCY)$/;
 const MAX_RATE_PER_SECOND = 10_000;

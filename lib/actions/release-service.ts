@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError } from '../errors';
 import { getServiceInfoOrThrow, type ServiceSetup } from '../reads/list-services';
 
 /** Steps that waited on a hold start this far apart once it is released, as when a circuit closes. */
-export const HOLD_RELEASE_SPREAD_MS = 100;
+const HOLD_RELEASE_SPREAD_MS = 100;
 
 /**
  * Ends a service's hold: its waiting steps start again, spread out (HOLD_RELEASE_SPREAD_MS apart) rather

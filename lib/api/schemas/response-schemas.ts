@@ -438,10 +438,10 @@ export const circuitSchema = object({
 });
 
 /** An operator's hold on a service: none of its steps starts, and none spends an attempt, until it is released. */
-export const serviceHoldSchema = object({ reason: string, held_by: string, held_at: time });
+const serviceHoldSchema = object({ reason: string, held_by: string, held_at: time });
 
 /** A service's limits across every process (SERVICE_<NAME>_RATE_PER_SECOND, _MAX_CONCURRENCY) and what is in use. */
-export const serviceLimitsSchema = object({
+const serviceLimitsSchema = object({
   rate_per_second: described({ type: ['number', 'null'] }, 'Calls a second, across every process; null: no rate limit.'),
   max_concurrency: described(nullableInteger, 'Calls at once, across every process; null: no concurrency limit.'),
   in_flight: described(integer, 'Calls to the service running now (its steps in progress).'),
