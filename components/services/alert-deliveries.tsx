@@ -9,6 +9,9 @@ import { Link } from '../shell/link';
 import { StatusIcon } from '../status/status-icon';
 import { RelativeTime } from '../time/relative-time';
 
+/** Long signatures and errors wrap instead of widening the table. */
+const WRAP = { whiteSpace: 'normal', overflowWrap: 'anywhere' } as const;
+
 const STATE_LOOK: Record<AlertDelivery['state'], { tone: string; icon: string; label: string }> = {
   pending: { tone: 'warning', icon: 'waiting_retry', label: 'waiting to retry' },
   sending: { tone: 'active', icon: 'in_progress', label: 'sending' },
@@ -89,10 +92,6 @@ export function AlertDeliveries() {
                   tasks
                 </th>
                 <th scope="col">delivery</th>
-                <th scope="col" className="num">
-                  attempts
-                </th>
-                <th scope="col">outcome</th>
               </tr>
             </thead>
             <tbody>
@@ -102,7 +101,7 @@ export function AlertDeliveries() {
                     <RelativeTime iso={delivery.created_at} />
                   </td>
                   <td>{delivery.kind === 'failing' ? 'failing' : 'resolved'}</td>
-                  <td>
+                  <td style={WRAP}>
                     <Link
                       href={`/failures?${new URLSearchParams({ namespace: delivery.namespace, name: delivery.name }).toString()}`}
                       className="mono"
@@ -113,12 +112,14 @@ export function AlertDeliveries() {
                     <div className="muted small mono">{delivery.signature}</div>
                   </td>
                   <td className="num">{delivery.kind === 'failing' ? delivery.task_count : '—'}</td>
-                  <td>
-                    <DeliveryState delivery={delivery} />
-                  </td>
-                  <td className="num">{delivery.attempts}</td>
-                  <td>
-                    <Outcome delivery={delivery} />
+                  <td style={WRAP}>
+                    <DeliveryState delivery={delivery} />{' '}
+                    <span className="muted small">
+                      {delivery.attempts} attempt{delivery.attempts === 1 ? '' : 's'}
+                    </span>
+                    <div>
+                      <Outcome delivery={delivery} />
+                    </div>
                   </td>
                 </tr>
               ))}
