@@ -2,6 +2,7 @@
 
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useId, useState } from 'react';
+import { BulkCompensateDialog, type BulkCompensateTarget } from '../../components/failures/bulk-compensate-dialog';
 import { FailureGroupCard, failureGroupFilter } from '../../components/failures/failure-group-card';
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorState } from '../../components/feedback/error-state';
@@ -55,6 +56,7 @@ export function FailuresPageClient() {
   const isFiltered = Boolean(filter.namespace || filter.name);
   const failures = useFailureList(filter);
   const [target, setTarget] = useState<BulkRetryTarget | null>(null);
+  const [compensateTarget, setCompensateTarget] = useState<BulkCompensateTarget | null>(null);
   const mayRetry = usePermission('operator', 'retry tasks');
   const retryNoteId = useId();
   const groups = failures.data?.groups ?? [];
@@ -119,12 +121,14 @@ export function FailuresPageClient() {
             key={`${group.namespace}/${group.name}/${group.step}/${group.signature}/${group.step_status}`}
             group={group}
             onRetry={(item) => setTarget(retryTargetOf(item))}
+            onCompensate={(item) => setCompensateTarget({ filter: failureGroupFilter(item), description: retryTargetOf(item).description })}
             retryPermission={mayRetry}
             retryNoteId={retryNoteId}
           />
         ))}
       </div>
       <BulkRetryDialog target={target} onClose={() => setTarget(null)} />
+      {compensateTarget ? <BulkCompensateDialog target={compensateTarget} onClose={() => setCompensateTarget(null)} /> : null}
     </>
   );
 }

@@ -68,9 +68,12 @@ export function FailureGroupCard({
   onRetry,
   retryPermission,
   retryNoteId,
+  onCompensate,
 }: {
   group: FailureGroup;
   onRetry: (group: FailureGroup) => void;
+  /** "Compensate all…" (for a group of steps in error): the caller opens the dry run. */
+  onCompensate?: (group: FailureGroup) => void;
   retryPermission: Permission;
   retryNoteId?: string;
 }) {
@@ -121,6 +124,17 @@ export function FailureGroupCard({
           <button type="button" className="button primary" onClick={() => onRetry(group)} {...blockedBy(retryPermission, retryNoteId)}>
             Retry all…
           </button>
+          {onCompensate && !stuck ? (
+            <button
+              type="button"
+              className="button"
+              data-testid="compensate-all"
+              onClick={() => onCompensate(group)}
+              {...blockedBy(retryPermission, retryNoteId)}
+            >
+              Compensate all…
+            </button>
+          ) : null}
         </div>
       </div>
       {error ? (

@@ -8,6 +8,7 @@ import { Countdown } from '../time/countdown';
 import { durationBetween, formatDuration } from '../time/format-time';
 import { useNow } from '../time/use-now';
 import type { StepNode as StepNodeType } from './to-graph';
+import '../tasks/compensation.css';
 
 /**
  * One step of the DAG: name, status (colour, icon and words), attempts of its limit, countdown or
@@ -18,13 +19,21 @@ function StepNodeView({ data }: NodeProps<StepNodeType>) {
   const tone = data.status ? statusTone(data.status) : 'idle';
   return (
     <div
-      className={`step-node tone-${tone}${data.selected ? ' selected' : ''}${data.status ? '' : ' template'}${data.errorShort ? ' has-error' : ''}`}
+      className={`step-node tone-${tone}${data.selected ? ' selected' : ''}${data.status ? '' : ' template'}${data.errorShort ? ' has-error' : ''}${data.undoes ? ' compensation' : ''}`}
       data-step={data.label}
+      data-kind={data.undoes ? 'compensation' : 'step'}
       data-status={data.status ?? 'template'}
       title={data.errorSummary ? `${data.label}: ${data.errorSummary}` : data.label}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
-      <div className="step-node-name">{data.label}</div>
+      <div className="step-node-name">
+        {data.undoes ? (
+          <span className="step-node-undo" title={`undoes ${data.undoes}`}>
+            ↶
+          </span>
+        ) : null}
+        {data.label}
+      </div>
       {data.status ? (
         <>
           <div className="step-node-status">

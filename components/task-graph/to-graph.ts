@@ -20,6 +20,8 @@ type StepNodeData = {
   errorShort: string | null;
   /** A step held back by its service says so ("waiting: billing is held"); null otherwise. */
   serviceWait: string | null;
+  /** For a compensation step, the step it undoes (drawn dashed, with an edge from that step); null otherwise. */
+  undoes: string | null;
   selected: boolean;
 };
 
@@ -30,9 +32,11 @@ export function structureOfTask(task: Pick<TaskDetail, 'steps'>): GraphStructure
   const names = new Set(task.steps.map((step) => step.name));
   return {
     nodeIds: task.steps.map((step) => step.name),
-    edges: task.steps.flatMap((step) =>
-      step.depends_on.filter((dependency) => names.has(dependency)).map((dependency) => ({ source: dependency, target: step.name })),
-    ),
+    edges: task.steps.flatMap((step) => [
+      ...step.depends_on.filter((dependency) => names.has(dependency)).map((dependency) => ({ source: dependency, target: step.name })),
+      // A compensation step hangs off the step it undoes: the undos form a lane after the steps, in reverse order.
+      ...(step.compensates && names.has(step.compensates) ? [{ source: step.compensates, target: step.name }] : []),
+    ]),
   };
 }
 
@@ -105,6 +109,7 @@ export function describeServiceWait(reason: WaitingReason | null | undefined): s
 /** React Flow nodes and edges of a task, at the given positions; edges into running steps animate. */
 export function toGraph(task: Pick<TaskDetail, 'steps'>, positions: Positions, selectedStep: string | null): { nodes: StepNode[]; edges: Edge[] } {
   const statusByName = new Map(task.steps.map((step) => [step.name, step.status]));
+  const undoneBy = new Map(task.steps.flatMap((step) => (step.compensates ? [[step.name, step.compensates] as const] : [])));
   const nodes: StepNode[] = task.steps.map((step) => ({
     id: step.name,
     type: 'step',
@@ -124,6 +129,7 @@ export function toGraph(task: Pick<TaskDetail, 'steps'>, positions: Positions, s
       errorSummary: summarizeError(step),
       errorShort: shortErrorOf(step),
       serviceWait: describeServiceWait(step.waiting_reason),
+      undoes: step.compensates ?? null,
       selected: step.name === selectedStep,
     },
     selected: step.name === selectedStep,
@@ -133,7 +139,7 @@ export function toGraph(task: Pick<TaskDetail, 'steps'>, positions: Positions, s
     source,
     target,
     animated: statusByName.get(target) === 'in_progress',
-    ...edgeStyleFor(statusByName.get(source)),
+    ...(undoneBy.get(target) === source ? { className: 'edge-compensates' } : edgeStyleFor(statusByName.get(source))),
   }));
   return { nodes, edges };
 }
@@ -158,6 +164,7 @@ export function dagToGraph(dag: Dag, positions: Positions, selectedStep: string 
       errorSummary: null,
       errorShort: null,
       serviceWait: null,
+      undoes: null,
       selected: node.id === selectedStep,
     },
   }));

@@ -17,6 +17,7 @@ import { Countdown } from '../time/countdown';
 import { formatDuration } from '../time/format-time';
 import { RelativeTime } from '../time/relative-time';
 import { AttemptDetails } from './attempt-details';
+import { mayOfferRerun, RerunStepAction } from './rerun-step-dialog';
 import { ResolveStepForm } from './resolve-step-form';
 import { SkipStepForm } from './skip-step-form';
 import { TransitionList } from './transition-list';
@@ -111,6 +112,14 @@ export function StepPanel({
             </dd>
           </>
         ) : null}
+        {step.compensates ? (
+          <>
+            <dt>undoes</dt>
+            <dd className="mono small" data-testid="step-undoes">
+              {step.compensates}
+            </dd>
+          </>
+        ) : null}
         {step.depends_on.length > 0 ? (
           <>
             <dt>needs</dt>
@@ -154,6 +163,7 @@ export function StepPanel({
               Skip…
             </button>
           ) : null}
+          <RerunStepAction task={task} step={step} />
           {canEditTaskContext(task.status) ? (
             <button type="button" className="button" onClick={onEditContext} {...blocked}>
               Edit context and retry…
@@ -182,7 +192,7 @@ export function StepPanel({
             <input value={reason} onChange={(event) => setReason(event.target.value)} placeholder="optional for retry and cancel" />
           </label>
         ) : null}
-        {!canRetryStep(step.status) && !canFinishStepManually(step.status) && !canSkip(step) && !taskOpen ? (
+        {!canRetryStep(step.status) && !canFinishStepManually(step.status) && !canSkip(step) && !taskOpen && !mayOfferRerun(task, step) ? (
           <p className="muted small">No actions: the step and its task are finished.</p>
         ) : null}
         {retry.isError ? <ErrorMessage error={retry.error} /> : null}

@@ -4,10 +4,15 @@ import { isTaskFinished } from '../statuses';
 import { fetchJson, toQueryString } from './fetch-json';
 import type {
   AttemptList,
+  BulkActionRequest,
+  BulkActionResult,
   BulkRetryRequest,
   BulkRetryResult,
+  CompensateTaskRequest,
+  CompensateTaskResult,
   CreateTaskRequest,
   EditContextBody,
+  RerunStepRequest,
   ResolveStepBody,
   TaskDetail,
   TaskList,
@@ -168,6 +173,20 @@ export const useEditContext = (taskId: string) =>
   useTaskMutation(({ context, reason }: EditContextBody) =>
     fetchJson<TaskDetail>(`${taskPath(taskId)}/context`, { method: 'PATCH', body: { context, reason } }),
   );
+
+/** POST /tasks/{id}/compensate: with dry_run, the compensations that would run, in order; else they start. */
+export const useCompensateTask = (taskId: string) =>
+  useTaskMutation((body: CompensateTaskRequest) => fetchJson<CompensateTaskResult>(`${taskPath(taskId)}/compensate`, { method: 'POST', body }));
+
+/** POST …/steps/{step}/rerun: the finished step runs again (downstream: and what follows it). */
+export const useRerunStep = (taskId: string) =>
+  useTaskMutation(({ step, reason, downstream }: { step: string } & RerunStepRequest) =>
+    fetchJson<TaskDetail>(`${stepPath(taskId, step)}/rerun`, { method: 'POST', body: { reason, downstream } }),
+  );
+
+/** POST /tasks/bulk/cancel or /tasks/bulk/compensate (the body of bulk retry). */
+export const useBulkTaskAction = (action: 'cancel' | 'compensate') =>
+  useTaskMutation((body: BulkActionRequest) => fetchJson<BulkActionResult>(`/api/v1/tasks/bulk/${action}`, { method: 'POST', body }));
 
 export const useBulkRetry = () =>
   useTaskMutation((body: BulkRetryRequest) => fetchJson<BulkRetryResult>('/api/v1/tasks/bulk/retry', { method: 'POST', body }));

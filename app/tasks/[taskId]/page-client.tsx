@@ -12,8 +12,10 @@ import { JsonView } from '../../../components/json/json-view';
 import { focusWhenShown, useEscapeKey } from '../../../components/shell/keyboard-shortcuts';
 import { Link } from '../../../components/shell/link';
 import { StatusBadge } from '../../../components/status/status-badge';
+import { StatusLegend } from '../../../components/task-graph/status-legend';
 import { TaskGraph } from '../../../components/task-graph/task-graph';
 import { AttemptTimeline } from '../../../components/tasks/attempt-timeline';
+import { CompensateTaskAction } from '../../../components/tasks/compensate-task-dialog';
 import { ContextEditor } from '../../../components/tasks/context-editor';
 import { RepairsBadge } from '../../../components/tasks/repairs-badge';
 import { StepPanel } from '../../../components/tasks/step-panel';
@@ -128,6 +130,7 @@ export function TaskPageClient({ taskId }: { taskId: string }) {
           <span className="muted small">Click a step (or focus it and press Enter) to open it.</span>
         </div>
         <TaskGraph task={task} selectedStep={selectedStep?.name ?? null} onSelectStep={onSelectStep} height="auto" />
+        <StatusLegend />
       </section>
       <div className="task-layout">
         <div className="stack">
@@ -273,10 +276,15 @@ function TaskActions({ task }: { task: TaskDetail }) {
   const mayRetry = usePermission('operator', 'retry steps');
   const noteId = useId();
   if (task.status !== 'error') {
-    return null;
+    return task.status === 'cancelled' ? (
+      <div className="header-actions">
+        <CompensateTaskAction task={task} />
+      </div>
+    ) : null;
   }
   return (
     <div className="header-actions">
+      <CompensateTaskAction task={task} />
       {retry.isError ? <ErrorMessage error={retry.error} /> : null}
       <PermissionNote permission={mayRetry} id={noteId} />
       <button

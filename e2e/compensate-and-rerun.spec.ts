@@ -1,0 +1,128 @@
+import type { Page } from '@playwright/test';
+import type { Session } from '../lib/api/types';
+import { DEMO_CONTROL_URL, uniqueEmail } from './pages/switchyard-api';
+import { expect, test } from './pages/test';
+
+/** The registration story's cleanup in the dashboard (issue 15): compensate, re-run, "Compensate all", and a viewer refused. */
+test.afterEach(async ({ api }) => {
+  await api.resetDemoServices();
+});
+
+async function records(page: Page): Promise<Record<string, number>> {
+  const response = await page.request.get(DEMO_CONTROL_URL);
+  const body = (await response.json()) as { services: Record<string, { records: number }> };
+  return Object.fromEntries(Object.entries(body.services).map(([name, service]) => [name, service.records]));
+}
+
+test('compensate a failed registration from its page: the dry run lists the undos, the graph reaches compensated', async ({
+  page,
+  api,
+  taskPage,
+}) => {
+  await api.resetDemoServices();
+  await api.setServiceMode('billing', 'reject');
+  const task = await api.createRegistration(uniqueEmail('undo'), { name: 'Undo' });
+  await api.waitForTaskStatus(task.id, 'error');
+  await expect.poll(async () => (await records(page)).preferences, { timeout: 15_000 }).toBe(1);
+
+  await taskPage.goto(task.id);
+  await page.getByTestId('compensate-task').click();
+  const dialog = page.getByTestId('compensate-dialog');
+  const plan = dialog.getByTestId('compensation-plan');
+  await expect(plan.locator('li')).toHaveCount(2);
+  await expect(plan.locator('li').nth(0)).toHaveAttribute('data-compensation', 'compensate.initialize_preferences');
+  await expect(plan.locator('li').nth(1)).toHaveAttribute('data-compensation', 'compensate.create_user_account');
+  // The dry run changed nothing; without a reason the button waits.
+  expect((await api.getTask(task.id)).status).toBe('error');
+  await expect(dialog.getByTestId('compensate-confirm')).toBeDisabled();
+  await dialog.getByTestId('compensate-reason').fill('card refused for good');
+  await dialog.getByTestId('compensate-confirm').click();
+  await expect(dialog.getByTestId('compensate-started')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+
+  await taskPage.expectStepStatus('create_user_account', 'compensated');
+  await taskPage.expectStepStatus('initialize_preferences', 'compensated');
+  await taskPage.expectStepStatus('setup_billing_profile', 'cancelled');
+  await taskPage.expectStepStatus('compensate.create_user_account', 'complete');
+  await expect(taskPage.step('compensate.create_user_account')).toHaveAttribute('data-kind', 'compensation');
+  await expect(page.locator('h1').getByText('compensated')).toBeVisible();
+  await expect(page.getByTestId('status-legend')).toContainText('compensated');
+  expect(await records(page)).toMatchObject({ user: 0, billing: 0, preferences: 0 });
+  await page.screenshot({ path: 'test-results/compensation/compensated-task.png', fullPage: true });
+
+  // The compensation step's attempt is in its panel.
+  await taskPage.openStep('compensate.create_user_account');
+  await expect(page.getByTestId('step-undoes')).toHaveText('create_user_account');
+});
+
+test('re-run the welcome step: a second welcome sequence is sent, the steps before it keep one attempt', async ({ page, api, taskPage }) => {
+  await api.resetDemoServices();
+  const task = await api.createRegistration(uniqueEmail('resend'), { name: 'Resend' });
+  await api.waitForTaskStatus(task.id, 'complete');
+  expect((await records(page)).notification).toBe(1);
+
+  await taskPage.goto(task.id, 'send_welcome_sequence');
+  await page.getByTestId('rerun-step').click();
+  const dialog = page.getByTestId('rerun-dialog');
+  await dialog.getByTestId('rerun-reason').fill('the e-mails bounced');
+  await dialog.getByTestId('rerun-confirm').click();
+  await expect(dialog.getByTestId('rerun-started')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+
+  await expect.poll(async () => (await records(page)).notification, { timeout: 20_000 }).toBe(2);
+  const after = await api.waitForTaskStatus(task.id, 'complete');
+  const attempts = Object.fromEntries(after.steps.map((step) => [step.name, step.attempts]));
+  expect(attempts).toMatchObject({ create_user_account: 1, setup_billing_profile: 1, initialize_preferences: 1, send_welcome_sequence: 2 });
+  await taskPage.expectStepStatus('send_welcome_sequence', 'complete');
+});
+
+test('"Compensate all" on a Failures group: the dry run first, then every task of the batch is compensated', async ({ page, api, failuresPage }) => {
+  test.setTimeout(90_000);
+  await api.resetDemoServices();
+  await api.setServiceMode('billing', 'reject');
+  const batch = `undoall${Date.now().toString(36)}`;
+  for (let index = 0; index < 3; index += 1) {
+    await api.createRegistration(uniqueEmail(batch, index), { name: `Undo ${index}` });
+  }
+  await expect.poll(() => api.countTasks({ q: batch, status: 'error' }), { timeout: 30_000 }).toBe(3);
+
+  await failuresPage.goto();
+  const group = failuresPage.group({ template: 'blog_examples/user_registration', step: 'setup_billing_profile', error: 'rejects every request' });
+  await group.getByRole('button', { name: 'Compensate all…' }).click();
+  const dialog = page.getByTestId('bulk-compensate-dialog');
+  await expect(dialog.getByTestId('bulk-compensate-preview')).toBeVisible();
+  await expect(dialog.getByTestId('bulk-compensate-steps')).toContainText('create_user_account');
+  expect(await api.countTasks({ q: batch, status: 'error' })).toBe(3);
+  await dialog.getByTestId('bulk-compensate-reason').fill('cards refused: undo the sign-ups');
+  await dialog.getByTestId('bulk-compensate-confirm').click();
+  await expect(dialog.getByTestId('bulk-compensate-done')).toBeVisible();
+  await expect.poll(() => api.countTasks({ q: batch, status: 'compensated' }), { timeout: 40_000 }).toBe(3);
+});
+
+test('a viewer sees "Compensate task…" and "Re-run step…" unavailable, with the reason', async ({ page, api, taskPage }) => {
+  await api.resetDemoServices();
+  await api.setServiceMode('billing', 'reject');
+  const failed = await api.createRegistration(uniqueEmail('viewer-undo'), { name: 'Vic' });
+  await api.waitForTaskStatus(failed.id, 'error');
+  const viewer: Session = { mode: 'token', actor: 'night-viewer', role: 'viewer' };
+  await page.route('**/api/v1/session', (route) => (route.request().method() === 'GET' ? route.fulfill({ json: viewer }) : route.continue()));
+  const posts: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST') {
+      posts.push(request.url());
+    }
+  });
+
+  await taskPage.goto(failed.id, 'create_user_account');
+  const compensate = page.getByTestId('compensate-task');
+  await expect(compensate).toBeDisabled();
+  await expect(compensate).toHaveAccessibleDescription("Your role (viewer) can't compensate tasks; ask for an operator token.");
+  await compensate.click({ force: true });
+  await expect(page.getByTestId('compensate-dialog')).toHaveCount(0);
+  const rerun = page.getByTestId('rerun-step');
+  await expect(rerun).toBeDisabled();
+  await expect(rerun).toHaveAccessibleDescription("Your role (viewer) can't re-run steps; ask for an operator token.");
+  await rerun.click({ force: true });
+  await expect(page.getByTestId('rerun-dialog')).toHaveCount(0);
+  expect(posts).toEqual([]);
+});
