@@ -51,6 +51,7 @@ const EXPECTED_ACCESS: Record<string, 'public' | Role> = {
   'GET /api/v1/services': 'viewer',
   'GET /api/v1/alerts': 'viewer',
   'POST /api/v1/services/{name}/mode': 'operator',
+  'POST /api/v1/services/{name}/circuit': 'operator',
   'POST /api/v1/services/{name}/hold': 'operator',
   'POST /api/v1/services/{name}/release': 'operator',
   'POST /api/v1/services/reset': 'operator',
@@ -71,6 +72,7 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'POST /api/v1/tasks/bulk/compensate': { filter: { status: 'error' }, dry_run: true },
   'POST /api/v1/tasks/{taskId}/steps/{step}/rerun': { reason: 'matrix' },
   'POST /api/v1/services/{name}/mode': { mode: 'up' },
+  'POST /api/v1/services/{name}/circuit': { action: 'open', reason: 'matrix' },
   'POST /api/v1/services/{name}/hold': { reason: 'matrix' },
 };
 
