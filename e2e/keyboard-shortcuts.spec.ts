@@ -18,6 +18,8 @@ test('from the task list to a step and back by keyboard: j/k pick a row, Enter o
   await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.locator('main#main')).toBeFocused();
+  // It adds no #main entry to the history, which Back would then stop at.
+  await expect(page).toHaveURL(new RegExp(`/tasks\\?q=${run}$`));
 
   await page.keyboard.press('j');
   await expect(rows.nth(0)).toBeFocused();

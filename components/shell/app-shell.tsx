@@ -1,7 +1,7 @@
 'use client';
 
 import { usePathname, useRouter } from 'next/navigation';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { useSession, useSignOut } from '../../lib/api/session';
 import { KeyboardShortcuts } from './keyboard-shortcuts';
 import { Link } from './link';
@@ -15,6 +15,19 @@ const NAV_ITEMS = [
   { href: '/services', label: 'Services', icon: 'M2 2h12v4H2zm0 8h12v4H2zM4 3.4v1.2h1.2V3.4zm0 8v1.2h1.2v-1.2z' },
   { href: '/api-docs', label: 'API', icon: 'M5.5 3L1 8l4.5 5 1.1-1L3 8l3.6-4zm5 0l-1.1 1L13 8l-3.6 4 1.1 1L15 8z' },
 ];
+
+/**
+ * Focuses the page itself, past the navigation, without adding #main to the address: a fragment entry
+ * in the history is one Next.js's router does not know, and Back onto it changed the address but not the page.
+ */
+function skipToContent(event: MouseEvent<HTMLAnchorElement>) {
+  const main = document.getElementById('main');
+  if (main) {
+    event.preventDefault();
+    main.focus();
+    main.scrollIntoView({ block: 'start' });
+  }
+}
 
 function isActive(pathname: string, href: string) {
   return href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
@@ -43,7 +56,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   }
   return (
     <div className={`shell${menuOpen ? ' menu-open' : ''}`}>
-      <a href="#main" className="skip-link">
+      <a href="#main" className="skip-link" onClick={skipToContent}>
         Skip to content
       </a>
       <header className="topbar">
