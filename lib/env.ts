@@ -17,6 +17,8 @@ export type SwitchyardEnv = {
   circuitFailureThreshold: number;
   /** How long an open circuit waits before one probe call. */
   circuitCooldownSeconds: number;
+  /** A step waiting longer than this (to retry, or behind an open circuit, a hold or a limit) makes its task stuck: every page and route. */
+  stuckAfterSeconds: number;
   /** E2E=1: fixture templates and deterministic test handlers are loaded too. */
   e2e: boolean;
   /** The address to listen on; only loopback without ADMIN_TOKEN. */
@@ -31,7 +33,12 @@ export type SwitchyardEnv = {
   serviceLimits: ServiceLimitSettings[];
   /** Picks a Tasker template's `environments.<name>` overrides: SWITCHYARD_ENV, else NODE_ENV, else development. */
   templateEnvironment: string;
+  /** REDACT_FIELDS: header and body field names redacted in stored attempts, besides the default ones. */
+  redactFields: string[];
 };
+
+/** STUCK_AFTER_SECONDS when unset (shared/API.md §2). */
+export const DEFAULT_STUCK_AFTER_SECONDS = 300;
 
 export function readEnv(env: Record<string, string | undefined> = process.env): SwitchyardEnv {
   return {
@@ -40,20 +47,20 @@ export function readEnv(env: Record<string, string | undefined> = process.env): 
     dataDir: env.DATA_DIR?.trim() || './.data',
     adminToken: readAdminToken(env),
     orchestrator: readSwitch(env, 'ORCHESTRATOR', true),
-  /** REDACT_FIELDS: header and body field names redacted in stored attempts, besides the default ones. */
-  redactFields: string[];
     workerConcurrency: readInteger(env, 'WORKER_CONCURRENCY', 10, 1, 1000),
     demoServicesPort: readInteger(env, 'DEMO_SERVICES_PORT', 3100, 0, 65535),
     leaseSeconds: readInteger(env, 'LEASE_SECONDS', 30, 1, 3600),
     pollIntervalMs: readInteger(env, 'POLL_INTERVAL_MS', 1000, 10, 60_000),
     circuitFailureThreshold: readInteger(env, 'CIRCUIT_FAILURE_THRESHOLD', 5, 1, 10_000),
     circuitCooldownSeconds: readInteger(env, 'CIRCUIT_COOLDOWN_SECONDS', 30, 1, 86_400),
+    stuckAfterSeconds: readInteger(env, 'STUCK_AFTER_SECONDS', DEFAULT_STUCK_AFTER_SECONDS, 1, 604_800),
     e2e: env.E2E === '1',
     host: readHost(env),
     publicUrl: readPublicUrl(env),
     alertWebhookUrl: readAlertWebhookUrl(env),
     alertQuietSeconds: readInteger(env, 'ALERT_QUIET_SECONDS', 600, 0, 604_800),
     templateEnvironment: env.SWITCHYARD_ENV?.trim() || env.NODE_ENV?.trim() || 'development',
+    redactFields: parseRedactFields(env.REDACT_FIELDS),
     serviceLimits: readServiceLimits(env),
   };
 }
@@ -70,7 +77,6 @@ function readHost(env: Record<string, string | undefined>): string {
       `HOST=${host} would let other machines connect, but ADMIN_TOKEN is not set (local mode has no tokens). ` +
         'Set ADMIN_TOKEN to require tokens, or leave HOST unset to listen on 127.0.0.1 only',
     );
-    redactFields: parseRedactFields(env.REDACT_FIELDS),
   }
   return host;
 }
