@@ -11,7 +11,7 @@ const ROW_SELECTOR = '[data-keyboard-row]';
 const REMEMBERED_SELECTOR = '[data-keyboard-row][data-row-key], .react-flow__node[data-id]';
 
 /** A field that takes text: shortcuts never fire while someone types (inputs, text areas, selects, the YAML editor). */
-export function isTypingTarget(target: EventTarget | null): boolean {
+function isTypingTarget(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) {
     return false;
   }
