@@ -1,4 +1,5 @@
 import { ALERT_DELIVERY_STATES, ALERT_KINDS, ATTEMPT_OUTCOMES, STEP_KINDS, STEP_STATUSES, TASK_STATUSES } from '../../statuses';
+import { SERVICE_WAIT_KINDS, WAITING_REASON_KINDS } from '../../waiting-reasons';
 import {
   anyValue,
   arrayOf,
@@ -75,6 +76,20 @@ const taskSummaryProperties = {
 
 export const taskSummarySchema = object(taskSummaryProperties);
 
+/** Why a step that is not running waits (lib/reads/waiting-reason-sql.ts decides it). */
+export const waitingReasonSchema = object(
+  {
+    kind: described(
+      oneOfValues(WAITING_REASON_KINDS),
+      "dependencies: steps it depends on are not done; backoff: waiting to retry; circuit_open: its service's circuit is open (until: the next probe call); held: its service is held by an operator; rate_limited: the service said too many requests.",
+    ),
+    service: described(string, 'The service it waits on (circuit_open, held, rate_limited).'),
+    until: described(time, 'When it may go next: the next attempt, or the next probe call of the circuit.'),
+    since: described(time, 'Since when it has waited in this round (probes and circuit rounds do not reset it): the clock of STUCK_AFTER_SECONDS.'),
+  },
+  { optional: ['service', 'until', 'since'] },
+);
+
 export const stepSummarySchema = object({
   id,
   name: string,
@@ -92,13 +107,20 @@ export const stepSummarySchema = object({
   completed_at: nullableTime,
   results: anyValue("What the step's handler returned (or an operator resolved it with); null until then."),
   last_error: nullable(stepErrorSchema),
-  kind: described(oneOfValues(STEP_KINDS), "step: a step of the template; compensation: undoes the step named in `compensates` (it is named compensate.<step>)."),
+  kind: described(
+    oneOfValues(STEP_KINDS),
+    'step: a step of the template; compensation: undoes the step named in `compensates` (it is named compensate.<step>).',
+  ),
   compensates: described(nullableString, 'For a compensation step, the step it undoes; null otherwise.'),
   rerun_round: described(integer, 'Times an operator re-ran the step (POST …/rerun); each round calls its service with a new idempotency key.'),
   depends_on: arrayOf(string),
   results_schema: described(
     nullable(freeObject('A JSON Schema (draft-07).')),
     "The step template's results_schema: what a resolve's results must match (a 422 with paths otherwise); null when the template declares none.",
+  ),
+  waiting_reason: described(
+    nullable(waitingReasonSchema),
+    'Why the step waits; null when it is running, finished, or ready for the next free worker.',
   ),
 });
 
@@ -130,6 +152,14 @@ export const taskListItemSchema = object({
     integer,
     'Steps an operator resolved or skipped: a complete task with any is "completed with repairs" (filter: repaired=true).',
   ),
+  waiting_reason: described(
+    nullable(object({ ...waitingReasonSchema.properties, step: string }, { optional: ['service', 'until', 'since'] })),
+    'For a task in progress with nothing running: why its first waiting step waits (that step named).',
+  ),
+  last_error: described(
+    nullable(object({ step: string, signature: string, message: string, at: nullableTime })),
+    "The latest error among the task's unfinished steps: its signature (error code or class, HTTP status, normalised message).",
+  ),
 });
 
 export const taskListSchema = object({ items: arrayOf(taskListItemSchema), next_cursor: nullableString });
@@ -149,6 +179,29 @@ export const transitionSchema = object({
 });
 export const transitionListSchema = object({ items: arrayOf(transitionSchema) });
 
+/** Headers by lower-case name; secret ones (Authorization, cookies, names like token or secret) read "[redacted]". */
+const recordedHeaders = { type: 'object', additionalProperties: string, description: 'Headers by lower-case name, secrets redacted.' } as const;
+const recordedBody = anyValue(
+  'The body: JSON as sent or received, with the value of every field named like password, token, card or secret (and REDACT_FIELDS) replaced by "[redacted]"; when its JSON text is over 8192 characters, that text cut there and ending with "… [cut: N more characters]".',
+);
+const bodyCut = described(boolean, 'Whether the body was cut at 8192 characters.');
+
+export const attemptRequestSchema = object({
+  service: string,
+  method: string,
+  path: described(string, "Under the service's base URL; secret query parameters redacted."),
+  headers: recordedHeaders,
+  body: recordedBody,
+  body_cut: bodyCut,
+});
+export const attemptResponseSchema = object({ status: integer, headers: recordedHeaders, body: recordedBody, body_cut: bodyCut });
+export const attemptLogLineSchema = object({
+  at: time,
+  level: oneOfValues(['info', 'warn', 'error']),
+  message: string,
+  fields: anyValue('What the handler logged with the message (secrets redacted; cut at 2000 characters of JSON), or null.'),
+});
+
 export const attemptSchema = object({
   number: integer,
   worker_id: string,
@@ -158,6 +211,13 @@ export const attemptSchema = object({
   error: nullable(object({ class: nullableString, message: nullableString, code: nullableString })),
   http_status: nullableInteger,
   duration_ms: nullableInteger,
+  service_calls: described(integer, 'Service calls the attempt made; request and response are the last one.'),
+  request: described(nullable(attemptRequestSchema), 'The last service call as sent; null when the attempt called no service.'),
+  response: described(nullable(attemptResponseSchema), 'What that call got back; null when no answer came (a timeout, a network error).'),
+  logs: described(
+    arrayOf(attemptLogLineSchema),
+    "The handler's log lines during the attempt, at most 50 (a last line counts the others), messages cut at 1000 characters.",
+  ),
 });
 export const attemptListSchema = object({ items: arrayOf(attemptSchema) });
 
@@ -193,25 +253,23 @@ export const compensateTaskResultSchema = object({
   compensations: described(arrayOf(compensationPlanEntrySchema), 'What runs (or would), in an order in which they can start.'),
 });
 
-export const bulkActionResultSchema = object(
-  {
-    action: oneOfValues(['retry', 'cancel', 'compensate']),
-    dry_run: boolean,
-    tasks: described(integer, 'Tasks changed (or that would be).'),
-    steps: described(
-      arrayOf(object({ name: string, count: integer })),
-      'By step name: the steps retried, cancelled, or compensated (the step a compensation undoes), or that would be.',
-    ),
-    task_ids: described(arrayOf(id), 'The first 100.'),
-    truncated: described(boolean, 'More tasks matched than one call changes (limit); call again for the rest.'),
-    limit: integer,
-    refused: described(
-      arrayOf(object({ id, reason: string })),
-      'Tasks that matched (or were named) but were refused, each with why (at most 100); the others went on.',
-    ),
-    refused_count: integer,
-  },
-);
+export const bulkActionResultSchema = object({
+  action: oneOfValues(['retry', 'cancel', 'compensate']),
+  dry_run: boolean,
+  tasks: described(integer, 'Tasks changed (or that would be).'),
+  steps: described(
+    arrayOf(object({ name: string, count: integer })),
+    'By step name: the steps retried, cancelled, or compensated (the step a compensation undoes), or that would be.',
+  ),
+  task_ids: described(arrayOf(id), 'The first 100.'),
+  truncated: described(boolean, 'More tasks matched than one call changes (limit); call again for the rest.'),
+  limit: integer,
+  refused: described(
+    arrayOf(object({ id, reason: string })),
+    'Tasks that matched (or were named) but were refused, each with why (at most 100); the others went on.',
+  ),
+  refused_count: integer,
+});
 
 export const failureGroupSchema = object({
   namespace: string,
@@ -221,29 +279,6 @@ export const failureGroupSchema = object({
   signature: described(string, 'Error code or class, HTTP status and normalised message, joined: stable across occurrences.'),
   error_signature: described(string, 'A short key of `signature` (md5 hex): the `error_signature` filter of GET /tasks and bulk retry.'),
   error_class: nullableString,
-/** Headers by lower-case name; secret ones (Authorization, cookies, names like token or secret) read "[redacted]". */
-const recordedHeaders = { type: 'object', additionalProperties: string, description: 'Headers by lower-case name, secrets redacted.' } as const;
-const recordedBody = anyValue(
-  'The body: JSON as sent or received, with the value of every field named like password, token, card or secret (and REDACT_FIELDS) replaced by "[redacted]"; when its JSON text is over 8192 characters, that text cut there and ending with "… [cut: N more characters]".',
-);
-const bodyCut = described(boolean, 'Whether the body was cut at 8192 characters.');
-
-export const attemptRequestSchema = object({
-  service: string,
-  method: string,
-  path: described(string, "Under the service's base URL; secret query parameters redacted."),
-  headers: recordedHeaders,
-  body: recordedBody,
-  body_cut: bodyCut,
-});
-export const attemptResponseSchema = object({ status: integer, headers: recordedHeaders, body: recordedBody, body_cut: bodyCut });
-export const attemptLogLineSchema = object({
-  at: time,
-  level: oneOfValues(['info', 'warn', 'error']),
-  message: string,
-  fields: anyValue('What the handler logged with the message (secrets redacted; cut at 2000 characters of JSON), or null.'),
-});
-
   error_code: nullableString,
   http_status: nullableInteger,
   message: string,
@@ -253,13 +288,6 @@ export const attemptLogLineSchema = object({
   sample_error: nullable(stepErrorSchema),
   sample_task_id: nullableId,
   sample_task_ids: described(arrayOf(id), "Up to 10 of the group's tasks, the most recent failure first."),
-  service_calls: described(integer, 'Service calls the attempt made; request and response are the last one.'),
-  request: described(nullable(attemptRequestSchema), 'The last service call as sent; null when the attempt called no service.'),
-  response: described(nullable(attemptResponseSchema), 'What that call got back; null when no answer came (a timeout, a network error).'),
-  logs: described(
-    arrayOf(attemptLogLineSchema),
-    "The handler's log lines during the attempt, at most 50 (a last line counts the others), messages cut at 1000 characters.",
-  ),
   partial_state: described(
     arrayOf(
       object({
@@ -272,7 +300,36 @@ export const attemptLogLineSchema = object({
   ),
   filter: { ...taskFilterSchema, description: 'Selects exactly this group in GET /tasks and POST /tasks/bulk/retry.' },
 });
-export const failureListSchema = object({ groups: arrayOf(failureGroupSchema), generated_at: time, stuck_after_minutes: integer });
+export const waitingGroupSchema = object({
+  namespace: string,
+  name: string,
+  step: string,
+  service: string,
+  kind: described(oneOfValues(SERVICE_WAIT_KINDS), 'What the steps wait on: the circuit, a hold, or a rate limit of the service.'),
+  count: described(integer, 'Steps waiting (one per task).'),
+  stuck: described(integer, 'Of them, waiting for longer than stuck_after_seconds.'),
+  waiting_since: described(time, 'When the longest-waiting of them started waiting in this outage.'),
+  until: described(nullableTime, 'The next probe call (circuit_open) or attempt (rate_limited); null while held.'),
+  circuit: nullable(object({ state: oneOfValues(['open', 'half_open']), opened_at: nullableTime, next_probe_at: nullableTime })),
+  hold: nullable(object({ reason: string, held_by: string, held_at: time })),
+  sample_task_id: nullableId,
+  sample_task_ids: described(arrayOf(id), "Up to 10 of the group's tasks, the longest-waiting first."),
+  partial_state: failureGroupSchema.properties.partial_state,
+  filter: { ...taskFilterSchema, description: "Selects this group's tasks in GET /tasks and bulk actions." },
+});
+export const failureListSchema = object({
+  groups: arrayOf(failureGroupSchema),
+  waiting_groups: described(
+    arrayOf(waitingGroupSchema),
+    'Steps waiting on a service (open circuit, hold, rate limit), shown at once, grouped by template, step, service and reason; they are not counted in `groups`.',
+  ),
+  generated_at: time,
+  stuck_after_minutes: described(integer, 'stuck_after_seconds in minutes, rounded up.'),
+  stuck_after_seconds: described(
+    integer,
+    'A step waiting for longer than this is stuck (STUCK_AFTER_SECONDS, or the stuck_after_minutes asked for).',
+  ),
+});
 
 /** A count per task status. */
 const countPerTaskStatus = {
@@ -295,7 +352,7 @@ export const overviewStuckTaskSchema = object({
   version: string,
   status: oneOfValues(['error', 'in_progress']),
   created_at: time,
-  stuck_since: described(time, 'When the task last changed.'),
+  stuck_since: described(time, 'When it failed, or when its step started waiting (the stuck clock).'),
   step: described(
     nullable(object({ name: string, status: stepStatus })),
     'The step to look at: a failed one, else the one retrying, running or ready.',
@@ -350,10 +407,23 @@ export const overviewSchema = object({
   }),
   waiting_retry: object({ tasks: integer, steps: integer }),
   running: object({ tasks: described(integer, 'Tasks in progress.') }),
-  stuck_after_minutes: described(integer, 'An in_progress task counts as stuck once it has not changed for this long.'),
+  stuck_after_minutes: described(integer, 'stuck_after_seconds in minutes, rounded up.'),
+  stuck_after_seconds: described(
+    integer,
+    'STUCK_AFTER_SECONDS: a step waiting for longer than this (to retry, or behind an open circuit, a hold or a rate limit) makes its task stuck.',
+  ),
+  stuck: described(object({ tasks: integer, steps: integer }), 'Tasks (and their steps) waiting for longer than stuck_after_seconds.'),
+  waiting_on_services: described(
+    object({
+      tasks: integer,
+      steps: integer,
+      by_kind: object({ circuit_open: integer, held: integer, rate_limited: integer }),
+    }),
+    'Steps (ready or waiting to retry) held back by an open circuit, a hold or a rate limit, and their tasks.',
+  ),
   oldest_stuck: described(
     nullable(overviewStuckTaskSchema),
-    'The oldest task in error, or in progress without change for stuck_after_minutes, whichever was created first; null when none.',
+    'The oldest task in error, or with a step waiting for longer than stuck_after_seconds, whichever was created first; null when none.',
   ),
 });
 
@@ -435,6 +505,7 @@ export const circuitSchema = object({
   retry_at: nullableTime,
   last_failure_at: nullableTime,
   last_error: nullableString,
+  next_probe_at: described(nullableTime, 'Open or half-open: when the next probe call goes (a half-open circuit always has one).'),
 });
 
 /** An operator's hold on a service: none of its steps starts, and none spends an attempt, until it is released. */
@@ -527,6 +598,9 @@ export const responseSchemas = {
   Transition: transitionSchema,
   TransitionList: transitionListSchema,
   Attempt: attemptSchema,
+  AttemptRequest: attemptRequestSchema,
+  AttemptResponse: attemptResponseSchema,
+  AttemptLogLine: attemptLogLineSchema,
   AttemptList: attemptListSchema,
   BulkRetryResult: bulkRetryResultSchema,
   BulkActionProgress: bulkActionProgressSchema,
@@ -535,6 +609,8 @@ export const responseSchemas = {
   CompensateTaskResult: compensateTaskResultSchema,
   FailureGroup: failureGroupSchema,
   FailureList: failureListSchema,
+  WaitingReason: waitingReasonSchema,
+  WaitingGroup: waitingGroupSchema,
   Overview: overviewSchema,
   TemplateListItem: templateListItemSchema,
   TemplateList: templateListSchema,
@@ -554,6 +630,3 @@ export const responseSchemas = {
   ApiTokenList: apiTokenListSchema,
   CreatedApiToken: createdApiTokenSchema,
 } as const;
-  AttemptRequest: attemptRequestSchema,
-  AttemptResponse: attemptResponseSchema,
-  AttemptLogLine: attemptLogLineSchema,
