@@ -131,7 +131,9 @@ export function keepWithinServiceLimitsSql(limits: readonly ServiceLimit[]): SQL
     ), limit_deferred as (
       -- The j-th candidate over the rate may start once j starts have left the window (the window being
       -- full now: the kept starts and this claim's, oldest first).
-      update steps s set run_at = w.starts_now[((r.rank - r.room - 1) % r.capacity) + 1]
+      -- Its stuck clock keeps counting from when it first became due (steps.waiting_since), as a claim would.
+      update steps s set waiting_since = coalesce(s.waiting_since, least(s.run_at, now())),
+        run_at = w.starts_now[((r.rank - r.room - 1) % r.capacity) + 1]
           + make_interval(secs => r.window_seconds * (1 + (r.rank - r.room - 1) / r.capacity))
       from limit_ranked r
         join (select b.service, b.starts || array_fill(b.at, array[coalesce(t.n, 0)]) as starts_now
