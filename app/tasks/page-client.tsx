@@ -2,6 +2,7 @@
 
 import { usePathname, useSearchParams } from 'next/navigation';
 import { useCallback, useId, useMemo, useState, useTransition } from 'react';
+import { BulkCompensateDialog, type BulkCompensateTarget } from '../../components/failures/bulk-compensate-dialog';
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorState } from '../../components/feedback/error-state';
 import { LoadingState } from '../../components/feedback/loading-state';
@@ -38,6 +39,7 @@ export function TasksPageClient() {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [bulkTarget, setBulkTarget] = useState<BulkRetryTarget | null>(null);
   const mayRetry = usePermission('operator', 'retry tasks');
+  const [compensateTarget, setCompensateTarget] = useState<BulkCompensateTarget | null>(null);
   const retryNoteId = useId();
   const list = useTaskList({ ...filters, limit, cursor }, { refetchInterval: 5000 });
   // Page changes run as a transition: the page history and the address change are shown together, so the
@@ -121,6 +123,21 @@ export function TasksPageClient() {
         >
           Retry all matching…
         </button>
+        <button
+          type="button"
+          className="button"
+          data-testid="compensate-selected"
+          disabled={selected.size === 0}
+          {...blockedBy(mayRetry, retryNoteId)}
+          onClick={() =>
+            setCompensateTarget({
+              ids: [...selected],
+              description: `The ${selected.size} selected task${selected.size === 1 ? '' : 's'} (those in error or cancelled).`,
+            })
+          }
+        >
+          Compensate selected…
+        </button>
         {selected.size > 0 ? (
           <button type="button" className="button subtle" onClick={() => setSelected(new Set())}>
             Clear selection
@@ -195,6 +212,7 @@ export function TasksPageClient() {
         ) : null}
       </div>
       <BulkRetryDialog target={bulkTarget} onClose={() => setBulkTarget(null)} />
+      {compensateTarget ? <BulkCompensateDialog target={compensateTarget} onClose={() => setCompensateTarget(null)} /> : null}
     </>
   );
 }

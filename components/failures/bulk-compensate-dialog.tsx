@@ -8,13 +8,15 @@ import { Modal } from '../dialog/modal';
 import { ErrorMessage } from '../feedback/error-state';
 import '../tasks/compensation.css';
 
-export type BulkCompensateTarget = { filter: TaskFilters; description: string };
+/** A Failures group (its filter: the group's tasks in error), or tasks picked in the task list. */
+export type BulkCompensateTarget = { filter: TaskFilters; description: string } | { ids: string[]; description: string };
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 function toBody(target: BulkCompensateTarget, dryRun: boolean, reason: string): BulkActionRequest {
-  // The group's tasks that can be compensated are in error: the filter says so, whatever the group's own.
-  return { filter: { ...toTaskFilter(target.filter), status: ['error'] }, dry_run: dryRun, ...(reason.trim() ? { reason: reason.trim() } : {}) };
+  // A group's tasks that can be compensated are in error: the filter says so, whatever the group's own.
+  const base = 'ids' in target ? { ids: target.ids } : { filter: { ...toTaskFilter(target.filter), status: ['error' as const] } };
+  return { ...base, dry_run: dryRun, ...(reason.trim() ? { reason: reason.trim() } : {}) };
 }
 
 function UndoneSteps({ result }: { result: BulkActionResult }) {
@@ -69,6 +71,12 @@ export function BulkCompensateDialog({ target, onClose }: { target: BulkCompensa
             Dry run: this compensates <strong data-testid="bulk-compensate-task-count">{plural(preview.tasks, 'task')}</strong>, undoing their
             completed steps in reverse order. Nothing has changed yet.
           </p>
+          {preview.refused_count > 0 ? (
+            <p className="warning-text" data-testid="bulk-compensate-refused">
+              {plural(preview.refused_count, 'task')} cannot be compensated:{' '}
+              {preview.refused.map((entry) => `#${entry.id} (${entry.reason})`).join('; ')}
+            </p>
+          ) : null}
           {preview.truncated ? (
             <p className="warning-text">More than {preview.limit.toLocaleString('en-US')} tasks match: run it again for the rest.</p>
           ) : null}
