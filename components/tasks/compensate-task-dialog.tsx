@@ -11,7 +11,7 @@ import { ErrorMessage } from '../feedback/error-state';
 import { blockedBy, PermissionNote } from '../feedback/permission-note';
 
 /** Whether the task is in a state that may be compensated (error or cancelled): the button is shown then. */
-export function mayOfferCompensation(task: Pick<TaskDetail, 'status'>): boolean {
+function mayOfferCompensation(task: Pick<TaskDetail, 'status'>): boolean {
   return (COMPENSABLE_TASK_STATUSES as readonly string[]).includes(task.status);
 }
 

@@ -14,7 +14,7 @@ import type { ActionActor } from './load-task-for-action';
 const BULK_TASK_LIMIT = 10_000;
 const IDS_SHOWN = 100;
 
-export type BulkTaskActionName = 'cancel' | 'compensate';
+type BulkTaskActionName = 'cancel' | 'compensate';
 
 export type BulkTaskActionInput = ({ filter: TaskFilter; ids?: undefined } | { ids: number[]; filter?: undefined }) &
   ActionActor & { action: BulkTaskActionName; dryRun: boolean; limit?: number };

@@ -15,7 +15,7 @@ type RawRetryBackoff = {
   max_retry_after_seconds?: number;
 };
 
-export type RawCompensation = {
+type RawCompensation = {
   handler: string;
   handler_config?: Record<string, unknown>;
   timeout_seconds?: number;
