@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client';
 import { extendLeases, lockExpiredLeases, markStepsFailed } from '../../db/queries/steps';
+import { compensateFailedTasks } from '../actions/compensate-on-failure';
 import type { Logger } from '../logger';
 import { classifyFailure } from './run-attempt';
 
@@ -49,6 +50,7 @@ export class LeaseKeeper {
   /** Steps whose worker died: their lease ran out. Each lost attempt counts as a retryable failure. */
   async reclaimExpiredLeases(): Promise<void> {
     const { db, log } = this.options;
+    let failedForGood: number[] = [];
     try {
       await db.transaction(async (tx) => {
         const expired = await lockExpiredLeases(tx, 100);
@@ -64,6 +66,7 @@ export class LeaseKeeper {
           tx,
           lost.map((failure) => ({ ...failure, outcome: 'worker_lost' })),
         );
+        failedForGood = lost.filter((failure) => failure.nextStatus === 'error').map((failure) => failure.stepId);
         if (lost.length > 0) {
           log.warn({ steps: lost.map((failure) => failure.stepId) }, 'reclaimed steps whose lease ran out');
           this.options.onReclaimed();
@@ -71,7 +74,10 @@ export class LeaseKeeper {
       });
     } catch (error) {
       log.error({ err: error }, 'reclaiming expired leases failed');
+      return;
     }
+    // A task whose template says on_failure: compensate starts compensating once a step failed for good (after the commit).
+    await compensateFailedTasks(db, failedForGood, log);
   }
 }
 
