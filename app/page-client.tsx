@@ -60,7 +60,11 @@ export function OverviewPageClient() {
               label="Tasks with steps waiting to retry"
               icon={<StatusIcon status="waiting_retry" />}
               value={count(data.waiting_retry.tasks)}
-              note={`${plural(data.waiting_retry.steps, 'step')} waiting to retry`}
+              note={
+                data.waiting_on_services.steps > 0
+                  ? `${plural(data.waiting_retry.steps, 'step')} waiting to retry · ${plural(data.waiting_on_services.steps, 'step')} held back by a service (circuit open, hold or limit)`
+                  : `${plural(data.waiting_retry.steps, 'step')} waiting to retry`
+              }
               href={taskListHref({ step_status: 'waiting_retry' })}
               noteHref={taskListHref({ step_status: 'waiting_retry' })}
               tone={data.waiting_retry.tasks > 0 ? 'warning' : 'success'}
@@ -75,7 +79,7 @@ export function OverviewPageClient() {
               tone="active"
               testId="stat-running"
             />
-            <OldestStuck task={data.oldest_stuck} stuckAfterMinutes={data.stuck_after_minutes} />
+            <OldestStuck task={data.oldest_stuck} stuckAfterMinutes={data.stuck_after_minutes} stuckTasks={data.stuck.tasks} />
           </div>
           <div className="grid cols-3">
             <section className="card">
@@ -143,14 +147,14 @@ function TemplateBreakdown({ templates }: { templates: Overview['tasks']['by_tem
   );
 }
 
-function OldestStuck({ task, stuckAfterMinutes }: { task: Overview['oldest_stuck']; stuckAfterMinutes: number }) {
+function OldestStuck({ task, stuckAfterMinutes, stuckTasks }: { task: Overview['oldest_stuck']; stuckAfterMinutes: number; stuckTasks: number }) {
   if (!task) {
     return (
       <StatCard
         label="Oldest stuck task"
         icon={<StatusIcon status="complete" />}
         value="none"
-        note={`nothing in error or unchanged for ${stuckAfterMinutes} min`}
+        note={`nothing in error or waiting for over ${stuckAfterMinutes} min`}
         href={taskListHref({ status: 'error' })}
         tone="success"
         testId="stat-oldest"
@@ -172,8 +176,14 @@ function OldestStuck({ task, stuckAfterMinutes }: { task: Overview['oldest_stuck
             </>
           ) : null}
           <br />
-          {task.status === 'error' ? 'in error' : 'in progress, unchanged'} since <RelativeTime iso={task.stuck_since} />, created{' '}
+          {task.status === 'error' ? 'in error' : 'in progress, waiting'} since <RelativeTime iso={task.stuck_since} />, created{' '}
           <RelativeTime iso={task.created_at} />
+          {stuckTasks > 0 ? (
+            <>
+              <br />
+              {plural(stuckTasks, 'task')} waiting for over {stuckAfterMinutes} min
+            </>
+          ) : null}
         </>
       }
       href={`/tasks/${task.id}${task.step ? `?step=${encodeURIComponent(task.step.name)}` : ''}`}

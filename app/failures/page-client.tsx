@@ -4,6 +4,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useId, useState } from 'react';
 import { BulkCompensateDialog, type BulkCompensateTarget } from '../../components/failures/bulk-compensate-dialog';
 import { FailureGroupCard, failureGroupFilter } from '../../components/failures/failure-group-card';
+import { WaitingGroupCard } from '../../components/failures/waiting-group-card';
 import { EmptyState } from '../../components/feedback/empty-state';
 import { ErrorState } from '../../components/feedback/error-state';
 import { LoadingState } from '../../components/feedback/loading-state';
@@ -60,7 +61,8 @@ export function FailuresPageClient() {
   const mayRetry = usePermission('operator', 'retry tasks');
   const retryNoteId = useId();
   const groups = failures.data?.groups ?? [];
-  const totalTasks = groups.reduce((sum, group) => sum + group.count, 0);
+  const waitingGroups = failures.data?.waiting_groups ?? [];
+  const totalTasks = groups.reduce((sum, group) => sum + group.count, 0) + waitingGroups.reduce((sum, group) => sum + group.count, 0);
   const changeFilter = (next: TemplateFilter) => {
     const params = new URLSearchParams(searchParams.toString());
     for (const key of ['namespace', 'name'] as const) {
@@ -82,7 +84,8 @@ export function FailuresPageClient() {
         </div>
         {failures.data ? (
           <div className="header-actions muted">
-            {groups.length} group{groups.length === 1 ? '' : 's'} · {totalTasks} task{totalTasks === 1 ? '' : 's'}
+            {groups.length + waitingGroups.length} group{groups.length + waitingGroups.length === 1 ? '' : 's'} · {totalTasks} task
+            {totalTasks === 1 ? '' : 's'}
             {isFiltered ? ` in ${describeTemplateFilter(filter)}` : ''}
           </div>
         ) : null}
@@ -94,7 +97,7 @@ export function FailuresPageClient() {
       {failures.isError && !failures.data ? (
         <ErrorState error={failures.error} title="Could not load the failures" onRetry={() => void failures.refetch()} />
       ) : null}
-      {failures.data && groups.length === 0 ? (
+      {failures.data && groups.length === 0 && waitingGroups.length === 0 ? (
         <div className="card">
           {isFiltered ? (
             <EmptyState title={`Nothing is failing in ${describeTemplateFilter(filter)}`}>
@@ -113,6 +116,17 @@ export function FailuresPageClient() {
               </p>
             </EmptyState>
           )}
+        </div>
+      ) : null}
+      {waitingGroups.length > 0 ? (
+        <div className="stack" data-testid="waiting-groups" aria-label="Steps waiting on a service">
+          {waitingGroups.map((group) => (
+            <WaitingGroupCard
+              key={`${group.namespace}/${group.name}/${group.step}/${group.service}/${group.kind}`}
+              group={group}
+              stuckAfterSeconds={failures.data?.stuck_after_seconds ?? 300}
+            />
+          ))}
         </div>
       ) : null}
       <div className="stack" data-testid="failure-groups">

@@ -14,7 +14,18 @@ export function failureGroupFilter(group: FailureGroup): TaskFilters {
   return fromTaskFilter(group.filter);
 }
 
-function PartialState({ group }: { group: FailureGroup }) {
+/**
+ * What a group's tasks already did: for each step of the template, how many of them have it in each
+ * status (done: its service holds their data). `here` names the group's own step ("failing here").
+ * Also shown by the waiting groups (waiting-group-card.tsx).
+ */
+export function PartialState({
+  group,
+  here = 'failing here',
+}: {
+  group: Pick<FailureGroup, 'partial_state' | 'count' | 'step'> & { step_status?: string };
+  here?: string;
+}) {
   if (group.partial_state.length === 0) {
     return null;
   }
@@ -40,7 +51,7 @@ function PartialState({ group }: { group: FailureGroup }) {
               <span className="muted">{entry.service ? `service: ${entry.service}` : 'no service'}</span>
               <span>
                 {failing ? (
-                  <strong className="tone-danger">failing here</strong>
+                  <strong className="tone-danger">{here}</strong>
                 ) : done > 0 ? (
                   <strong className="tone-success">
                     {done}/{group.count} done{entry.service ? ` — ${entry.service} holds their data` : ''}

@@ -8,6 +8,7 @@ import { ErrorMessage } from '../feedback/error-state';
 import { Countdown } from '../time/countdown';
 import { RelativeTime } from '../time/relative-time';
 import { CircuitBadge, ModeBadge } from './circuit-badge';
+import { CircuitControls } from './circuit-controls';
 import { HoldBadge, ServiceHold, ServiceLimits } from './service-hold';
 
 const MODES: { mode: ServiceModeBody['mode']; label: string; hint: string }[] = [
@@ -74,11 +75,11 @@ export function ServiceCard({ service }: { service: ServiceInfo }) {
             </dd>
           </>
         ) : null}
-        {circuit.retry_at && circuit.state !== 'closed' ? (
+        {circuit.next_probe_at && circuit.state !== 'closed' ? (
           <>
             <dt>next probe</dt>
             <dd>
-              <Countdown iso={circuit.retry_at} />
+              <Countdown iso={circuit.next_probe_at} />
             </dd>
           </>
         ) : null}
@@ -89,6 +90,7 @@ export function ServiceCard({ service }: { service: ServiceInfo }) {
           </>
         ) : null}
       </dl>
+      <CircuitControls service={service} />
       <ServiceHold service={service} />
       {service.demo ? (
         <div className="stack" style={{ gap: 8 }}>

@@ -52,6 +52,11 @@ function StepNodeView({ data }: NodeProps<StepNodeType>) {
             {data.serviceWait ? (
               <span className="step-node-waiting" data-testid="step-node-waiting" title={data.serviceWait}>
                 {data.serviceWait}
+                {data.serviceWaitUntil ? (
+                  <>
+                    , {data.serviceWait.includes('circuit') ? 'probe' : 'next'} <Countdown iso={data.serviceWaitUntil} />
+                  </>
+                ) : null}
               </span>
             ) : data.nextAttemptAt ? (
               <span>

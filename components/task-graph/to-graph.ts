@@ -20,6 +20,8 @@ type StepNodeData = {
   errorShort: string | null;
   /** A step held back by its service says so ("waiting: billing is held"); null otherwise. */
   serviceWait: string | null;
+  /** When a step waiting on its service may go next (the circuit's next probe, the rate limit's next attempt); null otherwise. */
+  serviceWaitUntil: string | null;
   /** For a compensation step, the step it undoes (drawn dashed, with an edge from that step); null otherwise. */
   undoes: string | null;
   selected: boolean;
@@ -129,6 +131,7 @@ export function toGraph(task: Pick<TaskDetail, 'steps'>, positions: Positions, s
       errorSummary: summarizeError(step),
       errorShort: shortErrorOf(step),
       serviceWait: describeServiceWait(step.waiting_reason),
+      serviceWaitUntil: describeServiceWait(step.waiting_reason) ? (step.waiting_reason?.until ?? null) : null,
       undoes: step.compensates ?? null,
       selected: step.name === selectedStep,
     },
@@ -164,6 +167,7 @@ export function dagToGraph(dag: Dag, positions: Positions, selectedStep: string 
       errorSummary: null,
       errorShort: null,
       serviceWait: null,
+      serviceWaitUntil: null,
       undoes: null,
       selected: node.id === selectedStep,
     },

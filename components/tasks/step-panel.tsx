@@ -21,6 +21,7 @@ import { mayOfferRerun, RerunStepAction } from './rerun-step-dialog';
 import { ResolveStepForm } from './resolve-step-form';
 import { SkipStepForm } from './skip-step-form';
 import { TransitionList } from './transition-list';
+import { WaitingReasonText } from './waiting-reason';
 
 function canSkip(step: StepSummary) {
   return step.skippable && canFinishStepManually(step.status);
@@ -104,7 +105,15 @@ export function StepPanel({
             </dd>
           </>
         )}
-        {step.status === 'waiting_retry' && step.next_attempt_at ? (
+        {step.waiting_reason ? (
+          <>
+            <dt>waiting on</dt>
+            <dd data-testid="step-waiting-reason">
+              <WaitingReasonText reason={step.waiting_reason} compact />
+            </dd>
+          </>
+        ) : null}
+        {step.status === 'waiting_retry' && step.next_attempt_at && !step.waiting_reason?.until ? (
           <>
             <dt>next attempt</dt>
             <dd>

@@ -11,6 +11,12 @@ import { focusSiblingRow } from '../table/focus-sibling-row';
 import { RelativeTime } from '../time/relative-time';
 import { keyContextFields } from './context-fields';
 import { RepairsBadge } from './repairs-badge';
+import { WaitingReasonText } from './waiting-reason';
+
+/** A failure's signature in at most `max` characters, for a table cell (the whole in its title). */
+function shortSignature(signature: string, max = 48): string {
+  return signature.length > max ? `${signature.slice(0, max - 1)}…` : signature;
+}
 
 function currentSteps(task: TaskListItem) {
   // The step to look at first: failed, then retrying, then running, then queued.
@@ -81,6 +87,7 @@ export function TaskTable({
           <th scope="col">template</th>
           <th scope="col">status</th>
           <th scope="col">current step</th>
+          <th scope="col">last error</th>
           <th scope="col" className="num">
             attempts
           </th>
@@ -127,6 +134,24 @@ export function TaskTable({
                     <StatusIcon status={first.status} />
                     <span className="sr-only">{first.status.replaceAll('_', ' ')}</span> <span className="mono">{first.name}</span>
                     {steps.length > 1 ? <span className="muted small"> +{steps.length - 1}</span> : null}
+                  </span>
+                ) : (
+                  <span className="muted">—</span>
+                )}
+                {task.waiting_reason ? (
+                  <div>
+                    <WaitingReasonText reason={task.waiting_reason} />
+                  </div>
+                ) : null}
+              </td>
+              <td className="last-error">
+                {task.last_error ? (
+                  <span
+                    className="mono small"
+                    data-testid="task-last-error"
+                    title={`${task.last_error.step}: ${task.last_error.message}\nsignature: ${task.last_error.signature}`}
+                  >
+                    {shortSignature(task.last_error.signature)}
                   </span>
                 ) : (
                   <span className="muted">—</span>

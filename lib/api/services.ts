@@ -52,3 +52,15 @@ export function useReleaseService() {
     onSettled: () => queryClient.invalidateQueries({ queryKey: serviceKeys.all }),
   });
 }
+
+export type CircuitAction = 'probe' | 'close' | 'open';
+
+/** POST /services/{name}/circuit: Probe now, Close circuit, Open circuit, with the reason audited. */
+export function useChangeCircuit() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ name, ...body }: { name: string; action: CircuitAction; reason: string }) =>
+      fetchJson<ServiceInfo>(`/api/v1/services/${encodeURIComponent(name)}/circuit`, { method: 'POST', body }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: serviceKeys.all }),
+  });
+}
