@@ -50,7 +50,9 @@ export function TemplateStudioPageClient({ namespace, name, initialTab }: { name
 
   const [tab, setTabState] = useState<StudioTab>(isNew ? 'edit' : initialTab);
   const [draft, setDraft] = useState<string | null>(isNew ? NEW_TEMPLATE_SKELETON : null);
-  const [origin, setOrigin] = useState<string | undefined>(isNew ? 'A new template, from a skeleton: rename it, then save.' : undefined);
+  const [origin, setOrigin] = useState<string | undefined>(
+    isNew ? 'A new template: from the skeleton (rename it), or paste or import a Tasker file, then save.' : undefined,
+  );
   const [startingFrom, setStartingFrom] = useState<string | undefined>();
   const [tryVersion, setTryVersion] = useState<string | undefined>();
 
@@ -116,7 +118,7 @@ export function TemplateStudioPageClient({ namespace, name, initialTab }: { name
           </h1>
           <p>
             {isNew
-              ? 'Write the YAML; it is checked by the server as you type. Save creates version 1.0.0 (or the version you give).'
+              ? 'Write the YAML, or paste or import a Tasker file; it is checked by the server as you type. Save creates version 1.0.0 (or the version you give).'
               : (detail.data?.description ?? `${namespace}/${name}`)}
           </p>
         </div>
