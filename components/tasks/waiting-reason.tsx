@@ -4,7 +4,7 @@ import type { WaitingReason } from '../../lib/api/types';
 import { Countdown } from '../time/countdown';
 
 /** What a step waits on, in words (without the time left): "billing circuit open", "waiting to retry". */
-export function waitingReasonHeadline(reason: WaitingReason): string {
+function waitingReasonHeadline(reason: WaitingReason): string {
   switch (reason.kind) {
     case 'circuit_open':
       return `${reason.service ?? 'its service'} circuit open`;
