@@ -23,15 +23,20 @@ export function CompensateTaskAction({ task }: { task: TaskDetail }) {
   const [open, setOpen] = useState(false);
   const permission = usePermission('operator', 'compensate tasks');
   const noteId = useId();
-  if (!mayOfferCompensation(task)) {
+  const offered = mayOfferCompensation(task);
+  if (!offered && !open) {
     return null;
   }
   return (
     <>
-      <PermissionNote permission={permission} id={noteId} />
-      <button type="button" className="button" data-testid="compensate-task" onClick={() => setOpen(true)} {...blockedBy(permission, noteId)}>
-        Compensate task…
-      </button>
+      {offered ? (
+        <>
+          <PermissionNote permission={permission} id={noteId} />
+          <button type="button" className="button" data-testid="compensate-task" onClick={() => setOpen(true)} {...blockedBy(permission, noteId)}>
+            Compensate task…
+          </button>
+        </>
+      ) : null}
       {open ? <CompensateTaskDialog task={task} onClose={() => setOpen(false)} /> : null}
     </>
   );

@@ -276,11 +276,12 @@ function TaskActions({ task }: { task: TaskDetail }) {
   const mayRetry = usePermission('operator', 'retry steps');
   const noteId = useId();
   if (task.status !== 'error') {
-    return task.status === 'cancelled' ? (
+    // Kept in place whatever the status: the compensation dialog stays open while the task starts compensating.
+    return (
       <div className="header-actions">
         <CompensateTaskAction task={task} />
       </div>
-    ) : null;
+    );
   }
   return (
     <div className="header-actions">
