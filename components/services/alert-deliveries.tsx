@@ -7,6 +7,7 @@ import { ErrorState } from '../feedback/error-state';
 import { LoadingState } from '../feedback/loading-state';
 import { Link } from '../shell/link';
 import { StatusIcon } from '../status/status-icon';
+import { Countdown } from '../time/countdown';
 import { RelativeTime } from '../time/relative-time';
 
 /** Long signatures and errors wrap instead of widening the table. */
@@ -45,7 +46,7 @@ function Outcome({ delivery }: { delivery: AlertDelivery }) {
       {delivery.state === 'pending' && delivery.next_attempt_at && delivery.attempts > 0 ? (
         <span className="muted">
           {' '}
-          · next try <RelativeTime iso={delivery.next_attempt_at} />
+          · next try <Countdown iso={delivery.next_attempt_at} />
         </span>
       ) : null}
     </span>
