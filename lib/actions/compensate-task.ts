@@ -83,7 +83,9 @@ export async function compensateLockedTask(
 
   const why = reason ?? `compensated by ${actor}`;
   // Forward steps that did not finish will not: the task is being undone.
-  const unfinished = rows.filter((row) => (UNFINISHED_STEP_STATUSES as readonly string[]).includes(row.status));
+  // (A compensation step that runs again below is not cancelled first.)
+  const reusedIds = new Set(plan.flatMap(({ row }) => (existing.get(row.id) ? [existing.get(row.id)!.id] : [])));
+  const unfinished = rows.filter((row) => (UNFINISHED_STEP_STATUSES as readonly string[]).includes(row.status) && !reusedIds.has(row.id));
   if (unfinished.length > 0) {
     await tx
       .update(steps)

@@ -184,6 +184,33 @@ describeEachDatabase('compensation', (suite) => {
     expect(await stepStatuses(taskId)).toMatchObject({ a: 'compensated', 'compensate.a': 'complete' });
   });
 
+  it('compensating again a task whose compensation failed for good runs that compensation again (the same step row)', async () => {
+    await start();
+    const steps = diamond();
+    steps[0] = { ...steps[0]!, compensation: undo('test.fail', { kind: 'permanent', times: 1 }) };
+    const taskId = await failedTask(steps, 'undo_again');
+    await compensateTask(db(), { taskId, actor: 'ops', reason: 'undo' });
+    expect(await waitForTaskStatus(db(), taskId, ['compensated', 'error'])).toBe('error');
+    const again = await compensateTask(db(), { taskId, actor: 'ops', reason: 'undo the rest' });
+    expect(again.compensations.map((entry) => entry.step)).toEqual(['compensate.a']);
+    expect(await waitForTaskStatus(db(), taskId, ['compensated', 'error'])).toBe('compensated');
+    const rows = await queryRows<{ name: string; attempts: number }>(
+      db(),
+      sql`select name, attempts from steps where task_id = ${taskId} and kind = 'compensation' order by name`,
+    );
+    expect(rows.find((row) => row.name === 'compensate.a')).toEqual({ name: 'compensate.a', attempts: 2 });
+    expect(rows).toHaveLength(4);
+    const trail = await queryRows<{ from_status: string | null; to_status: string }>(
+      db(),
+      sql`select t.from_status, t.to_status from transitions t join steps s on s.id = t.step_id
+          where s.task_id = ${taskId} and s.name = 'compensate.a' and t.actor = 'ops' order by t.id`,
+    );
+    expect(trail).toEqual([
+      { from_status: null, to_status: 'pending' },
+      { from_status: 'error', to_status: 'ready' },
+    ]);
+  });
+
   it('a compensation resolved by hand counts as done: the step it undoes is compensated, and the task', async () => {
     await start();
     const steps = diamond();
