@@ -48,7 +48,12 @@ export const createTaskBodySchema = {
 export const actionBodySchema = { type: 'object', additionalProperties: false, properties: { reason } } as const;
 
 /** A reason an action cannot go without (resolve, skip): not empty, not only blanks. */
-const requiredReason = { ...reason, pattern: NOT_BLANK_PATTERN, description: 'Why; required, recorded in the audit trail.' } as const;
+const requiredReason = {
+  type: 'string',
+  maxLength: 1000,
+  pattern: NOT_BLANK_PATTERN,
+  description: 'Why; required, recorded in the audit trail.',
+} as const;
 
 export const resolveStepBodySchema = {
   type: 'object',
