@@ -65,7 +65,8 @@ function StepNodeView({ data }: NodeProps<StepNodeType>) {
             ) : (
               <StepDuration startedAt={data.startedAt} completedAt={data.completedAt} running={data.status === 'in_progress'} />
             )}
-            {data.service ? <span className="step-node-service">{data.service}</span> : null}
+            {/* A wait on the service names it already: the text takes the chip's room. */}
+            {data.service && !data.serviceWait ? <span className="step-node-service">{data.service}</span> : null}
           </div>
         </>
       ) : (
