@@ -70,4 +70,21 @@ describeEachDatabase('metrics', (suite) => {
     expect(readValue(later, 'switchyard_service_circuit_state', { service: 'billing', state: 'closed' })).toBe(0);
     expect(readValue(later, 'switchyard_service_circuit_consecutive_failures', { service: 'billing' })).toBe(5);
   });
+
+  it('shows holds, limits and what the limits use (issue 16)', async () => {
+    const { db } = suite.database;
+    await db.execute(sql`insert into service_holds (service, reason, held_by) values ('billing', 'deploy', 'ops')`);
+    await db.execute(
+      sql`insert into service_limit_usage (service, rate_per_second, max_concurrency, recent_starts)
+          values ('notification', 2, 3, array[clock_timestamp(), clock_timestamp() - interval '5 seconds']), ('user', null, 1, '{}')`,
+    );
+    const text = (await collectMetrics(db, { maxAgeMs: 0 })).text;
+    expect(readValue(text, 'switchyard_service_held', { service: 'billing' })).toBe(1);
+    expect(readValue(text, 'switchyard_service_held', { service: 'user' })).toBe(0);
+    expect(readValue(text, 'switchyard_service_rate_limit_per_second', { service: 'notification' })).toBe(2);
+    expect(readValue(text, 'switchyard_service_max_concurrency', { service: 'notification' })).toBe(3);
+    expect(readValue(text, 'switchyard_service_max_concurrency', { service: 'user' })).toBe(1);
+    expect(readValue(text, 'switchyard_service_calls_started_last_second', { service: 'notification' })).toBe(1);
+    expect(text).not.toContain('switchyard_service_rate_limit_per_second{service="user"}');
+  });
 });

@@ -14,6 +14,29 @@ const CIRCUIT_STATES = ['closed', 'open', 'half_open'];
 const TRANSITION_LAG_SECONDS = 2;
 const MAX_TRANSITIONS_PER_SCRAPE = 50_000;
 
+/** Holds, limits and what the limits use, per service. */
+function showServiceControls(metrics: SwitchyardMetrics, snapshot: MetricsSnapshot): void {
+  const { serviceHeld, serviceRateLimit, serviceMaxConcurrency, serviceCallsInFlight, serviceStartsLastSecond } = metrics;
+  for (const gauge of [serviceHeld, serviceRateLimit, serviceMaxConcurrency, serviceCallsInFlight, serviceStartsLastSecond]) {
+    gauge.reset();
+  }
+  for (const service of snapshot.heldServices) {
+    serviceHeld.set({ service }, 1);
+  }
+  for (const limit of snapshot.serviceLimits) {
+    if (limit.ratePerSecond !== null) {
+      serviceRateLimit.set({ service: limit.service }, limit.ratePerSecond);
+      serviceStartsLastSecond.set({ service: limit.service }, limit.startsLastSecond);
+    }
+    if (limit.maxConcurrency !== null) {
+      serviceMaxConcurrency.set({ service: limit.service }, limit.maxConcurrency);
+    }
+  }
+  for (const { service, count } of snapshot.callsInFlight) {
+    serviceCallsInFlight.set({ service }, count);
+  }
+}
+
 /** Sets the gauges to a snapshot, and advances the counters over the transitions recorded since the previous one. */
 async function showSnapshot(db: DbOrTx, metrics: SwitchyardMetrics, snapshot: MetricsSnapshot): Promise<void> {
   metrics.tasks.reset();
@@ -39,6 +62,7 @@ async function showSnapshot(db: DbOrTx, metrics: SwitchyardMetrics, snapshot: Me
     }
     metrics.circuitFailures.set({ service: circuit.service }, circuit.consecutive_failures);
   }
+  showServiceControls(metrics, snapshot);
 
   const watermark = metrics.transitionWatermarks.get(db);
   if (watermark === undefined) {

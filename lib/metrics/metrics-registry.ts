@@ -17,6 +17,11 @@ export type SwitchyardMetrics = {
   stepsWaitingOnService: Gauge<'kind'>;
   circuitState: Gauge<'service' | 'state'>;
   circuitFailures: Gauge<'service'>;
+  serviceHeld: Gauge<'service'>;
+  serviceRateLimit: Gauge<'service'>;
+  serviceMaxConcurrency: Gauge<'service'>;
+  serviceCallsInFlight: Gauge<'service'>;
+  serviceStartsLastSecond: Gauge<'service'>;
   tasksCreated: Counter<'namespace' | 'name'>;
   tasksFinished: Counter<'namespace' | 'name' | 'status'>;
   stepAttempts: Counter<'namespace' | 'name' | 'step' | 'outcome'>;
@@ -83,6 +88,36 @@ function createMetrics(): SwitchyardMetrics {
     circuitFailures: new Gauge({
       name: 'switchyard_service_circuit_consecutive_failures',
       help: 'Failed calls in a row to each service',
+      labelNames: ['service'],
+      registers,
+    }),
+    serviceHeld: new Gauge({
+      name: 'switchyard_service_held',
+      help: 'Set (1) for each service an operator holds: none of its steps starts until it is released',
+      labelNames: ['service'],
+      registers,
+    }),
+    serviceRateLimit: new Gauge({
+      name: 'switchyard_service_rate_limit_per_second',
+      help: 'Calls a second each service may take, across every process (SERVICE_<NAME>_RATE_PER_SECOND)',
+      labelNames: ['service'],
+      registers,
+    }),
+    serviceMaxConcurrency: new Gauge({
+      name: 'switchyard_service_max_concurrency',
+      help: 'Calls each service may have running at once, across every process (SERVICE_<NAME>_MAX_CONCURRENCY)',
+      labelNames: ['service'],
+      registers,
+    }),
+    serviceCallsInFlight: new Gauge({
+      name: 'switchyard_service_calls_in_flight',
+      help: 'Calls running now to each service (its steps in progress), by every process',
+      labelNames: ['service'],
+      registers,
+    }),
+    serviceStartsLastSecond: new Gauge({
+      name: 'switchyard_service_calls_started_last_second',
+      help: 'Calls started in the last second to each service with a rate limit, by every process',
       labelNames: ['service'],
       registers,
     }),

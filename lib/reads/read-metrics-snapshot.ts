@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type DbOrTx } from '../../db/client';
+import { findServiceHolds } from '../../db/queries/service-holds';
+import { findServiceLimits, type ServiceLimitState } from '../../db/queries/service-limits';
 import { toSqlList } from '../../db/to-sql-list';
 import { DEFAULT_STUCK_AFTER_SECONDS } from '../env';
 import { CLAIMABLE_STEP_STATUSES, isTaskFinished } from '../statuses';
@@ -12,6 +14,12 @@ export type MetricsSnapshot = {
   /** Seconds the longest-waiting claimable step has waited past its run_at; null when none waits. */
   oldestReadyAgeSeconds: number | null;
   circuits: { service: string; state: string; consecutive_failures: number }[];
+  /** Services an operator holds. */
+  heldServices: string[];
+  /** Services with rate or concurrency limits, and their calls started in the last second. */
+  serviceLimits: ServiceLimitState[];
+  /** Calls running now per service (steps in progress). */
+  callsInFlight: { service: string; count: number }[];
   /** Stuck steps and steps waiting on their service, by the one rule (readStuckSteps). */
   stuck: StuckSteps;
 };
@@ -37,7 +45,14 @@ async function readMetricsSnapshot(db: DbOrTx, stuckAfterSeconds: number): Promi
     db,
     sql`select service, state, consecutive_failures from service_circuits order by service`,
   );
+  const callsInFlight = await queryRows<{ service: string; count: number }>(
+    db,
+    sql`select service, count(*)::int as count from steps where status = 'in_progress' and service is not null group by service`,
+  );
   return {
+    heldServices: (await findServiceHolds(db)).map((hold) => hold.service),
+    serviceLimits: await findServiceLimits(db),
+    callsInFlight: callsInFlight.map((row) => ({ service: row.service, count: Number(row.count) })),
     tasks: tasks.map((row) => ({ ...row, count: Number(row.count) })),
     steps: steps.map((row) => ({ ...row, count: Number(row.count) })),
     oldestReadyAgeSeconds: oldest?.age === null || oldest?.age === undefined ? null : Number(oldest.age),
