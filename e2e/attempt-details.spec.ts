@@ -5,7 +5,7 @@ test.afterEach(async ({ api }) => {
   await api.resetDemoServices();
 });
 
-test("an attempt's request and response are shown in the step panel, opened from the keyboard", async ({ page, api, taskPage }, testInfo) => {
+test("an attempt's request and response are shown in the step panel, opened from the keyboard", async ({ page, api, taskPage }) => {
   await api.resetDemoServices();
   await api.setServiceMode('billing', 'reject');
   const task = await api.createRegistration(uniqueEmail('inside-attempt'));
@@ -30,8 +30,6 @@ test("an attempt's request and response are shown in the step panel, opened from
   await expect(response.locator('h4')).toHaveText('Response 422');
   await expect(response).toContainText('content-type');
   await expect(response).toContainText('billing rejects every request');
-  await attempt.scrollIntoViewIfNeeded();
-  await taskPage.panel.screenshot({ path: testInfo.outputPath('attempt-details.png') });
 
   // Enter again closes it.
   await page.keyboard.press('Enter');
@@ -44,4 +42,33 @@ test("an attempt's request and response are shown in the step panel, opened from
   await created.locator('summary').click();
   await expect(created.getByTestId('attempt-response').locator('h4')).toHaveText('Response 201');
   await expect(created.getByTestId('attempt-response')).toContainText('"id": "usr_');
+});
+
+test("a password and an Authorization header sent by a step are shown redacted, never as sent, with the handler's log line", async ({
+  page,
+  api,
+  taskPage,
+}) => {
+  await api.resetDemoServices();
+  const password = 'e2e-password-8d1f';
+  const apiToken = 'e2e-api-token-41c7';
+  const task = await api.createTask('e2e_attempts', 'signup_with_secrets', { email: uniqueEmail('secrets'), password, api_token: apiToken });
+  await api.waitForTaskStatus(task.id, 'complete');
+
+  await taskPage.goto(task.id, 'create_user');
+  const details = taskPage.panel.getByTestId('attempt-details').first();
+  await expect(details.locator('summary')).toHaveText('POST user /users → 201 · 1 log line');
+  await details.locator('summary').click();
+  const request = details.getByTestId('attempt-request');
+  await expect(request.locator('dt', { hasText: 'authorization' }).locator('+ dd')).toHaveText('[redacted]');
+  await expect(request).toContainText('"password": "[redacted]"');
+  await expect(request).toContainText('"plan": "pro"');
+  await expect(details.getByTestId('attempt-response')).toContainText('"status": "pending"');
+  await expect(details.getByTestId('attempt-logs')).toContainText('service answered');
+  // The panel holds neither secret anywhere (the task's context, shown elsewhere on the page, does).
+  const panelHtml = await taskPage.panel.innerHTML();
+  expect(panelHtml).not.toContain(password);
+  expect(panelHtml).not.toContain(apiToken);
+  await details.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'docs/attempt-details.png' });
 });
