@@ -6,7 +6,7 @@
  */
 
 /** Always redacted; REDACT_FIELDS adds names to these, it never removes one. */
-export const DEFAULT_SECRET_NAMES = [
+const DEFAULT_SECRET_NAMES = [
   'password',
   'passwd',
   'passphrase',

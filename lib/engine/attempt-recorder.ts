@@ -8,13 +8,13 @@ export const MAX_ATTEMPT_BODY_CHARACTERS = 8192;
 /** The most log lines an attempt keeps; later lines are counted in one last line. */
 export const MAX_ATTEMPT_LOG_LINES = 50;
 /** The most characters of a log line's message, and of its fields as JSON text. */
-export const MAX_LOG_MESSAGE_CHARACTERS = 1000;
-export const MAX_LOG_FIELDS_CHARACTERS = 2000;
+const MAX_LOG_MESSAGE_CHARACTERS = 1000;
+const MAX_LOG_FIELDS_CHARACTERS = 2000;
 const MAX_HEADERS = 50;
 const MAX_HEADER_VALUE_CHARACTERS = 1000;
 
-export type LogLevel = 'info' | 'warn' | 'error';
-export type RecordedLogLine = { at: string; level: LogLevel; message: string; fields: unknown };
+type LogLevel = 'info' | 'warn' | 'error';
+type RecordedLogLine = { at: string; level: LogLevel; message: string; fields: unknown };
 
 /**
  * What one attempt sent, got back and logged, kept in memory while it runs and turned into storable
