@@ -7,7 +7,9 @@ import { useSaveTemplate, useTemplateValidation } from '../../lib/api/template-s
 import type { Dag, SavedTemplateVersion } from '../../lib/api/types';
 import { ErrorMessage } from '../feedback/error-state';
 import { Link } from '../shell/link';
+import { DiagnosticLegend, NoticeList } from './notice-list';
 import { ProblemList } from './problem-list';
+import { TaskerImport } from './tasker-import';
 import { TemplatePreview } from './template-preview';
 import { cycleMarks, cyclesOfProblems } from './template-problems';
 import { readTemplateName, readTemplateNamespace, readTemplateVersion, withTemplateVersion } from './template-yaml';
@@ -48,6 +50,8 @@ export function TemplateEditor({ draft, onDraftChange, initialDag, existingVersi
 
   const result = validation.data;
   const problems = useMemo(() => result?.errors ?? [], [result]);
+  const notices = useMemo(() => result?.notices ?? [], [result]);
+  const [importedFrom, setImportedFrom] = useState<{ fileName: string; text: string } | null>(null);
   const isChecking = checkedText !== draft || validation.isFetching;
   const isCurrent = !isChecking && !validation.isPlaceholderData && result !== undefined;
   const [drawnDag, setDrawnDag] = useState<Dag | undefined>(initialDag);
@@ -105,9 +109,25 @@ export function TemplateEditor({ draft, onDraftChange, initialDag, existingVersi
             {checkState.text}
           </span>
         </div>
-        <YamlEditor ref={editorRef} value={draft} onChange={onDraftChange} problems={problems} label="Template YAML" />
+        <TaskerImport
+          onImport={(text, fileName) => {
+            setImportedFrom({ fileName, text });
+            onDraftChange(text);
+          }}
+        >
+          <YamlEditor ref={editorRef} value={draft} onChange={onDraftChange} problems={problems} notices={notices} label="Template YAML" />
+        </TaskerImport>
+        {importedFrom ? (
+          <p className="muted small" data-testid="imported-from" role="status">
+            Imported {importedFrom.fileName}
+            {importedFrom.text === draft ? '' : ', then edited'}
+            {isCurrent && importedFrom.text === draft && notices.length === 0 ? ": nothing to map, it is written in Switchyard's own format." : '.'}
+          </p>
+        ) : null}
+        {isCurrent && (problemCount > 0 || notices.length > 0) ? <DiagnosticLegend problems={problemCount} notices={notices} /> : null}
         {validation.isError ? <ErrorMessage error={validation.error} /> : null}
         <ProblemList problems={problems} onSelect={(line) => editorRef.current?.goToLine(line)} />
+        <NoticeList notices={notices} onSelect={(line) => editorRef.current?.goToLine(line)} />
         {result && !result.dag ? <p className="muted small">The YAML cannot be read, so the preview shows the last steps that could be.</p> : null}
       </section>
       <div className="studio-side">
@@ -168,6 +188,7 @@ export function TemplateEditor({ draft, onDraftChange, initialDag, existingVersi
               {lastSaved.saved.created
                 ? `Saved version ${lastSaved.saved.version ?? version}. New tasks get it; tasks already started keep theirs.`
                 : `Version ${lastSaved.saved.version ?? version} already has exactly this content; nothing changed.`}{' '}
+              {lastSaved.saved.notices.length > 0 ? `Saved as written, with its ${lastSaved.saved.notices.length} Tasker notices. ` : null}
               {lastSaved.saved.namespace && lastSaved.saved.name ? (
                 <Link href={`/templates/${encodeURIComponent(lastSaved.saved.namespace)}/${encodeURIComponent(lastSaved.saved.name)}?tab=try`}>
                   Try it

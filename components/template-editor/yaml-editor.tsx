@@ -18,6 +18,7 @@ import {
 } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
 import { useEffect, useImperativeHandle, useRef, type Ref } from 'react';
+import { noticeKind } from '../../lib/api/tasker-notices';
 import { problemLine, type TemplateProblem } from './template-problems';
 
 export type YamlEditorHandle = {
@@ -39,6 +40,21 @@ const editorTheme = EditorView.theme({
   '.cm-selectionMatch': { backgroundColor: 'var(--code-selection)' },
   '.cm-tooltip': { backgroundColor: 'var(--panel)', color: 'var(--text)', border: '1px solid var(--border)' },
   '.cm-tooltip-lint': { fontFamily: 'inherit', fontSize: '12px' },
+  // Tasker notices: keys without effect in the warning colour, mapped keys in the queued (teal) one; problems stay red.
+  '.cm-lintRange-warning': { backgroundImage: 'none', textDecoration: 'underline wavy var(--warning)', textUnderlineOffset: '3px' },
+  '.cm-lintRange-info': { backgroundImage: 'none', textDecoration: 'underline dotted var(--queued)', textUnderlineOffset: '3px' },
+  '.cm-diagnostic-warning': { borderLeftColor: 'var(--warning)' },
+  '.cm-diagnostic-info': { borderLeftColor: 'var(--queued)' },
+  // CodeMirror draws the info marker as an image of a fixed colour: a dot of the mapped colour instead.
+  '.cm-lint-marker-info': {
+    content: 'normal',
+    display: 'inline-block',
+    width: '0.6em',
+    height: '0.6em',
+    margin: '0.2em',
+    borderRadius: '50%',
+    backgroundColor: 'var(--queued)',
+  },
 });
 
 /** YAML's parts in the JSON views' colours: keys, strings, numbers, literals, comments. */
@@ -52,37 +68,43 @@ const yamlHighlightStyle = HighlightStyle.define([
   { tag: tags.invalid, color: 'var(--danger)' },
 ]);
 
-/** The validator's problems as CodeMirror diagnostics, each underlining the text of its line. */
-function toDiagnostics(state: EditorState, problems: readonly TemplateProblem[]): Diagnostic[] {
-  return problems.map((problem) => {
+/**
+ * The validator's problems (errors) and the Tasker reader's notices as CodeMirror diagnostics, each
+ * underlining the text of its line: a key with no effect here is a warning, a mapped key is info.
+ */
+function toDiagnostics(state: EditorState, problems: readonly TemplateProblem[], notices: readonly TemplateProblem[]): Diagnostic[] {
+  const mark = (problem: TemplateProblem, severity: Diagnostic['severity']): Diagnostic => {
     const line = state.doc.line(problemLine(problem, state.doc.lines));
     const indent = /^\s*/.exec(line.text)?.[0].length ?? 0;
     const from = Math.min(line.from + indent, line.to);
-    return {
-      from,
-      to: line.to,
-      severity: 'error',
-      source: problem.path || '/',
-      message: problem.message,
-    };
-  });
+    return { from, to: line.to, severity, source: problem.path || '/', message: problem.message };
+  };
+  return [
+    ...problems.map((problem) => mark(problem, 'error')),
+    ...notices.map((notice) => mark(notice, noticeKind(notice.message) === 'no_effect' ? 'warning' : 'info')),
+  ];
 }
+
+const NO_NOTICES: readonly TemplateProblem[] = [];
 
 /**
  * A CodeMirror 6 editor for a template's YAML: highlighting, line numbers, undo, search, and the
- * validator's problems as lint marks at their lines. The text is the parent's (`value`/`onChange`);
+ * validator's problems and the Tasker notices as lint marks at their lines. The text is the parent's (`value`/`onChange`);
  * a new `value` from outside (another version loaded) replaces the document.
  */
 export function YamlEditor({
   value,
   onChange,
   problems,
+  notices = NO_NOTICES,
   label,
   ref,
 }: {
   value: string;
   onChange: (text: string) => void;
   problems: readonly TemplateProblem[];
+  /** The Tasker reader's notices, marked in other colours than the problems. */
+  notices?: readonly TemplateProblem[];
   label: string;
   ref?: Ref<YamlEditorHandle>;
 }) {
@@ -148,9 +170,9 @@ export function YamlEditor({
   useEffect(() => {
     const view = viewRef.current;
     if (view) {
-      view.dispatch(setDiagnostics(view.state, toDiagnostics(view.state, problems)));
+      view.dispatch(setDiagnostics(view.state, toDiagnostics(view.state, problems, notices)));
     }
-  }, [problems]);
+  }, [problems, notices]);
 
   useImperativeHandle(
     ref,
