@@ -108,7 +108,11 @@ describeEachDatabase("an attempt's request, response and log lines", (suite) => 
           handler: 'http',
           dependsOn: ['report', 'chatty'],
           retryLimit: 1,
-          handlerConfig: { service: 'vault', path: '/ledger', body: { amount: 10, secret: '{{ context.password }}' } },
+          handlerConfig: {
+            service: 'vault',
+            path: '/ledger?access_token={{ context.api_token }}',
+            body: { amount: 10, secret: '{{ context.password }}' },
+          },
         },
       ],
     });
@@ -165,6 +169,14 @@ describeEachDatabase("an attempt's request, response and log lines", (suite) => 
       expect(stored, name).not.toContain(JSON.stringify(secret).slice(1, -1));
     }
     expect(stored).toContain('[redacted]');
+    // The failed call's error quotes its path: redacted there too, in the step's last error and the audit trail.
+    const errors = await queryRows<{ row: string }>(
+      suite.database.db,
+      sql`select s.last_error::text as row from steps s where s.task_id = ${taskId} and s.last_error is not null
+        union all select t::text from transitions t where t.task_id = ${taskId}`,
+    );
+    expect(errors.map((row) => row.row).join('\n')).toContain('/ledger?access_token=[redacted] answered 500');
+    expect(errors.map((row) => row.row).join('\n')).not.toContain(SECRETS.apiToken);
 
     const [created] = await listAttempts(taskId, 'create_account');
     expect(created).toMatchObject({
@@ -206,7 +218,7 @@ describeEachDatabase("an attempt's request, response and log lines", (suite) => 
     const [ledger] = await listAttempts(taskId, 'ledger');
     expect(ledger).toMatchObject({
       outcome: 'retryable_error',
-      request: { method: 'POST', path: '/ledger', body: { amount: 10, secret: '[redacted]' } },
+      request: { method: 'POST', path: '/ledger?access_token=[redacted]', body: { amount: 10, secret: '[redacted]' } },
       response: { status: 500, body: { error: { message: 'ledger unavailable' }, debug: { token: '[redacted]' } } },
       logs: [],
     });
