@@ -42,8 +42,9 @@ describeEachDatabase('failing_steps, the Failures index kept by triggers', (suit
       db,
       sql`select s.id::text as step_id, s.task_id::text, s.status, coalesce(s.error_signature, '') as error_signature,
             coalesce((s.last_error->>'at')::timestamptz, s.updated_at)::text as failed_at,
-            case when s.status = 'waiting_retry' then
-              (select a.started_at from step_attempts a where a.step_id = s.id and a.number = s.round_start_attempts + 1)::text end as retrying_since,
+            -- The stuck clock: steps.waiting_since (kept across circuit probes), the round's first attempt for rows from before it.
+            case when s.status = 'waiting_retry' then coalesce(s.waiting_since,
+              (select a.started_at from step_attempts a where a.step_id = s.id and a.number = s.round_start_attempts + 1))::text end as retrying_since,
             -- (A waiting_retry row keeps its task's steps as of its latest failure: in these tasks, as they are now.)
             (select jsonb_agg(jsonb_build_array(o.name, o.service, o.status, o.position) order by o.position) from steps o where o.task_id = s.task_id) as partial
           from steps s join tasks t on t.id = s.task_id
