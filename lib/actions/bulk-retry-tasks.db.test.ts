@@ -31,7 +31,13 @@ describeEachDatabase('bulkRetryTasks', (suite) => {
     expect(await snapshotState(database)).toBe(before);
 
     const result = await bulkRetryTasks(database.db, { filter: { name: 'signup' }, dryRun: false, actor: 'ops', reason: 'card processor fixed' });
-    expect(result).toEqual({ ...dryRun, dry_run: false, skipped: 0 });
+    expect(result).toEqual({ ...dryRun, dry_run: false, skipped: 0, bulk_action_id: expect.stringMatching(/^[1-9][0-9]*$/) as unknown });
+    // The bulk action names the tasks it changed, for its progress (GET /bulk-actions/{id}).
+    const members = await queryRows<{ task_id: string }>(
+      database.db,
+      sql`select task_id::text as task_id from bulk_action_tasks where bulk_action_id = ${Number(result.bulk_action_id)} order by task_id`,
+    );
+    expect(members.map((row) => Number(row.task_id))).toEqual([ids[0]!, ids[1]!].sort((a, b) => a - b));
     for (const id of [ids[0]!, ids[1]!]) {
       expect((await readSteps(database, id)).find((step) => step.name === 'billing')?.status).toBe('ready');
       const trail = await queryRows<{ to_status: string; actor: string; reason: string; step_id: string | null }>(

@@ -71,14 +71,8 @@ export async function bulkRetryTasks(db: Db, input: BulkRetryInput): Promise<Bul
 
   // The bulk action names the tasks it changes (bulk_action_tasks, written with each one), so that its
   // progress can be followed (GET /bulk-actions/{id}) and its tasks listed (GET /tasks?bulk_action=).
-  const [bulkAction] = await db
-    .insert(bulkActions)
-    .values({ action: 'retry', actor: input.actor, reason: input.reason ?? null })
-    .returning({ id: bulkActions.id });
-  const bulkActionId = bulkAction?.id;
-  if (bulkActionId === undefined) {
-    throw new Error('the bulk action was not recorded');
-  }
+  // None is recorded when nothing matched.
+  const bulkActionId = taskIds.length > 0 ? await recordBulkAction(db, input) : undefined;
   const retriedByStep = new Map<string, number>();
   const retriedTaskIds: number[] = [];
   let skipped = 0;
@@ -97,7 +91,7 @@ export async function bulkRetryTasks(db: Db, input: BulkRetryInput): Promise<Bul
           // The first retry moves an error task to in_progress: later steps see that status.
           task = { ...task, status: task.status === 'error' ? 'in_progress' : task.status };
         }
-        if (chosen.length > 0) {
+        if (chosen.length > 0 && bulkActionId !== undefined) {
           await tx.insert(bulkActionTasks).values({ bulkActionId, taskId: task.id });
         }
         return chosen.map((step) => step.name);
@@ -127,6 +121,17 @@ export async function bulkRetryTasks(db: Db, input: BulkRetryInput): Promise<Bul
     truncated,
     limit,
     skipped,
-    bulk_action_id: String(bulkActionId),
+    ...(bulkActionId !== undefined ? { bulk_action_id: String(bulkActionId) } : {}),
   };
+}
+
+async function recordBulkAction(db: Db, input: BulkRetryInput): Promise<number> {
+  const [row] = await db
+    .insert(bulkActions)
+    .values({ action: 'retry', actor: input.actor, reason: input.reason ?? null })
+    .returning({ id: bulkActions.id });
+  if (!row) {
+    throw new Error('the bulk action was not recorded');
+  }
+  return row.id;
 }
