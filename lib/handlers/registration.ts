@@ -1,6 +1,6 @@
 import { isRecord } from '../api/is-record';
 import { PermanentError } from '../errors';
-import { defineStepHandler, type ServiceResponse } from './define-step-handler';
+import { defineStepHandler, type ServiceResponse, type StepLogger } from './define-step-handler';
 
 /**
  * The registration story's step handlers (templates/user_registration.yaml). Each one is business
@@ -74,12 +74,14 @@ function acceptCreated(
   response: ServiceResponse,
   what: string,
   isSameRecord: (existing: Fields) => boolean,
+  log?: StepLogger,
 ): { record: Fields & { id: string }; alreadyExisted: boolean } {
   if (response.status === 409) {
     const body = isRecord(response.body) ? response.body : {};
     const existing = body.existing;
     const code = readText(body.error, 'code');
     if (code === 'already_exists' && isRecord(existing) && typeof existing.id === 'string' && isSameRecord(existing)) {
+      log?.info(`adopted the existing ${what}`, { id: existing.id, status: 409 });
       return { record: { ...existing, id: existing.id }, alreadyExisted: true };
     }
     const message = readText(body.error, 'message') ?? 'conflict';
@@ -92,6 +94,7 @@ function acceptCreated(
       httpStatus: response.status,
     });
   }
+  log?.info(`created the ${what}`, { id: record.id, status: response.status });
   return { record: { ...record, id: record.id }, alreadyExisted: false };
 }
 
@@ -104,7 +107,7 @@ export const createUserAccount = defineStepHandler<CreateUserAccountConfig>({
     ...serviceConfigSchema,
     properties: { ...serviceConfigSchema.properties, default_source: { type: 'string' } },
   },
-  async handle(config, { context, services }) {
+  async handle(config, { context, services, log }) {
     const userInfo = requireValue(readObject(context, 'user_info'), 'context.user_info');
     const email = requireValue(readText(userInfo, 'email'), 'context.user_info.email');
     const response = await services.call(config.service, '/users', {
@@ -120,6 +123,7 @@ export const createUserAccount = defineStepHandler<CreateUserAccountConfig>({
       response,
       'user account',
       (existing) => readText(existing, 'email')?.toLowerCase() === email.toLowerCase(),
+      log,
     );
     return {
       id: record.id,
@@ -137,7 +141,7 @@ export const setupBillingProfile = defineStepHandler<ServiceConfig>({
   aliases: [`${TASKER_BLOG_CLASSES}::SetupBillingProfileHandler`],
   description: 'Creates the billing profile for the plan; a free plan gets one too, with payment method "none".',
   configSchema: serviceConfigSchema,
-  async handle(config, { context, results, services }) {
+  async handle(config, { context, results, services, log }) {
     const userId = requireValue(readResultText(results, [['create_user_account', 'id']]), 'results.create_user_account.id');
     const plan = readPlan(context, results);
     const billingInfo = readObject(context, 'billing_info');
@@ -151,7 +155,7 @@ export const setupBillingProfile = defineStepHandler<ServiceConfig>({
         billing_address: readObject(billingInfo, 'billing_address'),
       },
     });
-    const { record, alreadyExisted } = acceptCreated(response, 'billing profile', (existing) => existing.user_id === userId);
+    const { record, alreadyExisted } = acceptCreated(response, 'billing profile', (existing) => existing.user_id === userId, log);
     return {
       id: record.id,
       user_id: userId,
@@ -168,14 +172,14 @@ export const initializePreferences = defineStepHandler<ServiceConfig>({
   aliases: [`${TASKER_BLOG_CLASSES}::InitializePreferencesHandler`],
   description: 'Saves context.preferences, filled in with the defaults, in the preferences service.',
   configSchema: serviceConfigSchema,
-  async handle(config, { context, results, services }) {
+  async handle(config, { context, results, services, log }) {
     const userId = requireValue(readResultText(results, [['create_user_account', 'id']]), 'results.create_user_account.id');
     const preferences = { ...DEFAULT_PREFERENCES, ...readObject(context, 'preferences') };
     const response = await services.call(config.service, '/preferences', {
       method: 'POST',
       body: { user_id: userId, ...preferences },
     });
-    const { record, alreadyExisted } = acceptCreated(response, 'preferences', (existing) => existing.user_id === userId);
+    const { record, alreadyExisted } = acceptCreated(response, 'preferences', (existing) => existing.user_id === userId, log);
     return {
       id: record.id,
       user_id: userId,
@@ -192,7 +196,7 @@ export const sendWelcomeSequence = defineStepHandler<ServiceConfig>({
   aliases: [`${TASKER_BLOG_CLASSES}::SendWelcomeSequenceHandler`],
   description: 'Schedules the welcome emails for the plan: 3 (free), 5 (pro), 7 and an account manager intro (enterprise).',
   configSchema: serviceConfigSchema,
-  async handle(config, { context, results, services }) {
+  async handle(config, { context, results, services, log }) {
     const userInfo = readObject(context, 'user_info');
     const userId = requireValue(
       readResultText(results, [
@@ -214,7 +218,7 @@ export const sendWelcomeSequence = defineStepHandler<ServiceConfig>({
         account_manager_intro: plan === 'enterprise',
       },
     });
-    const { record, alreadyExisted } = acceptCreated(response, 'welcome sequence', (existing) => existing.user_id === userId);
+    const { record, alreadyExisted } = acceptCreated(response, 'welcome sequence', (existing) => existing.user_id === userId, log);
     return {
       id: record.id,
       user_id: userId,
