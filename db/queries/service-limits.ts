@@ -63,6 +63,21 @@ function rateWindowJson(ratePerSecond: number) {
 }
 
 /**
+ * True for a step (`service`, a column of the query) whose service is not at its concurrency limit, as the
+ * claim's snapshot sees it: the claim leaves such steps out of its candidates, so that they do not take
+ * the places of other services' steps while they wait for a call to end (keepWithinServiceLimitsSql then
+ * decides, under the service's lock).
+ */
+export function hasConcurrencyRoomSql(limits: readonly ServiceLimit[]): SQL {
+  const capped = JSON.stringify(
+    limits.filter((limit) => limit.maxConcurrency !== null).map((limit) => ({ service: limit.service, max_concurrency: limit.maxConcurrency })),
+  );
+  return sql`(service is null or service not in (
+      select x.service from jsonb_to_recordset(${capped}::jsonb) as x(service text, max_concurrency int)
+      where (select count(*) from steps r where r.status = 'in_progress' and r.service = x.service) >= x.max_concurrency))`;
+}
+
+/**
  * The part of a claim statement that keeps it within the services' limits, for every process at once.
  * Given the CTE `candidates(id, status, service, run_at, attempts)` (claimable steps this statement locked),
  * it defines `picked(id, status)`: the candidates that may start now. For each limited service among the

@@ -4,7 +4,7 @@ import { stepDependencies, steps } from '../schema';
 import { CLAIMABLE_STEP_STATUSES, COMPENSABLE_STEP_STATUSES, type StepKind } from '../statuses';
 import { toSqlList } from '../to-sql-list';
 import { isNotHeldSql } from './service-holds';
-import { keepWithinServiceLimitsSql, type ServiceLimit } from './service-limits';
+import { hasConcurrencyRoomSql, keepWithinServiceLimitsSql, type ServiceLimit } from './service-limits';
 import { insertTaskFinishTransitionsSql, updateTaskCountersSql } from './tasks';
 
 /** Channel on which a statement that makes steps ready tells every orchestrator to claim. */
@@ -81,12 +81,13 @@ export async function claimReadySteps(
     limits = [],
   }: { limit: number; workerId: string; leaseSeconds: number; probeService?: string; limits?: readonly ServiceLimit[] },
 ): Promise<ClaimedStep[]> {
+  const limited = limits.length > 0;
   // A probe of a half-open circuit takes the service's next waiting step, even one still in its backoff.
   const claimable = probeService
     ? sql`status in (${toSqlList(CLAIMABLE_STEP_STATUSES)}) and service = ${probeService} and ${isNotHeldSql(sql`service`)}`
     : sql`status in (${toSqlList(CLAIMABLE_STEP_STATUSES)}) and run_at <= now()
-        and (service is null or service not in (select service from service_circuits where state <> 'closed')) and ${isNotHeldSql(sql`service`)}`;
-  const limited = limits.length > 0;
+        and (service is null or service not in (select service from service_circuits where state <> 'closed')) and ${isNotHeldSql(sql`service`)}
+        ${limited ? sql`and ${hasConcurrencyRoomSql(limits)}` : sql``}`;
   const rows = await queryRows<ClaimedStepRow>(
     dbOrTx,
     sql`

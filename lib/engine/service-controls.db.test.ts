@@ -223,6 +223,33 @@ describeEachDatabase('service controls: holds and limits', (suite) => {
     expect(attempts).toEqual({ attempts: 7, failed: 0 });
   });
 
+  it("steps waiting for a limited service's call to end do not hold up other services' steps", async () => {
+    const { db } = suite.database;
+    await saveTestTemplate(db, {
+      name: 'billing_only',
+      steps: [{ name: 'charge', handler: 'http', service: 'billing', handlerConfig: billingCall }],
+    });
+    await saveTestTemplate(db, {
+      name: 'preferences_only',
+      steps: [{ name: 'preferences', handler: 'http', service: 'preferences', handlerConfig: preferencesCall }],
+    });
+    demo.state.configure('billing', { mode: 'slow', latency_ms: 300 });
+    // The oldest ready steps are billing's: ten of them, more than the free slots.
+    for (let i = 0; i < 12; i++) {
+      await createTask(db, { namespace: 'tests', name: 'billing_only', context: { i } });
+    }
+    const others: { id: number }[] = [];
+    for (let i = 0; i < 3; i++) {
+      others.push((await createTask(db, { namespace: 'tests', name: 'preferences_only', context: { i } })).task);
+    }
+    await start([{ service: 'billing', ratePerSecond: null, maxConcurrency: 1 }]);
+    for (const task of others) {
+      expect(await waitForTaskStatus(db, task.id, ['complete', 'error'])).toBe('complete');
+    }
+    // Done while billing's first call (300 ms) or second was still running, not after billing's queue.
+    expect(demo.state.services.billing.callLog.length).toBeLessThanOrEqual(2);
+  });
+
   it('a concurrency limit of 1: calls never overlap', async () => {
     const { db } = suite.database;
     await saveBranchesTemplate(db);
