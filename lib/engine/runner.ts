@@ -6,9 +6,9 @@ import { STEPS_READY_CHANNEL } from '../../db/queries/steps';
 import { PermanentError } from '../errors';
 import type { HandlerRegistry } from '../handlers/index';
 import { logger as rootLogger, type Logger } from '../logger';
+import { createSecretMatcher } from '../redact-secrets';
 import { AlertDelivery, type AlertDeliveryOptions } from './alert-delivery';
 import { AttemptSlots } from './attempt-slots';
-import { createSecretMatcher } from '../redact-secrets';
 import { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER, type CircuitBreakerOptions } from './circuit-breaker';
 import { ClaimLoop } from './claim-loop';
 import { LeaseKeeper } from './lease-keeper';
@@ -36,10 +36,10 @@ export type OrchestratorOptions = {
   serviceLimits?: readonly ServiceLimit[];
   /** Failure alerts (ALERT_WEBHOOK_URL): queued from the outbox and sent by this process among others; unset: none sent. */
   alerts?: Omit<AlertDeliveryOptions, 'db' | 'workerId' | 'log'>;
-};
-
   /** Names of headers and body fields redacted in what attempts store, besides the default ones (REDACT_FIELDS). */
   redactFields?: readonly string[];
+};
+
 export type Orchestrator = {
   readonly workerId: string;
   /** Claim now instead of at the next poll. */
@@ -80,6 +80,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     createServiceCaller: options.createServiceCaller ?? noServices,
     log,
     random: options.random ?? Math.random,
+    secretMatcher: createSecretMatcher(options.redactFields),
     onAttemptEnded: (step, outcome) => {
       recorder.record(step, outcome);
       // A slot is free: claim again if the last claim suggested there is a backlog.
@@ -87,7 +88,6 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
         claimLoop.wake();
       }
     },
-    secretMatcher: createSecretMatcher(options.redactFields),
   });
   const limits = options.serviceLimits ?? [];
   const claimLoop = new ClaimLoop({ db, slots, workerId, leaseSeconds, pollIntervalMs: options.pollIntervalMs ?? 1000, log, limits });
