@@ -8,6 +8,8 @@ import {
   insertSteps,
   insertTaskUnlessDuplicate,
   insertTransitions,
+  type NewStep,
+  type NewTransition,
   type TaskKeyMatch,
 } from '../../db/queries/tasks';
 import type { TaskRow } from '../../db/schema';
@@ -44,6 +46,71 @@ function mergeUnder(defaults: Record<string, unknown> | undefined, context: unkn
   return merged;
 }
 
+/**
+ * The context a task of this template is created with: `default_context` under the request's, validated
+ * against the template's schema (defaults applied, formats enforced); an InvalidInputError at `/context…`
+ * (under `pathPrefix`, for an item of a batch) when it does not match.
+ */
+export function validateTaskContext(definition: TemplateDefinition, context: unknown, pathPrefix = ''): Record<string, unknown> {
+  const validated = compileContextValidator(definition.schema)(mergeUnder(definition.defaultContext, context));
+  if (!validated.ok) {
+    throw new InvalidInputError(
+      validated.errors.map((detail) => ({ ...detail, path: `${pathPrefix}/context${detail.path}` })),
+      `The context does not match the schema of ${definition.namespace}/${definition.name}@${definition.version}`,
+    );
+  }
+  return validated.value;
+}
+
+/** The step rows of a new task: roots ready to run now, the others pending on their dependencies. */
+export function stepRowsOf(definition: TemplateDefinition, taskId: number): NewStep[] {
+  return definition.steps.map((step, position) => ({
+    taskId,
+    name: step.name,
+    position,
+    handler: step.handler,
+    handlerConfig: step.handlerConfig,
+    service: step.service,
+    status: step.dependsOn.length === 0 ? 'ready' : 'pending',
+    retryable: step.retryable,
+    skippable: step.skippable,
+    retryLimit: step.retryable ? step.retryLimit : 1,
+    timeoutSeconds: Math.ceil(step.timeoutSeconds),
+    backoff: step.backoff,
+    pendingDependencies: step.dependsOn.length,
+    runAt: step.dependsOn.length === 0 ? sql`now()` : null,
+  }));
+}
+
+/** The dependency rows of a new task, from its steps' ids by name. */
+export function dependencyRowsOf(
+  definition: TemplateDefinition,
+  idByName: ReadonlyMap<string, number>,
+): { dependsOnStepId: number; stepId: number }[] {
+  return definition.steps.flatMap((step) =>
+    step.dependsOn.map((dependency) => ({ dependsOnStepId: idByName.get(dependency) as number, stepId: idByName.get(step.name) as number })),
+  );
+}
+
+/** The audit rows of a new task: the task's creation, then each step's first status. */
+export function creationTransitionsOf(
+  definition: TemplateDefinition,
+  taskId: number,
+  insertedSteps: readonly { id: number; status: string }[],
+  actor: string,
+): NewTransition[] {
+  return [
+    {
+      taskId,
+      fromStatus: null,
+      toStatus: 'pending',
+      reason: `created from ${definition.namespace}/${definition.name}@${definition.version}`,
+      actor,
+    },
+    ...insertedSteps.map((step) => ({ taskId, stepId: step.id, fromStatus: null, toStatus: step.status, reason: 'task created', actor })),
+  ];
+}
+
 /** Rounds of look-up and insert before giving up: each lost race ends with the winner found, but see below. */
 const MAX_CREATE_ROUNDS = 3;
 
@@ -57,14 +124,7 @@ const MAX_CREATE_ROUNDS = 3;
 export async function createTask(db: Db, input: CreateTaskInput): Promise<{ task: TaskRow; created: boolean }> {
   const templateVersion = await getTemplateVersionOrThrow(db, input.namespace, input.name, input.version);
   const definition = templateVersion.definition as TemplateDefinition;
-  const validated = compileContextValidator(definition.schema)(mergeUnder(definition.defaultContext, input.context));
-  if (!validated.ok) {
-    throw new InvalidInputError(
-      validated.errors.map((detail) => ({ ...detail, path: `/context${detail.path}` })),
-      `The context does not match the schema of ${definition.namespace}/${definition.name}@${definition.version}`,
-    );
-  }
-  const context = validated.value;
+  const context = validateTaskContext(definition, input.context);
   const identityKey = computeIdentityKey(definition, context);
   const requestDigest = computeRequestDigest(input);
   const keys = { namespace: definition.namespace, name: definition.name, idempotencyKey: input.idempotencyKey ?? null, identityKey };
@@ -96,49 +156,10 @@ export async function createTask(db: Db, input: CreateTaskInput): Promise<{ task
         // Another request with the same key committed between our look-up and our insert.
         return undefined;
       }
-      const insertedSteps = await insertSteps(
-        tx,
-        definition.steps.map((step, position) => ({
-          taskId: task.id,
-          name: step.name,
-          position,
-          handler: step.handler,
-          handlerConfig: step.handlerConfig,
-          service: step.service,
-          status: step.dependsOn.length === 0 ? 'ready' : 'pending',
-          retryable: step.retryable,
-          skippable: step.skippable,
-          retryLimit: step.retryable ? step.retryLimit : 1,
-          timeoutSeconds: Math.ceil(step.timeoutSeconds),
-          backoff: step.backoff,
-          pendingDependencies: step.dependsOn.length,
-          runAt: step.dependsOn.length === 0 ? sql`now()` : null,
-        })),
-      );
+      const insertedSteps = await insertSteps(tx, stepRowsOf(definition, task.id));
       const idByName = new Map(insertedSteps.map((step) => [step.name, step.id]));
-      await insertStepDependencies(
-        tx,
-        definition.steps.flatMap((step) =>
-          step.dependsOn.map((dependency) => ({ dependsOnStepId: idByName.get(dependency) as number, stepId: idByName.get(step.name) as number })),
-        ),
-      );
-      await insertTransitions(tx, [
-        {
-          taskId: task.id,
-          fromStatus: null,
-          toStatus: 'pending',
-          reason: `created from ${definition.namespace}/${definition.name}@${definition.version}`,
-          actor,
-        },
-        ...insertedSteps.map((step) => ({
-          taskId: task.id,
-          stepId: step.id,
-          fromStatus: null,
-          toStatus: step.status,
-          reason: 'task created',
-          actor,
-        })),
-      ]);
+      await insertStepDependencies(tx, dependencyRowsOf(definition, idByName));
+      await insertTransitions(tx, creationTransitionsOf(definition, task.id, insertedSteps, actor));
       await tx.execute(sql`select pg_notify(${STEPS_READY_CHANNEL}, '')`);
       return task;
     });
@@ -159,12 +180,12 @@ export async function createTask(db: Db, input: CreateTaskInput): Promise<{ task
  * created before requests were digested have none and are returned. A match on identity fields is
  * returned whatever the request (shared/API.md: the same identity is the same task).
  */
-function refuseOtherRequest({ task, matchedBy }: TaskKeyMatch, requestDigest: string): TaskRow {
+export function refuseOtherRequest({ task, matchedBy }: TaskKeyMatch, requestDigest: string, pathPrefix = ''): TaskRow {
   if (matchedBy === 'idempotency_key' && task.requestDigest !== null && task.requestDigest !== requestDigest) {
     throw new InvalidInputError(
       [
         {
-          path: '/idempotency_key',
+          path: `${pathPrefix}/idempotency_key`,
           message: `was used for task ${task.id}, created by a request with a different namespace, name, version or context; send that request to get its task, or use a new key`,
         },
       ],
@@ -179,7 +200,7 @@ function refuseOtherRequest({ task, matchedBy }: TaskKeyMatch, requestDigest: st
  * before defaults, keys in sorted order. As sent, so that repeating a request matches even after a newer
  * template version (other defaults) was saved.
  */
-function computeRequestDigest(input: Pick<CreateTaskInput, 'namespace' | 'name' | 'version' | 'context'>): string {
+export function computeRequestDigest(input: Pick<CreateTaskInput, 'namespace' | 'name' | 'version' | 'context'>): string {
   const request = [input.namespace, input.name, input.version ?? null, input.context ?? null];
   return createHash('sha256').update(toCanonicalJson(request)).digest('hex');
 }

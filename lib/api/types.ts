@@ -29,6 +29,7 @@ import type {
   bulkRetryResultSchema,
   circuitSchema,
   compensateTaskResultSchema,
+  createdTasksSchema,
   compensationPlanEntrySchema,
   createdApiTokenSchema,
   dagEdgeSchema,
@@ -74,6 +75,7 @@ export type StepError = FromSchema<typeof stepErrorSchema>;
 export type StepSummary = FromSchema<typeof stepSummarySchema>;
 export type TaskSummary = FromSchema<typeof taskSummarySchema>;
 export type TaskDetail = FromSchema<typeof taskDetailSchema>;
+export type CreatedTasks = FromSchema<typeof createdTasksSchema>;
 export type TaskListItem = FromSchema<typeof taskListItemSchema>;
 export type TaskList = FromSchema<typeof taskListSchema>;
 export type Transition = FromSchema<typeof transitionSchema>;

@@ -5,6 +5,7 @@ import {
   circuitActionBodySchema,
   compensateTaskBodySchema,
   createTaskBodySchema,
+  createTasksBodySchema,
   createTokenBodySchema,
   editContextBodySchema,
   emptyBodySchema,
@@ -286,6 +287,21 @@ export const operations = {
       200: { description: 'The task these keys already made', schema: responseSchemas.TaskDetail },
     },
     errors: [...JSON_BODY_ERRORS, 404],
+  }),
+  createTasks: operation({
+    method: 'POST',
+    path: '/api/v1/tasks/batch',
+    tag: 'Tasks',
+    summary: 'Create up to 1,000 tasks at once, all or none',
+    description:
+      'Each item is checked as POST /tasks checks its body. When any item is refused, nothing is created and the 422 lists every problem under `/tasks/<index>` (e.g. `/tasks/3/context/user_info/email`). Otherwise the new tasks, their steps and audit rows are written in one transaction. The items are taken in order, as if sent one after another: an item whose idempotency key or identity fields match an existing task, or an earlier item of the batch, answers that task with `created: false`; a key used for a different request (stored, or an earlier item) is refused. 201 when at least one task was created, 200 when every item answered an existing one. More than 1,000 items: 422 at `/tasks`; a body over 1 MiB: 413.',
+    access: 'operator',
+    body: json(createTasksBodySchema),
+    responses: {
+      201: { description: 'Created (some items may answer existing tasks)', schema: responseSchemas.CreatedTasks },
+      200: { description: 'Every item answered a task that already existed', schema: responseSchemas.CreatedTasks },
+    },
+    errors: JSON_BODY_ERRORS,
   }),
   bulkRetryTasks: operation({
     method: 'POST',

@@ -45,6 +45,24 @@ export const createTaskBodySchema = {
   },
 } as const;
 
+/** The most tasks one POST /tasks/batch creates. */
+export const MAX_BATCH_TASKS = 1000;
+
+export const createTasksBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['tasks'],
+  properties: {
+    tasks: {
+      type: 'array',
+      minItems: 1,
+      maxItems: MAX_BATCH_TASKS,
+      items: createTaskBodySchema,
+      description: 'Each as the body of POST /tasks (the Idempotency-Key header does not apply: give each its own idempotency_key).',
+    },
+  },
+} as const;
+
 export const actionBodySchema = { type: 'object', additionalProperties: false, properties: { reason } } as const;
 
 /** A reason an action cannot go without (resolve, skip): not empty, not only blanks. */

@@ -76,6 +76,13 @@ const taskSummaryProperties = {
 
 export const taskSummarySchema = object(taskSummaryProperties);
 
+export const createdTasksItemSchema = object({
+  index: described(integer, "The item's place in the request's tasks, from 0."),
+  task: taskSummarySchema,
+  created: described(boolean, 'false: an existing task (or an earlier item of the batch) had the idempotency key or identity.'),
+});
+export const createdTasksSchema = object({ items: arrayOf(createdTasksItemSchema) });
+
 /** Why a step that is not running waits (lib/reads/waiting-reason-sql.ts decides it). */
 export const waitingReasonSchema = object(
   {
@@ -592,6 +599,8 @@ export const responseSchemas = {
   StepSummary: stepSummarySchema,
   TaskSummary: taskSummarySchema,
   TaskDetail: taskDetailSchema,
+  CreatedTasksItem: createdTasksItemSchema,
+  CreatedTasks: createdTasksSchema,
   TaskListItem: taskListItemSchema,
   TaskList: taskListSchema,
   TaskFilter: taskFilterSchema,
