@@ -138,7 +138,7 @@ export function TaskFilterBar({ filters, onChange }: { filters: TaskFilters; onC
           onChange={(event) => set({ repaired: event.target.value || undefined })}
         >
           <option value="">any</option>
-          <option value="true">repaired (resolved or skipped by hand)</option>
+          <option value="true">repaired</option>
           <option value="false">not repaired</option>
         </select>
       </label>
