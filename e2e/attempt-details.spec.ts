@@ -38,10 +38,11 @@ test("an attempt's request and response are shown in the step panel, opened from
   // A step that succeeded shows what the service created.
   await taskPage.openStep('create_user_account');
   const created = taskPage.panel.getByTestId('attempt-details').first();
-  await expect(created.locator('summary')).toHaveText('POST user /users → 201');
+  await expect(created.locator('summary')).toHaveText('POST user /users → 201 · 1 log line');
   await created.locator('summary').click();
   await expect(created.getByTestId('attempt-response').locator('h4')).toHaveText('Response 201');
   await expect(created.getByTestId('attempt-response')).toContainText('"id": "usr_');
+  await expect(created.getByTestId('attempt-logs')).toContainText('created the user account');
 });
 
 test("a password and an Authorization header sent by a step are shown redacted, never as sent, with the handler's log line", async ({
