@@ -13,6 +13,7 @@ import { logger } from '../lib/logger';
 import { getTemplateVersionOrThrow } from '../lib/reads/get-template-version';
 import { listServiceNames } from '../lib/services/service-registry';
 import { explainHotPath, summarizeExplains } from './explain-hot-path';
+import { createTaskBatchesInProcess, createTaskBatchesOverHttp } from './figures/batch-intake';
 import { drainDiamonds, waitUntilDrained, type DrainResult } from './figures/drain-diamonds';
 import { drainGraphileJobs, type PeerDrainResult } from './figures/graphile-worker-peer';
 import { createTasksOverHttp, hasRoute, timeRequests, type TimedRequest } from './figures/http-api';
@@ -385,6 +386,7 @@ async function measureHttpFigures(scratch: ScratchDatabase, templateVersion: Tem
       });
       await waitUntilDrained(db, { timeoutMs: 600_000 });
     }
+    await measureBatchOverHttp(scratch, server);
     return routes;
   } finally {
     await server.stop();
@@ -420,6 +422,107 @@ async function measureDirectCreate(database: Database, db: 'postgres' | 'pglite'
     db,
     setting: 'createTask() in-process, 8 concurrent callers, no orchestrator (the floor under POST /tasks)',
   });
+}
+
+// ------------------------------------------------------------------------------- batch intake
+const BATCH_CLIENTS = 2;
+
+/** POST /api/v1/tasks/batch: `batchTasks` diamonds, `batchSize` a call, 2 concurrent clients, orchestrator on. */
+async function measureBatchOverHttp(scratch: ScratchDatabase, server: WebServer) {
+  const setting = `POST /api/v1/tasks/batch, ${options.batchSize} a call, ${BATCH_CLIENTS} concurrent clients, ${options.batchTasks} tasks (orchestrator on)`;
+  if (!(await hasRoute(server.url, 'POST', '/api/v1/tasks/batch', { tasks: [] }))) {
+    log.skip(
+      { figure: 'create_tasks_per_second_batch', unit: 'tasks/s', db: 'postgres', setting },
+      'the route POST /api/v1/tasks/batch does not exist yet',
+    );
+    return;
+  }
+  progress(`create_tasks_per_second_batch: ${options.batchTasks} tasks through POST /api/v1/tasks/batch …`);
+  await scratch.database.db.execute(sql.raw(TRUNCATE_WORK_SQL));
+  const result = await createTaskBatchesOverHttp(server.url, {
+    clients: BATCH_CLIENTS,
+    total: options.batchTasks,
+    batchSize: options.batchSize,
+    ...DIAMOND,
+    contextOf: (n) => ({ n, email: `batch${n}@example.com` }),
+  });
+  log.add({
+    figure: 'create_tasks_per_second_batch',
+    value: round(result.tasksPerSecond),
+    unit: 'tasks/s',
+    db: 'postgres',
+    setting,
+    target: '≥ 5,000 (issue 18)',
+    verdict: verdict(result.failures === 0 && result.tasksPerSecond >= 5000),
+    call_p50_ms: round(result.p50Ms, 1),
+    call_p95_ms: round(result.p95Ms, 1),
+    failures: result.failures,
+    ...(result.firstFailure ? { first_failure: result.firstFailure } : {}),
+  });
+  await waitUntilDrained(scratch.database.db, { timeoutMs: 600_000 });
+}
+
+/** createTasks() in-process, no orchestrator: the floor under POST /tasks/batch. */
+async function measureDirectBatchCreate(database: Database, db: 'postgres' | 'pglite') {
+  progress(`create_tasks_per_second_batch_direct: ${options.batchTasks} tasks, createTasks() of ${options.batchSize} [${db}] …`);
+  await database.db.execute(sql.raw(TRUNCATE_WORK_SQL));
+  const result = await createTaskBatchesInProcess(database, {
+    clients: BATCH_CLIENTS,
+    total: options.batchTasks,
+    batchSize: options.batchSize,
+    ...DIAMOND,
+    contextOf: (n) => ({ n }),
+  });
+  log.add({
+    figure: 'create_tasks_per_second_batch_direct',
+    value: round(result.tasksPerSecond),
+    unit: 'tasks/s',
+    db,
+    setting: `createTasks() in-process, ${options.batchSize} a call, ${BATCH_CLIENTS} concurrent callers, ${options.batchTasks} tasks, no orchestrator`,
+    call_p50_ms: round(result.p50Ms, 1),
+    call_p95_ms: round(result.p95Ms, 1),
+  });
+}
+
+/** `--batch-intake`: only the batch figures, on PGlite and (with DATABASE_URL) on PostgreSQL and over HTTP. */
+async function measureBatchIntakeOnly() {
+  if (serverUrl) {
+    const scratch = await createScratchDatabase(serverUrl, { prefix: 'switchyard_bench', keep: options.keepDb, maxConnections: 10 });
+    try {
+      await saveDiamondTemplate(scratch.database.db);
+      await measureDirectBatchCreate(scratch.database, 'postgres');
+      const prepared = options.http ? prepareBuild({ build: options.build }) : { skipped: '--no-http' };
+      if ('appDirectory' in prepared && prepared.appDirectory) {
+        const server = await startWebServer({
+          appDirectory: prepared.appDirectory,
+          databaseUrl: scratch.url,
+          env: { ORCHESTRATOR: 'on', E2E: '1', WORKER_CONCURRENCY: String(CONCURRENCY) },
+        });
+        try {
+          await measureBatchOverHttp(scratch, server);
+        } finally {
+          await server.stop();
+          fs.rmSync(prepared.appDirectory, { recursive: true, force: true });
+        }
+      } else {
+        log.skip({ figure: 'create_tasks_per_second_batch', unit: 'tasks/s', db: 'postgres' }, 'skipped' in prepared ? prepared.skipped : 'no build');
+      }
+    } finally {
+      await scratch.close();
+    }
+  }
+  if (options.pglite) {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-bench-pglite-'));
+    const database = await openDatabase({ dataDir: directory });
+    try {
+      await migrateDatabase(database);
+      await saveDiamondTemplate(database.db);
+      await measureDirectBatchCreate(database, 'pglite');
+    } finally {
+      await database.close();
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  }
 }
 
 // ------------------------------------------------------------------------------ a million tasks
@@ -604,6 +707,7 @@ async function measurePglite() {
     });
     await measureLatencyFigures(database, 'pglite', startInProcess);
     await measureDirectCreate(database, 'pglite');
+    await measureDirectBatchCreate(database, 'pglite');
   } finally {
     await database.close();
     fs.rmSync(directory, { recursive: true, force: true });
@@ -614,7 +718,9 @@ async function measurePglite() {
 async function main() {
   const started = performance.now();
   let postgresVersion: string | undefined;
-  if (serverUrl) {
+  if (options.batchIntake) {
+    await measureBatchIntakeOnly();
+  } else if (serverUrl) {
     const scratch = await createScratchDatabase(serverUrl, { prefix: 'switchyard_bench', keep: options.keepDb, maxConnections: 10 });
     progress(`PostgreSQL: scratch database ${scratch.name}`);
     try {
@@ -627,6 +733,7 @@ async function main() {
         return () => stopWorkerProcesses(workers);
       });
       await measureDirectCreate(scratch.database, 'postgres');
+      await measureDirectBatchCreate(scratch.database, 'postgres');
       const routes = options.http ? await measureHttpFigures(scratch, templateVersion) : undefined;
       if (options.million) {
         await measureMillion(routes);
@@ -661,7 +768,7 @@ async function main() {
   if (appDirectory) {
     fs.rmSync(appDirectory, { recursive: true, force: true });
   }
-  if (options.pglite) {
+  if (options.pglite && !options.batchIntake) {
     await measurePglite();
   }
   const seconds = (performance.now() - started) / 1000;

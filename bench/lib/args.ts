@@ -8,6 +8,11 @@ export type BenchOptions = {
   repeat: number;
   latencyTasks: number;
   httpTasks: number;
+  /** Tasks created through POST /tasks/batch and createTasks() (batchSize a call). */
+  batchTasks: number;
+  batchSize: number;
+  /** Only the batch-intake figures. */
+  batchIntake: boolean;
   queryRounds: number;
   cold: boolean;
   peer: boolean;
@@ -55,6 +60,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     '--repeat',
     '--latency-tasks',
     '--http-tasks',
+    '--batch-tasks',
+    '--batch-size',
+    '--batch-intake',
     '--query-rounds',
     '--no-cold',
     '--no-peer',
@@ -73,7 +81,18 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     const previous = args[index - 1];
     const isValue =
       previous !== undefined &&
-      ['--tasks', '--workers', '--repeat', '--latency-tasks', '--http-tasks', '--query-rounds', '--million-tasks', '--million-db'].includes(previous);
+      [
+        '--tasks',
+        '--workers',
+        '--repeat',
+        '--latency-tasks',
+        '--http-tasks',
+        '--batch-tasks',
+        '--batch-size',
+        '--query-rounds',
+        '--million-tasks',
+        '--million-db',
+      ].includes(previous);
     if (!isValue && !known.has(arg) && !(previous === '--write-results' && !arg.startsWith('--'))) {
       throw new Error(`unknown option ${arg} (see --help)`);
     }
@@ -95,6 +114,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     repeat: integer('--repeat', quick ? 1 : 3),
     latencyTasks: integer('--latency-tasks', quick ? 50 : 200),
     httpTasks: integer('--http-tasks', quick ? 400 : 2000),
+    batchTasks: integer('--batch-tasks', quick ? 2000 : 10_000),
+    batchSize: Math.min(integer('--batch-size', 1000), 1000),
+    batchIntake: has('--batch-intake'),
     queryRounds: integer('--query-rounds', quick ? 10 : 30),
     cold: !has('--no-cold') && !quick,
     peer: !has('--no-peer'),
@@ -122,6 +144,10 @@ With DATABASE_URL=postgres://…: every figure; scratch databases are created on
   --repeat N           interleaved repeats of every drain; medians are reported (default 3)
   --latency-tasks N    diamonds for dependent_start_ms / task_latency_ms (default 200)
   --http-tasks N       tasks created through POST /api/v1/tasks (default 2000)
+  --batch-tasks N     tasks created through POST /api/v1/tasks/batch and createTasks() (default 10000)
+  --batch-size N      tasks per batch call, at most 1000 (default 1000)
+  --batch-intake      only the batch-intake figures (createTasks() on each database; POST /tasks/batch
+                      with DATABASE_URL unless --no-http)
   --query-rounds N     timed requests per dashboard query at a million tasks (default 30)
   --million            seed the 1,000,000-task dataset (≈ 4–5 minutes) and time the dashboard's reads
   --million-tasks N    size of that dataset instead of 1,000,000
