@@ -46,6 +46,9 @@ beforeAll(async () => {
           'x-request-id': 'req-1',
         });
         response.end(JSON.stringify({ id: 'acct_1', status: 'active', session: { access_token: SECRETS.serviceToken } }));
+      } else if (request.url === '/slow') {
+        // Answers long after the step's timeout: the attempt must show what it sent all the same.
+        setTimeout(() => response.writeHead(200).end('{}'), 3000).unref();
       } else if (request.url === '/report') {
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ rows: Array.from({ length: 2000 }, (_, index) => ({ index, label: `row ${index}` })) }));
@@ -59,6 +62,7 @@ beforeAll(async () => {
   serviceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
+  server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
 
@@ -103,6 +107,13 @@ describeEachDatabase("an attempt's request, response and log lines", (suite) => 
         },
         { name: 'report', handler: 'http', dependsOn: ['create_account'], handlerConfig: { service: 'vault', path: '/report' } },
         { name: 'chatty', handler: 'test.chatty', dependsOn: ['create_account'] },
+        {
+          name: 'slow_call',
+          handler: 'http',
+          timeoutSeconds: 1,
+          retryLimit: 1,
+          handlerConfig: { service: 'vault', path: '/slow', body: { password: '{{ context.password }}' } },
+        },
         {
           name: 'ledger',
           handler: 'http',
@@ -162,7 +173,7 @@ describeEachDatabase("an attempt's request, response and log lines", (suite) => 
 
     // The rows as stored, every column as text.
     const rows = await queryRows<{ row: string }>(suite.database.db, sql`select a::text as row from step_attempts a where a.task_id = ${taskId}`);
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(5);
     const stored = rows.map((row) => row.row).join('\n');
     for (const [name, secret] of Object.entries(SECRETS)) {
       expect(stored, name).not.toContain(secret);
@@ -213,6 +224,15 @@ describeEachDatabase("an attempt's request, response and log lines", (suite) => 
     expect(created!.logs).toEqual([
       { at: expect.any(String), level: 'info', message: 'service answered', fields: expect.objectContaining({ service: 'vault', status: 201 }) },
     ]);
+
+    // An attempt cut short by its timeout shows what it sent, and that no answer came.
+    const [slow] = await listAttempts(taskId, 'slow_call');
+    expect(slow).toMatchObject({
+      outcome: 'timeout',
+      service_calls: 1,
+      request: { method: 'POST', path: '/slow', body: { password: '[redacted]' } },
+      response: null,
+    });
 
     // A failed attempt is stored the same way, by the statement that records the failure.
     const [ledger] = await listAttempts(taskId, 'ledger');

@@ -29,8 +29,23 @@ export class AttemptRecorder {
 
   constructor(private readonly matcher: SecretMatcher = createSecretMatcher()) {}
 
-  recordCall(record: ServiceCallRecord): void {
+  /** Calls sent and not yet counted by recordCall, by callId. */
+  private readonly sentCallIds = new Set<number>();
+
+  /** A call as it is sent: an attempt that times out before the answer still shows what it sent. */
+  recordSend(record: ServiceCallRecord): void {
     this.serviceCalls += 1;
+    this.lastCall = record;
+    if (record.callId !== undefined) {
+      this.sentCallIds.add(record.callId);
+    }
+  }
+
+  /** A call answered, or failed without an answer; counted here unless recordSend counted it. */
+  recordCall(record: ServiceCallRecord): void {
+    if (record.callId === undefined || !this.sentCallIds.delete(record.callId)) {
+      this.serviceCalls += 1;
+    }
     this.lastCall = record;
   }
 

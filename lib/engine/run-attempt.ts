@@ -16,6 +16,8 @@ export type CreateServiceCaller = (options: {
   correlationId: string;
   signal: AbortSignal;
   onCall: (record: ServiceCallRecord) => void;
+  /** Called as each call is sent, before its answer (see AttemptRecorder.recordSend). */
+  onSend?: (record: ServiceCallRecord) => void;
 }) => ServiceCaller;
 
 class AttemptTimeoutError extends RetryableError {
@@ -78,6 +80,7 @@ export async function runAttempt({
         lastHttpStatus = record.status ?? null;
         recorder.recordCall(record);
       },
+      onSend: (record) => recorder.recordSend(record),
     });
     const aborted = new Promise<never>((_resolve, reject) => {
       controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true });

@@ -7,6 +7,8 @@ export type ServiceCallRecord = {
   path: string;
   status?: number;
   latencyMs: number;
+  /** Numbers the calls of one caller: a call's onSend and onCall records carry the same. */
+  callId?: number;
   /** What was sent and what came back, for the attempt's record (redacted and cut there, not here). */
   requestHeaders?: Record<string, string>;
   requestBody?: unknown;

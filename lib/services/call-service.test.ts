@@ -87,6 +87,7 @@ describe('createServiceCaller', () => {
         service: 'svc',
         method: 'POST',
         path: '/things?x=1',
+        callId: 1,
         status: 200,
         latencyMs: expect.any(Number) as number,
         requestHeaders: {

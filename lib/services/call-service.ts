@@ -13,6 +13,8 @@ export type CreateServiceCallerOptions = {
   signal: AbortSignal;
   /** Told about every call, answered or not, so the attempt can show status and latency. */
   onCall?: (record: ServiceCallRecord) => void;
+  /** Told about every call as it is sent (the same `callId` as its onCall), so a call cut short by a timeout is still shown. */
+  onSend?: (record: ServiceCallRecord) => void;
   fetchImpl?: typeof fetch;
 };
 
@@ -32,8 +34,10 @@ export function createServiceCaller({
   correlationId,
   signal,
   onCall,
+  onSend,
   fetchImpl = fetch,
 }: CreateServiceCallerOptions): ServiceCaller {
+  let callCount = 0;
   return {
     async call(service: string, path: string, options: ServiceCallOptions = {}): Promise<ServiceResponse> {
       const baseUrl = urls[service];
@@ -63,17 +67,16 @@ export function createServiceCaller({
         'Idempotency-Key': options.idempotencyKey ?? idempotencyKey,
         'X-Correlation-ID': correlationId,
       };
+      callCount += 1;
+      const sent = { service, method, path, callId: callCount, requestHeaders: headers, requestBody: options.body };
       const report = (answer?: { status: number; headers: Headers; body: unknown }) =>
         onCall?.({
-          service,
-          method,
-          path,
+          ...sent,
           status: answer?.status,
           latencyMs: Math.round(performance.now() - startedAt),
-          requestHeaders: headers,
-          requestBody: options.body,
           response: answer && { headers: answer.headers, body: answer.body },
         });
+      onSend?.({ ...sent, latencyMs: 0 });
 
       let response: Response;
       let text: string;
