@@ -34,7 +34,6 @@ test('an outage appears on Failures at once with its reason, the task list says 
   await expect(accounts).toContainText('user holds their data');
   await expect(group.locator('[data-partial-step="setup_billing_profile"]')).toContainText('waiting here');
   await expect(page.getByText('Nothing is failing')).toHaveCount(0);
-  await page.screenshot({ path: 'test-results/outage-on-failures.png', fullPage: true });
 
   // The task list says why each of its tasks waits.
   await page.goto(`/tasks?q=${batch}`);

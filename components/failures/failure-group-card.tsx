@@ -22,9 +22,11 @@ export function failureGroupFilter(group: FailureGroup): TaskFilters {
 export function PartialState({
   group,
   here = 'failing here',
+  hereTone = 'danger',
 }: {
   group: Pick<FailureGroup, 'partial_state' | 'count' | 'step'> & { step_status?: string };
   here?: string;
+  hereTone?: 'danger' | 'warning';
 }) {
   if (group.partial_state.length === 0) {
     return null;
@@ -51,7 +53,7 @@ export function PartialState({
               <span className="muted">{entry.service ? `service: ${entry.service}` : 'no service'}</span>
               <span>
                 {failing ? (
-                  <strong className="tone-danger">{here}</strong>
+                  <strong className={`tone-${hereTone}`}>{here}</strong>
                 ) : done > 0 ? (
                   <strong className="tone-success">
                     {done}/{group.count} done{entry.service ? ` — ${entry.service} holds their data` : ''}

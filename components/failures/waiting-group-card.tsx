@@ -99,7 +99,7 @@ export function WaitingGroupCard({ group, stuckAfterSeconds }: { group: WaitingG
           </Link>
         </div>
       </div>
-      <PartialState group={group} here="waiting here" />
+      <PartialState group={group} here="waiting here" hereTone="warning" />
     </article>
   );
 }

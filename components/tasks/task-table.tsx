@@ -14,7 +14,7 @@ import { RepairsBadge } from './repairs-badge';
 import { WaitingReasonText } from './waiting-reason';
 
 /** A failure's signature in at most `max` characters, for a table cell (the whole in its title). */
-function shortSignature(signature: string, max = 48): string {
+function shortSignature(signature: string, max = 40): string {
   return signature.length > max ? `${signature.slice(0, max - 1)}…` : signature;
 }
 
