@@ -412,7 +412,20 @@ export type StepFailure = {
   refundAttempt?: boolean;
   /** The service answered "too many requests": the step's rate_limited_since starts (or goes on); any other outcome ends it. */
   rateLimited?: boolean;
+  details?: AttemptDetails;
 };
+
+/** The input record's fields for an attempt's details; none without them (jsonb_to_recordset reads null). */
+function attemptDetailsInput(details: AttemptDetails | undefined) {
+  return details === undefined
+    ? {}
+    : { request: details.request, response: details.response, service_calls: details.serviceCalls, logs: details.logs };
+}
+
+/** Sets the closed attempt's details from the input record `i` (see attemptDetailsInput). */
+function attemptDetailsSetSql() {
+  return sql`request = i.request, response = i.response, service_calls = coalesce(i.service_calls, 0), logs = i.logs`;
+}
 
 /**
  * Records failed attempts in one statement: each step goes to waiting_retry (claimable again after
@@ -437,6 +450,7 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
       duration_ms: f.durationMs,
       refund_attempt: f.refundAttempt ?? false,
       rate_limited: f.rateLimited ?? false,
+      ...attemptDetailsInput(f.details),
     })),
   );
   const [row] = await queryRows<{ failed: number }>(
@@ -450,21 +464,8 @@ export async function markStepsFailed(dbOrTx: DbOrTx, failures: readonly StepFai
       -- One instant for the attempt's end, its error and the wait before the next one, read as the
       -- statement runs (see markStepsComplete).
       select clock_timestamp() as at
-  details?: AttemptDetails;
     ), failed as (
       update steps s set status = i.next_status,
-/** The input record's fields for an attempt's details; none without them (jsonb_to_recordset reads null). */
-function attemptDetailsInput(details: AttemptDetails | undefined) {
-  return details === undefined
-    ? {}
-    : { request: details.request, response: details.response, service_calls: details.serviceCalls, logs: details.logs };
-}
-
-/** Sets the closed attempt's details from the input record `i` (see attemptDetailsInput). */
-function attemptDetailsSetSql() {
-  return sql`request = i.request, response = i.response, service_calls = coalesce(i.service_calls, 0), logs = i.logs`;
-}
-
         run_at = case when i.next_status = 'waiting_retry' then (select at from stamp) + make_interval(secs => i.run_after_seconds) else null end,
         last_error = jsonb_build_object('class', i.error_class, 'message', i.error_message, 'code', i.error_code,
           'http_status', i.http_status, 'attempt', i.attempt, 'outcome', i.outcome, 'at', (select at from stamp)),
@@ -489,7 +490,6 @@ function attemptDetailsSetSql() {
         jsonb_build_object('error_class', i.error_class, 'error_code', i.error_code, 'http_status', i.http_status,
           'retry_in_seconds', case when f.status = 'waiting_retry' then i.run_after_seconds end,
           'attempt_not_counted', i.refund_attempt, 'rate_limited', i.rate_limited)
-      ...attemptDetailsInput(f.details),
       from failed f join input i on i.id = f.id
     ), task_deltas as (
       select task_id, 0 as unfinished, -count(*)::int as live from failed where status = 'error' group by task_id
