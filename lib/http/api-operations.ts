@@ -519,30 +519,6 @@ export const operations = {
     responses: { 200: { description: 'The service', schema: responseSchemas.ServiceInfo } },
     errors: [...JSON_BODY_ERRORS, 404, 409],
   }),
-  changeServiceCircuit: operation({
-    method: 'POST',
-    path: '/api/v1/services/{name}/circuit',
-    tag: 'Services',
-    summary: "Probe now, close or open a service's circuit",
-    description:
-      "`probe`: an open (or half-open) circuit sends its probe call at the next check, about a second later; `close`: calls go through again and the steps waiting on it start, spread out; `open`: no step of the service starts until a probe call gets an answer after the cool-down (CIRCUIT_COOLDOWN_SECONDS). A reason is required; each action is recorded in the circuit's events with who and why. 409 when the circuit's state makes the action meaningless (probe or close a closed circuit, open an open one); nothing is written then.",
-    access: 'operator',
-    body: json(circuitActionBodySchema),
-    responses: { 200: { description: 'The service, its circuit after the action', schema: responseSchemas.ServiceInfo } },
-    errors: [...JSON_BODY_ERRORS, 404, 409],
-  }),
-  listAlerts: operation({
-    method: 'GET',
-    path: '/api/v1/alerts',
-    tag: 'Services',
-    summary: 'The latest alert messages (ALERT_WEBHOOK_URL) and how each was delivered',
-    description:
-      'The 50 latest messages, newest first: "failing" when a failure group of steps in error appears (at most one per group per ALERT_QUIET_SECONDS), "resolved" when it empties; each POSTed once by one process, retried with backoff while the receiver is down.',
-    access: 'viewer',
-    query: emptyQuerySchema,
-    responses: { 200: { description: 'Alert messages', schema: responseSchemas.AlertDeliveryList } },
-    errors: [422],
-  }),
   holdService: operation({
     method: 'POST',
     path: '/api/v1/services/{name}/hold',
