@@ -1,9 +1,12 @@
-import { STEP_STATUSES } from '../../lib/statuses';
+import { STEP_STATUSES, TASK_STATUSES } from '../../lib/statuses';
 import { StatusIcon } from '../status/status-icon';
 import { statusLabel, statusTone } from '../status/status-style';
 import '../tasks/compensation.css';
 
-/** What the graph's colours, icons and dashed nodes mean: every step status, and the compensation steps. */
+/** States only a task has (compensating), shown after the steps' own. */
+const TASK_ONLY_STATUSES = TASK_STATUSES.filter((status) => !(STEP_STATUSES as readonly string[]).includes(status));
+
+/** What the graph's colours, icons and dashed nodes mean: every step status, the task-only ones, and the compensation steps. */
 export function StatusLegend() {
   return (
     <ul className="status-legend" aria-label="Legend" data-testid="status-legend">
@@ -11,6 +14,12 @@ export function StatusLegend() {
         <li key={status} className={`tone-${statusTone(status)}`} data-legend-status={status}>
           <StatusIcon status={status} />
           <span>{statusLabel(status)}</span>
+        </li>
+      ))}
+      {TASK_ONLY_STATUSES.map((status) => (
+        <li key={status} className={`tone-${statusTone(status)}`} data-legend-status={status}>
+          <StatusIcon status={status} />
+          <span>{statusLabel(status)} (task)</span>
         </li>
       ))}
       <li data-legend-status="compensation-step">
