@@ -117,3 +117,25 @@ describe('readEnv: SERVICE_<NAME>_RATE_PER_SECOND and SERVICE_<NAME>_MAX_CONCURR
     );
   });
 });
+
+describe('readEnv: RETENTION_DAYS and ARCHIVE', () => {
+  it('keeps every task by default, and takes a number of days above 0', () => {
+    expect(readEnv({})).toMatchObject({ retentionDays: undefined, archive: false });
+    expect(readEnv({ RETENTION_DAYS: ' ' })).toMatchObject({ retentionDays: undefined });
+    expect(readEnv({ RETENTION_DAYS: '30' })).toMatchObject({ retentionDays: 30, archive: false });
+    expect(readEnv({ RETENTION_DAYS: '0.5', ARCHIVE: 'on' })).toMatchObject({ retentionDays: 0.5, archive: true });
+  });
+
+  it('refuses a retention that is not a number of days above 0, naming the variable', () => {
+    for (const value of ['0', '-3', 'thirty', '30d', '1e9']) {
+      expect(() => readEnv({ RETENTION_DAYS: value }), value).toThrow(`RETENTION_DAYS must be a number of days above 0`);
+    }
+    expect(() => readEnv({ RETENTION_DAYS: 'thirty' })).toThrow('Not "thirty"');
+  });
+
+  it('refuses ARCHIVE other than on or off, and ARCHIVE=on without RETENTION_DAYS', () => {
+    expect(() => readEnv({ RETENTION_DAYS: '30', ARCHIVE: 'yes please' })).toThrow('ARCHIVE must be "on" or "off"');
+    expect(() => readEnv({ ARCHIVE: 'on' })).toThrow('ARCHIVE=on keeps the tasks RETENTION_DAYS removes, but RETENTION_DAYS is not set');
+    expect(readEnv({ ARCHIVE: 'off' })).toMatchObject({ archive: false });
+  });
+});

@@ -35,6 +35,10 @@ export type SwitchyardEnv = {
   templateEnvironment: string;
   /** REDACT_FIELDS: header and body field names redacted in stored attempts, besides the default ones. */
   redactFields: string[];
+  /** RETENTION_DAYS: finished tasks older than this many days are removed; undefined: every task is kept. */
+  retentionDays: number | undefined;
+  /** ARCHIVE=on: removed tasks are first written as NDJSON under DATA_DIR/archive. */
+  archive: boolean;
 };
 
 /** STUCK_AFTER_SECONDS when unset (shared/API.md §2). */
@@ -62,7 +66,35 @@ export function readEnv(env: Record<string, string | undefined> = process.env): 
     templateEnvironment: env.SWITCHYARD_ENV?.trim() || env.NODE_ENV?.trim() || 'development',
     redactFields: parseRedactFields(env.REDACT_FIELDS),
     serviceLimits: readServiceLimits(env),
+    retentionDays: readRetentionDays(env),
+    archive: readArchive(env),
   };
+}
+
+const MAX_RETENTION_DAYS = 36_500;
+
+/** RETENTION_DAYS: a number of days above 0 (0.5 is twelve hours); unset or empty keeps every task. */
+function readRetentionDays(env: Record<string, string | undefined>): number | undefined {
+  const raw = env.RETENTION_DAYS?.trim();
+  if (!raw) {
+    return undefined;
+  }
+  const days = Number(raw);
+  if (!Number.isFinite(days) || days <= 0 || days > MAX_RETENTION_DAYS) {
+    throw new Error(
+      `RETENTION_DAYS must be a number of days above 0 and at most ${MAX_RETENTION_DAYS}, such as 30 or 0.5; leave it unset to keep every task. Not "${raw}"`,
+    );
+  }
+  return days;
+}
+
+/** ARCHIVE=on writes what retention removes: without RETENTION_DAYS nothing is removed, so it would do nothing. */
+function readArchive(env: Record<string, string | undefined>): boolean {
+  const archive = readSwitch(env, 'ARCHIVE', false);
+  if (archive && !env.RETENTION_DAYS?.trim()) {
+    throw new Error('ARCHIVE=on keeps the tasks RETENTION_DAYS removes, but RETENTION_DAYS is not set (every task is kept): set both, or neither');
+  }
+  return archive;
 }
 
 /**

@@ -13,6 +13,7 @@ import { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER, type CircuitBreakerOptions } f
 import { ClaimLoop } from './claim-loop';
 import { LeaseKeeper } from './lease-keeper';
 import { OutcomeRecorder } from './outcome-recorder';
+import { Retention, type RetentionOptions } from './retention';
 import type { CreateServiceCaller } from './run-attempt';
 
 export type OrchestratorOptions = {
@@ -38,6 +39,8 @@ export type OrchestratorOptions = {
   alerts?: Omit<AlertDeliveryOptions, 'db' | 'workerId' | 'log'>;
   /** Names of headers and body fields redacted in what attempts store, besides the default ones (REDACT_FIELDS). */
   redactFields?: readonly string[];
+  /** RETENTION_DAYS (and ARCHIVE): old finished tasks removed in the background by one process at a time; unset: every task kept. */
+  retention?: Omit<RetentionOptions, 'db' | 'log'>;
 };
 
 export type Orchestrator = {
@@ -60,7 +63,8 @@ const noServices: CreateServiceCaller = () => ({
  * writes outcomes in batches (whatever finished while the previous batch was being written goes in
  * the next statement); the lease keeper keeps the leases of the steps this process holds and reclaims
  * those of dead processes; the circuit breaker counts service failures and sends probes; the alert
- * delivery turns the alert outbox into messages to ALERT_WEBHOOK_URL, on its own timer.
+ * delivery turns the alert outbox into messages to ALERT_WEBHOOK_URL, on its own timer; retention
+ * (RETENTION_DAYS) removes old finished tasks, on its own timer too.
  */
 export async function startOrchestrator(options: OrchestratorOptions): Promise<Orchestrator> {
   const { database, handlers } = options;
@@ -104,6 +108,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   });
 
   const alertDelivery = options.alerts ? new AlertDelivery({ ...options.alerts, db, workerId, log }) : undefined;
+  const retention = options.retention ? new Retention({ ...options.retention, db, log }) : undefined;
 
   const unlisten = await database.listen(STEPS_READY_CHANNEL, () => claimLoop.wake());
   leaseKeeper.start();
@@ -112,6 +117,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   await writeServiceLimitSettings(db, limits);
   claimLoop.start();
   alertDelivery?.start();
+  retention?.start();
   log.info({ concurrency, lease_seconds: leaseSeconds }, 'orchestrator started');
 
   const counters = () => ({ claimed: slots.claimed, completed: recorder.completed, failed: recorder.failed });
@@ -128,6 +134,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       // Checks stop with the claims: a stopping process sends no probe.
       circuitBreaker?.stop();
       const alertsStopped = alertDelivery?.stop();
+      const retentionStopped = retention?.stop();
       await claimLoop.release();
       await waitAtMost(slots.allEnded(), shutdownGraceMs);
       slots.abort();
@@ -139,6 +146,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       await waitAtMost(recorder.flush(), recordWaitAfterStopMs);
       leaseKeeper.stop();
       await alertsStopped;
+      await retentionStopped;
       await unlisten();
       log.info(counters(), 'orchestrator stopped');
     },

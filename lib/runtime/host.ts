@@ -90,6 +90,10 @@ export async function startRuntime({
           serviceLimits: env.serviceLimits,
           alerts: { webhookUrl: env.alertWebhookUrl, quietSeconds: env.alertQuietSeconds, publicUrl: env.publicUrl },
           redactFields: env.redactFields,
+          retention:
+            env.retentionDays === undefined
+              ? undefined
+              : { retentionDays: env.retentionDays, archiveDirectory: env.archive ? path.join(env.dataDir, 'archive') : undefined },
           circuitBreaker: {
             ...DEFAULT_CIRCUIT_BREAKER,
             failureThreshold: env.circuitFailureThreshold,
