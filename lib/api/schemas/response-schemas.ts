@@ -76,7 +76,7 @@ const taskSummaryProperties = {
 
 export const taskSummarySchema = object(taskSummaryProperties);
 
-export const createdTasksItemSchema = object({
+const createdTasksItemSchema = object({
   index: described(integer, "The item's place in the request's tasks, from 0."),
   task: taskSummarySchema,
   created: described(boolean, 'false: an existing task (or an earlier item of the batch) had the idempotency key or identity.'),
