@@ -94,15 +94,25 @@ export async function createTasks(
           : { index, task: createdTasks[plan.newIndex] as TaskRow, created: newItems[plan.newIndex]?.index === index },
       );
     } catch (error) {
-      if (!(error instanceof LostRace)) {
+      if (!(error instanceof LostRace) && !isDeadlock(error)) {
         throw error;
       }
-      // Another request took one of the keys between the look-up and the insert: look again.
+      // Another request took one of the keys between the look-up and the insert (or deadlocked with this one): look again.
       if (round === MAX_CREATE_ROUNDS) {
         throw new Error(`tasks with the same idempotency keys or identities kept being created (${MAX_CREATE_ROUNDS} rounds)`);
       }
     }
   }
+}
+
+/** PostgreSQL's deadlock_detected (40P01), on the error or a cause of it. */
+function isDeadlock(error: unknown): boolean {
+  for (let current = error; current !== null && typeof current === 'object'; current = (current as { cause?: unknown }).cause) {
+    if ((current as { code?: unknown }).code === '40P01') {
+      return true;
+    }
+  }
+  return false;
 }
 
 function indexOfPath(path: string): number {
@@ -248,7 +258,13 @@ async function insertAll(db: Db, newItems: readonly CheckedItem[], actor: string
       liveSteps: item.definition.steps.filter((step) => step.dependsOn.length === 0).length,
       createdBy: actor,
     }));
-    const inserted = await insertTasksUnlessDuplicate(tx, rows);
+    // In one order across batches (by their keys), so that two batches racing for the same keys wait
+    // for each other instead of deadlocking; a deadlock left (the two unique indexes) is a lost race.
+    const byKeys = (row: NewTask) => `${row.identityKey ?? ''}\u0000${row.idempotencyKey ?? ''}\u0000${row.namespace}\u0000${row.name}`;
+    const inserted = await insertTasksUnlessDuplicate(
+      tx,
+      [...rows].sort((a, b) => (byKeys(a) < byKeys(b) ? -1 : byKeys(a) > byKeys(b) ? 1 : 0)),
+    );
     if (inserted.length !== rows.length) {
       throw new LostRace();
     }

@@ -161,6 +161,34 @@ describeEachDatabase('POST /api/v1/tasks/batch', (suite) => {
     expect(await countRows(suite.database)).toEqual(before);
   });
 
+  it('answers concurrent batches naming the same tasks with one task each, never 500', async () => {
+    await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
+    await saveSignupTemplate(suite.database);
+    // Each batch shares half of its identities with the next one, every other one in reverse order: the inserts race on them.
+    const batches = Array.from({ length: 4 }, (_, batch) => {
+      const tasks = Array.from({ length: 20 }, (_, index) => signup(`race${batch * 10 + index}@example.com`));
+      return { tasks: batch % 2 === 0 ? tasks : tasks.reverse() };
+    });
+    const answers = await Promise.all(batches.map((batch) => postBatch(batch)));
+    // 200 for a batch whose every task another batch created first.
+    expect(answers.every((answer) => answer.status === 201 || answer.status === 200)).toBe(true);
+    const idByEmail = new Map<string, string>();
+    for (const answer of answers) {
+      for (const item of answer.body.items) {
+        const email = (item.task.context as { user_info: { email: string } }).user_info.email;
+        expect(idByEmail.get(email) ?? item.task.id, email).toBe(item.task.id);
+        idByEmail.set(email, item.task.id);
+      }
+    }
+    expect(idByEmail.size).toBe(50);
+    expect(answers.flatMap((answer) => answer.body.items).filter((item) => item.created)).toHaveLength(50);
+    const [counts] = await queryRows<{ tasks: number; steps: number }>(
+      suite.database.db,
+      sql`select (select count(*) from tasks)::int as tasks, (select count(*) from steps)::int as steps`,
+    );
+    expect(counts).toEqual({ tasks: 50, steps: 200 });
+  });
+
   it('takes 1 to 1,000 tasks: none, more, or a body over 1 MiB are refused', async () => {
     await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
     await saveSignupTemplate(suite.database);
