@@ -18,6 +18,7 @@ import { drainDiamonds, waitUntilDrained, type DrainResult } from './figures/dra
 import { drainGraphileJobs, type PeerDrainResult } from './figures/graphile-worker-peer';
 import { createTasksOverHttp, hasRoute, timeRequests, type TimedRequest } from './figures/http-api';
 import { measureIdleLatency, summarizeLatency } from './figures/idle-latency';
+import { countOldTasks, drainBesideOldTasks, seedOldFinishedTasks } from './figures/retention-impact';
 import { HELP, parseBenchArgs, type BenchOptions } from './lib/args';
 import { countersBetween, readDatabaseCounters } from './lib/db-counters';
 import { DIAMOND, DIAMOND_STEP_COUNT, saveDiamondTemplate } from './lib/diamond';
@@ -525,6 +526,61 @@ async function measureBatchIntakeOnly() {
   }
 }
 
+// ---------------------------------------------------------------------------------- retention
+/**
+ * Steps/s of one worker process while its RETENTION_DAYS purge removes `retentionTasks` old finished
+ * tasks, against the same drain beside the same old tasks without it (first), in one run.
+ */
+async function measureRetentionImpact(scratch: ScratchDatabase, templateVersion: TemplateVersionRow) {
+  const { database, url } = scratch;
+  const { db } = database;
+  progress(`retention: seeding ${options.retentionTasks} tasks finished 40 days ago …`);
+  await db.execute(sql.raw(TRUNCATE_WORK_SQL));
+  await seedOldFinishedTasks(db, { templateVersion, count: options.retentionTasks, onProgress: progress });
+  const drain = (extraEnv: Record<string, string>) =>
+    drainBesideOldTasks(database, {
+      templateVersion,
+      tasks: options.tasks,
+      startDrainers: async () => {
+        const workers = await startWorkerProcesses(db, { url, count: 1, concurrency: CONCURRENCY, extraEnv });
+        return () => stopWorkerProcesses(workers);
+      },
+    });
+  progress(`retention: 1 worker drains ${options.tasks} diamonds beside them, no retention …`);
+  const without = await drain({});
+  const oldBefore = await countOldTasks(db);
+  progress(`retention: the same with RETENTION_DAYS=30 purging them …`);
+  const withRetention = await drain({ RETENTION_DAYS: '30' });
+  const removed = oldBefore - (await countOldTasks(db));
+  const ratio = without.stepsPerSecond > 0 ? withRetention.stepsPerSecond / without.stepsPerSecond : 0;
+  log.add({
+    figure: 'steps_per_second_during_retention',
+    value: round(ratio, 2),
+    unit: '×',
+    db: 'postgres',
+    setting: `1 worker process × ${CONCURRENCY}, ${options.tasks} diamonds, while its RETENTION_DAYS purge runs (500 tasks a transaction) over ${options.retentionTasks} old finished tasks, ÷ the same drain without it; ${removed} removed by the end of the drain`,
+    target: '≥ 0.8× (issue 18: less than 20% lower)',
+    verdict: verdict(ratio >= 0.8),
+    steps_per_second_without: round(without.stepsPerSecond),
+    steps_per_second_with: round(withRetention.stepsPerSecond),
+    old_tasks_removed: removed,
+  });
+}
+
+/** `--retention-only`: only steps_per_second_during_retention (PostgreSQL). */
+async function measureRetentionOnly() {
+  if (!serverUrl) {
+    log.skip({ figure: 'steps_per_second_during_retention', unit: '×', db: 'postgres' }, 'needs DATABASE_URL=postgres://…');
+    return;
+  }
+  const scratch = await createScratchDatabase(serverUrl, { prefix: 'switchyard_bench', keep: options.keepDb, maxConnections: 10 });
+  try {
+    await measureRetentionImpact(scratch, await saveDiamondTemplate(scratch.database.db));
+  } finally {
+    await scratch.close();
+  }
+}
+
 // ------------------------------------------------------------------------------ a million tasks
 async function measureMillion(routes: RouteSupport | undefined) {
   const figures = ['list', 'failures', 'detail'];
@@ -720,6 +776,8 @@ async function main() {
   let postgresVersion: string | undefined;
   if (options.batchIntake) {
     await measureBatchIntakeOnly();
+  } else if (options.retentionOnly) {
+    await measureRetentionOnly();
   } else if (serverUrl) {
     const scratch = await createScratchDatabase(serverUrl, { prefix: 'switchyard_bench', keep: options.keepDb, maxConnections: 10 });
     progress(`PostgreSQL: scratch database ${scratch.name}`);
@@ -735,6 +793,9 @@ async function main() {
       await measureDirectCreate(scratch.database, 'postgres');
       await measureDirectBatchCreate(scratch.database, 'postgres');
       const routes = options.http ? await measureHttpFigures(scratch, templateVersion) : undefined;
+      if (options.retention) {
+        await measureRetentionImpact(scratch, templateVersion);
+      }
       if (options.million) {
         await measureMillion(routes);
       }
@@ -768,7 +829,7 @@ async function main() {
   if (appDirectory) {
     fs.rmSync(appDirectory, { recursive: true, force: true });
   }
-  if (options.pglite && !options.batchIntake) {
+  if (options.pglite && !options.batchIntake && !options.retentionOnly) {
     await measurePglite();
   }
   const seconds = (performance.now() - started) / 1000;

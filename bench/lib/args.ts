@@ -13,6 +13,10 @@ export type BenchOptions = {
   batchSize: number;
   /** Only the batch-intake figures. */
   batchIntake: boolean;
+  /** Measure steps/s while RETENTION_DAYS purges `retentionTasks` old tasks (issue 18); `retentionOnly`: only that. */
+  retention: boolean;
+  retentionOnly: boolean;
+  retentionTasks: number;
   queryRounds: number;
   cold: boolean;
   peer: boolean;
@@ -63,6 +67,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     '--batch-tasks',
     '--batch-size',
     '--batch-intake',
+    '--retention',
+    '--retention-only',
+    '--retention-tasks',
     '--query-rounds',
     '--no-cold',
     '--no-peer',
@@ -89,6 +96,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         '--http-tasks',
         '--batch-tasks',
         '--batch-size',
+        '--retention-tasks',
         '--query-rounds',
         '--million-tasks',
         '--million-db',
@@ -117,6 +125,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     batchTasks: integer('--batch-tasks', quick ? 2000 : 10_000),
     batchSize: Math.min(integer('--batch-size', 1000), 1000),
     batchIntake: has('--batch-intake'),
+    retention: has('--retention') || has('--retention-only') || value('--retention-tasks') !== undefined,
+    retentionOnly: has('--retention-only'),
+    retentionTasks: integer('--retention-tasks', 1_000_000),
     queryRounds: integer('--query-rounds', quick ? 10 : 30),
     cold: !has('--no-cold') && !quick,
     peer: !has('--no-peer'),
@@ -148,6 +159,10 @@ With DATABASE_URL=postgres://…: every figure; scratch databases are created on
   --batch-size N      tasks per batch call, at most 1000 (default 1000)
   --batch-intake      only the batch-intake figures (createTasks() on each database; POST /tasks/batch
                       with DATABASE_URL unless --no-http)
+  --retention         also: steps/s of 1 worker while RETENTION_DAYS purges old tasks, against the same drain
+                      without it (needs DATABASE_URL; seeding 1,000,000 old tasks takes minutes)
+  --retention-tasks N old finished tasks seeded for --retention (default 1000000)
+  --retention-only    only that figure
   --query-rounds N     timed requests per dashboard query at a million tasks (default 30)
   --million            seed the 1,000,000-task dataset (≈ 4–5 minutes) and time the dashboard's reads
   --million-tasks N    size of that dataset instead of 1,000,000
