@@ -111,7 +111,9 @@ function releaseWaitingStepsSql(services: SQL, spreadMs: number): SQL {
  * Moves circuits whose cool-down is over from open to half_open, and returns the services this
  * caller moved: it alone sends the one probe call. A half-open circuit always has a next probe time
  * (`open_until`): the probe's answer closes or reopens it before then, and a probe that never reported
- * back by then (its worker died) opens it again, due now, so that another probe goes.
+ * back by then (its worker died) opens it again, due now, so that another probe goes. The circuit of a
+ * held service stays open while it is held (no probe could be sent: held steps are never claimed);
+ * after the release, the next check promotes it and sends its probe.
  */
 export async function promoteCircuitsToHalfOpen(dbOrTx: DbOrTx, { staleProbeSeconds }: { staleProbeSeconds: number }): Promise<string[]> {
   const rows = await queryRows<{ service: string }>(
@@ -124,6 +126,7 @@ export async function promoteCircuitsToHalfOpen(dbOrTx: DbOrTx, { staleProbeSeco
     ), promoted as (
       update service_circuits set state = 'half_open', open_until = now() + make_interval(secs => ${staleProbeSeconds}), updated_at = now()
       where state = 'open' and open_until <= now() and service not in (select service from reopened)
+        and service not in (select h.service from service_holds h)
       returning service
     ), events as (
       insert into service_circuit_events (service, from_state, to_state, reason)
@@ -151,18 +154,30 @@ export async function reopenUnprobedCircuit(dbOrTx: DbOrTx, service: string): Pr
   );
 }
 
-/** Closes a half-open circuit that has no step waiting to probe it: the next real call will tell. */
+/**
+ * Closes a half-open circuit that has no step waiting to probe it: the next real call will tell. A
+ * service held since it was promoted has its steps waiting, unclaimable: its circuit goes back to open,
+ * due now, and is probed after the release.
+ */
 export async function closeUnprobedCircuit(dbOrTx: DbOrTx, service: string): Promise<void> {
   await queryRows(
     dbOrTx,
     sql`
-    with closed as (
+    with held as (
+      select h.service from service_holds h where h.service = ${service}
+    ), reopened as (
+      update service_circuits set state = 'open', open_until = now(), updated_at = now()
+      where service = ${service} and state = 'half_open' and service in (select service from held)
+      returning service
+    ), closed as (
       update service_circuits set state = 'closed', consecutive_failures = 0, open_until = null, updated_at = now()
-      where service = ${service} and state = 'half_open'
+      where service = ${service} and state = 'half_open' and service not in (select service from held)
       returning service
     )
     insert into service_circuit_events (service, from_state, to_state, reason)
-    select service, 'half_open', 'closed', 'no step was waiting to probe it' from closed`,
+    select service, 'half_open', 'closed', 'no step was waiting to probe it' from closed
+    union all
+    select service, 'half_open', 'open', 'the service is held: its probe goes after the release' from reopened`,
   );
 }
 

@@ -188,6 +188,7 @@ export class CircuitBreaker {
         }
         const probe = await claimReadySteps(db, { limit: 1, workerId, leaseSeconds, probeService: service, limits });
         if (probe.length === 0) {
+          // Nothing waits (a held service's waiting steps are not claimable: its circuit stays open).
           await closeUnprobedCircuit(db, service);
           continue;
         }

@@ -2,13 +2,17 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
+import { closeUnprobedCircuit } from '../../db/queries/service-circuits';
 import { describeEachDatabase } from '../../db/testing';
 import { createTask } from '../actions/create-task';
+import { holdService } from '../actions/hold-service';
 import { registerTemplates } from '../actions/register-templates';
+import { releaseService } from '../actions/release-service';
 import { startDemoServices, type DemoServices } from '../demo/demo-services';
 import { defaultHandlerRegistry } from '../handlers/index';
 import { getTaskDetailOrThrow } from '../reads/get-task-detail';
 import { groupFailures } from '../reads/group-failures';
+import type { ServiceSetup } from '../reads/list-services';
 import { readStuckSteps } from '../reads/stuck-steps';
 import { createServiceCallerFactory } from '../runtime/host';
 import { KNOWN_SERVICE_NAMES, resolveServiceUrls } from '../services/service-registry';
@@ -230,5 +234,73 @@ describeEachDatabase('a billing outage: the stuck clock, the waiting reason and 
     }
     const [cleared] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from steps where waiting_since is not null`);
     expect(cleared!.n).toBe(0);
+  });
+
+  it('held while its circuit is open: no probe and no attempt while held (the circuit neither closes nor goes half-open); after the release the probe goes and closes it', async () => {
+    const { db } = suite.database;
+    const cooldownSeconds = 1;
+    const ids = await startOutage(cooldownSeconds);
+    const setup: ServiceSetup = {
+      serviceNames: [...KNOWN_SERVICE_NAMES],
+      serviceUrls: resolveServiceUrls({ env: {}, demoServicesUrl: demo.url }),
+      demoServices: demo,
+    };
+    await holdService(db, setup, { service: 'billing', reason: 'billing deploy', actor: 'ops@example.com' });
+    // A probe sent before the hold finishes (and fails): from then on the circuit is open and nothing runs.
+    await waitFor(
+      async () => {
+        const [row] = await queryRows<{ n: number }>(
+          db,
+          sql`select count(*)::int as n from steps where status = 'in_progress' or exists (select 1 from service_circuits where state <> 'open')`,
+        );
+        return row!.n === 0;
+      },
+      { what: 'no probe in flight and the circuit open', intervalMs: 20 },
+    );
+    const attemptsOf = async () =>
+      (await queryRows<{ n: number }>(db, sql`select coalesce(sum(attempts), 0)::int as n from steps where name = ${BILLING}`))[0]!.n;
+    const attemptsBefore = await attemptsOf();
+    const callsBefore = demo.state.services.billing.calls;
+    const [lastEvent] = await queryRows<{ id: number }>(db, sql`select max(id)::int as id from service_circuit_events`);
+    const eventsSince = () =>
+      queryRows<{ from_state: string; to_state: string; reason: string }>(
+        db,
+        sql`select from_state, to_state, reason from service_circuit_events where service = 'billing' and id > ${lastEvent!.id} order by id`,
+      );
+
+    // Three cool-downs pass while held: the circuit stays open, no probe goes, no attempt is spent.
+    await new Promise((resolve) => setTimeout(resolve, cooldownSeconds * 3000 + 500));
+    const [held] = await queryRows<{ state: string; due: boolean }>(
+      db,
+      sql`select state, open_until <= now() as due from service_circuits where service = 'billing'`,
+    );
+    expect(held).toEqual({ state: 'open', due: true });
+    expect(await eventsSince()).toEqual([]);
+    expect(await attemptsOf()).toBe(attemptsBefore);
+    expect(demo.state.services.billing.calls).toBe(callsBefore);
+
+    // Promoted just before the hold landed (a race with another process): with no claimable step the
+    // circuit goes back to open, due now, rather than closing as though nothing waited.
+    await queryRows(db, sql`update service_circuits set state = 'half_open', open_until = now() + interval '1 hour' where service = 'billing'`);
+    await closeUnprobedCircuit(db, 'billing');
+    const [reopened] = await queryRows<{ state: string; due: boolean }>(
+      db,
+      sql`select state, open_until <= now() as due from service_circuits where service = 'billing'`,
+    );
+    expect(reopened).toEqual({ state: 'open', due: true });
+    expect(await eventsSince()).toEqual([
+      { from_state: 'half_open', to_state: 'open', reason: 'the service is held: its probe goes after the release' },
+    ]);
+
+    // Billing is back; on release the circuit takes its normal course: a probe, which closes it, then the rest.
+    demo.state.configure('billing', { mode: 'up' });
+    await releaseService(db, setup, { service: 'billing', reason: 'deploy done', actor: 'ops@example.com' });
+    for (const id of ids) {
+      expect(await waitForTaskStatus(db, id, ['error', 'complete'], 20_000)).toBe('complete');
+    }
+    const afterRelease = (await eventsSince()).slice(1);
+    expect(afterRelease.map((event) => `${event.from_state} → ${event.to_state}`)).toEqual(['open → half_open', 'half_open → closed']);
+    expect(afterRelease[1]!.reason).not.toMatch(/no step was waiting/);
+    expect(await attemptsOf()).toBe(attemptsBefore + 3);
   });
 });
