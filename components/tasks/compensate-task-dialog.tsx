@@ -80,6 +80,18 @@ function CompensateTaskDialog({ task, onClose }: { task: TaskDetail; onClose: ()
               </li>
             ))}
           </ol>
+          {plan.skipped.length > 0 ? (
+            <>
+              <p className="muted">Kept as they are (complete), their compensation skipped:</p>
+              <ul className="compensation-plan" data-testid="compensation-skipped">
+                {plan.skipped.map((entry) => (
+                  <li key={entry.step} data-skipped={entry.compensates}>
+                    <strong className="mono">{entry.compensates}</strong> <span className="muted">not undone:</span> {entry.reason}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
           <label className="field" htmlFor={reasonId}>
             <span>Reason (required, recorded in the audit trail)</span>
             <input

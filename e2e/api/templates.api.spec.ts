@@ -22,14 +22,14 @@ step_templates:
 test('lists templates, shows one with its versions and DAG, and one version with its YAML', async ({ request }) => {
   const list = (await (await request.get('/api/v1/templates')).json()) as TemplateList;
   const registration = list.items.find((item) => item.namespace === 'blog_examples' && item.name === 'user_registration');
-  expect(registration).toMatchObject({ version: '1.2.0', step_count: 5, active: true, versions: ['1.2.0'] });
+  expect(registration).toMatchObject({ version: '1.3.0', step_count: 5, active: true, versions: ['1.3.0'] });
 
   const detail = (await (await request.get('/api/v1/templates/blog_examples/user_registration')).json()) as TemplateDetail;
-  expect(detail.version).toBe('1.2.0');
+  expect(detail.version).toBe('1.3.0');
   expect(detail.dag.nodes.map((node) => node.id)).toContain('send_welcome_sequence');
   expect(detail.dag.edges).toContainEqual({ source: 'create_user_account', target: 'setup_billing_profile' });
 
-  const version = (await (await request.get('/api/v1/templates/blog_examples/user_registration/1.2.0')).json()) as TemplateVersionDetail;
+  const version = (await (await request.get('/api/v1/templates/blog_examples/user_registration/1.3.0')).json()) as TemplateVersionDetail;
   expect(version.yaml).toContain('name: user_registration');
   expect(version.definition).toMatchObject({ namespace: 'blog_examples', name: 'user_registration' });
   expect(version.dag.nodes).toHaveLength(5);

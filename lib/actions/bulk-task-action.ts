@@ -37,7 +37,9 @@ const ACTIONS: Record<BulkTaskActionName, { eligible: SQL; steps: (taskIds: SQL)
 
 function compensableStepCondition(): SQL {
   return sql`s.kind = 'step' and s.status in (${toSqlList(COMPENSABLE_STEP_STATUSES)}) and (s.status = 'complete' or s.results is not null)
-    and exists (select 1 from jsonb_array_elements(v.definition->'steps') e where e->>'name' = s.name and e ? 'compensation')`;
+    and exists (select 1 from jsonb_array_elements(v.definition->'steps') e where e->>'name' = s.name and e ? 'compensation'
+      -- not when its results match the compensation's skip_when (compensationSkipReason): it adopted, not created
+      and not (e->'compensation' ? 'skipWhen' and jsonb_typeof(s.results) = 'object' and s.results @> (e->'compensation'->'skipWhen')))`;
 }
 
 function compensableStepsSql(taskId: SQL): SQL {
@@ -106,7 +108,7 @@ function describeIneligible(action: BulkTaskActionName, status: string): string 
     return `the task is ${status}; only a task that is pending, in progress, in error or compensating can be cancelled`;
   }
   return (COMPENSABLE_TASK_STATUSES as readonly string[]).includes(status)
-    ? 'nothing to compensate: no step that is complete (or resolved_manually with results) declares a compensation'
+    ? 'nothing to compensate: no step that is complete (or resolved_manually with results) declares a compensation to run (one whose skip_when its results match is kept)'
     : `the task is ${status}; only a task in error or cancelled can be compensated`;
 }
 

@@ -55,15 +55,26 @@ export async function compensateLockedTask(
   const forward = rows.filter((row) => row.kind === 'step');
   const existing = new Map(rows.filter((row) => row.kind === 'compensation').map((row) => [row.compensatesStepId, row]));
   // resolved_manually counts only with results: an operator's results are what the compensation reads.
-  const candidates = forward.filter(
+  const compensable = forward.filter(
     (row) =>
       compensationOf.has(row.name) &&
       (COMPENSABLE_STEP_STATUSES as readonly string[]).includes(row.status) &&
       (row.status === 'complete' || row.results !== null),
   );
+  // A step whose results match its compensation's skip_when did not create what the compensation would
+  // remove (it adopted an existing record): it is kept, and the walk of the plan goes through it.
+  const skipped: CompensationSkip[] = compensable.flatMap((row) => {
+    const reason = compensationSkipReason(compensationOf.get(row.name)!, row.results);
+    return reason === null ? [] : [{ row, reason }];
+  });
+  const skippedIds = new Set(skipped.map(({ row }) => row.id));
+  const candidates = compensable.filter((row) => !skippedIds.has(row.id));
+  const skippedEntries = skipped.map(({ row, reason }) => ({ step: compensationStepName(row.name), compensates: row.name, reason }));
   if (candidates.length === 0) {
     throw new ConflictError(
-      `Nothing to compensate in task ${task.id}: no step that is complete (or resolved_manually with results) declares a compensation`,
+      skipped.length > 0
+        ? `Nothing to compensate in task ${task.id}: ${skippedEntries.map((entry) => `${entry.compensates}: ${entry.reason}`).join('; ')}`
+        : `Nothing to compensate in task ${task.id}: no step that is complete (or resolved_manually with results) declares a compensation`,
     );
   }
   const plan = await planCompensations(tx, forward, candidates);
@@ -78,7 +89,7 @@ export async function compensateLockedTask(
     };
   });
   if (dryRun) {
-    return { task_id: String(task.id), dry_run: true, status: task.status as TaskStatus, compensations: entries };
+    return { task_id: String(task.id), dry_run: true, status: task.status as TaskStatus, compensations: entries, skipped: skippedEntries };
   }
 
   const why = reason ?? `compensated by ${actor}`;
@@ -106,6 +117,19 @@ export async function compensateLockedTask(
     actor,
     attempt: row.attempts || null,
   }));
+
+  // A kept step stays as it is (complete): the audit says why its compensation did not run.
+  transitionRows.push(
+    ...skipped.map(({ row, reason }) => ({
+      taskId: task.id,
+      stepId: row.id,
+      fromStatus: row.status,
+      toStatus: row.status,
+      reason: `not undone: ${reason}`,
+      actor,
+      attempt: null,
+    })),
+  );
 
   const basePosition = Math.max(...rows.map((row) => row.position)) + 1;
   const idByStepName = new Map<string, number>();
@@ -180,7 +204,27 @@ export async function compensateLockedTask(
     .where(eq(tasks.id, task.id));
   await recordTaskStatusChange(tx, task, 'compensating', { actor, reason: why });
   await tx.execute(sql`select pg_notify(${STEPS_READY_CHANNEL}, '')`);
-  return { task_id: String(task.id), dry_run: false, status: 'compensating', compensations: entries };
+  return { task_id: String(task.id), dry_run: false, status: 'compensating', compensations: entries, skipped: skippedEntries };
+}
+
+type CompensationSkip = { row: StepRow; reason: string };
+
+/**
+ * Why the compensation is not run for a step with these results: each field of its `skip_when` holds
+ * that value (e.g. `already_existed: true`, a record the step adopted rather than created); null to run it.
+ */
+export function compensationSkipReason(compensation: CompensationTemplate, results: unknown): string | null {
+  const skipWhen = compensation.skipWhen;
+  if (!skipWhen || results === null || typeof results !== 'object' || Array.isArray(results)) {
+    return null;
+  }
+  const fields = Object.entries(skipWhen);
+  const matches = fields.every(([field, value]) => Object.hasOwn(results, field) && (results as Record<string, unknown>)[field] === value);
+  if (!matches) {
+    return null;
+  }
+  const said = fields.map(([field, value]) => `${field}: ${JSON.stringify(value)}`).join(', ');
+  return `its results say ${said} (the compensation's skip_when): it did not create what the compensation would undo`;
 }
 
 function compensationFields(compensation: CompensationTemplate, undone: StepRow) {

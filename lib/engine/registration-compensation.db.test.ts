@@ -96,6 +96,62 @@ describeEachDatabase('the registration workflow undoes itself, and re-sends its 
     });
   });
 
+  it('a user who already had an account keeps it: the adopted account is not undone, the preferences this task saved are', async () => {
+    await start();
+    // The account is there before the task: its create_user_account gets 409 and adopts it.
+    const existing = await fetch(`${demo.url}/user/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'had-one@example.com', name: 'Had One' }),
+    });
+    expect(existing.status).toBe(201);
+    const userId = ((await existing.json()) as { id: string }).id;
+    demo.state.configure('billing', { mode: 'reject' });
+    const taskId = await register('had-one@example.com');
+    expect(await waitForTaskStatus(db(), taskId, ['error', 'complete'])).toBe('error');
+    await waitFor(async () => records().preferences === 1, { what: 'the preferences to be saved' });
+    const [account] = await queryRows<{ results: { id: string; already_existed: boolean } }>(
+      db(),
+      sql`select results from steps where task_id = ${taskId} and name = 'create_user_account'`,
+    );
+    expect(account!.results).toMatchObject({ id: userId, already_existed: true });
+
+    // The dry run lists the preferences' compensation only, and the account as kept, with why.
+    const plan = await compensateTask(db(), { taskId, actor: 'ops', dryRun: true });
+    expect(plan.compensations.map((entry) => [entry.step, entry.depends_on])).toEqual([['compensate.initialize_preferences', []]]);
+    expect(plan.skipped).toEqual([
+      { step: 'compensate.create_user_account', compensates: 'create_user_account', reason: expect.stringContaining('already_existed: true') },
+    ]);
+    // The bulk dry run counts the same steps.
+    const bulk = await bulkTaskAction(db(), { action: 'compensate', ids: [taskId], dryRun: true, actor: 'ops' });
+    expect(bulk).toMatchObject({ tasks: 1, steps: [{ name: 'initialize_preferences', count: 1 }] });
+
+    await compensateTask(db(), { taskId, actor: 'ops', reason: 'card refused: undo what this sign-up did' });
+    expect(await waitForTaskStatus(db(), taskId, ['compensated', 'error'])).toBe('compensated');
+    // The pre-existing user is still there; the preferences this task created are gone.
+    expect(records()).toEqual({ user: 1, billing: 0, preferences: 0, notification: 0 });
+    expect((await fetch(`${demo.url}/user/users/${userId}`)).status).toBe(200);
+    const byName = await stepsOf(taskId);
+    expect(byName).toMatchObject({
+      create_user_account: { status: 'complete' },
+      initialize_preferences: { status: 'compensated' },
+      'compensate.initialize_preferences': { status: 'complete', attempts: 1 },
+    });
+    expect(byName['compensate.create_user_account']).toBeUndefined();
+    // The audit says why the account was not undone.
+    const trail = await queryRows<{ from_status: string; to_status: string; reason: string; actor: string }>(
+      db(),
+      sql`select t.from_status, t.to_status, t.reason, t.actor from transitions t join steps s on s.id = t.step_id
+        where t.task_id = ${taskId} and s.name = 'create_user_account' order by t.id`,
+    );
+    expect(trail.at(-1)).toMatchObject({
+      from_status: 'complete',
+      to_status: 'complete',
+      actor: 'ops',
+      reason: expect.stringMatching(/^not undone: .*already_existed: true/),
+    });
+  });
+
   it('100 rejected sign-ups: a bulk dry run counts them, then bulk compensate leaves no record behind', async () => {
     await start();
     demo.state.configure('billing', { mode: 'reject' });

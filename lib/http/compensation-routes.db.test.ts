@@ -85,6 +85,7 @@ describeEachDatabase('compensate, re-run and bulk cancel/compensate routes', (su
       dry_run: true,
       status: 'error',
       compensations: [{ step: 'compensate.first', compensates: 'first', handler: 'test.noop', service: null, depends_on: [] }],
+      skipped: [],
     });
     expect(await everything()).toBe(before);
 

@@ -54,6 +54,12 @@ export type CompensationTemplate = {
   service: string | null;
   timeoutSeconds: number;
   retryLimit: number;
+  /**
+   * `skip_when`: the compensation is not run when the undone step's results hold each of these top-level
+   * fields with this value (a step that adopted a record it did not create: `{already_existed: true}`).
+   * Absent when not given, so a template without it keeps its definition and hash.
+   */
+  skipWhen?: Record<string, string | number | boolean | null>;
 };
 
 export type TemplateDefinition = {

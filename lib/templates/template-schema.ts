@@ -20,6 +20,7 @@ type RawCompensation = {
   handler_config?: Record<string, unknown>;
   timeout_seconds?: number;
   default_retry_limit?: number;
+  skip_when?: Record<string, string | number | boolean | null>;
 };
 
 export type RawStepTemplate = {
@@ -87,6 +88,15 @@ const stepTemplateSchema = {
         handler_config: { type: 'object' },
         timeout_seconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600 },
         default_retry_limit: { type: 'integer', minimum: 1, maximum: 100 },
+        // Not run when the undone step's results hold each of these fields with this value (e.g. it adopted
+        // a record it did not create: `{already_existed: true}`); top-level result fields, JSON scalars.
+        skip_when: {
+          type: 'object',
+          minProperties: 1,
+          maxProperties: 20,
+          propertyNames: { pattern: '^[A-Za-z0-9_-]+$', maxLength: 100 },
+          additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
+        },
       },
     },
     depends_on_steps: { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } },

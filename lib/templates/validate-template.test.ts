@@ -325,6 +325,30 @@ describe('validateTemplate', () => {
     ]);
   });
 
+  it("keeps a compensation's skip_when, and refuses a bad one or a field the results_schema does not allow, with paths", () => {
+    const step = (skipWhen: string, resultsSchema = '') =>
+      withSteps(`  - name: a\n    handler: test.noop\n${resultsSchema}    compensation:\n      handler: test.noop\n      skip_when: ${skipWhen}\n`);
+    const valid = validateTemplate(step('{ already_existed: true }'), options);
+    expect(valid.errors).toEqual([]);
+    expect(valid.valid && valid.definition.steps[0]?.compensation).toMatchObject({ handler: 'test.noop', skipWhen: { already_existed: true } });
+    const without = validateTemplate(withSteps('  - name: a\n    handler: test.noop\n    compensation: { handler: test.noop }\n'), options);
+    expect(without.valid && Object.hasOwn(without.definition.steps[0]?.compensation ?? {}, 'skipWhen')).toBe(false);
+
+    expect(errorsOf(validateTemplate(step('{}'), options)).map((error) => error.path)).toEqual(['/step_templates/0/compensation/skip_when']);
+    expect(errorsOf(validateTemplate(step('{ already_existed: [true] }'), options)).map((error) => error.path)).toEqual([
+      '/step_templates/0/compensation/skip_when/already_existed',
+    ]);
+    expect(errorsOf(validateTemplate(step('true'), options)).map((error) => error.path)).toEqual(['/step_templates/0/compensation/skip_when']);
+    const closed = '    results_schema: { type: object, additionalProperties: false, properties: { id: { type: string } } }\n';
+    expect(errorsOf(validateTemplate(step('{ already_existed: true }', closed), options))).toEqual([
+      {
+        path: '/step_templates/0/compensation/skip_when/already_existed',
+        message: "'already_existed' is not a field of the step's results: its results_schema allows only id",
+        line: expect.any(Number) as number,
+      },
+    ]);
+  });
+
   it("keeps a step's results_schema in the definition, and refuses one that is not a JSON Schema, with paths under the step", () => {
     const valid = validateTemplate(
       withSteps(

@@ -270,6 +270,27 @@ function checkCompensations(outlines: readonly StepOutline[], options: TemplateV
     if (isRecord(config) && typeof config.service === 'string' && !options.services.includes(config.service)) {
       errors.push({ path: `${path}/handler_config/service`, message: `unknown service '${config.service}'; known: ${quoteList(options.services)}` });
     }
+    checkSkipWhen(outline, compensation.skip_when, `${path}/skip_when`, errors);
+  }
+}
+
+/**
+ * `skip_when` names fields of the step's results: when the step declares a results_schema that allows no
+ * other fields, each must be one of its properties (else the compensation would always run).
+ */
+function checkSkipWhen(outline: StepOutline, skipWhen: unknown, path: string, errors: ErrorDetail[]): void {
+  const resultsSchema = outline.raw.results_schema;
+  if (!isRecord(skipWhen) || !isRecord(resultsSchema) || resultsSchema.additionalProperties !== false) {
+    return;
+  }
+  const properties = isRecord(resultsSchema.properties) ? Object.keys(resultsSchema.properties) : [];
+  for (const field of Object.keys(skipWhen)) {
+    if (!properties.includes(field)) {
+      errors.push({
+        path: joinPointer(path, field),
+        message: `'${field}' is not a field of the step's results: its results_schema allows only ${quoteList(properties)}`,
+      });
+    }
   }
 }
 
@@ -436,6 +457,7 @@ function toStepTemplate(raw: RawStepTemplate): StepTemplate {
             service: typeof compensationConfig.service === 'string' ? compensationConfig.service : null,
             timeoutSeconds: raw.compensation.timeout_seconds ?? defaults.timeoutSeconds,
             retryLimit: raw.compensation.default_retry_limit ?? defaults.retryLimit,
+            ...(raw.compensation.skip_when !== undefined ? { skipWhen: raw.compensation.skip_when } : {}),
           },
         }
       : {}),

@@ -258,6 +258,16 @@ export const compensateTaskResultSchema = object({
   dry_run: boolean,
   status: described(taskStatus, "The task's status after (compensating), or as it is for a dry run."),
   compensations: described(arrayOf(compensationPlanEntrySchema), 'What runs (or would), in an order in which they can start.'),
+  skipped: described(
+    arrayOf(
+      object({
+        step: described(string, 'The compensation that does not run (compensate.<step>).'),
+        compensates: described(string, 'The step kept as it is (complete).'),
+        reason: described(string, "Why: the step's results match the compensation's skip_when (it adopted, not created)."),
+      }),
+    ),
+    'Complete steps whose compensation does not run because their results match its skip_when (e.g. already_existed: true); they stay complete.',
+  ),
 });
 
 export const bulkActionResultSchema = object({
