@@ -21,7 +21,15 @@ import { measureIdleLatency, summarizeLatency } from './figures/idle-latency';
 import { countOldTasks, drainBesideOldTasks, seedOldFinishedTasks } from './figures/retention-impact';
 import { HELP, parseBenchArgs, type BenchOptions } from './lib/args';
 import { countersBetween, readDatabaseCounters } from './lib/db-counters';
-import { DIAMOND, DIAMOND_STEP_COUNT, saveDiamondTemplate } from './lib/diamond';
+import {
+  DIAMOND,
+  DIAMOND_STEP_COUNT,
+  LIMITED_SERVICE,
+  LIMITED_SERVICE_ENV,
+  NEVER_BINDING_LIMITS,
+  saveDiamondTemplate,
+  saveLimitedDiamondTemplate,
+} from './lib/diamond';
 import { describeMachine, FigureLog, renderTextTable, writeResultsFile, type Figure } from './lib/figures';
 import { sleep, type ChildHandle } from './lib/processes';
 import { createScratchDatabase, TRUNCATE_WORK_SQL, type ScratchDatabase } from './lib/scratch-database';
@@ -70,6 +78,7 @@ const PEER_MODES = [
 const CONCURRENCY = 10;
 const FIGURE_UNITS: Record<string, string> = {
   steps_per_second: 'steps/s',
+  steps_per_second_with_service_limits: 'steps/s',
   graphile_worker_jobs_per_second: 'jobs/s',
   create_tasks_per_second: 'tasks/s',
   dashboard_query_ms: 'ms',
@@ -89,19 +98,61 @@ function verdict(met: boolean): 'met' | 'missed' {
   return met ? 'met' : 'missed';
 }
 
+/** How the limits of --service-limits read in a figure's setting. */
+const LIMITS_SETTING = `every step on service ${LIMITED_SERVICE} limited to ${NEVER_BINDING_LIMITS.ratePerSecond.toLocaleString('en-US')}/s and ${NEVER_BINDING_LIMITS.maxConcurrency.toLocaleString('en-US')} at once (never binding)`;
+
+/** Fails the run unless the drainers took LIMITED_SERVICE's limits: a figure "with limits" must have had them. */
+async function expectLimitsInPlace(database: Database): Promise<void> {
+  const [row] = await queryRows<{ rate_per_second: number | null; max_concurrency: number | null }>(
+    database.db,
+    sql`select rate_per_second, max_concurrency from service_limit_usage where service = ${LIMITED_SERVICE}`,
+  );
+  if (row?.rate_per_second !== NEVER_BINDING_LIMITS.ratePerSecond || row.max_concurrency !== NEVER_BINDING_LIMITS.maxConcurrency) {
+    throw new Error(`the drainers did not take the limits of service ${LIMITED_SERVICE} (service_limit_usage: ${JSON.stringify(row ?? null)})`);
+  }
+}
+
+/** After a drain with limits: its claims recorded their starts in the service's usage row (they kept the limits). */
+async function expectLimitsKept(database: Database): Promise<void> {
+  const [row] = await queryRows<{ starts: number }>(
+    database.db,
+    sql`select coalesce(cardinality(recent_starts), 0)::int as starts from service_limit_usage where service = ${LIMITED_SERVICE}`,
+  );
+  if (!row || row.starts === 0) {
+    throw new Error(`the drain with limits recorded no start in service ${LIMITED_SERVICE}'s usage: the claims did not keep its limits`);
+  }
+}
+
+/** Before a drain with limits: no usage left from the one before (its step ids are reused after the truncate). */
+async function clearLimitUsage(database: Database): Promise<void> {
+  await database.db.execute(sql`delete from service_limit_usage`);
+}
+
 // ---------------------------------------------------------------- PostgreSQL: throughput and the peer
-async function measurePostgresThroughput(scratch: ScratchDatabase, templateVersion: TemplateVersionRow) {
+async function measurePostgresThroughput(scratch: ScratchDatabase, templateVersion: TemplateVersionRow, limitedTemplateVersion?: TemplateVersionRow) {
   const { database, url } = scratch;
   const ours = new Map<number, DrainResult[]>();
+  const limited = new Map<number, DrainResult[]>();
   const peers = new Map<string, PeerDrainResult[]>();
-  const drainWithWorkers = async (count: number, analyze: boolean) => {
+  const drainWithWorkers = async (count: number, analyze: boolean, withLimits = false) => {
     let workers: ChildHandle[] = [];
     return drainDiamonds(database, {
-      templateVersion,
+      templateVersion: withLimits && limitedTemplateVersion ? limitedTemplateVersion : templateVersion,
       tasks: options.tasks,
       analyze,
       startDrainers: async () => {
-        workers = await startWorkerProcesses(database.db, { url, count, concurrency: CONCURRENCY });
+        if (withLimits) {
+          await clearLimitUsage(database);
+        }
+        workers = await startWorkerProcesses(database.db, {
+          url,
+          count,
+          concurrency: CONCURRENCY,
+          extraEnv: withLimits ? LIMITED_SERVICE_ENV : {},
+        });
+        if (withLimits) {
+          await expectLimitsInPlace(database);
+        }
         return () => stopWorkerProcesses(workers);
       },
       drainerPids: () => workers.map((worker) => worker.pid),
@@ -132,6 +183,17 @@ async function measurePostgresThroughput(scratch: ScratchDatabase, templateVersi
         notes.push(`drain with ${count} workers: ${result.tasksNotComplete} tasks not complete, ${result.failedAttempts} failed attempts`);
       }
       ours.set(count, [...(ours.get(count) ?? []), result]);
+      if (limitedTemplateVersion) {
+        progress(`steps_per_second_with_service_limits: ${count} worker(s), ${options.tasks} diamonds on service ${LIMITED_SERVICE} …`);
+        const withLimits = await drainWithWorkers(count, true, true);
+        await expectLimitsKept(database);
+        if (withLimits.tasksNotComplete > 0 || withLimits.failedAttempts > 0) {
+          notes.push(
+            `drain with limits, ${count} workers: ${withLimits.tasksNotComplete} tasks not complete, ${withLimits.failedAttempts} failed attempts`,
+          );
+        }
+        limited.set(count, [...(limited.get(count) ?? []), withLimits]);
+      }
       const peer = options.peer ? PEER_MODES[index % PEER_MODES.length] : undefined;
       if (peer) {
         progress(`  peer: ${peer.label}, ${options.tasks * DIAMOND_STEP_COUNT} jobs …`);
@@ -172,6 +234,31 @@ async function measurePostgresThroughput(scratch: ScratchDatabase, templateVersi
       runs: results.map((result) => round(result.stepsPerSecond)),
       steps: best.steps,
       ...perStep(results[Math.floor(results.length / 2)] ?? best),
+    });
+  }
+  for (const [count, results] of limited) {
+    const middle = results[Math.floor(results.length / 2)] as DrainResult;
+    const withLimits = medianOf(results);
+    const without = medianOf(ours.get(count) ?? []);
+    const workers = `${count} worker process${count > 1 ? 'es' : ''} × ${CONCURRENCY}`;
+    log.add({
+      figure: 'steps_per_second_with_service_limits',
+      value: round(withLimits),
+      unit: 'steps/s',
+      db: 'postgres',
+      setting: `${workers}, ${LIMITS_SETTING}, median of ${results.length}`,
+      workers: count,
+      runs: results.map((result) => round(result.stepsPerSecond)),
+      steps: middle.steps,
+      ...perStep(middle),
+    });
+    log.add({
+      figure: 'service_limits_steps_per_second_ratio',
+      value: round(withLimits / without, 2),
+      unit: '×',
+      db: 'postgres',
+      setting: `${workers}: with limits / without (same run, drains interleaved)`,
+      workers: count,
     });
   }
   const peerMedians = new Map<string, number>();
@@ -568,6 +655,24 @@ async function measureRetentionImpact(scratch: ScratchDatabase, templateVersion:
 }
 
 /** `--retention-only`: only steps_per_second_during_retention (PostgreSQL). */
+/** `--service-limits-only`: the steps/s drains with and without limits, on PostgreSQL (with DATABASE_URL); its version. */
+async function measureServiceLimitsOnly(): Promise<string | undefined> {
+  if (!serverUrl) {
+    log.skip({ figure: 'steps_per_second_with_service_limits', unit: 'steps/s', db: 'postgres' }, 'needs DATABASE_URL=postgres://…');
+    return undefined;
+  }
+  const scratch = await createScratchDatabase(serverUrl, { prefix: 'switchyard_bench', keep: options.keepDb, maxConnections: 10 });
+  progress(`PostgreSQL: scratch database ${scratch.name}`);
+  try {
+    const [version] = await queryRows<{ server_version: string }>(scratch.database.db, sql`show server_version`);
+    const { db } = scratch.database;
+    await measurePostgresThroughput(scratch, await saveDiamondTemplate(db), await saveLimitedDiamondTemplate(db));
+    return version?.server_version;
+  } finally {
+    await scratch.close();
+  }
+}
+
 async function measureRetentionOnly() {
   if (!serverUrl) {
     log.skip({ figure: 'steps_per_second_during_retention', unit: '×', db: 'postgres' }, 'needs DATABASE_URL=postgres://…');
@@ -744,6 +849,18 @@ async function measurePglite() {
       const orchestrator = await startOrchestrator({ database, handlers, concurrency: CONCURRENCY, log: quietLogger });
       return () => orchestrator.stop();
     };
+    const startLimitedInProcess = async () => {
+      await clearLimitUsage(database);
+      const orchestrator = await startOrchestrator({
+        database,
+        handlers,
+        concurrency: CONCURRENCY,
+        log: quietLogger,
+        serviceLimits: [{ service: LIMITED_SERVICE, ...NEVER_BINDING_LIMITS }],
+      });
+      await expectLimitsInPlace(database);
+      return () => orchestrator.stop();
+    };
     progress(`steps_per_second: the in-process orchestrator on PGlite, ${options.tasks} diamonds …`);
     const result = await drainDiamonds(database, {
       templateVersion,
@@ -761,6 +878,42 @@ async function measurePglite() {
       steps: result.steps,
       process_cpu_ms_per_step: result.cpu ? round(result.cpu.processesMs / result.steps, 3) : null,
     });
+    if (options.serviceLimits) {
+      progress(
+        `steps_per_second_with_service_limits: the in-process orchestrator on PGlite, ${options.tasks} diamonds on service ${LIMITED_SERVICE} …`,
+      );
+      const withLimits = await drainDiamonds(database, {
+        templateVersion: await saveLimitedDiamondTemplate(database.db),
+        tasks: options.tasks,
+        startDrainers: startLimitedInProcess,
+        drainerPids: () => [process.pid],
+      });
+      await expectLimitsKept(database);
+      if (withLimits.tasksNotComplete > 0 || withLimits.failedAttempts > 0) {
+        notes.push(`PGlite drain with limits: ${withLimits.tasksNotComplete} tasks not complete, ${withLimits.failedAttempts} failed attempts`);
+      }
+      log.add({
+        figure: 'steps_per_second_with_service_limits',
+        value: round(withLimits.stepsPerSecond),
+        unit: 'steps/s',
+        db: 'pglite',
+        setting: `in-process orchestrator × ${CONCURRENCY}, ${LIMITS_SETTING}`,
+        workers: 0,
+        steps: withLimits.steps,
+        process_cpu_ms_per_step: withLimits.cpu ? round(withLimits.cpu.processesMs / withLimits.steps, 3) : null,
+      });
+      log.add({
+        figure: 'service_limits_steps_per_second_ratio',
+        value: round(withLimits.stepsPerSecond / result.stepsPerSecond, 2),
+        unit: '×',
+        db: 'pglite',
+        setting: 'in-process orchestrator: with limits / without (one drain each, one after the other)',
+        workers: 0,
+      });
+    }
+    if (options.serviceLimitsOnly) {
+      return;
+    }
     await measureLatencyFigures(database, 'pglite', startInProcess);
     await measureDirectCreate(database, 'pglite');
     await measureDirectBatchCreate(database, 'pglite');
@@ -778,6 +931,8 @@ async function main() {
     await measureBatchIntakeOnly();
   } else if (options.retentionOnly) {
     await measureRetentionOnly();
+  } else if (options.serviceLimitsOnly) {
+    postgresVersion = await measureServiceLimitsOnly();
   } else if (serverUrl) {
     const scratch = await createScratchDatabase(serverUrl, { prefix: 'switchyard_bench', keep: options.keepDb, maxConnections: 10 });
     progress(`PostgreSQL: scratch database ${scratch.name}`);
@@ -785,7 +940,8 @@ async function main() {
       const [version] = await queryRows<{ server_version: string }>(scratch.database.db, sql`show server_version`);
       postgresVersion = version?.server_version;
       const templateVersion = await saveDiamondTemplate(scratch.database.db);
-      await measurePostgresThroughput(scratch, templateVersion);
+      const limitedTemplateVersion = options.serviceLimits ? await saveLimitedDiamondTemplate(scratch.database.db) : undefined;
+      await measurePostgresThroughput(scratch, templateVersion, limitedTemplateVersion);
       await measureLatencyFigures(scratch.database, 'postgres', async () => {
         const workers = await startWorkerProcesses(scratch.database.db, { url: scratch.url, count: 1, concurrency: CONCURRENCY });
         return () => stopWorkerProcesses(workers);

@@ -17,6 +17,12 @@ export type BenchOptions = {
   retention: boolean;
   retentionOnly: boolean;
   retentionTasks: number;
+  /**
+   * Also drain diamonds whose every step is on a service with a rate and a concurrency limit that never
+   * bind (issue 16: the claim's cost with limits on); `serviceLimitsOnly`: only the steps/s drains, with and without.
+   */
+  serviceLimits: boolean;
+  serviceLimitsOnly: boolean;
   queryRounds: number;
   cold: boolean;
   peer: boolean;
@@ -70,6 +76,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     '--retention',
     '--retention-only',
     '--retention-tasks',
+    '--service-limits',
+    '--service-limits-only',
     '--query-rounds',
     '--no-cold',
     '--no-peer',
@@ -106,6 +114,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     }
   }
   const quick = has('--quick');
+  const serviceLimitsOnly = has('--service-limits-only');
   const writeIndex = args.indexOf('--write-results');
   const writeTarget = writeIndex >= 0 ? args[writeIndex + 1] : undefined;
   return {
@@ -128,9 +137,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     retention: has('--retention') || has('--retention-only') || value('--retention-tasks') !== undefined,
     retentionOnly: has('--retention-only'),
     retentionTasks: integer('--retention-tasks', 1_000_000),
+    serviceLimits: has('--service-limits') || serviceLimitsOnly,
+    serviceLimitsOnly,
     queryRounds: integer('--query-rounds', quick ? 10 : 30),
-    cold: !has('--no-cold') && !quick,
-    peer: !has('--no-peer'),
+    cold: !has('--no-cold') && !quick && !serviceLimitsOnly,
+    peer: !has('--no-peer') && !serviceLimitsOnly,
     pglite: !has('--no-pglite'),
     http: !has('--no-http'),
     build: !has('--no-build'),
@@ -163,6 +174,11 @@ With DATABASE_URL=postgres://…: every figure; scratch databases are created on
                       without it (needs DATABASE_URL; seeding 1,000,000 old tasks takes minutes)
   --retention-tasks N old finished tasks seeded for --retention (default 1000000)
   --retention-only    only that figure
+  --service-limits    also: every steps/s drain again with each step on a service limited to 10,000/s and
+                      10,000 at once (limits that never bind, but every claim keeps them), interleaved with
+                      the drains without, and their ratio: the claim's cost with limits on
+  --service-limits-only  only those steps/s drains, with and without limits (PostgreSQL with DATABASE_URL,
+                      and PGlite unless --no-pglite; no cold run, no peer)
   --query-rounds N     timed requests per dashboard query at a million tasks (default 30)
   --million            seed the 1,000,000-task dataset (≈ 4–5 minutes) and time the dashboard's reads
   --million-tasks N    size of that dataset instead of 1,000,000
