@@ -159,11 +159,16 @@ export function TaskTable({
               </td>
               <td className="num">{attempts || <span className="muted">—</span>}</td>
               <td>
-                <span className="progress" title={`${task.steps_done} of ${task.step_count} steps done`}>
+                <span
+                  className="progress"
+                  data-testid="task-steps-done"
+                  title={`${task.steps_done} of ${task.step_count} steps done${task.steps_undone > 0 ? `, ${task.steps_undone} undone by compensation` : ''}`}
+                >
                   <span className="progress-bar">
                     <span style={{ width: `${task.step_count ? (task.steps_done / task.step_count) * 100 : 0}%` }} />
                   </span>
                   {task.steps_done}/{task.step_count}
+                  {task.steps_undone > 0 ? <span className="muted small"> · {task.steps_undone} undone</span> : null}
                 </span>
               </td>
               <td className="key-fields">

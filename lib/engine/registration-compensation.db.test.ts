@@ -10,6 +10,7 @@ import { registerTemplates } from '../actions/register-templates';
 import { rerunStep } from '../actions/rerun-step';
 import { startDemoServices, type DemoServices } from '../demo/demo-services';
 import { defaultHandlerRegistry } from '../handlers/index';
+import { listTasks } from '../reads/list-tasks';
 import { createServiceCallerFactory } from '../runtime/host';
 import { KNOWN_SERVICE_NAMES, resolveServiceUrls } from '../services/service-registry';
 import { registrationContext, waitFor, waitForTaskStatus } from '../testing/task-testing';
@@ -62,6 +63,10 @@ describeEachDatabase('the registration workflow undoes itself, and re-sends its 
     return task.id;
   }
 
+  async function listed(taskId: number) {
+    return (await listTasks(db(), { limit: 200 })).items.find((item) => item.id === String(taskId));
+  }
+
   async function stepsOf(taskId: number) {
     const rows = await queryRows<{ name: string; status: string; attempts: number }>(
       db(),
@@ -94,6 +99,8 @@ describeEachDatabase('the registration workflow undoes itself, and re-sends its 
       'compensate.initialize_preferences': { status: 'complete', attempts: 1 },
       'compensate.create_user_account': { status: 'complete', attempts: 1 },
     });
+    // The task list counts the template's five steps, not the compensations: none done, two undone.
+    expect(await listed(taskId)).toMatchObject({ status: 'compensated', step_count: 5, steps_done: 0, steps_undone: 2 });
   });
 
   it('a user who already had an account keeps it: the adopted account is not undone, the preferences this task saved are', async () => {
@@ -138,6 +145,7 @@ describeEachDatabase('the registration workflow undoes itself, and re-sends its 
       'compensate.initialize_preferences': { status: 'complete', attempts: 1 },
     });
     expect(byName['compensate.create_user_account']).toBeUndefined();
+    expect(await listed(taskId)).toMatchObject({ status: 'compensated', step_count: 5, steps_done: 1, steps_undone: 1 });
     // The audit says why the account was not undone.
     const trail = await queryRows<{ from_status: string; to_status: string; reason: string; actor: string }>(
       db(),

@@ -41,6 +41,7 @@ type StepCounts = {
   task_id: string | number;
   step_count: number;
   steps_done: number;
+  steps_undone: number;
   repaired_steps: number;
   open_steps: TaskListItem['open_steps'] | null;
 };
@@ -85,8 +86,10 @@ export async function listTasks(db: DbOrTx, input: ListTasksInput): Promise<Task
   }
   const counts = await queryRows<StepCounts>(
     db,
-    sql`select task_id, count(*)::int as step_count,
-          count(*) filter (where status in (${toSqlList(SATISFIED_STEP_STATUSES)}))::int as steps_done,
+    // step_count, steps_done and steps_undone: the template's steps only (a compensation step is not one).
+    sql`select task_id, count(*) filter (where kind = 'step')::int as step_count,
+          count(*) filter (where kind = 'step' and status in (${toSqlList(SATISFIED_STEP_STATUSES)}))::int as steps_done,
+          count(*) filter (where kind = 'step' and status = 'compensated')::int as steps_undone,
           count(*) filter (where status in (${toSqlList(REPAIRED_STEP_STATUSES)}))::int as repaired_steps,
           (jsonb_agg(jsonb_build_object('name', name, 'status', status, 'attempts', attempts)
              order by array_position(array[${toSqlList(UNFINISHED_STEP_STATUSES)}], status), position)
@@ -116,6 +119,7 @@ export async function listTasks(db: DbOrTx, input: ListTasksInput): Promise<Task
         open_step_count: openSteps.length,
         step_count: count?.step_count ?? 0,
         steps_done: count?.steps_done ?? 0,
+        steps_undone: count?.steps_undone ?? 0,
         repaired_steps: count?.repaired_steps ?? 0,
         waiting_reason: waitingByTask.get(task.id) ?? null,
         last_error: lastErrorByTask.get(task.id) ?? null,

@@ -235,15 +235,23 @@ function liveIndicatorText(live: boolean, connection: string, refreshFailing: bo
 }
 
 function TaskSummaryLine({ task, connection, refreshFailing }: { task: TaskDetail; connection: string; refreshFailing: boolean }) {
-  const done = task.steps.filter((step) => isStepSatisfied(step.status)).length;
+  // The template's steps only: a compensation step is not one of them (it undoes one).
+  const templateSteps = task.steps.filter((step) => step.kind === 'step');
+  const done = templateSteps.filter((step) => isStepSatisfied(step.status)).length;
+  const undone = templateSteps.filter((step) => step.status === 'compensated').length;
   const live = !isTaskFinished(task.status);
   return (
     <div className="task-summary" style={{ marginTop: 6 }}>
       <span>
         <strong>{task.namespace}</strong> · v{task.version}
       </span>
-      <span>
-        steps done <strong>{done}</strong>/{task.steps.length}
+      <span data-testid="task-steps-done">
+        steps done <strong>{done}</strong>/{templateSteps.length}
+        {undone > 0 ? (
+          <>
+            , <strong>{undone}</strong> undone
+          </>
+        ) : null}
       </span>
       <span>
         created <RelativeTime iso={task.created_at} />

@@ -153,8 +153,9 @@ export const taskListItemSchema = object({
     'Steps that are not finished, the most urgent first (at most 25).',
   ),
   open_step_count: described(integer, 'Unfinished steps in all.'),
-  step_count: integer,
-  steps_done: integer,
+  step_count: described(integer, "The template's steps (compensation steps are not counted)."),
+  steps_done: described(integer, 'Of those, complete, resolved_manually or skipped.'),
+  steps_undone: described(integer, 'Of those, compensated (undone by their compensation).'),
   repaired_steps: described(
     integer,
     'Steps an operator resolved or skipped: a complete task with any is "completed with repairs" (filter: repaired=true).',
