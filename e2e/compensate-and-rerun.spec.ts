@@ -46,6 +46,8 @@ test('compensate a failed registration from its page: the dry run lists the undo
   await taskPage.expectStepStatus('compensate.create_user_account', 'complete');
   await expect(taskPage.step('compensate.create_user_account')).toHaveAttribute('data-kind', 'compensation');
   await expect(page.locator('h1').getByText('compensated')).toBeVisible();
+  // The header counts the template's five steps, not the compensations.
+  await expect(page.getByTestId('task-steps-done')).toHaveText('steps done 0/5, 2 undone');
   await expect(page.getByTestId('status-legend')).toContainText('compensated');
   expect(await records(page)).toMatchObject({ user: 0, billing: 0, preferences: 0 });
   await page.screenshot({ path: 'test-results/compensation/compensated-task.png', fullPage: true });
@@ -97,6 +99,74 @@ test('"Compensate all" on a Failures group: the dry run first, then every task o
   await dialog.getByTestId('bulk-compensate-confirm').click();
   await expect(dialog.getByTestId('bulk-compensate-done')).toBeVisible();
   await expect.poll(() => api.countTasks({ q: batch, status: 'compensated' }), { timeout: 40_000 }).toBe(3);
+});
+
+test('"Cancel selected…" in the task list: the dry run counts the tasks and lists the refused one with why, then cancels', async ({
+  page,
+  api,
+  tasksPage,
+}) => {
+  test.setTimeout(60_000);
+  await api.resetDemoServices();
+  const batch = `cancelsel${Date.now().toString(36)}`;
+  const finished = await api.createRegistration(uniqueEmail(batch, 0), { name: 'Done Already' });
+  await api.waitForTaskStatus(finished.id, 'complete');
+  await api.setServiceMode('billing', 'reject');
+  const failed = [
+    await api.createRegistration(uniqueEmail(batch, 1), { name: 'Stop 1' }),
+    await api.createRegistration(uniqueEmail(batch, 2), { name: 'Stop 2' }),
+  ];
+  for (const task of failed) {
+    await api.waitForTaskStatus(task.id, 'error');
+  }
+
+  await tasksPage.goto(`?q=${batch}`);
+  await expect(tasksPage.rows).toHaveCount(3);
+  for (const task of [finished, ...failed]) {
+    await page.getByRole('checkbox', { name: `Select task ${task.id}` }).check();
+  }
+  await page.getByTestId('cancel-selected').click();
+  const dialog = page.getByTestId('bulk-cancel-dialog');
+  await expect(dialog.getByTestId('bulk-cancel-task-count')).toHaveText('2 tasks');
+  await expect(dialog.getByTestId('bulk-cancel-refused').locator(`[data-refused="${finished.id}"]`)).toContainText('the task is complete');
+  await expect(dialog.getByTestId('bulk-cancel-steps')).toContainText('send_welcome_sequence');
+  // The dry run changed nothing; without a reason the button waits.
+  expect((await api.getTask(failed[0]!.id)).status).toBe('error');
+  await expect(dialog.getByTestId('bulk-cancel-confirm')).toBeDisabled();
+  await dialog.getByTestId('bulk-cancel-reason').fill('duplicate sign-ups');
+  await dialog.getByTestId('bulk-cancel-confirm').click();
+  await expect(dialog.getByTestId('bulk-cancel-done')).toContainText('Cancelled 2 tasks');
+  await expect(dialog.getByTestId('bulk-cancel-done-refused')).toContainText(`#${finished.id}`);
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  for (const task of failed) {
+    await api.waitForTaskStatus(task.id, 'cancelled');
+  }
+  expect((await api.getTask(finished.id)).status).toBe('complete');
+});
+
+test('a viewer sees "Cancel selected…" in the task list unavailable, with the reason', async ({ page, api, tasksPage }) => {
+  await api.resetDemoServices();
+  await api.setServiceMode('billing', 'reject');
+  const batch = `viewercancel${Date.now().toString(36)}`;
+  const failed = await api.createRegistration(uniqueEmail(batch), { name: 'Vic' });
+  await api.waitForTaskStatus(failed.id, 'error');
+  const viewer: Session = { mode: 'token', actor: 'night-viewer', role: 'viewer' };
+  await page.route('**/api/v1/session', (route) => (route.request().method() === 'GET' ? route.fulfill({ json: viewer }) : route.continue()));
+  const posts: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST') {
+      posts.push(request.url());
+    }
+  });
+  await tasksPage.goto(`?q=${batch}`);
+  await page.getByRole('checkbox', { name: `Select task ${failed.id}` }).check();
+  const cancel = page.getByTestId('cancel-selected');
+  await expect(cancel).toBeDisabled();
+  await expect(cancel).toHaveAccessibleDescription("Your role (viewer) can't retry, compensate or cancel tasks; ask for an operator token.");
+  await cancel.click({ force: true });
+  await expect(page.getByTestId('bulk-cancel-dialog')).toHaveCount(0);
+  expect(posts).toEqual([]);
+  expect((await api.getTask(failed.id)).status).toBe('error');
 });
 
 test('a viewer sees "Compensate task…" and "Re-run step…" unavailable, with the reason', async ({ page, api, taskPage }) => {

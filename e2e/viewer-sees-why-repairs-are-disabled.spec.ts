@@ -46,7 +46,9 @@ test('a viewer sees the repair actions disabled, with the reason and what to ask
 
   await tasksPage.goto('?namespace=e2e_api&name=api_always_fails&status=error');
   await expect(page.getByRole('button', { name: 'Retry all matching…' })).toBeDisabled();
-  await expect(page.getByTestId('permission-note')).toHaveText("Your role (viewer) can't retry tasks; ask for an operator token.");
+  await expect(page.getByTestId('permission-note')).toHaveText(
+    "Your role (viewer) can't retry, compensate or cancel tasks; ask for an operator token.",
+  );
 
   await failuresPage.goto();
   const group = failuresPage.group({ template: 'e2e_api/api_always_fails', step: 'charge' }).first();

@@ -8,6 +8,7 @@ import { ErrorState } from '../../components/feedback/error-state';
 import { LoadingState } from '../../components/feedback/loading-state';
 import { blockedBy, PermissionNote } from '../../components/feedback/permission-note';
 import { StaleDataNotice } from '../../components/feedback/stale-data-notice';
+import { BulkCancelDialog, type BulkCancelTarget } from '../../components/tasks/bulk-cancel-dialog';
 import { BulkRetryDialog, type BulkRetryTarget } from '../../components/tasks/bulk-retry-dialog';
 import { describeRows, findPagePosition, rememberNextPage, type PageHistory } from '../../components/tasks/page-history';
 import { TaskFilterBar } from '../../components/tasks/task-filter-bar';
@@ -38,8 +39,10 @@ export function TasksPageClient() {
   const listScope = toTaskListSearch(filters, { limit: String(limit) });
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [bulkTarget, setBulkTarget] = useState<BulkRetryTarget | null>(null);
-  const mayRetry = usePermission('operator', 'retry tasks');
+  // One note for the toolbar's actions: retry, compensate and cancel need the same role.
+  const mayRetry = usePermission('operator', 'retry, compensate or cancel tasks');
   const [compensateTarget, setCompensateTarget] = useState<BulkCompensateTarget | null>(null);
+  const [cancelTarget, setCancelTarget] = useState<BulkCancelTarget | null>(null);
   const retryNoteId = useId();
   const list = useTaskList({ ...filters, limit, cursor }, { refetchInterval: 5000 });
   // Page changes run as a transition: the page history and the address change are shown together, so the
@@ -138,6 +141,21 @@ export function TasksPageClient() {
         >
           Compensate selected…
         </button>
+        <button
+          type="button"
+          className="button"
+          data-testid="cancel-selected"
+          disabled={selected.size === 0}
+          {...blockedBy(mayRetry, retryNoteId)}
+          onClick={() =>
+            setCancelTarget({
+              ids: [...selected],
+              description: `The ${selected.size} selected task${selected.size === 1 ? '' : 's'} (those not finished: pending, in progress, in error or compensating).`,
+            })
+          }
+        >
+          Cancel selected…
+        </button>
         {selected.size > 0 ? (
           <button type="button" className="button subtle" onClick={() => setSelected(new Set())}>
             Clear selection
@@ -213,6 +231,7 @@ export function TasksPageClient() {
       </div>
       <BulkRetryDialog target={bulkTarget} onClose={() => setBulkTarget(null)} />
       {compensateTarget ? <BulkCompensateDialog target={compensateTarget} onClose={() => setCompensateTarget(null)} /> : null}
+      {cancelTarget ? <BulkCancelDialog target={cancelTarget} onClose={() => setCancelTarget(null)} /> : null}
     </>
   );
 }
