@@ -34,6 +34,9 @@ test('an outage appears on Failures at once with its reason, the task list says 
   await expect(accounts).toContainText('user holds their data');
   await expect(group.locator('[data-partial-step="setup_billing_profile"]')).toContainText('waiting here');
   await expect(page.getByText('Nothing is failing')).toHaveCount(0);
+  // README's outage view (docs/outage.png): the waiting group with its headline, count and strip.
+  await group.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'docs/outage.png' });
 
   // The task list says why each of its tasks waits.
   await page.goto(`/tasks?q=${batch}`);
