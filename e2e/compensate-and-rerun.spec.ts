@@ -57,6 +57,40 @@ test('compensate a failed registration from its page: the dry run lists the undo
   await expect(page.getByTestId('step-undoes')).toHaveText('create_user_account');
 });
 
+test('a user who already had an account: the dry run lists the account as kept, with why, and compensating leaves it', async ({
+  page,
+  api,
+  taskPage,
+}) => {
+  await api.resetDemoServices();
+  const email = uniqueEmail('had-one');
+  // The account exists before the registration: its first step adopts it (409, already_existed: true).
+  const existing = await page.request.post(DEMO_CONTROL_URL.replace('/_control', '/user/users'), { data: { email, name: 'Had One' } });
+  expect(existing.status()).toBe(201);
+  await api.setServiceMode('billing', 'reject');
+  const task = await api.createRegistration(email, { name: 'Had One' });
+  await api.waitForTaskStatus(task.id, 'error');
+  await expect.poll(async () => (await records(page)).preferences, { timeout: 15_000 }).toBe(1);
+
+  await taskPage.goto(task.id);
+  await page.getByTestId('compensate-task').click();
+  const dialog = page.getByTestId('compensate-dialog');
+  await expect(dialog.getByTestId('compensation-plan').locator('li')).toHaveCount(1);
+  await expect(dialog.getByTestId('compensation-plan').locator('li')).toHaveAttribute('data-compensation', 'compensate.initialize_preferences');
+  await expect(dialog.getByTestId('compensation-skipped').locator('[data-skipped="create_user_account"]')).toContainText('already_existed: true');
+  await dialog.screenshot({ path: 'test-results/compensation/kept-account-dry-run.png' });
+  await dialog.getByTestId('compensate-reason').fill('card refused: undo what this sign-up did');
+  await dialog.getByTestId('compensate-confirm').click();
+  await expect(dialog.getByTestId('compensate-started')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+
+  await taskPage.expectStepStatus('initialize_preferences', 'compensated');
+  await expect(page.locator('h1').getByText('compensated')).toBeVisible();
+  await taskPage.expectStepStatus('create_user_account', 'complete');
+  await expect(page.getByTestId('task-steps-done')).toHaveText('steps done 1/5, 1 undone');
+  expect(await records(page)).toMatchObject({ user: 1, preferences: 0 });
+});
+
 test('re-run the welcome step: a second welcome sequence is sent, the steps before it keep one attempt', async ({ page, api, taskPage }) => {
   await api.resetDemoServices();
   const task = await api.createRegistration(uniqueEmail('resend'), { name: 'Resend' });

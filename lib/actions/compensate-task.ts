@@ -213,7 +213,7 @@ type CompensationSkip = { row: StepRow; reason: string };
  * Why the compensation is not run for a step with these results: each field of its `skip_when` holds
  * that value (e.g. `already_existed: true`, a record the step adopted rather than created); null to run it.
  */
-export function compensationSkipReason(compensation: CompensationTemplate, results: unknown): string | null {
+function compensationSkipReason(compensation: CompensationTemplate, results: unknown): string | null {
   const skipWhen = compensation.skipWhen;
   if (!skipWhen || results === null || typeof results !== 'object' || Array.isArray(results)) {
     return null;
