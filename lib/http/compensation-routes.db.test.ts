@@ -127,6 +127,86 @@ describeEachDatabase('compensate, re-run and bulk cancel/compensate routes', (su
     expect(await everything()).toBe(after);
   });
 
+  it("keeps a step whose results match its compensation's skip_when: listed as skipped with why, audited, never run", async () => {
+    const { operator } = await setUp();
+    const adopted = { ...undo, skipWhen: { already_existed: true } };
+    await saveTestTemplate(db(), {
+      name: 'adopting',
+      steps: [
+        { name: 'account', handler: 'test.noop', compensation: adopted },
+        { name: 'prefs', handler: 'test.noop', dependsOn: ['account'], compensation: adopted },
+        { name: 'billing', handler: 'test.noop', dependsOn: ['account'] },
+      ],
+    });
+    async function failed(prefsResults: string): Promise<number> {
+      const { task } = await createTask(db(), { namespace: 'tests', name: 'adopting', context: {} });
+      await db()
+        .execute(sql`update steps set status = 'complete', attempts = 1, results = '{"id": "a1", "already_existed": true}', completed_at = now()
+        where task_id = ${task.id} and name = 'account'`);
+      await db()
+        .execute(sql`update steps set status = 'complete', attempts = 1, results = ${prefsResults}::jsonb, completed_at = now(), pending_dependencies = 0
+        where task_id = ${task.id} and name = 'prefs'`);
+      await db().execute(
+        sql`update steps set status = 'error', attempts = 1, pending_dependencies = 0 where task_id = ${task.id} and name = 'billing'`,
+      );
+      await db().execute(sql`update tasks set status = 'error', unfinished_steps = 1, live_steps = 0 where id = ${task.id}`);
+      return task.id;
+    }
+    const compensate = await routeOf(COMPENSATE);
+    const taskId = await failed('{"id": "p1", "already_existed": false}');
+    const before = await everything();
+    const dry = await callHandler(compensate, 'POST', COMPENSATE, { params: { taskId: String(taskId) }, headers: operator, body: { dry_run: true } });
+    expect(dry.status).toBe(200);
+    const plan = (await dry.json()) as CompensateTaskResult;
+    expect(plan.compensations.map((entry) => entry.step)).toEqual(['compensate.prefs']);
+    expect(plan.skipped).toEqual([
+      {
+        step: 'compensate.account',
+        compensates: 'account',
+        reason: "its results say already_existed: true (the compensation's skip_when): it did not create what the compensation would undo",
+      },
+    ]);
+    expect(await everything()).toBe(before);
+
+    const done = await callHandler(compensate, 'POST', COMPENSATE, {
+      params: { taskId: String(taskId) },
+      headers: operator,
+      body: { reason: 'undo' },
+    });
+    expect(done.status).toBe(200);
+    const rows = await queryRows<{ name: string; kind: string; status: string }>(
+      db(),
+      sql`select name, kind, status from steps where task_id = ${taskId} order by position`,
+    );
+    expect(rows.map((row) => `${row.name}:${row.status}`)).toEqual([
+      'account:complete',
+      'prefs:complete',
+      'billing:cancelled',
+      'compensate.prefs:ready',
+    ]);
+    const [kept] = await queryRows<{ from_status: string; to_status: string; reason: string; actor: string }>(
+      db(),
+      sql`select t.from_status, t.to_status, t.reason, t.actor from transitions t join steps s on s.id = t.step_id
+        where t.task_id = ${taskId} and s.name = 'account' order by t.id desc limit 1`,
+    );
+    expect(kept).toMatchObject({ from_status: 'complete', to_status: 'complete', actor: 'ops-ann' });
+    expect(kept!.reason).toMatch(/^not undone: its results say already_existed: true/);
+
+    // Both adopted: nothing to undo, refused (409) naming each kept step, nothing written.
+    const bothAdopted = await failed('{"id": "p2", "already_existed": true}');
+    const unchanged = await everything();
+    const refused = await callHandler(compensate, 'POST', COMPENSATE, {
+      params: { taskId: String(bothAdopted) },
+      headers: operator,
+      body: { reason: 'undo' },
+    });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(
+      /^Nothing to compensate in task \d+: account: its results say already_existed: true .*; prefs: its results say already_existed: true/,
+    );
+    expect(await everything()).toBe(unchanged);
+  });
+
   it('refuses a viewer, a complete task (409) and an unknown one (404), writing nothing', async () => {
     const { operator, viewer } = await setUp();
     const taskId = await completeTask();
