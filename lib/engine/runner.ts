@@ -110,11 +110,12 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   const alertDelivery = options.alerts ? new AlertDelivery({ ...options.alerts, db, workerId, log }) : undefined;
   const retention = options.retention ? new Retention({ ...options.retention, db, log }) : undefined;
 
+  // Before listening: whoever waits for this process to listen (a test, the bench) finds its limits in place.
+  await writeServiceLimitSettings(db, limits);
   const unlisten = await database.listen(STEPS_READY_CHANNEL, () => claimLoop.wake());
   leaseKeeper.start();
   circuitBreaker?.start();
   await leaseKeeper.reclaimExpiredLeases();
-  await writeServiceLimitSettings(db, limits);
   claimLoop.start();
   alertDelivery?.start();
   retention?.start();
