@@ -45,7 +45,11 @@ export const PATH_PARAMETERS = {
   name: { description: 'The template or service name', schema: { type: 'string' } },
   version: { description: 'Semantic version', schema: { type: 'string' } },
   tokenId: { description: 'Token id', schema: { type: 'string', pattern: '^[0-9]+$' }, idOf: 'token' },
-  bulkActionId: { description: 'Bulk action id (bulk_action_id of a bulk retry)', schema: { type: 'string', pattern: '^[0-9]+$' }, idOf: 'bulk action' },
+  bulkActionId: {
+    description: 'Bulk action id (bulk_action_id of a bulk retry)',
+    schema: { type: 'string', pattern: '^[0-9]+$' },
+    idOf: 'bulk action',
+  },
 } as const;
 type PathParameterName = keyof typeof PATH_PARAMETERS;
 type IdParameterName = { [K in PathParameterName]: (typeof PATH_PARAMETERS)[K] extends { idOf: string } ? K : never }[PathParameterName];
