@@ -11,6 +11,7 @@ test('twenty registrations failing at billing form one group, and one bulk retry
   failuresPage,
 }) => {
   test.setTimeout(120_000);
+  await api.cancelFailedTasks('blog_examples', 'user_registration');
   await api.resetDemoServices();
   await api.setServiceMode('billing', 'reject');
   const batch = `bulk${Date.now().toString(36)}`;

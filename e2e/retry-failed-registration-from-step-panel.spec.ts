@@ -12,6 +12,7 @@ test('a registration rejected by billing shows in Failures, and retrying its ste
   failuresPage,
   taskPage,
 }) => {
+  await api.cancelFailedTasks('blog_examples', 'user_registration');
   await api.resetDemoServices();
 
   // The operator breaks billing from the Services page, as in the 2 AM outage (but a permanent 422).

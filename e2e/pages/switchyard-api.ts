@@ -38,6 +38,17 @@ export class SwitchyardApi {
     });
   }
 
+  /**
+   * Cancels the tasks of a template that earlier specs left in error (the e2e server is shared), so that a
+   * spec counting a failure group sees only its own tasks. Cancelled tasks are not failures.
+   */
+  async cancelFailedTasks(namespace: string, name: string): Promise<void> {
+    const response = await this.request.post('/api/v1/tasks/bulk/cancel', {
+      data: { filter: { status: 'error', namespace, name }, reason: 'e2e: a clean slate for a spec that counts a failure group' },
+    });
+    expect(response.ok(), await response.text()).toBe(true);
+  }
+
   async getTask(taskId: string): Promise<TaskDetail> {
     const response = await this.request.get(`/api/v1/tasks/${taskId}`);
     expect(response.ok(), await response.text()).toBe(true);
