@@ -574,3 +574,23 @@ export async function findDependenciesOfTask(dbOrTx: DbOrTx, stepIds: number[]) 
   }
   return dbOrTx.select().from(stepDependencies).where(inArray(stepDependencies.stepId, stepIds));
 }
+
+/** For each of these steps that others depend on: the ids of the steps that depend on it directly. */
+export async function findDependentsByStep(dbOrTx: DbOrTx, stepIds: number[]): Promise<Map<number, number[]>> {
+  const dependents = new Map<number, number[]>();
+  for (const dependency of await findDependenciesOfTask(dbOrTx, stepIds)) {
+    dependents.set(dependency.dependsOnStepId, [...(dependents.get(dependency.dependsOnStepId) ?? []), dependency.stepId]);
+  }
+  return dependents;
+}
+
+/** Cancels these steps: no longer due, leased or held by a worker. The caller writes their transitions. */
+export async function markStepsCancelled(dbOrTx: DbOrTx, stepIds: number[]): Promise<void> {
+  if (stepIds.length === 0) {
+    return;
+  }
+  await dbOrTx
+    .update(steps)
+    .set({ status: 'cancelled', runAt: null, leaseExpiresAt: null, workerId: null, updatedAt: sql`now()` })
+    .where(inArray(steps.id, stepIds));
+}

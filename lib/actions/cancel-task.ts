@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { markStepsCancelled } from '../../db/queries/steps';
 import { insertTransitions } from '../../db/queries/tasks';
 import { stepAttempts, steps, tasks } from '../../db/schema';
 import { UNFINISHED_STEP_STATUSES } from '../statuses';
@@ -18,17 +19,10 @@ export async function cancelTask(db: Db, { taskId, actor, reason }: { taskId: nu
       .from(steps)
       .where(and(eq(steps.taskId, task.id), inArray(steps.status, [...UNFINISHED_STEP_STATUSES])))
       .for('update');
-    if (unfinished.length > 0) {
-      await tx
-        .update(steps)
-        .set({ status: 'cancelled', runAt: null, leaseExpiresAt: null, workerId: null, updatedAt: sql`now()` })
-        .where(
-          inArray(
-            steps.id,
-            unfinished.map((step) => step.id),
-          ),
-        );
-    }
+    await markStepsCancelled(
+      tx,
+      unfinished.map((step) => step.id),
+    );
     await tx
       .update(stepAttempts)
       .set({

@@ -1,6 +1,6 @@
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client';
-import { STEPS_READY_CHANNEL } from '../../db/queries/steps';
+import { findDependentsByStep, markStepsCancelled, STEPS_READY_CHANNEL } from '../../db/queries/steps';
 import { insertStepDependencies, insertSteps, insertTransitions, lockTask } from '../../db/queries/tasks';
 import { stepDependencies, steps, tasks, templateVersions, type StepRow, type TaskRow } from '../../db/schema';
 import type { CompensateTaskResult, CompensationPlanEntry } from '../api/types';
@@ -97,17 +97,10 @@ export async function compensateLockedTask(
   // (A compensation step that runs again below is not cancelled first.)
   const reusedIds = new Set(plan.flatMap(({ row }) => (existing.get(row.id) ? [existing.get(row.id)!.id] : [])));
   const unfinished = rows.filter((row) => (UNFINISHED_STEP_STATUSES as readonly string[]).includes(row.status) && !reusedIds.has(row.id));
-  if (unfinished.length > 0) {
-    await tx
-      .update(steps)
-      .set({ status: 'cancelled', runAt: null, leaseExpiresAt: null, workerId: null, updatedAt: sql`now()` })
-      .where(
-        inArray(
-          steps.id,
-          unfinished.map((row) => row.id),
-        ),
-      );
-  }
+  await markStepsCancelled(
+    tx,
+    unfinished.map((row) => row.id),
+  );
   const transitionRows: Parameters<typeof insertTransitions>[1] = unfinished.map((row) => ({
     taskId: task.id,
     stepId: row.id,
@@ -249,19 +242,10 @@ async function findTemplateDefinition(tx: Tx, templateVersionId: number): Promis
  * compensation must finish first: those that depend on it, directly or through steps without one.
  */
 async function planCompensations(tx: Tx, forward: readonly StepRow[], candidates: readonly StepRow[]): Promise<{ row: StepRow; after: StepRow[] }[]> {
-  const dependencies = await tx
-    .select()
-    .from(stepDependencies)
-    .where(
-      inArray(
-        stepDependencies.stepId,
-        forward.map((row) => row.id),
-      ),
-    );
-  const dependents = new Map<number, number[]>();
-  for (const dependency of dependencies) {
-    dependents.set(dependency.dependsOnStepId, [...(dependents.get(dependency.dependsOnStepId) ?? []), dependency.stepId]);
-  }
+  const dependents = await findDependentsByStep(
+    tx,
+    forward.map((row) => row.id),
+  );
   const candidateIds = new Set(candidates.map((row) => row.id));
   const byId = new Map(forward.map((row) => [row.id, row]));
   // The nearest candidates downstream: a walk stops at one, whose own compensation waits for those beyond it.

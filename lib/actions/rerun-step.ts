@@ -1,8 +1,8 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { STEPS_READY_CHANNEL } from '../../db/queries/steps';
+import { findDependentsByStep, STEPS_READY_CHANNEL } from '../../db/queries/steps';
 import { applyTaskCounterDeltas, insertTransitions, lockTask } from '../../db/queries/tasks';
-import { stepDependencies, steps, tasks } from '../../db/schema';
+import { steps, tasks } from '../../db/schema';
 import { toSqlList } from '../../db/to-sql-list';
 import { ConflictError, NotFoundError } from '../errors';
 import { isStepSatisfied, RERUNNABLE_TASK_STATUSES, SATISFIED_STEP_STATUSES } from '../statuses';
@@ -45,19 +45,10 @@ export async function rerunStep(
     const rows = await tx.select().from(steps).where(eq(steps.taskId, task.id)).orderBy(asc(steps.position)).for('update');
     const targets = [step];
     if (downstream) {
-      const dependencies = await tx
-        .select()
-        .from(stepDependencies)
-        .where(
-          inArray(
-            stepDependencies.stepId,
-            rows.map((row) => row.id),
-          ),
-        );
-      const dependents = new Map<number, number[]>();
-      for (const dependency of dependencies) {
-        dependents.set(dependency.dependsOnStepId, [...(dependents.get(dependency.dependsOnStepId) ?? []), dependency.stepId]);
-      }
+      const dependents = await findDependentsByStep(
+        tx,
+        rows.map((row) => row.id),
+      );
       const seen = new Set<number>();
       const stack = [...(dependents.get(step.id) ?? [])];
       for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
