@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { closeUnprobedCircuit } from '../../db/queries/service-circuits';
 import { describeEachDatabase } from '../../db/testing';
@@ -8,7 +8,6 @@ import { createTask } from '../actions/create-task';
 import { holdService } from '../actions/hold-service';
 import { registerTemplates } from '../actions/register-templates';
 import { releaseService } from '../actions/release-service';
-import { startDemoServices, type DemoServices } from '../demo/demo-services';
 import { defaultHandlerRegistry } from '../handlers/index';
 import { getTaskDetailOrThrow } from '../reads/get-task-detail';
 import { groupFailures } from '../reads/group-failures';
@@ -16,8 +15,9 @@ import type { ServiceSetup } from '../reads/list-services';
 import { readStuckSteps } from '../reads/stuck-steps';
 import { createServiceCallerFactory } from '../runtime/host';
 import { KNOWN_SERVICE_NAMES, resolveServiceUrls } from '../services/service-registry';
+import { setUpDemoServicesForTests } from '../testing/demo-services-testing';
 import { registrationContext, waitFor, waitForTaskStatus } from '../testing/task-testing';
-import { startOrchestrator, type Orchestrator } from './runner';
+import { startOrchestrator } from './runner';
 
 /**
  * Issue 14 items 1 and 2, through a billing outage against the demo services: the stuck clock survives
@@ -26,27 +26,16 @@ import { startOrchestrator, type Orchestrator } from './runner';
  * completion within one probe interval).
  */
 const handlers = defaultHandlerRegistry({ withTestHandlers: true });
-let demo: DemoServices;
-const running: Orchestrator[] = [];
+const testServices = setUpDemoServicesForTests();
+const running = testServices.running;
 const BILLING = 'setup_billing_profile';
-
-beforeAll(async () => {
-  demo = await startDemoServices({ port: 0 });
-});
-afterAll(async () => {
-  await demo.close();
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((orchestrator) => orchestrator.stop()));
-  demo.state.reset();
-});
 
 describeEachDatabase('a billing outage: the stuck clock, the waiting reason and the circuit', (suite) => {
   async function start(cooldownSeconds: number) {
     const orchestrator = await startOrchestrator({
       database: suite.database,
       handlers,
-      createServiceCaller: createServiceCallerFactory(resolveServiceUrls({ env: {}, demoServicesUrl: demo.url })),
+      createServiceCaller: createServiceCallerFactory(resolveServiceUrls({ env: {}, demoServicesUrl: testServices.demo.url })),
       concurrency: 10,
       pollIntervalMs: 50,
       shutdownGraceMs: 100,
@@ -58,7 +47,7 @@ describeEachDatabase('a billing outage: the stuck clock, the waiting reason and 
   /** Three registrations whose billing step waits behind billing's open circuit. */
   async function startOutage(cooldownSeconds: number): Promise<number[]> {
     await registerTemplates(suite.database.db, { directories: [path.resolve('templates')], handlers, services: [...KNOWN_SERVICE_NAMES] });
-    demo.state.configure('billing', { mode: 'down' });
+    testServices.demo.state.configure('billing', { mode: 'down' });
     await start(cooldownSeconds);
     const ids: number[] = [];
     for (const email of ['a@example.com', 'b@example.com', 'c@example.com']) {
@@ -189,7 +178,7 @@ describeEachDatabase('a billing outage: the stuck clock, the waiting reason and 
   it('down, then rejecting: the next probe gets an answer, the circuit closes and the waiting steps fail within seconds', async () => {
     const { db } = suite.database;
     const ids = await startOutage(1);
-    demo.state.configure('billing', { mode: 'reject' });
+    testServices.demo.state.configure('billing', { mode: 'reject' });
     const changed = Date.now();
     for (const id of ids) {
       expect(await waitForTaskStatus(db, id, ['error', 'complete'], 15_000)).toBe('error');
@@ -219,7 +208,7 @@ describeEachDatabase('a billing outage: the stuck clock, the waiting reason and 
     // Wait for a fresh cool-down to start, so that the whole interval is ahead.
     const opened = await countEvents('open');
     await waitFor(async () => (await countEvents('open')) > opened, { what: 'a probe to fail', timeoutMs: 15_000 });
-    demo.state.configure('billing', { mode: 'up' });
+    testServices.demo.state.configure('billing', { mode: 'up' });
     const changed = Date.now();
     await waitFor(
       async () => {
@@ -242,8 +231,8 @@ describeEachDatabase('a billing outage: the stuck clock, the waiting reason and 
     const ids = await startOutage(cooldownSeconds);
     const setup: ServiceSetup = {
       serviceNames: [...KNOWN_SERVICE_NAMES],
-      serviceUrls: resolveServiceUrls({ env: {}, demoServicesUrl: demo.url }),
-      demoServices: demo,
+      serviceUrls: resolveServiceUrls({ env: {}, demoServicesUrl: testServices.demo.url }),
+      demoServices: testServices.demo,
     };
     await holdService(db, setup, { service: 'billing', reason: 'billing deploy', actor: 'ops@example.com' });
     // A probe sent before the hold finishes (and fails): from then on the circuit is open and nothing runs.
@@ -260,7 +249,7 @@ describeEachDatabase('a billing outage: the stuck clock, the waiting reason and 
     const attemptsOf = async () =>
       (await queryRows<{ n: number }>(db, sql`select coalesce(sum(attempts), 0)::int as n from steps where name = ${BILLING}`))[0]!.n;
     const attemptsBefore = await attemptsOf();
-    const callsBefore = demo.state.services.billing.calls;
+    const callsBefore = testServices.demo.state.services.billing.calls;
     const [lastEvent] = await queryRows<{ id: number }>(db, sql`select max(id)::int as id from service_circuit_events`);
     const eventsSince = () =>
       queryRows<{ from_state: string; to_state: string; reason: string }>(
@@ -277,7 +266,7 @@ describeEachDatabase('a billing outage: the stuck clock, the waiting reason and 
     expect(held).toEqual({ state: 'open', due: true });
     expect(await eventsSince()).toEqual([]);
     expect(await attemptsOf()).toBe(attemptsBefore);
-    expect(demo.state.services.billing.calls).toBe(callsBefore);
+    expect(testServices.demo.state.services.billing.calls).toBe(callsBefore);
 
     // Promoted just before the hold landed (a race with another process): with no claimable step the
     // circuit goes back to open, due now, rather than closing as though nothing waited.
@@ -293,7 +282,7 @@ describeEachDatabase('a billing outage: the stuck clock, the waiting reason and 
     ]);
 
     // Billing is back; on release the circuit takes its normal course: a probe, which closes it, then the rest.
-    demo.state.configure('billing', { mode: 'up' });
+    testServices.demo.state.configure('billing', { mode: 'up' });
     await releaseService(db, setup, { service: 'billing', reason: 'deploy done', actor: 'ops@example.com' });
     for (const id of ids) {
       expect(await waitForTaskStatus(db, id, ['error', 'complete'], 20_000)).toBe('complete');

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
 import { bulkTaskAction } from '../actions/bulk-task-action';
@@ -8,13 +8,13 @@ import { compensateTask } from '../actions/compensate-task';
 import { createTask } from '../actions/create-task';
 import { registerTemplates } from '../actions/register-templates';
 import { rerunStep } from '../actions/rerun-step';
-import { startDemoServices, type DemoServices } from '../demo/demo-services';
 import { defaultHandlerRegistry } from '../handlers/index';
 import { listTasks } from '../reads/list-tasks';
 import { createServiceCallerFactory } from '../runtime/host';
 import { KNOWN_SERVICE_NAMES, resolveServiceUrls } from '../services/service-registry';
+import { setUpDemoServicesForTests } from '../testing/demo-services-testing';
 import { registrationContext, waitFor, waitForTaskStatus } from '../testing/task-testing';
-import { startOrchestrator, type Orchestrator } from './runner';
+import { startOrchestrator } from './runner';
 
 /**
  * The registration story's cleanup (issue 15): billing refuses a card for good, and compensating the
@@ -23,19 +23,8 @@ import { startOrchestrator, type Orchestrator } from './runner';
  */
 const handlers = defaultHandlerRegistry({ withTestHandlers: true });
 const services = [...KNOWN_SERVICE_NAMES];
-let demo: DemoServices;
-const running: Orchestrator[] = [];
-
-beforeAll(async () => {
-  demo = await startDemoServices({ port: 0 });
-});
-afterAll(async () => {
-  await demo.close();
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((orchestrator) => orchestrator.stop()));
-  demo.state.reset();
-});
+const testServices = setUpDemoServicesForTests();
+const running = testServices.running;
 
 describeEachDatabase('the registration workflow undoes itself, and re-sends its welcome', (suite) => {
   const db = () => suite.database.db;
@@ -45,7 +34,7 @@ describeEachDatabase('the registration workflow undoes itself, and re-sends its 
     const orchestrator = await startOrchestrator({
       database: suite.database,
       handlers,
-      createServiceCaller: createServiceCallerFactory(resolveServiceUrls({ env: {}, demoServicesUrl: demo.url })),
+      createServiceCaller: createServiceCallerFactory(resolveServiceUrls({ env: {}, demoServicesUrl: testServices.demo.url })),
       concurrency: 20,
       pollIntervalMs: 50,
       shutdownGraceMs: 100,
@@ -54,7 +43,7 @@ describeEachDatabase('the registration workflow undoes itself, and re-sends its 
   }
 
   function records() {
-    const summary = demo.state.summarize().services;
+    const summary = testServices.demo.state.summarize().services;
     return Object.fromEntries(services.map((name) => [name, summary[name].records]));
   }
 
@@ -77,7 +66,7 @@ describeEachDatabase('the registration workflow undoes itself, and re-sends its 
 
   it('billing rejects the card (422) → compensate → no user, no preferences, no billing profile left', async () => {
     await start();
-    demo.state.configure('billing', { mode: 'reject' });
+    testServices.demo.state.configure('billing', { mode: 'reject' });
     const taskId = await register('rejected@example.com');
     expect(await waitForTaskStatus(db(), taskId, ['error', 'complete'])).toBe('error');
     await waitFor(async () => records().preferences === 1, { what: 'the preferences to be saved' });
@@ -106,14 +95,14 @@ describeEachDatabase('the registration workflow undoes itself, and re-sends its 
   it('a user who already had an account keeps it: the adopted account is not undone, the preferences this task saved are', async () => {
     await start();
     // The account is there before the task: its create_user_account gets 409 and adopts it.
-    const existing = await fetch(`${demo.url}/user/users`, {
+    const existing = await fetch(`${testServices.demo.url}/user/users`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'had-one@example.com', name: 'Had One' }),
     });
     expect(existing.status).toBe(201);
     const userId = ((await existing.json()) as { id: string }).id;
-    demo.state.configure('billing', { mode: 'reject' });
+    testServices.demo.state.configure('billing', { mode: 'reject' });
     const taskId = await register('had-one@example.com');
     expect(await waitForTaskStatus(db(), taskId, ['error', 'complete'])).toBe('error');
     await waitFor(async () => records().preferences === 1, { what: 'the preferences to be saved' });
@@ -137,7 +126,7 @@ describeEachDatabase('the registration workflow undoes itself, and re-sends its 
     expect(await waitForTaskStatus(db(), taskId, ['compensated', 'error'])).toBe('compensated');
     // The pre-existing user is still there; the preferences this task created are gone.
     expect(records()).toEqual({ user: 1, billing: 0, preferences: 0, notification: 0 });
-    expect((await fetch(`${demo.url}/user/users/${userId}`)).status).toBe(200);
+    expect((await fetch(`${testServices.demo.url}/user/users/${userId}`)).status).toBe(200);
     const byName = await stepsOf(taskId);
     expect(byName).toMatchObject({
       create_user_account: { status: 'complete' },
@@ -162,7 +151,7 @@ describeEachDatabase('the registration workflow undoes itself, and re-sends its 
 
   it('100 rejected sign-ups: a bulk dry run counts them, then bulk compensate leaves no record behind', async () => {
     await start();
-    demo.state.configure('billing', { mode: 'reject' });
+    testServices.demo.state.configure('billing', { mode: 'reject' });
     const ids: number[] = [];
     for (let index = 0; index < 100; index += 1) {
       ids.push(await register(`bulk${index}@example.com`));
@@ -194,7 +183,7 @@ describeEachDatabase('the registration workflow undoes itself, and re-sends its 
     await start();
     const taskId = await register('welcome@example.com');
     expect(await waitForTaskStatus(db(), taskId, ['complete', 'error'])).toBe('complete');
-    const notification = demo.state.services.notification;
+    const notification = testServices.demo.state.services.notification;
     expect([...notification.replies.keys()]).toHaveLength(1);
 
     await rerunStep(db(), { taskId, step: 'send_welcome_sequence', downstream: false, actor: 'ops', reason: 'the first e-mails bounced' });
@@ -212,11 +201,11 @@ describeEachDatabase('the registration workflow undoes itself, and re-sends its 
     });
 
     // With downstream, the step after it runs again too (a third sequence, the user updated once more).
-    const userCalls = demo.state.services.user.calls;
+    const userCalls = testServices.demo.state.services.user.calls;
     await rerunStep(db(), { taskId, step: 'send_welcome_sequence', downstream: true, actor: 'ops', reason: 'again, with the status' });
     expect(await waitForTaskStatus(db(), taskId, ['complete', 'error'])).toBe('complete');
     expect(records()).toMatchObject({ notification: 3 });
-    expect(demo.state.services.user.calls).toBe(userCalls + 1);
+    expect(testServices.demo.state.services.user.calls).toBe(userCalls + 1);
     expect(await stepsOf(taskId)).toMatchObject({
       create_user_account: { attempts: 1 },
       setup_billing_profile: { attempts: 1 },

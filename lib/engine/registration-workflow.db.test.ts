@@ -1,37 +1,26 @@
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
 import { createTask } from '../actions/create-task';
 import { registerTemplates } from '../actions/register-templates';
-import { startDemoServices, type DemoServices } from '../demo/demo-services';
 import { defaultHandlerRegistry } from '../handlers/index';
 import { createServiceCallerFactory } from '../runtime/host';
 import { KNOWN_SERVICE_NAMES, resolveServiceUrls } from '../services/service-registry';
 import { validateTemplate } from '../templates/validate-template';
+import { setUpDemoServicesForTests } from '../testing/demo-services-testing';
 import { readAttempts, registrationContext, saveTestTemplate, waitFor, waitForTaskStatus } from '../testing/task-testing';
-import { startOrchestrator, type Orchestrator } from './runner';
+import { startOrchestrator } from './runner';
 
 const handlers = defaultHandlerRegistry({ withTestHandlers: true });
 const services = [...KNOWN_SERVICE_NAMES];
-let demo: DemoServices;
-const running: Orchestrator[] = [];
-
-beforeAll(async () => {
-  demo = await startDemoServices({ port: 0 });
-});
-afterAll(async () => {
-  await demo.close();
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((orchestrator) => orchestrator.stop()));
-  demo.state.reset();
-});
+const testServices = setUpDemoServicesForTests();
+const running = testServices.running;
 
 describeEachDatabase('the registration workflow against the demo services', (suite) => {
   async function start() {
-    const urls = resolveServiceUrls({ env: {}, demoServicesUrl: demo.url });
+    const urls = resolveServiceUrls({ env: {}, demoServicesUrl: testServices.demo.url });
     const orchestrator = await startOrchestrator({
       database: suite.database,
       handlers,
@@ -57,7 +46,7 @@ describeEachDatabase('the registration workflow against the demo services', (sui
   }
 
   function records() {
-    const summary = demo.state.summarize().services;
+    const summary = testServices.demo.state.summarize().services;
     return Object.fromEntries(services.map((name) => [name, summary[name].records]));
   }
 
@@ -85,7 +74,7 @@ describeEachDatabase('the registration workflow against the demo services', (sui
 
   it('rides out a billing outage: the circuit opens, no attempts are used up, every registration completes once billing is back', async () => {
     await register();
-    demo.state.configure('billing', { mode: 'down' });
+    testServices.demo.state.configure('billing', { mode: 'down' });
     await start();
     const tasks = [];
     for (let i = 0; i < 47; i++) {
@@ -119,7 +108,7 @@ describeEachDatabase('the registration workflow against the demo services', (sui
     expect(billingSteps.filter((step) => step.status === 'error')).toEqual([]);
     expect(billingSteps.every((step) => step.used < step.retry_limit)).toBe(true);
 
-    demo.state.configure('billing', { mode: 'up' });
+    testServices.demo.state.configure('billing', { mode: 'up' });
     for (const task of tasks) {
       expect(await waitForTaskStatus(suite.database.db, task.id, ['complete', 'error'], 60_000)).toBe('complete');
     }
@@ -134,7 +123,7 @@ describeEachDatabase('the registration workflow against the demo services', (sui
 
   it('waits as long as Retry-After says before the next attempt', async () => {
     await register();
-    demo.state.configure('notification', { mode: 'rate_limited', retry_after_seconds: 4 });
+    testServices.demo.state.configure('notification', { mode: 'rate_limited', retry_after_seconds: 4 });
     const { task } = await createTask(suite.database.db, {
       namespace: 'blog_examples',
       name: 'user_registration',
@@ -144,7 +133,7 @@ describeEachDatabase('the registration workflow against the demo services', (sui
     await waitFor(async () => (await readAttempts(suite.database.db, task.id)).some((a) => a.step === 'send_welcome_sequence' && a.finishedAt), {
       what: 'the first welcome attempt',
     });
-    demo.state.configure('notification', { mode: 'up' });
+    testServices.demo.state.configure('notification', { mode: 'up' });
     expect(await waitForTaskStatus(suite.database.db, task.id, ['complete', 'error'], 30_000)).toBe('complete');
     const welcome = (await readAttempts(suite.database.db, task.id)).filter((attempt) => attempt.step === 'send_welcome_sequence');
     expect(welcome.map((attempt) => attempt.outcome)).toEqual(['retryable_error', 'complete']);
@@ -153,7 +142,7 @@ describeEachDatabase('the registration workflow against the demo services', (sui
 
   it('stops at a permanent refusal (422): one attempt, step and task in error, preferences complete', async () => {
     await register();
-    demo.state.configure('billing', { mode: 'reject' });
+    testServices.demo.state.configure('billing', { mode: 'reject' });
     const { task } = await createTask(suite.database.db, {
       namespace: 'blog_examples',
       name: 'user_registration',
@@ -192,7 +181,7 @@ describeEachDatabase('the registration workflow against the demo services', (sui
         },
       ],
     });
-    demo.state.configure('billing', { mode: 'slow', latency_ms: 1500 });
+    testServices.demo.state.configure('billing', { mode: 'slow', latency_ms: 1500 });
     const { task } = await createTask(suite.database.db, {
       namespace: 'tests',
       name: 'billing_only',
@@ -205,10 +194,10 @@ describeEachDatabase('the registration workflow against the demo services', (sui
         what: 'the billing call to time out',
       },
     );
-    demo.state.configure('billing', { mode: 'up' });
+    testServices.demo.state.configure('billing', { mode: 'up' });
     expect(await waitForTaskStatus(suite.database.db, task.id, ['complete', 'error'])).toBe('complete');
-    expect(demo.state.summarize().services.billing.records).toBe(1);
-    expect(demo.state.summarize().services.billing.calls).toBeGreaterThanOrEqual(2);
+    expect(testServices.demo.state.summarize().services.billing.records).toBe(1);
+    expect(testServices.demo.state.summarize().services.billing.calls).toBeGreaterThanOrEqual(2);
   });
 
   it('runs the code-free http template end to end', async () => {

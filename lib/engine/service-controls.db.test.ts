@@ -1,35 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows, type Db } from '../../db/client';
 import type { ServiceLimit } from '../../db/queries/service-limits';
 import { describeEachDatabase, openTestDatabase, resetDatabase, type TestDatabase } from '../../db/testing';
 import { createTask } from '../actions/create-task';
 import { holdService } from '../actions/hold-service';
 import { releaseService } from '../actions/release-service';
-import { startDemoServices, type DemoServices } from '../demo/demo-services';
 import { defaultHandlerRegistry } from '../handlers/index';
 import type { ServiceSetup } from '../reads/list-services';
 import { findWaitingReasons } from '../reads/waiting-reason-sql';
 import { createServiceCallerFactory } from '../runtime/host';
 import { KNOWN_SERVICE_NAMES, resolveServiceUrls } from '../services/service-registry';
+import { setUpDemoServicesForTests } from '../testing/demo-services-testing';
 import { saveTestTemplate, waitFor, waitForTaskStatus } from '../testing/task-testing';
-import { startOrchestrator, type Orchestrator } from './runner';
+import { startOrchestrator } from './runner';
 
 const handlers = defaultHandlerRegistry({ withTestHandlers: true });
-let demo: DemoServices;
-const running: Orchestrator[] = [];
-
-beforeAll(async () => {
-  demo = await startDemoServices({ port: 0 });
-});
-afterAll(async () => {
-  await demo.close();
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((orchestrator) => orchestrator.stop()));
-  demo.state.reset();
-});
+const testServices = setUpDemoServicesForTests();
+const running = testServices.running;
 
 /** A call to billing, and one to preferences followed by a step that needs it: two branches. */
 const billingCall = { service: 'billing', method: 'GET', path: '/plans/pro' } as const;
@@ -52,8 +41,8 @@ function busiestWindow(times: number[], windowMs: number): number {
 describeEachDatabase('service controls: holds and limits', (suite) => {
   const setup = (): ServiceSetup => ({
     serviceNames: [...KNOWN_SERVICE_NAMES],
-    serviceUrls: resolveServiceUrls({ env: {}, demoServicesUrl: demo.url }),
-    demoServices: demo,
+    serviceUrls: resolveServiceUrls({ env: {}, demoServicesUrl: testServices.demo.url }),
+    demoServices: testServices.demo,
   });
 
   async function start(serviceLimits: ServiceLimit[] = []) {
@@ -91,7 +80,7 @@ describeEachDatabase('service controls: holds and limits', (suite) => {
   }
 
   function billingCalls(): number[] {
-    return demo.state.services.billing.callLog.map((call) => Date.parse(call.at));
+    return testServices.demo.state.services.billing.callLog.map((call) => Date.parse(call.at));
   }
 
   it("a held service's steps keep 0 attempts while other branches go on; release → complete", async () => {
@@ -104,7 +93,7 @@ describeEachDatabase('service controls: holds and limits', (suite) => {
     await waitFor(async () => (await stepsOf(db, task.id)).after_preferences?.status === 'complete', { what: 'the other branch to finish' });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await stepsOf(db, task.id)).charge).toEqual({ status: 'ready', attempts: 0 });
-    expect(demo.state.services.billing.calls).toBe(0);
+    expect(testServices.demo.state.services.billing.calls).toBe(0);
     // The task page says why: "waiting: billing is held".
     expect([...(await findWaitingReasons(db, task.id)).values()]).toEqual([expect.objectContaining({ kind: 'held', service: 'billing' })]);
 
@@ -136,7 +125,7 @@ describeEachDatabase('service controls: holds and limits', (suite) => {
     const second = await start();
     await new Promise((resolve) => setTimeout(resolve, 300));
     await second.stop();
-    expect(demo.state.services.billing.calls).toBe(0);
+    expect(testServices.demo.state.services.billing.calls).toBe(0);
     const [waiting] = await queryRows<{ count: number; attempts: number }>(
       db,
       sql`select count(*)::int as count, sum(attempts)::int as attempts from steps where name = 'charge' and status = 'ready'`,
@@ -233,7 +222,7 @@ describeEachDatabase('service controls: holds and limits', (suite) => {
       name: 'preferences_only',
       steps: [{ name: 'preferences', handler: 'http', service: 'preferences', handlerConfig: preferencesCall }],
     });
-    demo.state.configure('billing', { mode: 'slow', latency_ms: 300 });
+    testServices.demo.state.configure('billing', { mode: 'slow', latency_ms: 300 });
     // The oldest ready steps are billing's: ten of them, more than the free slots.
     for (let i = 0; i < 12; i++) {
       await createTask(db, { namespace: 'tests', name: 'billing_only', context: { i } });
@@ -247,13 +236,13 @@ describeEachDatabase('service controls: holds and limits', (suite) => {
       expect(await waitForTaskStatus(db, task.id, ['complete', 'error'])).toBe('complete');
     }
     // Done while billing's first call (300 ms) or second was still running, not after billing's queue.
-    expect(demo.state.services.billing.callLog.length).toBeLessThanOrEqual(2);
+    expect(testServices.demo.state.services.billing.callLog.length).toBeLessThanOrEqual(2);
   });
 
   it('a concurrency limit of 1: calls never overlap', async () => {
     const { db } = suite.database;
     await saveBranchesTemplate(db);
-    demo.state.configure('billing', { mode: 'slow', latency_ms: 150 });
+    testServices.demo.state.configure('billing', { mode: 'slow', latency_ms: 150 });
     const tasks: { id: number }[] = [];
     for (let i = 0; i < 5; i++) {
       tasks.push((await createTask(db, { namespace: 'tests', name: 'branches', context: { i } })).task);
@@ -316,7 +305,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('service controls kept by two wo
         ...process.env,
         DATABASE_URL: database.url!,
         DEMO_SERVICES: 'off',
-        DEMO_SERVICES_PORT: String(demo.port),
+        DEMO_SERVICES_PORT: String(testServices.demo.port),
         WORKER_CONCURRENCY: '10',
         POLL_INTERVAL_MS: '100',
         LOG_LEVEL: 'warn',
@@ -337,7 +326,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('service controls kept by two wo
     startWorker(extraEnv);
     startWorker(extraEnv);
     // Batches of calls that take a while, until each worker has made one (one may start well before the other).
-    demo.state.configure('preferences', { mode: 'slow', latency_ms: 100 });
+    testServices.demo.state.configure('preferences', { mode: 'slow', latency_ms: 100 });
     await waitFor(
       async () => {
         for (let i = 0; i < 20; i++) {
@@ -385,7 +374,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('service controls kept by two wo
     await startWarmWorkers({ SERVICE_BILLING_RATE_PER_SECOND: '2' });
     const ids = await createCalls(9);
     await waitForAll(ids);
-    const starts = demo.state.services.billing.callLog.map((call) => Date.parse(call.at));
+    const starts = testServices.demo.state.services.billing.callLog.map((call) => Date.parse(call.at));
     expect(starts).toHaveLength(9);
     expect(busiestWindow(starts, 1000)).toBeLessThanOrEqual(2);
     expect(await chargeAttempts()).toEqual({ attempts: 9, failed: 0 });
@@ -394,11 +383,11 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('service controls kept by two wo
   });
 
   it('with a concurrency of 1 the two never overlap two calls', async () => {
-    demo.state.configure('billing', { mode: 'slow', latency_ms: 150 });
+    testServices.demo.state.configure('billing', { mode: 'slow', latency_ms: 150 });
     await startWarmWorkers({ SERVICE_BILLING_MAX_CONCURRENCY: '1' });
     const ids = await createCalls(8);
     await waitForAll(ids);
-    const starts = demo.state.services.billing.callLog.map((call) => Date.parse(call.at)).sort((a, b) => a - b);
+    const starts = testServices.demo.state.services.billing.callLog.map((call) => Date.parse(call.at)).sort((a, b) => a - b);
     expect(starts).toHaveLength(8);
     for (let i = 1; i < starts.length; i++) {
       expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(148);
@@ -412,7 +401,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('service controls kept by two wo
     await startWarmWorkers();
     const ids = await createCalls(6);
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    expect(demo.state.services.billing.calls).toBe(0);
+    expect(testServices.demo.state.services.billing.calls).toBe(0);
     expect(await chargeAttempts()).toEqual({ attempts: 0, failed: 0 });
     await releaseService(database.db, setup, { service: 'billing', actor: 'ops' });
     await waitForAll(ids);

@@ -1,36 +1,25 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
 import { describeEachDatabase } from '../../db/testing';
 import { createTask } from '../actions/create-task';
 import { saveTemplateVersion } from '../actions/save-template-version';
-import { startDemoServices, type DemoServices } from '../demo/demo-services';
 import { defaultHandlerRegistry } from '../handlers/index';
 import { createServiceCallerFactory } from '../runtime/host';
 import { KNOWN_SERVICE_NAMES, listServiceNames, readServiceAliases, resolveServiceUrls } from '../services/service-registry';
 import { validateTemplate } from '../templates/validate-template';
+import { setUpDemoServicesForTests } from '../testing/demo-services-testing';
 import { waitForTaskStatus } from '../testing/task-testing';
-import { startOrchestrator, type Orchestrator } from './runner';
+import { startOrchestrator } from './runner';
 
 const handlers = defaultHandlerRegistry({ withTestHandlers: true });
 const validationOptions = { handlers, services: listServiceNames({}), serviceAliases: readServiceAliases({}), environment: 'test' };
 const readFixture = (file: string) => readFileSync(path.join(__dirname, '../templates/fixtures/tasker', file), 'utf8');
 
-let demo: DemoServices;
-const running: Orchestrator[] = [];
-
-beforeAll(async () => {
-  demo = await startDemoServices({ port: 0 });
-});
-afterAll(async () => {
-  await demo.close();
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((orchestrator) => orchestrator.stop()));
-  demo.state.reset();
-});
+const testServices = setUpDemoServicesForTests();
+const running = testServices.running;
 
 describeEachDatabase("Tasker's blog example (user registration), as Tasker wrote it", (suite) => {
   async function save(file: string) {
@@ -57,7 +46,7 @@ describeEachDatabase("Tasker's blog example (user registration), as Tasker wrote
     const orchestrator = await startOrchestrator({
       database: suite.database,
       handlers,
-      createServiceCaller: createServiceCallerFactory(resolveServiceUrls({ env: {}, demoServicesUrl: demo.url })),
+      createServiceCaller: createServiceCallerFactory(resolveServiceUrls({ env: {}, demoServicesUrl: testServices.demo.url })),
       concurrency: 10,
       pollIntervalMs: 50,
       shutdownGraceMs: 100,
@@ -75,7 +64,7 @@ describeEachDatabase("Tasker's blog example (user registration), as Tasker wrote
       ['send_welcome_sequence', 'complete'],
       ['update_user_status', 'complete'],
     ]);
-    const summary = demo.state.summarize().services;
+    const summary = testServices.demo.state.summarize().services;
     expect(Object.fromEntries(KNOWN_SERVICE_NAMES.map((name) => [name, summary[name].records]))).toEqual({
       user: 1,
       billing: 1,
