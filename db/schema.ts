@@ -360,6 +360,33 @@ export const sessions = pgTable(
 export type SessionRow = typeof sessions.$inferSelect;
 
 /**
+ * Failed sign-ins and wrong bearer tokens per client address, shared by every web process on the
+ * database (lib/auth/shared-auth-failures.ts), so that N processes do not give an address N times the
+ * tries. A row is forgotten (counted from zero again) an hour after its last failure.
+ */
+export const authFailures = pgTable(
+  'auth_failures',
+  {
+    address: text().primaryKey(),
+    failures: integer().notNull(),
+    lastFailureAt: timestamp({ withTimezone: true }).notNull(),
+    blockedUntil: timestamp({ withTimezone: true }),
+  },
+  (t) => [index('auth_failures_last_failure_at').on(t.lastFailureAt)],
+);
+
+/** The ceiling on failures from every address together (a token bucket): one row, id 1. */
+export const authFailureAllowance = pgTable(
+  'auth_failure_allowance',
+  {
+    id: integer().primaryKey(),
+    allowance: doublePrecision().notNull(),
+    refilledAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [check('auth_failure_allowance_one_row', sql`${t.id} = 1`)],
+);
+
+/**
  * Operator holds on a service (issue 16): while a row exists, no step of that service is claimed and none
  * spends an attempt. Shared by every process on the database; the row is the hold, its deletion the release.
  */
