@@ -361,7 +361,7 @@ export type SessionRow = typeof sessions.$inferSelect;
 
 /**
  * Failed sign-ins and wrong bearer tokens per client address, shared by every web process on the
- * database (lib/auth/shared-auth-failures.ts), so that N processes do not give an address N times the
+ * database (db/queries/auth-failures.ts, read and written by checkWithinLimit), so that N processes do not give an address N times the
  * tries. A row is forgotten (counted from zero again) an hour after its last failure.
  */
 export const authFailures = pgTable(

@@ -42,7 +42,7 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
 /** Empties every table, so each test starts from nothing. */
 export async function resetDatabase(database: Database): Promise<void> {
   await database.db.execute(
-    sql`truncate transitions, step_attempts, step_dependencies, steps, tasks, template_versions, service_circuits, service_circuit_events, service_holds, service_hold_events, service_limit_usage, api_tokens restart identity cascade`,
+    sql`truncate transitions, step_attempts, step_dependencies, steps, tasks, template_versions, service_circuits, service_circuit_events, service_holds, service_hold_events, service_limit_usage, api_tokens, auth_failures, auth_failure_allowance restart identity cascade`,
   );
 }
 
