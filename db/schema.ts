@@ -239,6 +239,24 @@ export const failingSteps = pgTable(
   ],
 );
 
+/**
+ * The values of each task's identity fields (the template's `identity.fields`, read from its context),
+ * lowercased: GET /tasks?q=<an e-mail address> finds its task by an index lookup here instead of a
+ * trigram search of every context. Kept by the database itself in the task's transaction
+ * (db/migrations/0023_task-search-values.sql: switchyard_index_task_search_values, triggers on tasks),
+ * removed with the task (ON DELETE CASCADE). Read by lib/reads/task-filter-sql.ts.
+ */
+export const taskSearchValues = pgTable(
+  'task_search_values',
+  {
+    taskId: bigint({ mode: 'number' })
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    value: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.value] }), index('task_search_values_value').on(t.value, t.taskId)],
+);
+
 /** Append-only: one row per attempt, opened at claim and closed with its outcome. */
 export const stepAttempts = pgTable(
   'step_attempts',
