@@ -1,3 +1,4 @@
+import type { AuthFailureState } from '../../db/queries/auth-failures';
 import { RateLimitedError } from '../errors';
 
 export type AuthFailureLimits = {
@@ -27,18 +28,25 @@ export const DEFAULT_AUTH_FAILURE_LIMITS: AuthFailureLimits = {
 
 /** One check of a token: say how it ended, exactly once. */
 type AuthAttempt = {
-  /** The token was wrong: counts against the address and against the global ceiling. */
-  failed(): void;
+  /**
+   * The token was wrong: counts against the address and against the global ceiling. True when this
+   * was the guess's first failure (concurrent checks of one secret are one guess), i.e. when the
+   * failure is also to be recorded in the database.
+   */
+  failed(): boolean;
   /** The token was right, or the check could not be made (database down): nothing is counted. */
   settled(): void;
 };
 
 export type AuthFailureLimiter = {
+  readonly limits: AuthFailureLimits;
   /**
    * Starts a check of a token sent from `address`; throws RateLimitedError (429) while it must wait.
-   * `secretDigest` (a hash of the token) tells one guess from another.
+   * `secretDigest` (a hash of the token) tells one guess from another. `shared` is what the database
+   * remembers of the address and of the ceiling, from every process (readAuthFailureState): the
+   * address waits when either this process or the database says so, and its failures are the larger count.
    */
-  beginAttempt(address: string, secretDigest: string): AuthAttempt;
+  beginAttempt(address: string, secretDigest: string, shared?: AuthFailureState): AuthAttempt;
 };
 
 /** Checks of one secret from one address that are in flight together: one guess, counted once. */
@@ -61,9 +69,13 @@ type AddressState = { failures: number; inFlight: Map<string, InFlightGuess>; la
  * proxy vouches for it, so a global ceiling over every address caps what any number of made-up
  * addresses can try: a burst of `globalBurst`, then `globalFailuresPerMinute`. While it is reached every
  * token check waits, valid ones too (a check that let valid tokens through would answer guesses at full
- * speed); sessions already signed in (the cookie) are not limited. In-memory and per process is enough
- * for this: one web process serves a deployment, and a restart that forgets the counts is rare and
- * visible.
+ * speed); sessions already signed in (the cookie) are not limited.
+ *
+ * This memory is one process's; with several web processes on one database, checkWithinLimit passes
+ * in what the database remembers (`shared`) and records each failure there (db/queries/auth-failures.ts),
+ * so the counts, the waits and the ceiling are the same whichever process a request reaches. What stays
+ * per process is only the guesses in flight: a burst that reaches N processes at the same moment, before
+ * any failure is recorded, can get N × `freeFailures` checks once; after that every process refuses.
  */
 export function createAuthFailureLimiter(limits: AuthFailureLimits = DEFAULT_AUTH_FAILURE_LIMITS, now: () => number = Date.now): AuthFailureLimiter {
   const addresses = new Map<string, AddressState>();
@@ -109,24 +121,25 @@ export function createAuthFailureLimiter(limits: AuthFailureLimits = DEFAULT_AUT
   };
 
   return {
-    beginAttempt(address, secretDigest) {
+    limits,
+    beginAttempt(address, secretDigest, shared) {
       const at = now();
       refillGlobal(at);
       const known = findState(address, at);
-      if (known && at < known.blockedUntil) {
-        throw tooMany(known.blockedUntil - at, 'Too many failed sign-ins or wrong tokens from your address');
+      const blockedForMs = Math.max(known ? known.blockedUntil - at : 0, shared?.blockedForMs ?? 0);
+      if (blockedForMs > 0) {
+        throw tooMany(blockedForMs, 'Too many failed sign-ins or wrong tokens from your address');
       }
       let guess = known?.inFlight.get(secretDigest);
       if (!guess) {
         const inFlight = known?.inFlight.size ?? 0;
-        if (inFlight > 0 && (known?.failures ?? 0) + inFlight >= limits.freeFailures) {
+        const failures = Math.max(known?.failures ?? 0, shared?.failures ?? 0);
+        if (inFlight > 0 && failures + inFlight >= limits.freeFailures) {
           throw tooMany(limits.baseDelayMs, 'Too many failed sign-ins or wrong tokens from your address');
         }
-        if (globalAllowance - globalInFlight < 1) {
-          throw tooMany(
-            (1 - (globalAllowance - globalInFlight)) / refillPerMs,
-            'Too many failed sign-ins or wrong tokens lately, from all addresses together',
-          );
+        const allowance = Math.min(globalAllowance, shared?.globalAllowance ?? Infinity) - globalInFlight;
+        if (allowance < 1) {
+          throw tooMany((1 - allowance) / refillPerMs, 'Too many failed sign-ins or wrong tokens lately, from all addresses together');
         }
       }
       const state = known ?? { failures: 0, inFlight: new Map<string, InFlightGuess>(), lastFailureAt: at, blockedUntil: 0 };
@@ -139,14 +152,15 @@ export function createAuthFailureLimiter(limits: AuthFailureLimits = DEFAULT_AUT
       guess.checks += 1;
       const current = guess;
       let done = false;
-      const finish = (failed: boolean) => {
+      const finish = (failed: boolean): boolean => {
         if (done) {
-          return;
+          return false;
         }
         done = true;
         current.checks -= 1;
         const at = now();
-        if (failed && !current.failed) {
+        const firstFailure = failed && !current.failed;
+        if (firstFailure) {
           current.failed = true;
           refillGlobal(at);
           globalAllowance -= 1;
@@ -161,10 +175,13 @@ export function createAuthFailureLimiter(limits: AuthFailureLimits = DEFAULT_AUT
           globalInFlight -= 1;
           forgetIfClean(address, state);
         }
+        return firstFailure;
       };
       return {
         failed: () => finish(true),
-        settled: () => finish(false),
+        settled: () => {
+          finish(false);
+        },
       };
     },
   };

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client';
 import { findActiveApiTokenByHash } from '../../db/queries/api-tokens';
+import { readAuthFailureState, recordAuthFailure } from '../../db/queries/auth-failures';
 import { findLiveSessionByHash } from '../../db/queries/sessions';
 import { AppError } from '../errors';
 import type { AuthConfig } from './auth-config';
@@ -52,7 +53,7 @@ async function identifyRequest(
     }
     const secret = match[1];
     const principal = limiter
-      ? await checkWithinLimit(limiter, { address: readClientAddress(request), secret }, () => findTokenPrincipal(db, secret, adminToken))
+      ? await checkWithinLimit(limiter, { db, address: readClientAddress(request), secret }, () => findTokenPrincipal(db, secret, adminToken))
       : await findTokenPrincipal(db, secret, adminToken);
     return principal ?? new AppError('unauthorized', 'The token is not valid: it is unknown or was revoked');
   }
@@ -67,14 +68,16 @@ async function identifyRequest(
 
 /**
  * Runs one check of `secret` under the limiter: refused (429) while the address must wait; counted as
- * a failure when it finds nothing. Used by sign-in too.
+ * a failure when it finds nothing. The counts live in the database too (every web process reads and
+ * adds to the same ones), so N processes do not give an address N times the tries. Used by sign-in too.
  */
 export async function checkWithinLimit<T>(
   limiter: AuthFailureLimiter,
-  { address, secret }: { address: string; secret: string },
+  { db, address, secret }: { db: Db; address: string; secret: string },
   check: () => Promise<T | undefined>,
 ): Promise<T | undefined> {
-  const attempt = limiter.beginAttempt(address, hashSecret(secret));
+  const shared = await readAuthFailureState(db, address, limiter.limits);
+  const attempt = limiter.beginAttempt(address, hashSecret(secret), shared);
   let found: T | undefined;
   try {
     found = await check();
@@ -83,7 +86,9 @@ export async function checkWithinLimit<T>(
     throw error;
   }
   if (found === undefined) {
-    attempt.failed();
+    if (attempt.failed()) {
+      await recordAuthFailure(db, address, limiter.limits);
+    }
   } else {
     attempt.settled();
   }

@@ -15,7 +15,9 @@ export async function startSession(
   db: Db,
   { token, address, config }: { token: string; address: string; config: AuthConfig & { adminToken: string } },
 ): Promise<{ principal: Principal; sessionSecret: string } | undefined> {
-  const principal = await checkWithinLimit(config.failureLimiter, { address, secret: token }, () => findTokenPrincipal(db, token, config.adminToken));
+  const principal = await checkWithinLimit(config.failureLimiter, { db, address, secret: token }, () =>
+    findTokenPrincipal(db, token, config.adminToken),
+  );
   if (!principal) {
     return undefined;
   }
