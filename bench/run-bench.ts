@@ -47,6 +47,11 @@ if (process.argv.includes('--help')) {
   process.stdout.write(HELP);
   process.exit(0);
 }
+if (process.argv.includes('--two-web')) {
+  // Its own figure and options (bench/figures/intake-two-web.ts): intake through 1 vs 2 web processes.
+  const { measureIntakeTwoWeb } = await import('./figures/intake-two-web');
+  process.exit(await measureIntakeTwoWeb(process.argv.slice(2)));
+}
 let options: BenchOptions;
 try {
   options = parseBenchArgs(process.argv.slice(2));
