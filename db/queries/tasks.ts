@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import type { PgInsertValue } from 'drizzle-orm/pg-core';
 import { queryRows, type DbOrTx } from '../client';
 import { stepDependencies, steps, tasks, transitions, type TaskRow } from '../schema';
@@ -15,31 +15,8 @@ export async function insertTaskUnlessDuplicate(tx: DbOrTx, task: NewTask): Prom
   return row;
 }
 
+/** A stored task found by one of a request's keys, and which. */
 export type TaskKeyMatch = { task: TaskRow; matchedBy: 'idempotency_key' | 'identity' };
-
-/** The task of the template holding this idempotency key, else the one with this identity; which key matched. */
-export async function findTaskByKeys(
-  dbOrTx: DbOrTx,
-  { namespace, name, idempotencyKey, identityKey }: { namespace: string; name: string; idempotencyKey?: string | null; identityKey?: string | null },
-): Promise<TaskKeyMatch | undefined> {
-  if (idempotencyKey) {
-    const [row] = await dbOrTx
-      .select()
-      .from(tasks)
-      .where(and(eq(tasks.namespace, namespace), eq(tasks.name, name), eq(tasks.idempotencyKey, idempotencyKey)));
-    if (row) {
-      return { task: row, matchedBy: 'idempotency_key' };
-    }
-  }
-  if (identityKey) {
-    const [row] = await dbOrTx
-      .select()
-      .from(tasks)
-      .where(and(eq(tasks.namespace, namespace), eq(tasks.name, name), eq(tasks.identityKey, identityKey)));
-    return row ? { task: row, matchedBy: 'identity' } : undefined;
-  }
-  return undefined;
-}
 
 export async function findTask(dbOrTx: DbOrTx, taskId: number): Promise<TaskRow | undefined> {
   const [row] = await dbOrTx.select().from(tasks).where(eq(tasks.id, taskId));

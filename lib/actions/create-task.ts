@@ -1,23 +1,14 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { STEPS_READY_CHANNEL } from '../../db/queries/steps';
-import {
-  findTaskByKeys,
-  insertStepDependencies,
-  insertSteps,
-  insertTaskUnlessDuplicate,
-  insertTransitions,
-  type NewStep,
-  type NewTransition,
-  type TaskKeyMatch,
-} from '../../db/queries/tasks';
+import type { NewStep, NewTransition, TaskKeyMatch } from '../../db/queries/tasks';
 import type { TaskRow } from '../../db/schema';
 import { isRecord } from '../api/is-record';
+import { createCallCoalescer } from '../call-coalescer';
 import { InvalidInputError } from '../errors';
-import { getTemplateVersionOrThrow } from '../reads/get-template-version';
 import type { TemplateDefinition } from '../templates/template-definition';
 import { compileContextValidator } from '../validation';
+import { createTasksEach } from './create-tasks';
 
 export type CreateTaskInput = {
   namespace: string;
@@ -49,13 +40,13 @@ function mergeUnder(defaults: Record<string, unknown> | undefined, context: unkn
 /**
  * The context a task of this template is created with: `default_context` under the request's, validated
  * against the template's schema (defaults applied, formats enforced); an InvalidInputError at `/context…`
- * (under `pathPrefix`, for an item of a batch) when it does not match.
+ * when it does not match.
  */
-export function validateTaskContext(definition: TemplateDefinition, context: unknown, pathPrefix = ''): Record<string, unknown> {
+export function validateTaskContext(definition: TemplateDefinition, context: unknown): Record<string, unknown> {
   const validated = compileContextValidator(definition.schema)(mergeUnder(definition.defaultContext, context));
   if (!validated.ok) {
     throw new InvalidInputError(
-      validated.errors.map((detail) => ({ ...detail, path: `${pathPrefix}/context${detail.path}` })),
+      validated.errors.map((detail) => ({ ...detail, path: `/context${detail.path}` })),
       `The context does not match the schema of ${definition.namespace}/${definition.name}@${definition.version}`,
     );
   }
@@ -111,8 +102,7 @@ export function creationTransitionsOf(
   ];
 }
 
-/** Rounds of look-up and insert before giving up: each lost race ends with the winner found, but see below. */
-const MAX_CREATE_ROUNDS = 3;
+const creationCoalescers = new WeakMap<Db, (input: CreateTaskInput) => Promise<{ task: TaskRow; created: boolean }>>();
 
 /**
  * Creates a task from a stored template version: the context is validated against the template's
@@ -120,58 +110,18 @@ const MAX_CREATE_ROUNDS = 3;
  * written in one transaction. A matching idempotency key or identity returns the existing task
  * (`created: false`) instead of a second one; an idempotency key that a different request created its
  * task with is refused (InvalidInputError), since that task is not what this request asked for.
+ *
+ * Concurrent calls on one database are written together (createTasksEach, through one coalescer per
+ * database): the calls made while the write before runs go in the next, in one transaction of
+ * multi-row statements, each answered as if it had been made alone, its refusal its own.
  */
-export async function createTask(db: Db, input: CreateTaskInput): Promise<{ task: TaskRow; created: boolean }> {
-  const templateVersion = await getTemplateVersionOrThrow(db, input.namespace, input.name, input.version);
-  const definition = templateVersion.definition as TemplateDefinition;
-  const context = validateTaskContext(definition, input.context);
-  const identityKey = computeIdentityKey(definition, context);
-  const requestDigest = computeRequestDigest(input);
-  const keys = { namespace: definition.namespace, name: definition.name, idempotencyKey: input.idempotencyKey ?? null, identityKey };
-  const actor = input.actor ?? 'system';
-
-  for (let round = 1; ; round += 1) {
-    const existing = await findTaskByKeys(db, keys);
-    if (existing) {
-      return { task: refuseOtherRequest(existing, requestDigest), created: false };
-    }
-    const task = await db.transaction(async (tx) => {
-      const rootCount = definition.steps.filter((step) => step.dependsOn.length === 0).length;
-      const task = await insertTaskUnlessDuplicate(tx, {
-        templateVersionId: templateVersion.id,
-        namespace: definition.namespace,
-        name: definition.name,
-        version: definition.version,
-        status: 'pending',
-        context,
-        idempotencyKey: keys.idempotencyKey,
-        requestDigest,
-        identityKey,
-        correlationId: input.correlationId ?? randomUUID(),
-        unfinishedSteps: definition.steps.length,
-        liveSteps: rootCount,
-        createdBy: actor,
-      });
-      if (!task) {
-        // Another request with the same key committed between our look-up and our insert.
-        return undefined;
-      }
-      const insertedSteps = await insertSteps(tx, stepRowsOf(definition, task.id));
-      const idByName = new Map(insertedSteps.map((step) => [step.name, step.id]));
-      await insertStepDependencies(tx, dependencyRowsOf(definition, idByName));
-      await insertTransitions(tx, creationTransitionsOf(definition, task.id, insertedSteps, actor));
-      await tx.execute(sql`select pg_notify(${STEPS_READY_CHANNEL}, '')`);
-      return task;
-    });
-    if (task) {
-      return { task, created: true };
-    }
-    // The insert lost to a committed task holding one of our keys, so the next look-up finds it; unless
-    // that task's identity changed in between (a context edit), and then the next insert may win.
-    if (round === MAX_CREATE_ROUNDS) {
-      throw new Error(`a task with the same idempotency key or identity kept being created and changed (${MAX_CREATE_ROUNDS} rounds)`);
-    }
+export function createTask(db: Db, input: CreateTaskInput): Promise<{ task: TaskRow; created: boolean }> {
+  let create = creationCoalescers.get(db);
+  if (!create) {
+    create = createCallCoalescer((inputs: CreateTaskInput[]) => createTasksEach(db, inputs));
+    creationCoalescers.set(db, create);
   }
+  return create(input);
 }
 
 /**
@@ -180,12 +130,12 @@ export async function createTask(db: Db, input: CreateTaskInput): Promise<{ task
  * created before requests were digested have none and are returned. A match on identity fields is
  * returned whatever the request (shared/API.md: the same identity is the same task).
  */
-export function refuseOtherRequest({ task, matchedBy }: TaskKeyMatch, requestDigest: string, pathPrefix = ''): TaskRow {
+export function refuseOtherRequest({ task, matchedBy }: TaskKeyMatch, requestDigest: string): TaskRow {
   if (matchedBy === 'idempotency_key' && task.requestDigest !== null && task.requestDigest !== requestDigest) {
     throw new InvalidInputError(
       [
         {
-          path: `${pathPrefix}/idempotency_key`,
+          path: '/idempotency_key',
           message: `was used for task ${task.id}, created by a request with a different namespace, name, version or context; send that request to get its task, or use a new key`,
         },
       ],

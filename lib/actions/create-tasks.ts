@@ -26,9 +26,16 @@ export type CreateTasksItem = {
   version?: string | undefined;
   context: unknown;
   idempotencyKey?: string | undefined;
+  /** Omitted: a new one. */
+  correlationId?: string | undefined;
+  /** Omitted: the batch's actor. */
+  actor?: string | undefined;
 };
 
 export type CreatedTasksItem = { index: number; task: TaskRow; created: boolean };
+
+/** One item's own answer when every item stands alone (createTask): its task, its own error, or `again` (see createTasksEach). */
+type TaskCreationAnswer = { value: { task: TaskRow; created: boolean } } | { error: unknown } | { again: true };
 
 type CheckedItem = {
   index: number;
@@ -37,10 +44,22 @@ type CheckedItem = {
   context: Record<string, unknown>;
   keys: TaskKeys;
   requestDigest: string;
+  correlationId: string;
+  actor: string;
 };
 
-/** Each item's answer: an existing task, a task of this batch (by its index among the new ones), or refused. */
-type Plan = { kind: 'existing'; task: TaskRow } | { kind: 'new'; newIndex: number };
+/**
+ * Each item's answer: an existing task, a task of this batch (by its index among the new ones), refused
+ * with the error createTask would throw, or (an item that only createTasksEach defers) `again`.
+ */
+type Plan =
+  | { kind: 'existing'; task: TaskRow }
+  | { kind: 'new'; newIndex: number }
+  | { kind: 'refused'; error: AppError; batchDetail?: ErrorDetail }
+  | { kind: 'again' };
+
+/** How items of one call relate: one request of many (createTasks), or each its own request (createTasksEach). */
+type Mode = 'all_or_none' | 'each';
 
 /** Rounds of look-up and insert, as createTask: a round that loses a race to another request starts again. */
 const MAX_CREATE_ROUNDS = 3;
@@ -69,30 +88,73 @@ export async function createTasks(
   if (items.length === 0 || items.length > MAX_BATCH_TASKS) {
     throw new InvalidInputError([{ path: '/tasks', message: `must hold 1 to ${MAX_BATCH_TASKS} tasks` }]);
   }
-  const problems: ErrorDetail[] = [];
-  const checked = await checkItems(db, items, problems);
+  const checked = await checkItems(db, items, actor);
+  const answers = await writeRounds(db, checked, (plans) => refuseBatchUnlessAllValid(items, plans));
+  return answers.map((answer, index) => {
+    if (!('value' in answer)) {
+      throw new Error(`item ${index} of an all-or-none batch was not answered`);
+    }
+    return { index, ...answer.value };
+  });
+}
 
+/**
+ * Creates the tasks of many separate requests in one go (createTask gathers concurrent calls into one),
+ * each item answered on its own as if it had been sent alone, one after another in their order: its task
+ * (`created` as createTask says it), or the error createTask would throw for it (its template missing,
+ * its context invalid, its idempotency key used for another request). One item's refusal never keeps
+ * another's task from being created. The new tasks are written in one transaction; should that write fail
+ * for a reason other than a lost race (e.g. one item's rows break a constraint), each item is written
+ * again alone, so that only the item at fault fails. An item that depends on an earlier item of the same
+ * call in a way only a stored task can answer exactly (its idempotency key given to an earlier item with
+ * another request) is answered `again`: the caller sends it again after this call, when that task is stored.
+ */
+export async function createTasksEach(db: Db, items: readonly CreateTasksItem[]): Promise<TaskCreationAnswer[]> {
+  const checked = await checkItems(db, items, 'system');
+  try {
+    return await writeRounds(db, checked);
+  } catch (error) {
+    if (error instanceof LostRace || items.length === 1) {
+      throw error;
+    }
+    // The batch failed as a whole: each item alone, so that the one at fault fails and no other does.
+    const answers: TaskCreationAnswer[] = [];
+    for (const item of items) {
+      const [answer] = await createTasksEach(db, [item]).catch((single: unknown) => [{ error: single }]);
+      answers.push(answer as TaskCreationAnswer);
+    }
+    return answers;
+  }
+}
+
+/** Rounds of look-up, plan and write until the write does not lose a race; each item's answer. */
+async function writeRounds(
+  db: Db,
+  checked: readonly (CheckedItem | AppError)[],
+  refuseUnlessAllValid?: (plans: readonly Plan[]) => void,
+): Promise<TaskCreationAnswer[]> {
   for (let round = 1; ; round += 1) {
+    const valid = checked.filter((item): item is CheckedItem => !(item instanceof AppError));
     const existing = await findTasksByAnyKeys(
       db,
-      checked.flatMap((item) => (item ? [item.keys] : [])),
+      valid.map((item) => item.keys),
     );
-    const roundProblems = [...problems];
-    const { plans, newItems } = planItems(checked, existing, roundProblems);
-    if (roundProblems.length > 0) {
-      const refused = new Set(roundProblems.map((problem) => problem.path.split('/')[2])).size;
-      throw new InvalidInputError(
-        roundProblems.sort((a, b) => indexOfPath(a.path) - indexOfPath(b.path)),
-        `${refused} of ${items.length} tasks are invalid; none was created`,
-      );
-    }
+    const { plans, newItems } = planItems(checked, existing, refuseUnlessAllValid ? 'all_or_none' : 'each');
+    refuseUnlessAllValid?.(plans);
     try {
-      const createdTasks = newItems.length === 0 ? [] : await insertAll(db, newItems, actor);
-      return plans.map((plan, index) =>
-        plan.kind === 'existing'
-          ? { index, task: plan.task, created: false }
-          : { index, task: createdTasks[plan.newIndex] as TaskRow, created: newItems[plan.newIndex]?.index === index },
-      );
+      const createdTasks = newItems.length === 0 ? [] : await insertAll(db, newItems);
+      return plans.map((plan, index): TaskCreationAnswer => {
+        switch (plan.kind) {
+          case 'existing':
+            return { value: { task: plan.task, created: false } };
+          case 'refused':
+            return { error: plan.error };
+          case 'again':
+            return { again: true };
+          case 'new':
+            return { value: { task: createdTasks[plan.newIndex] as TaskRow, created: newItems[plan.newIndex]?.index === index } };
+        }
+      });
     } catch (error) {
       if (!(error instanceof LostRace) && !isDeadlock(error)) {
         throw error;
@@ -102,6 +164,27 @@ export async function createTasks(
         throw new Error(`tasks with the same idempotency keys or identities kept being created (${MAX_CREATE_ROUNDS} rounds)`);
       }
     }
+  }
+}
+
+/** createTasks' refusal of the whole batch: every problem of every item under `/tasks/<index>`, in order. */
+function refuseBatchUnlessAllValid(items: readonly CreateTasksItem[], plans: readonly Plan[]) {
+  const problems = plans.flatMap((plan, index) => {
+    if (plan.kind !== 'refused') {
+      return [];
+    }
+    const prefix = `/tasks/${index}`;
+    if (plan.batchDetail) {
+      return [plan.batchDetail];
+    }
+    if (plan.error instanceof NotFoundError) {
+      return [{ path: `${prefix}${items[index]?.version === undefined ? '/name' : '/version'}`, message: plan.error.message }];
+    }
+    return plan.error.details.map((detail) => ({ ...detail, path: `${prefix}${detail.path}` }));
+  });
+  if (problems.length > 0) {
+    const refused = new Set(problems.map((problem) => problem.path.split('/')[2])).size;
+    throw new InvalidInputError(problems, `${refused} of ${items.length} tasks are invalid; none was created`);
   }
 }
 
@@ -115,35 +198,33 @@ function isDeadlock(error: unknown): boolean {
   return false;
 }
 
-function indexOfPath(path: string): number {
-  return Number(path.split('/')[2] ?? 0);
-}
-
-/** Each item's template and validated context; problems under `/tasks/<index>`; undefined for a refused item. */
-async function checkItems(db: Db, items: readonly CreateTasksItem[], problems: ErrorDetail[]): Promise<(CheckedItem | undefined)[]> {
-  const templates = new Map<string, TemplateVersionRow | ErrorDetail[]>();
-  const checked: (CheckedItem | undefined)[] = [];
+/**
+ * Each item's template and validated context, or the error createTask throws for it (NotFoundError,
+ * InvalidInputError at `/context…`). The templates are read once per call.
+ */
+async function checkItems(db: Db, items: readonly CreateTasksItem[], actor: string): Promise<(CheckedItem | AppError)[]> {
+  const templates = new Map<string, Promise<TemplateVersionRow | NotFoundError>>();
+  const checked: (CheckedItem | AppError)[] = [];
   for (const [index, item] of items.entries()) {
-    const prefix = `/tasks/${index}`;
     const templateKey = JSON.stringify([item.namespace, item.name, item.version ?? null]);
-    let template = templates.get(templateKey);
-    if (template === undefined) {
-      template = await getTemplateVersionOrThrow(db, item.namespace, item.name, item.version).catch((error: unknown) => {
+    let found = templates.get(templateKey);
+    if (found === undefined) {
+      found = getTemplateVersionOrThrow(db, item.namespace, item.name, item.version).catch((error: unknown) => {
         if (!(error instanceof NotFoundError)) {
           throw error;
         }
-        return [{ path: item.version === undefined ? '/name' : '/version', message: error.message }];
+        return error;
       });
-      templates.set(templateKey, template);
+      templates.set(templateKey, found);
     }
-    if (Array.isArray(template)) {
-      problems.push(...template.map((detail) => ({ ...detail, path: `${prefix}${detail.path}` })));
-      checked.push(undefined);
+    const template = await found;
+    if (template instanceof NotFoundError) {
+      checked.push(template);
       continue;
     }
     const definition = template.definition as TemplateDefinition;
     try {
-      const context = validateTaskContext(definition, item.context, prefix);
+      const context = validateTaskContext(definition, item.context);
       checked.push({
         index,
         templateVersion: template,
@@ -156,23 +237,24 @@ async function checkItems(db: Db, items: readonly CreateTasksItem[], problems: E
           identityKey: computeIdentityKey(definition, context),
         },
         requestDigest: computeRequestDigest(item),
+        correlationId: item.correlationId ?? randomUUID(),
+        actor: item.actor ?? actor,
       });
     } catch (error) {
       if (!(error instanceof InvalidInputError)) {
         throw error;
       }
-      problems.push(...error.details);
-      checked.push(undefined);
+      checked.push(error);
     }
   }
   return checked;
 }
 
-/** What each item answers, in order (see createTasks), and the items that create a task. */
+/** What each item answers, in order (see createTasks and createTasksEach), and the items that create a task. */
 function planItems(
-  checked: readonly (CheckedItem | undefined)[],
+  checked: readonly (CheckedItem | AppError)[],
   existing: { byKey: TaskRow[]; byIdentity: TaskRow[] },
-  problems: ErrorDetail[],
+  mode: Mode,
 ): { plans: Plan[]; newItems: CheckedItem[] } {
   const keyOf = (namespace: string, name: string, key: string) => JSON.stringify([namespace, name, key]);
   const storedByKey = new Map(existing.byKey.map((task) => [keyOf(task.namespace, task.name, task.idempotencyKey ?? ''), task]));
@@ -183,8 +265,8 @@ function planItems(
   const newItems: CheckedItem[] = [];
 
   for (const [index, item] of checked.entries()) {
-    if (!item) {
-      plans.push({ kind: 'new', newIndex: -1 });
+    if (item instanceof AppError) {
+      plans.push({ kind: 'refused', error: item });
       continue;
     }
     const { namespace, name, idempotencyKey, identityKey } = item.keys;
@@ -196,25 +278,29 @@ function planItems(
       const earlier = batchByKey.get(key);
       if (stored) {
         try {
-          plan = {
-            kind: 'existing',
-            task: refuseOtherRequest({ task: stored, matchedBy: 'idempotency_key' }, item.requestDigest, `/tasks/${index}`),
-          };
+          plan = { kind: 'existing', task: refuseOtherRequest({ task: stored, matchedBy: 'idempotency_key' }, item.requestDigest) };
         } catch (error) {
           if (!(error instanceof AppError)) {
             throw error;
           }
-          problems.push(...error.details);
-          plans.push({ kind: 'new', newIndex: -1 });
+          plans.push({ kind: 'refused', error });
           continue;
         }
       } else if (earlier) {
         if (earlier.requestDigest !== item.requestDigest) {
-          problems.push({
-            path: `/tasks/${index}/idempotency_key`,
-            message: `is also the key of /tasks/${earlier.index}, a different request (namespace, name, version or context); use another key`,
-          });
-          plans.push({ kind: 'new', newIndex: -1 });
+          // Alone, this request would find the earlier one's task stored and be refused with its id: ask again then.
+          plans.push(
+            mode === 'each'
+              ? { kind: 'again' }
+              : {
+                  kind: 'refused',
+                  error: new InvalidInputError([]),
+                  batchDetail: {
+                    path: `/tasks/${index}/idempotency_key`,
+                    message: `is also the key of /tasks/${earlier.index}, a different request (namespace, name, version or context); use another key`,
+                  },
+                },
+          );
           continue;
         }
         plan = earlier.plan;
@@ -232,15 +318,34 @@ function planItems(
     if (key !== undefined && !batchByKey.has(key)) {
       batchByKey.set(key, { plan, index, requestDigest: item.requestDigest });
     }
-    if (identity !== undefined && !batchByIdentity.has(identity)) {
+    // Only a task holding this identity answers a later item by it: an existing task found by its key may not.
+    const holdsIdentity = plan.kind === 'new' || (plan.kind === 'existing' && plan.task.identityKey === identityKey);
+    if (identity !== undefined && holdsIdentity && !batchByIdentity.has(identity)) {
       batchByIdentity.set(identity, plan);
     }
   }
   return { plans, newItems };
 }
 
+/**
+ * What tells the inserted rows apart: two items that agree on all of it write equal rows (the context is
+ * the request's under the version's defaults), so either row answers either item.
+ */
+function rowFingerprint(
+  row: Pick<NewTask, 'correlationId' | 'createdBy' | 'requestDigest' | 'templateVersionId' | 'idempotencyKey' | 'identityKey'>,
+) {
+  return JSON.stringify([
+    row.correlationId,
+    row.createdBy,
+    row.requestDigest,
+    row.templateVersionId,
+    row.idempotencyKey ?? null,
+    row.identityKey ?? null,
+  ]);
+}
+
 /** The new tasks, their steps, dependencies and audit rows in one transaction; the tasks in the items' order. */
-async function insertAll(db: Db, newItems: readonly CheckedItem[], actor: string): Promise<TaskRow[]> {
+async function insertAll(db: Db, newItems: readonly CheckedItem[]): Promise<TaskRow[]> {
   return db.transaction(async (tx) => {
     const rows: NewTask[] = newItems.map((item) => ({
       templateVersionId: item.templateVersion.id,
@@ -252,11 +357,10 @@ async function insertAll(db: Db, newItems: readonly CheckedItem[], actor: string
       idempotencyKey: item.keys.idempotencyKey,
       requestDigest: item.requestDigest,
       identityKey: item.keys.identityKey,
-      // Unique per task: it also matches each inserted row to its item.
-      correlationId: randomUUID(),
+      correlationId: item.correlationId,
       unfinishedSteps: item.definition.steps.length,
       liveSteps: item.definition.steps.filter((step) => step.dependsOn.length === 0).length,
-      createdBy: actor,
+      createdBy: item.actor,
     }));
     // In one order across batches (by their keys), so that two batches racing for the same keys wait
     // for each other instead of deadlocking; a deadlock left (the two unique indexes) is a lost race.
@@ -268,8 +372,12 @@ async function insertAll(db: Db, newItems: readonly CheckedItem[], actor: string
     if (inserted.length !== rows.length) {
       throw new LostRace();
     }
-    const byCorrelation = new Map(inserted.map((task) => [task.correlationId, task]));
-    const tasks = rows.map((row) => byCorrelation.get(row.correlationId) as TaskRow);
+    const byFingerprint = new Map<string, TaskRow[]>();
+    for (const task of inserted) {
+      const fingerprint = rowFingerprint(task);
+      byFingerprint.set(fingerprint, [...(byFingerprint.get(fingerprint) ?? []), task]);
+    }
+    const tasks = rows.map((row) => byFingerprint.get(rowFingerprint(row))?.shift() as TaskRow);
     const insertedSteps = await insertStepsOfTasks(
       tx,
       newItems.flatMap((item, position) => stepRowsOf(item.definition, (tasks[position] as TaskRow).id)),
@@ -291,7 +399,7 @@ async function insertAll(db: Db, newItems: readonly CheckedItem[], actor: string
       tx,
       newItems.flatMap((item, position) => {
         const task = tasks[position] as TaskRow;
-        return creationTransitionsOf(item.definition, task.id, stepsByTask.get(task.id) ?? [], actor);
+        return creationTransitionsOf(item.definition, task.id, stepsByTask.get(task.id) ?? [], item.actor);
       }),
     );
     await tx.execute(sql`select pg_notify(${STEPS_READY_CHANNEL}, '')`);
