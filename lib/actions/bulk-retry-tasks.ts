@@ -34,7 +34,11 @@ export async function bulkRetryTasks(db: Db, input: BulkRetryInput): Promise<Bul
     ) ?? sql`true`;
   const taskConditions = input.ids
     ? [inArray(tasks.id, input.ids)]
-    : taskFilterConditions({ ...filter, step: undefined, step_status: undefined, error_signature: undefined, retrying_before: undefined }, '/filter');
+    : await taskFilterConditions(
+        db,
+        { ...filter, step: undefined, step_status: undefined, error_signature: undefined, retrying_before: undefined },
+        '/filter',
+      );
   const candidates = await db
     .select({ id: tasks.id })
     .from(tasks)

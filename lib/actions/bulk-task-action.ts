@@ -56,7 +56,7 @@ function compensableStepsSql(taskId: SQL): SQL {
 export async function bulkTaskAction(db: Db, input: BulkTaskActionInput): Promise<BulkActionResult> {
   const limit = input.limit ?? BULK_TASK_LIMIT;
   const action = ACTIONS[input.action];
-  const selection = input.ids ? [inArray(tasks.id, input.ids)] : taskFilterConditions(input.filter, '/filter');
+  const selection = input.ids ? [inArray(tasks.id, input.ids)] : await taskFilterConditions(db, input.filter, '/filter');
   const candidates = await db
     .select({ id: tasks.id })
     .from(tasks)

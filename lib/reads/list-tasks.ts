@@ -56,7 +56,7 @@ const createdAtExact = sql<string>`to_char(${tasks.createdAt} at time zone 'UTC'
  * that the range is read off the created_at index instead of skipping every newer task.
  */
 export async function listTasks(db: DbOrTx, input: ListTasksInput): Promise<TaskList> {
-  const conditions = taskFilterConditions(input);
+  const conditions = await taskFilterConditions(db, input);
   const byCreationTime = input.created_after !== undefined || input.created_before !== undefined;
   if (input.cursor !== undefined) {
     const cursor = decodeTaskCursor(input.cursor);

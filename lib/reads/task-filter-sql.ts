@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { queryRows, type DbOrTx } from '../../db/client';
 import { errorSignatureExpression, normalisedErrorMessageExpression } from '../../db/error-signature';
-import { bulkActionTasks, failingSteps, steps, tasks } from '../../db/schema';
+import { bulkActionTasks, failingSteps, steps, tasks, taskSearchValues } from '../../db/schema';
 import type { TaskFilter } from '../api/types';
 import { InvalidInputError } from '../errors';
 import { REPAIRED_STEP_STATUSES, type StepStatus } from '../statuses';
@@ -92,11 +93,34 @@ export function stepFilterSql(
 }
 
 /**
- * Conditions on `tasks` for a filter. `q` searches the context's JSON text (served by the trigram
- * index tasks_context_trgm where pg_trgm is installed); the step filters ask for a step of the task
- * that matches all of them.
+ * The search rule of `q`, in one place (GET /tasks, the bulk actions' filters). When q is, case-
+ * insensitively, the whole value of an identity field of some task (task_search_values: an e-mail
+ * address of a registration, say), it picks the tasks whose identity value is q: a btree lookup, where
+ * the trigram search of every context costs ≈ 100 ms at a million tasks (every trigram of an address
+ * occurs in 1% or more of them). Otherwise it picks the tasks whose context's JSON text contains q,
+ * case-insensitively (served by the trigram index tasks_context_trgm where pg_trgm is installed). Both
+ * ways every task picked contains q in its context's text; the first leaves out tasks that hold q only
+ * inside a longer text (`bob@x.com` in `jimbob@x.com`, or in a field that is not an identity field).
+ * Asks the database which way applies (one index probe), so the statement that uses the condition is
+ * planned for it: an exact value is a handful of tasks, a substring may be any share of them.
  */
-export function taskFilterConditions(filter: TaskFilter, pathPrefix = ''): SQL[] {
+export async function contextSearchCondition(db: DbOrTx, q: string): Promise<SQL> {
+  const substring = sql`${tasks.context}::text ilike ${`%${escapeLike(q)}%`}`;
+  const [exact] = await queryRows<{ found: boolean }>(
+    db,
+    sql`select exists (select 1 from ${taskSearchValues} where ${taskSearchValues.value} = lower(${q})) as found`,
+  );
+  if (!exact?.found) {
+    return substring;
+  }
+  return sql`${tasks.id} in (select ${taskSearchValues.taskId} from ${taskSearchValues} where ${taskSearchValues.value} = lower(${q})) and ${substring}`;
+}
+
+/**
+ * Conditions on `tasks` for a filter. `q`: contextSearchCondition; the step filters ask for a step of
+ * the task that matches all of them.
+ */
+export async function taskFilterConditions(db: DbOrTx, filter: TaskFilter, pathPrefix = ''): Promise<SQL[]> {
   const conditions: SQL[] = [];
   if (filter.status !== undefined) {
     conditions.push(filter.status.length > 0 ? sql`${tasks.status} in (${inList(filter.status)})` : sql`false`);
@@ -108,7 +132,7 @@ export function taskFilterConditions(filter: TaskFilter, pathPrefix = ''): SQL[]
     conditions.push(sql`${tasks.name} = ${filter.name}`);
   }
   if (filter.q !== undefined) {
-    conditions.push(sql`${tasks.context}::text ilike ${`%${escapeLike(filter.q)}%`}`);
+    conditions.push(await contextSearchCondition(db, filter.q));
   }
   if (filter.created_after !== undefined) {
     conditions.push(sql`${tasks.createdAt} >= ${parseFilterTime(filter.created_after, `${pathPrefix}/created_after`)}::timestamptz`);

@@ -40,7 +40,13 @@ export const taskFilterSchema = {
       pattern: '^[0-9a-f]{32}$',
       description: 'Tasks having a failing step with this error signature (a failure group of GET /failures).',
     },
-    q: { type: 'string', minLength: 1, maxLength: 200, description: 'Text inside the context, such as an e-mail address (case-insensitive).' },
+    q: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      description:
+        'Text inside the context, such as an e-mail address (case-insensitive). When it is the whole value of an identity field of some task (the e-mail address of a registration), the tasks with that value (an index lookup; tasks that hold it only inside a longer text are left out); otherwise every task whose context text contains it.',
+    },
     created_after: { ...timestamp, description: 'Created at or after this time (ISO 8601 date or date-time; UTC unless a zone is given).' },
     created_before: { ...timestamp, description: 'Created before this time.' },
     failed_after: { ...timestamp, description: 'Tasks in error having a step that failed for good at or after this time.' },
