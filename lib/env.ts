@@ -10,6 +10,8 @@ export type SwitchyardEnv = {
   adminToken: string | undefined;
   orchestrator: boolean;
   workerConcurrency: number;
+  /** WORKER_LOCAL_QUEUE_SIZE: steps an orchestrator claims ahead of its free slots (0: none). */
+  workerLocalQueueSize: number;
   demoServicesPort: number;
   leaseSeconds: number;
   pollIntervalMs: number;
@@ -52,6 +54,7 @@ export function readEnv(env: Record<string, string | undefined> = process.env): 
     adminToken: readAdminToken(env),
     orchestrator: readSwitch(env, 'ORCHESTRATOR', true),
     workerConcurrency: readInteger(env, 'WORKER_CONCURRENCY', 10, 1, 1000),
+    workerLocalQueueSize: readInteger(env, 'WORKER_LOCAL_QUEUE_SIZE', 0, 0, 10_000),
     demoServicesPort: readInteger(env, 'DEMO_SERVICES_PORT', 3100, 0, 65535),
     leaseSeconds: readInteger(env, 'LEASE_SECONDS', 30, 1, 3600),
     pollIntervalMs: readInteger(env, 'POLL_INTERVAL_MS', 1000, 10, 60_000),

@@ -28,10 +28,19 @@ class AttemptTimeoutError extends RetryableError {
 }
 
 export class AttemptInterruptedError extends RetryableError {
-  constructor() {
-    super('The orchestrator stopped while the attempt was running', { errorCode: 'interrupted' });
+  constructor(message = 'The orchestrator stopped while the attempt was running') {
+    super(message, { errorCode: 'interrupted' });
     this.name = 'AttemptInterruptedError';
   }
+}
+
+/**
+ * The outcome of a step claimed ahead that was still waiting for a slot when its process stopped: an
+ * interrupted attempt (not counted, claimable again at once) whose handler never ran.
+ */
+export function interruptedBeforeStart(step: ClaimedStep): AttemptOutcome {
+  const error = new AttemptInterruptedError('The orchestrator stopped before the attempt started (it was waiting in the local queue)');
+  return { kind: 'failure', failure: classifyFailure({ step, error, durationMs: 0, lastHttpStatus: null }) };
 }
 
 /**

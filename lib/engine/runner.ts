@@ -22,6 +22,11 @@ export type OrchestratorOptions = {
   createServiceCaller?: CreateServiceCaller;
   /** Steps this process runs at once. */
   concurrency?: number;
+  /**
+   * Steps claimed ahead to wait for a slot (WORKER_LOCAL_QUEUE_SIZE; default 0: none). Off while any
+   * service has limits: a queued step would start later than the claim that counted it.
+   */
+  localQueueSize?: number;
   /** How long to sleep when there was nothing to claim and nobody said there is work. */
   pollIntervalMs?: number;
   /** A claimed step is reclaimed by another process when its lease runs out; the holder extends it. */
@@ -78,8 +83,10 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   /** How long a stopping process keeps trying to write outcomes the database will not take. */
   const recordWaitAfterStopMs = Math.max(shutdownGraceMs, 5000);
 
+  const limits = options.serviceLimits ?? [];
   const slots = new AttemptSlots({
     concurrency,
+    localQueueSize: limits.length > 0 ? 0 : (options.localQueueSize ?? 0),
     handlers,
     createServiceCaller: options.createServiceCaller ?? noServices,
     log,
@@ -93,7 +100,6 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       }
     },
   });
-  const limits = options.serviceLimits ?? [];
   const claimLoop = new ClaimLoop({ db, slots, workerId, leaseSeconds, pollIntervalMs: options.pollIntervalMs ?? 1000, log, limits });
   const circuitBreaker = circuitSettings ? new CircuitBreaker(circuitSettings, { db, slots, workerId, leaseSeconds, log, limits }) : undefined;
   const limitedServices = limits.map((limit) => limit.service);
@@ -103,7 +109,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     workerId,
     leaseSeconds,
     log,
-    heldStepIds: () => [...slots.runningStepIds(), ...recorder.unwrittenStepIds()],
+    heldStepIds: () => [...slots.heldStepIds(), ...recorder.unwrittenStepIds()],
     onReclaimed: () => claimLoop.wake(),
   });
 

@@ -85,6 +85,7 @@ export async function startRuntime({
           handlers,
           createServiceCaller: createServiceCallerFactory(serviceUrls),
           concurrency: env.workerConcurrency,
+          localQueueSize: env.workerLocalQueueSize,
           pollIntervalMs: env.pollIntervalMs,
           leaseSeconds: env.leaseSeconds,
           serviceLimits: env.serviceLimits,
