@@ -1,4 +1,4 @@
-import { eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { inArray, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type DbOrTx } from '../client';
 import { stepDependencies, steps } from '../schema';
 import { CLAIMABLE_STEP_STATUSES, COMPENSABLE_STEP_STATUSES, type StepKind } from '../statuses';
@@ -564,8 +564,16 @@ export async function lockExpiredLeases(dbOrTx: DbOrTx, limit: number): Promise<
   }));
 }
 
-export async function findStepsOfTask(dbOrTx: DbOrTx, taskId: number) {
-  return dbOrTx.select().from(steps).where(eq(steps.taskId, taskId)).orderBy(steps.position);
+/** The steps of these tasks, by task, each task's in template order. */
+export async function findStepsOfTasks(dbOrTx: DbOrTx, taskIds: readonly number[]) {
+  if (taskIds.length === 0) {
+    return [];
+  }
+  return dbOrTx
+    .select()
+    .from(steps)
+    .where(inArray(steps.taskId, [...taskIds]))
+    .orderBy(steps.taskId, steps.position);
 }
 
 export async function findDependenciesOfTask(dbOrTx: DbOrTx, stepIds: number[]) {

@@ -1,4 +1,4 @@
-import { eq, sql, type SQL } from 'drizzle-orm';
+import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { PgInsertValue } from 'drizzle-orm/pg-core';
 import { queryRows, type DbOrTx } from '../client';
 import { stepDependencies, steps, tasks, transitions, type TaskRow } from '../schema';
@@ -24,17 +24,20 @@ export async function findTask(dbOrTx: DbOrTx, taskId: number): Promise<TaskRow 
 }
 
 /**
- * The task and its revision: how many audit rows it has, counted in the same statement. Every change of a
- * task or its steps writes one and none is ever removed, and a later read sees every row an earlier one
- * saw: of two reads of a task, the one with the larger revision is the newer, and equal ones saw the same
- * changes. (The latest row's id would not do: ids are taken in insert order, and rows commit in another.)
+ * The tasks and each one's revision: how many audit rows it has, counted in the same statement. Every
+ * change of a task or its steps writes one and none is ever removed, and a later read sees every row an
+ * earlier one saw: of two reads of a task, the one with the larger revision is the newer, and equal ones
+ * saw the same changes. (The latest row's id would not do: ids are taken in insert order, and rows commit
+ * in another.) Tasks not found are left out.
  */
-export async function findTaskWithRevision(dbOrTx: DbOrTx, taskId: number): Promise<{ task: TaskRow; revision: string } | undefined> {
-  const [row] = await dbOrTx
-    .select({ task: tasks, revision: sql<string>`(select count(*)::text from ${transitions} tr where tr.task_id = ${taskId})` })
+export async function findTasksWithRevision(dbOrTx: DbOrTx, taskIds: readonly number[]): Promise<{ task: TaskRow; revision: string }[]> {
+  if (taskIds.length === 0) {
+    return [];
+  }
+  return dbOrTx
+    .select({ task: tasks, revision: sql<string>`(select count(*)::text from ${transitions} tr where tr.task_id = "tasks"."id")` })
     .from(tasks)
-    .where(eq(tasks.id, taskId));
-  return row;
+    .where(inArray(tasks.id, [...taskIds]));
 }
 
 /** Locks the task row: operator actions on one task take turns. */

@@ -67,4 +67,41 @@ describeEachDatabase('POST /api/v1/tasks', (suite) => {
     const [counts] = await queryRows<{ tasks: number }>(suite.database.db, sql`select count(*)::int as tasks from tasks`);
     expect(counts?.tasks).toBe(1);
   });
+  it('answers each of many concurrent creates with its own task, read together: steps, dependencies and revision; a bad one alone refused', async () => {
+    await testRuntime.start(suite.database, { adminToken: ADMIN_TOKEN });
+    await saveSignupTemplate(suite.database);
+    const answers = await Promise.all(
+      Array.from({ length: 24 }, (_, index) =>
+        post({ namespace: 'tests', name: 'signup', context: { user_info: { email: index === 5 ? 'not an address' : `u${index}@example.com` } } }),
+      ),
+    );
+    for (const [index, answer] of answers.entries()) {
+      if (index === 5) {
+        expect(answer.status).toBe(422);
+        expect(answer.body.error).toMatchObject({ code: 'invalid_input', details: [{ path: '/context/user_info/email' }] });
+        continue;
+      }
+      expect(answer.status, `create ${index}`).toBe(201);
+      expect(answer.body).toMatchObject({
+        context: { user_info: { email: `u${index}@example.com`, plan: 'free' } },
+        status: 'pending',
+        revision: '5',
+        steps: [
+          { name: 'user', status: 'ready', depends_on: [], waiting_reason: null },
+          { name: 'billing', status: 'pending', depends_on: ['user'], waiting_reason: { kind: 'dependencies' } },
+          { name: 'preferences', status: 'pending', depends_on: ['user'], waiting_reason: { kind: 'dependencies' } },
+          { name: 'welcome', status: 'pending', depends_on: ['billing', 'preferences'], waiting_reason: { kind: 'dependencies' } },
+        ],
+      });
+    }
+    expect(new Set(answers.filter((answer) => answer.status === 201).map((answer) => answer.body.id)).size).toBe(23);
+    // The same answer GET /tasks/{id} gives, one task at a time.
+    const { GET } = await loadRouteHandlers(path.resolve('app/api/v1/tasks/[taskId]/route.ts'));
+    const first = answers[0]!.body;
+    const read = await callHandler(GET!, 'GET', '/api/v1/tasks/{taskId}', {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      params: { taskId: first.id },
+    });
+    expect(await read.json()).toEqual(first);
+  });
 });

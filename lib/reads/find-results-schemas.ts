@@ -16,3 +16,28 @@ export async function findResultsSchemas(dbOrTx: DbOrTx, templateVersionId: numb
   );
   return new Map(rows.map((row) => [row.name, row.results_schema]));
 }
+
+/** findResultsSchemas of several template versions at once, by version id (each version read once). */
+export async function findResultsSchemasOfVersions(
+  dbOrTx: DbOrTx,
+  templateVersionIds: readonly number[],
+): Promise<Map<number, Map<string, Record<string, unknown>>>> {
+  const ids = [...new Set(templateVersionIds)];
+  const byVersion = new Map<number, Map<string, Record<string, unknown>>>(ids.map((id) => [id, new Map()]));
+  if (ids.length === 0) {
+    return byVersion;
+  }
+  const rows = await queryRows<{ version_id: number | string; name: string; results_schema: Record<string, unknown> }>(
+    dbOrTx,
+    sql`select ${templateVersions.id} as version_id, step->>'name' as name, step->'resultsSchema' as results_schema
+        from ${templateVersions}, jsonb_array_elements(${templateVersions.definition}->'steps') as step
+        where ${templateVersions.id} in (${sql.join(
+          ids.map((id) => sql`${id}`),
+          sql`, `,
+        )}) and step ? 'resultsSchema'`,
+  );
+  for (const row of rows) {
+    byVersion.get(Number(row.version_id))?.set(row.name, row.results_schema);
+  }
+  return byVersion;
+}

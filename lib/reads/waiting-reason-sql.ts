@@ -79,11 +79,19 @@ export function isServiceWaitSql(reason: SQL): SQL {
   return sql`(${reason})->>'kind' in (${toSqlList(SERVICE_WAIT_KINDS)})`;
 }
 
-/** The waiting reason of every step of a task that waits, by step id (GET /tasks/{id}). */
-export async function findWaitingReasons(dbOrTx: DbOrTx, taskId: number): Promise<Map<number, WaitingReason>> {
+/** The waiting reason of every step that waits of these tasks (or this one), by step id (GET /tasks/{id}). */
+export async function findWaitingReasons(dbOrTx: DbOrTx, taskIds: number | readonly number[]): Promise<Map<number, WaitingReason>> {
+  const ids = typeof taskIds === 'number' ? [taskIds] : taskIds;
+  if (ids.length === 0) {
+    return new Map();
+  }
   const rows = await queryRows<{ id: string | number; reason: WaitingReason | null }>(
     dbOrTx,
-    sql`select s.id, ${waitingReasonSql('s')} as reason from steps s where s.task_id = ${taskId} and s.status in ('pending', ${toSqlList(CLAIMABLE_STEP_STATUSES)})`,
+    sql`select s.id, ${waitingReasonSql('s')} as reason from steps s
+        where s.task_id in (${sql.join(
+          ids.map((id) => sql`${id}`),
+          sql`, `,
+        )}) and s.status in ('pending', ${toSqlList(CLAIMABLE_STEP_STATUSES)})`,
   );
   return new Map(rows.filter((row) => row.reason !== null).map((row) => [Number(row.id), row.reason as WaitingReason]));
 }

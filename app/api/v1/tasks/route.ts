@@ -3,7 +3,7 @@ import type { TaskDetail, TaskList } from '@/lib/api/types';
 import { InvalidInputError, type ErrorDetail } from '@/lib/errors';
 import { operations } from '@/lib/http/api-operations';
 import { handleRoute } from '@/lib/http/handle-route';
-import { getTaskDetailOrThrow } from '@/lib/reads/get-task-detail';
+import { getTaskDetailReadTogetherOrThrow } from '@/lib/reads/get-task-detail';
 import { listTasks } from '@/lib/reads/list-tasks';
 
 export const dynamic = 'force-dynamic';
@@ -46,6 +46,6 @@ export const POST = handleRoute(operations.createTask, async (request, { db, pri
     correlationId,
     actor: principal.actor,
   });
-  const detail = await getTaskDetailOrThrow(db, task.id);
+  const detail = await getTaskDetailReadTogetherOrThrow(db, task.id);
   return Response.json(detail satisfies TaskDetail, { status: created ? 201 : 200, headers: { Location: `/api/v1/tasks/${detail.id}` } });
 });
