@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type DbOrTx } from '../client';
 
 /** How failures are counted, forgotten and turned into waits (the limiter's settings, in ms). */
-export type AuthFailureRules = {
+type AuthFailureRules = {
   freeFailures: number;
   baseDelayMs: number;
   maxDelayMs: number;
