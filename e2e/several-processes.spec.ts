@@ -142,6 +142,9 @@ async function signIn(page: Page, base: string): Promise<void> {
 }
 
 test.beforeAll(async () => {
+  if (!serverUrl) {
+    return;
+  }
   test.setTimeout(240_000);
   const server = new URL(serverUrl!);
   databaseName = `${server.pathname.replace(/^\//, '') || 'postgres'}_several_processes`.replace(/[^a-z0-9_]/gi, '_');
