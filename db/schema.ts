@@ -257,6 +257,20 @@ export const taskSearchValues = pgTable(
   (t) => [primaryKey({ columns: [t.taskId, t.value] }), index('task_search_values_value').on(t.value, t.taskId)],
 );
 
+/**
+ * Each task's context as JSON text, lowercased: what GET /tasks?q= searches when q is not an identity
+ * value (`text LIKE lower('%q%')`, the same as `context::text ILIKE '%q%'`). Kept beside the task so that
+ * a search reads text instead of printing each context's jsonb again (most of the ≈ 8 µs a row, when a
+ * common q walks a few thousand tasks), with the trigram index task_search_text_trgm for rare q. Kept
+ * and removed as task_search_values is (db/migrations/0024_task-search-text.sql).
+ */
+export const taskSearchText = pgTable('task_search_text', {
+  taskId: bigint({ mode: 'number' })
+    .primaryKey()
+    .references(() => tasks.id, { onDelete: 'cascade' }),
+  text: text().notNull(),
+});
+
 /** Append-only: one row per attempt, opened at claim and closed with its outcome. */
 export const stepAttempts = pgTable(
   'step_attempts',

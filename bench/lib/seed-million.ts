@@ -14,6 +14,9 @@ import type { TemplateDefinition } from '../../lib/templates/template-definition
  * - one attempt row per attempt and the audit trail (≈ 20 transitions per task);
  * - errors from a handful of signatures, for the Failures grouping;
  * - creation times spread over the last 29 days, one every 2.5 s.
+ * The search tables (task_search_values: identity values; task_search_text: the context's text, lowercased)
+ * are written by the triggers on tasks (db/migrations/0023, 0024) in the same INSERT … SELECT, set-based,
+ * as for any task.
  * Secondary indexes are dropped first and rebuilt at the end (much faster than maintaining them row by
  * row), then the tables are vacuumed and analysed, as a long-running system would have them.
  *
@@ -39,7 +42,8 @@ export async function seedMillion(
   const indexes = await queryRows<{ indexname: string; indexdef: string }>(
     db,
     sql`select i.indexname, i.indexdef from pg_indexes i
-        where i.schemaname = 'public' and i.tablename in ('tasks', 'steps', 'step_dependencies', 'step_attempts', 'transitions')
+        where i.schemaname = 'public'
+          and i.tablename in ('tasks', 'steps', 'step_dependencies', 'step_attempts', 'transitions', 'task_search_values', 'task_search_text')
           and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`,
   );
   for (const index of indexes) {
@@ -85,6 +89,8 @@ export async function seedMillion(
   onProgress(`indexed the failing steps in ${Math.round(performance.now() - failingStarted)} ms`);
   await db.execute(sql`vacuum analyze failing_steps`);
   await db.execute(sql`vacuum analyze tasks`);
+  await db.execute(sql`vacuum analyze task_search_values`);
+  await db.execute(sql`vacuum analyze task_search_text`);
   await db.execute(sql`vacuum analyze steps`);
   await db.execute(sql`vacuum analyze step_dependencies`);
   await db.execute(sql`vacuum analyze step_attempts`);
@@ -93,7 +99,7 @@ export async function seedMillion(
     db,
     sql`select (select count(*) from tasks)::int as tasks, (select count(*) from steps)::int as steps,
           (select count(*) from step_dependencies)::int as step_dependencies, (select count(*) from step_attempts)::int as step_attempts,
-          (select count(*) from transitions)::int as transitions`,
+          (select count(*) from transitions)::int as transitions, (select count(*) from task_search_values)::int as task_search_values`,
   );
   return { seconds: (performance.now() - started) / 1000, rows: rows ?? {} };
 }

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type DbOrTx } from '../../db/client';
 import { errorSignatureExpression, normalisedErrorMessageExpression } from '../../db/error-signature';
-import { bulkActionTasks, failingSteps, steps, tasks, taskSearchValues } from '../../db/schema';
+import { bulkActionTasks, failingSteps, steps, tasks, taskSearchText, taskSearchValues } from '../../db/schema';
 import type { TaskFilter } from '../api/types';
 import { InvalidInputError } from '../errors';
 import { REPAIRED_STEP_STATUSES, type StepStatus } from '../statuses';
@@ -98,14 +98,16 @@ export function stepFilterSql(
  * address of a registration, say), it picks the tasks whose identity value is q: a btree lookup, where
  * the trigram search of every context costs ≈ 100 ms at a million tasks (every trigram of an address
  * occurs in 1% or more of them). Otherwise it picks the tasks whose context's JSON text contains q,
- * case-insensitively (served by the trigram index tasks_context_trgm where pg_trgm is installed). Both
+ * case-insensitively (task_search_text, the text kept lowercased; its trigram index task_search_text_trgm
+ * where pg_trgm is installed). Both
  * ways every task picked contains q in its context's text; the first leaves out tasks that hold q only
  * inside a longer text (`bob@x.com` in `jimbob@x.com`, or in a field that is not an identity field).
  * Asks the database which way applies (one index probe), so the statement that uses the condition is
  * planned for it: an exact value is a handful of tasks, a substring may be any share of them.
  */
 export async function contextSearchCondition(db: DbOrTx, q: string): Promise<SQL> {
-  const substring = sql`${tasks.context}::text ilike ${`%${escapeLike(q)}%`}`;
+  // task_search_text holds lower(context::text): LIKE on it is ILIKE on the context, without printing the jsonb.
+  const substring = sql`${tasks.id} in (select ${taskSearchText.taskId} from ${taskSearchText} where ${taskSearchText.text} like lower(${`%${escapeLike(q)}%`}))`;
   const [exact] = await queryRows<{ found: boolean }>(
     db,
     sql`select exists (select 1 from ${taskSearchValues} where ${taskSearchValues.value} = lower(${q})) as found`,

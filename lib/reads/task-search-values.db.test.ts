@@ -11,8 +11,9 @@ import { saveTestTemplate } from '../testing/task-testing';
 import { listTasks } from './list-tasks';
 
 /**
- * GET /tasks?q=<an identity value> is an index lookup in task_search_values (db/migrations/0023): these
- * tests fail when a way of writing or removing a task leaves that table behind.
+ * GET /tasks?q=<an identity value> is an index lookup in task_search_values (db/migrations/0023), any
+ * other q a search of task_search_text (0024): these tests fail when a way of writing or removing a task
+ * leaves either table behind.
  */
 describeEachDatabase('task search values', (suite) => {
   async function saveTemplates() {
@@ -29,6 +30,12 @@ describeEachDatabase('task search values', (suite) => {
     return rows.map((row) => row.value);
   }
 
+  /** task_search_text: the context's text, lowercased (undefined: no row). */
+  async function textOf(taskId: number): Promise<string | undefined> {
+    const [row] = await queryRows<{ text: string }>(suite.database.db, sql`select text from task_search_text where task_id = ${taskId}`);
+    return row?.text;
+  }
+
   async function search(q: string): Promise<number[]> {
     return (await listTasks(suite.database.db, { limit: 50, q })).items.map((item) => Number(item.id));
   }
@@ -43,6 +50,7 @@ describeEachDatabase('task search values', (suite) => {
     const { db } = suite.database;
     const ann = await signup('Ann.Smith@Example.com');
     expect(await valuesOf(ann)).toEqual(['ann.smith@example.com']);
+    expect(await textOf(ann)).toBe('{"user": {"name": "ann", "email": "ann.smith@example.com"}}');
     const { task: note } = await createTask(db, { namespace: 'tests', name: 'note', context: { text: 'call ann.smith@example.com' } });
     expect(await valuesOf(note.id)).toEqual([]);
 
@@ -53,6 +61,7 @@ describeEachDatabase('task search values', (suite) => {
     ]);
     const ids = batch.map((item) => item.task.id);
     expect(await Promise.all(ids.map(valuesOf))).toEqual([['b1@example.com'], ['b2@example.com'], []]);
+    expect(await textOf(ids[2]!)).toBe('{"text": "b1@example.com"}');
     // A repeated identity is the same task: no second row, nothing for a task not written.
     const again = await createTasks(db, [{ namespace: 'tests', name: 'signup', context: { user: { email: 'B2@example.com' } } }]);
     expect(again[0]?.task.id).toBe(ids[1]);
@@ -72,7 +81,9 @@ describeEachDatabase('task search values', (suite) => {
     await db.execute(sql`update tasks set status = 'error' where id in (${ann}, ${bob})`);
     await editTaskContext(db, { taskId: ann, context: { user: { email: 'Ann@Example.com' } }, reason: 'typo', actor: 'ops' });
     expect(await valuesOf(ann)).toEqual(['ann@example.com']);
+    expect(await textOf(ann)).toBe('{"user": {"email": "ann@example.com"}}');
     expect(await search('ann@example.com')).toEqual([ann]);
+    expect(await search('ANN@')).toEqual([ann]);
     expect(await search('typo@exmaple.com')).toEqual([]);
     // Another task's identity: refused (conflict), nothing written.
     await expect(editTaskContext(db, { taskId: bob, context: { user: { email: 'Ann@Example.com' } }, reason: 'x', actor: 'ops' })).rejects.toThrow();
@@ -80,6 +91,7 @@ describeEachDatabase('task search values', (suite) => {
     // A change elsewhere in the context keeps the value.
     await editTaskContext(db, { taskId: bob, context: { user: { email: 'bob@example.com', name: 'Bob' } }, reason: 'name', actor: 'ops' });
     expect(await valuesOf(bob)).toEqual(['bob@example.com']);
+    expect(await search('"name": "bob"')).toEqual([bob]);
   });
 
   it('retention’s delete removes the values with the task', async () => {
@@ -91,6 +103,8 @@ describeEachDatabase('task search values', (suite) => {
       expect(await deleteTasks(tx, [gone])).toBe(1);
     });
     expect(await valuesOf(gone)).toEqual([]);
+    expect(await textOf(gone)).toBeUndefined();
+    expect(await textOf(kept)).toBeDefined();
     expect(await valuesOf(kept)).toEqual(['kept@example.com']);
     expect(await search('gone@example.com')).toEqual([]);
   });
