@@ -146,9 +146,9 @@ test.beforeAll(async () => {
     return;
   }
   test.setTimeout(240_000);
-  const server = new URL(serverUrl!);
+  const server = new URL(serverUrl);
   databaseName = `${server.pathname.replace(/^\//, '') || 'postgres'}_several_processes`.replace(/[^a-z0-9_]/gi, '_');
-  const admin = postgres(serverUrl!, { max: 1, onnotice: () => {} });
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`drop database if exists ${databaseName} with (force)`);
     await admin.unsafe(`create database ${databaseName}`);
