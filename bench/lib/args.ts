@@ -11,8 +11,9 @@ export type BenchOptions = {
   /** Tasks created through POST /tasks/batch and createTasks() (batchSize a call). */
   batchTasks: number;
   batchSize: number;
-  /** Only the batch-intake figures. */
+  /** Only the batch-intake figures; `intakeOnly`: only the intake figures, POST /tasks and createTask() too. */
   batchIntake: boolean;
+  intakeOnly: boolean;
   /** Measure steps/s while RETENTION_DAYS purges `retentionTasks` old tasks (issue 18); `retentionOnly`: only that. */
   retention: boolean;
   retentionOnly: boolean;
@@ -73,6 +74,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     '--batch-tasks',
     '--batch-size',
     '--batch-intake',
+    '--intake-only',
     '--retention',
     '--retention-only',
     '--retention-tasks',
@@ -133,7 +135,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     httpTasks: integer('--http-tasks', quick ? 400 : 2000),
     batchTasks: integer('--batch-tasks', quick ? 2000 : 10_000),
     batchSize: Math.min(integer('--batch-size', 1000), 1000),
-    batchIntake: has('--batch-intake'),
+    batchIntake: has('--batch-intake') || has('--intake-only'),
+    intakeOnly: has('--intake-only'),
     retention: has('--retention') || has('--retention-only') || value('--retention-tasks') !== undefined,
     retentionOnly: has('--retention-only'),
     retentionTasks: integer('--retention-tasks', 1_000_000),
@@ -170,6 +173,8 @@ With DATABASE_URL=postgres://…: every figure; scratch databases are created on
   --batch-size N      tasks per batch call, at most 1000 (default 1000)
   --batch-intake      only the batch-intake figures (createTasks() on each database; POST /tasks/batch
                       with DATABASE_URL unless --no-http)
+  --intake-only       only the intake figures: those and createTask() (8 callers) and POST /api/v1/tasks
+                      (8 kept-alive clients, orchestrator on), on one next start
   --retention         also: steps/s of 1 worker while RETENTION_DAYS purges old tasks, against the same drain
                       without it (needs DATABASE_URL; seeding 1,000,000 old tasks takes minutes)
   --retention-tasks N old finished tasks seeded for --retention (default 1000000)
