@@ -21,8 +21,11 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
 const onlyUnit = process.argv.includes('--unit');
 const vitestStatus = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`]);
 let playwrightStatus = 0;
+let budgetStatus = 0;
 if (!onlyUnit) {
   const buildStatus = run('npx', ['tsx', 'scripts/ensure-build.ts']);
+  // The JavaScript each page loads first, from the build just made: one line per route over its budget.
+  budgetStatus = buildStatus !== 0 ? 0 : run('npx', ['tsx', 'scripts/check-js-budget.ts']);
   playwrightStatus = buildStatus !== 0 ? buildStatus : run('npx', ['playwright', 'test'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport });
 }
 
@@ -54,5 +57,8 @@ if (vitestStatus !== 0 && failed === 0) {
 if (playwrightStatus !== 0 && failed === 0) {
   failed += 1;
 }
+if (budgetStatus !== 0) {
+  failed += 1; // a route over its JavaScript budget (scripts/check-js-budget.ts said which)
+}
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(vitestStatus !== 0 || playwrightStatus !== 0 ? 1 : 0);
+process.exit(vitestStatus !== 0 || playwrightStatus !== 0 || budgetStatus !== 0 ? 1 : 0);
