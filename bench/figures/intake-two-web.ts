@@ -3,10 +3,11 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../../db/client';
 import { DIAMOND, saveDiamondTemplate } from '../lib/diamond';
 import { describeMachine, FigureLog, renderTextTable } from '../lib/figures';
-import { createScratchDatabase, TRUNCATE_WORK_SQL } from '../lib/scratch-database';
+import { createScratchDatabase } from '../lib/scratch-database';
 import { median, round } from '../lib/stats';
 import { prepareBuild, startWebServer, type WebServer } from '../lib/web-server';
 import { startWorkerProcesses, stopWorkerProcesses } from '../lib/worker-processes';
+import { waitUntilDrained } from './drain-diamonds';
 import { createTasksOverHttp } from './http-api';
 
 const CLIENTS = 8;
@@ -102,9 +103,12 @@ export async function measureIntakeTwoWeb(args: string[]): Promise<number> {
     const rounds: Record<'one' | 'two', Awaited<ReturnType<typeof createThrough>>[]> = { one: [], two: [] };
     for (let roundNumber = 0; roundNumber < options.repeat; roundNumber += 1) {
       for (const side of ['one', 'two'] as const) {
-        await scratch.database.db.execute(sql.raw(TRUNCATE_WORK_SQL));
+        // Each round starts with the workers idle (not truncated: a truncate deadlocks with their claims).
+        await waitUntilDrained(scratch.database.db, { timeoutMs: 900_000 });
         progress(`round ${roundNumber + 1}/${options.repeat}: ${options.tasks} tasks through ${side} web process${side === 'two' ? 'es' : ''} …`);
-        rounds[side].push(await createThrough(side === 'one' ? [first] : servers, options.tasks, roundNumber));
+        const result = await createThrough(side === 'one' ? [first] : servers, options.tasks, roundNumber);
+        progress(`  ${round(result.tasksPerSecond)} tasks/s, ${result.failures} failures`);
+        rounds[side].push(result);
       }
     }
     const [counted] = await queryRows<{ n: number }>(scratch.database.db, sql`select count(*)::int as n from tasks`);
@@ -119,7 +123,7 @@ export async function measureIntakeTwoWeb(args: string[]): Promise<number> {
     const one = summary('one');
     const two = summary('two');
     const setting = (servers: number) =>
-      `POST /api/v1/tasks, ${CLIENTS} concurrent keep-alive clients${servers === 2 ? ', 4 on each' : ''}, ${options.tasks} tasks a round, median of ${options.repeat} (web ORCHESTRATOR=off, ${WORKERS} workers × ${WORKER_CONCURRENCY} draining)`;
+      `POST /api/v1/tasks, ${CLIENTS} concurrent keep-alive clients${servers === 2 ? ', 4 on each' : ''}, ${options.tasks} tasks a round, median of ${options.repeat} (web ORCHESTRATOR=off, ${WORKERS} workers × ${WORKER_CONCURRENCY} draining; each round starts with the workers idle)`;
     for (const [servers, side] of [
       [1, one],
       [2, two],
@@ -144,7 +148,7 @@ export async function measureIntakeTwoWeb(args: string[]): Promise<number> {
       unit: '×',
       db: 'postgres',
       setting: `tasks/s through 2 web processes ÷ through 1, same run (${describeMachine()})`,
-      tasks_in_last_round: counted?.n ?? null,
+      tasks_created: counted?.n ?? null,
     });
     if (!options.json) {
       process.stdout.write(
