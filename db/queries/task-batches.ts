@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../client';
-import { steps, tasks, type TaskRow } from '../schema';
-import type { NewStep, NewTask } from './tasks';
+import { queryRows, type DbOrTx } from '../client';
+import { tasks, type TaskRow } from '../schema';
+import type { NewTask, NewTransition } from './tasks';
 
 /** Rows per INSERT statement (a task row has 14 parameters, a step row 14: well under PostgreSQL's 65,535). */
 const BATCH_CHUNK_ROWS = 1000;
@@ -59,11 +59,102 @@ export async function insertTasksUnlessDuplicate(tx: DbOrTx, rows: readonly NewT
   return inserted;
 }
 
-/** Inserts the steps of many tasks, multi-row: each with its task, name and status. */
-export async function insertStepsOfTasks(tx: DbOrTx, rows: readonly NewStep[]) {
-  const inserted: { id: number; taskId: number; name: string; status: string }[] = [];
-  for (const part of chunk(rows)) {
-    inserted.push(...(await tx.insert(steps).values(part).returning({ id: steps.id, taskId: steps.taskId, name: steps.name, status: steps.status })));
+/** A step of a new task, as createTasks writes it: `runNow` for a root step, ready at once. */
+export type NewStepOfTask = {
+  taskId: number;
+  name: string;
+  position: number;
+  handler: string;
+  handlerConfig: unknown;
+  service: string | null;
+  status: string;
+  retryable: boolean;
+  skippable: boolean;
+  retryLimit: number;
+  timeoutSeconds: number;
+  backoff: unknown;
+  pendingDependencies: number;
+  runNow: boolean;
+};
+
+/*
+ * The rows of the statements below travel as ONE JSON parameter, whatever their number: the statement's
+ * text never changes (prepared once per connection), and building it costs next to nothing, where Drizzle
+ * spends more CPU building a multi-row INSERT of a few dozen rows (several checks per parameter) than
+ * PostgreSQL spends running it.
+ */
+
+/** Inserts the steps of many tasks in one statement; each with its id, task, name and status. */
+export async function insertStepsOfTasks(tx: DbOrTx, rows: readonly NewStepOfTask[]) {
+  if (rows.length === 0) {
+    return [];
   }
-  return inserted;
+  const inserted = await queryRows<{ id: number | string; task_id: number | string; name: string; status: string }>(
+    tx,
+    sql`insert into steps (task_id, name, position, handler, handler_config, service, status, retryable, skippable,
+          retry_limit, timeout_seconds, backoff, pending_dependencies, run_at)
+        select r.task_id, r.name, r.position, r.handler, r.handler_config, r.service, r.status, r.retryable, r.skippable,
+          r.retry_limit, r.timeout_seconds, r.backoff, r.pending_dependencies, case when r.run_now then now() end
+        from jsonb_to_recordset(${JSON.stringify(rows.map(toStepRecord))}::jsonb) as r(task_id bigint, name text, position integer,
+          handler text, handler_config jsonb, service text, status text, retryable boolean, skippable boolean, retry_limit integer,
+          timeout_seconds integer, backoff jsonb, pending_dependencies integer, run_now boolean)
+        returning id, task_id, name, status`,
+    { prepare: true },
+  );
+  return inserted.map((row) => ({ id: Number(row.id), taskId: Number(row.task_id), name: row.name, status: row.status }));
+}
+
+function toStepRecord(row: NewStepOfTask) {
+  return {
+    task_id: row.taskId,
+    name: row.name,
+    position: row.position,
+    handler: row.handler,
+    handler_config: row.handlerConfig,
+    service: row.service,
+    status: row.status,
+    retryable: row.retryable,
+    skippable: row.skippable,
+    retry_limit: row.retryLimit,
+    timeout_seconds: row.timeoutSeconds,
+    backoff: row.backoff,
+    pending_dependencies: row.pendingDependencies,
+    run_now: row.runNow,
+  };
+}
+
+/** Inserts the dependency rows of many tasks in one statement. */
+export async function insertDependenciesOfTasks(tx: DbOrTx, rows: readonly { dependsOnStepId: number; stepId: number }[]) {
+  if (rows.length === 0) {
+    return;
+  }
+  const records = rows.map((row) => ({ depends_on_step_id: row.dependsOnStepId, step_id: row.stepId }));
+  await queryRows(
+    tx,
+    sql`insert into step_dependencies (depends_on_step_id, step_id)
+        select r.depends_on_step_id, r.step_id from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(depends_on_step_id bigint, step_id bigint)`,
+    { prepare: true },
+  );
+}
+
+/** Inserts the creation audit rows of many tasks in one statement. */
+export async function insertCreationTransitions(tx: DbOrTx, rows: readonly NewTransition[]) {
+  if (rows.length === 0) {
+    return;
+  }
+  const records = rows.map((row) => ({
+    task_id: row.taskId,
+    step_id: row.stepId ?? null,
+    from_status: row.fromStatus ?? null,
+    to_status: row.toStatus,
+    reason: row.reason,
+    actor: row.actor ?? 'system',
+  }));
+  await queryRows(
+    tx,
+    sql`insert into transitions (task_id, step_id, from_status, to_status, reason, actor)
+        select r.task_id, r.step_id, r.from_status, r.to_status, r.reason, r.actor
+        from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(task_id bigint, step_id bigint, from_status text, to_status text, reason text, actor text)`,
+    { prepare: true },
+  );
 }

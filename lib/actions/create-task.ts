@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import type { NewStep, NewTransition, TaskKeyMatch } from '../../db/queries/tasks';
+import type { NewStepOfTask } from '../../db/queries/task-batches';
+import type { NewTransition, TaskKeyMatch } from '../../db/queries/tasks';
 import type { TaskRow } from '../../db/schema';
 import { isRecord } from '../api/is-record';
 import { createCallCoalescer } from '../call-coalescer';
@@ -54,7 +54,7 @@ export function validateTaskContext(definition: TemplateDefinition, context: unk
 }
 
 /** The step rows of a new task: roots ready to run now, the others pending on their dependencies. */
-export function stepRowsOf(definition: TemplateDefinition, taskId: number): NewStep[] {
+export function stepRowsOf(definition: TemplateDefinition, taskId: number): NewStepOfTask[] {
   return definition.steps.map((step, position) => ({
     taskId,
     name: step.name,
@@ -69,7 +69,7 @@ export function stepRowsOf(definition: TemplateDefinition, taskId: number): NewS
     timeoutSeconds: Math.ceil(step.timeoutSeconds),
     backoff: step.backoff,
     pendingDependencies: step.dependsOn.length,
-    runAt: step.dependsOn.length === 0 ? sql`now()` : null,
+    runNow: step.dependsOn.length === 0,
   }));
 }
 

@@ -2,8 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { STEPS_READY_CHANNEL } from '../../db/queries/steps';
-import { findTasksByAnyKeys, insertStepsOfTasks, insertTasksUnlessDuplicate, type TaskKeys } from '../../db/queries/task-batches';
-import { insertStepDependencies, insertTransitions, type NewTask } from '../../db/queries/tasks';
+import {
+  findTasksByAnyKeys,
+  insertCreationTransitions,
+  insertDependenciesOfTasks,
+  insertStepsOfTasks,
+  insertTasksUnlessDuplicate,
+  type TaskKeys,
+} from '../../db/queries/task-batches';
+import type { NewTask } from '../../db/queries/tasks';
 import type { TaskRow, TemplateVersionRow } from '../../db/schema';
 import { MAX_BATCH_TASKS } from '../api/schemas/request-schemas';
 import { AppError, InvalidInputError, NotFoundError, type ErrorDetail } from '../errors';
@@ -388,14 +395,14 @@ async function insertAll(db: Db, newItems: readonly CheckedItem[]): Promise<Task
       list.push(step);
       stepsByTask.set(step.taskId, list);
     }
-    await insertStepDependencies(
+    await insertDependenciesOfTasks(
       tx,
       newItems.flatMap((item, position) => {
         const taskSteps = stepsByTask.get((tasks[position] as TaskRow).id) ?? [];
         return dependencyRowsOf(item.definition, new Map(taskSteps.map((step) => [step.name, step.id])));
       }),
     );
-    await insertTransitions(
+    await insertCreationTransitions(
       tx,
       newItems.flatMap((item, position) => {
         const task = tasks[position] as TaskRow;
