@@ -139,7 +139,9 @@ async function measurePostgresThroughput(scratch: ScratchDatabase, templateVersi
   const ours = new Map<number, DrainResult[]>();
   const limited = new Map<number, DrainResult[]>();
   const peers = new Map<string, PeerDrainResult[]>();
-  const drainWithWorkers = async (count: number, analyze: boolean, withLimits = false) => {
+  /** Drains with a local queue, by worker count and then queue size. */
+  const queued = new Map<number, Map<number, DrainResult[]>>();
+  const drainWithWorkers = async (count: number, analyze: boolean, withLimits = false, localQueueSize = 0) => {
     let workers: ChildHandle[] = [];
     return drainDiamonds(database, {
       templateVersion: withLimits && limitedTemplateVersion ? limitedTemplateVersion : templateVersion,
@@ -153,7 +155,10 @@ async function measurePostgresThroughput(scratch: ScratchDatabase, templateVersi
           url,
           count,
           concurrency: CONCURRENCY,
-          extraEnv: withLimits ? LIMITED_SERVICE_ENV : {},
+          extraEnv: {
+            ...(withLimits ? LIMITED_SERVICE_ENV : {}),
+            ...(localQueueSize > 0 ? { WORKER_LOCAL_QUEUE_SIZE: String(localQueueSize) } : {}),
+          },
         });
         if (withLimits) {
           await expectLimitsInPlace(database);
@@ -188,6 +193,18 @@ async function measurePostgresThroughput(scratch: ScratchDatabase, templateVersi
         notes.push(`drain with ${count} workers: ${result.tasksNotComplete} tasks not complete, ${result.failedAttempts} failed attempts`);
       }
       ours.set(count, [...(ours.get(count) ?? []), result]);
+      for (const size of options.localQueues) {
+        progress(`steps_per_second: ${count} worker(s), local queue ${size}, ${options.tasks} diamonds (round ${repeat}/${options.repeat}) …`);
+        const withQueue = await drainWithWorkers(count, true, false, size);
+        if (withQueue.tasksNotComplete > 0 || withQueue.failedAttempts > 0) {
+          notes.push(
+            `drain with ${count} workers, local queue ${size}: ${withQueue.tasksNotComplete} tasks not complete, ${withQueue.failedAttempts} failed attempts`,
+          );
+        }
+        const bySize = queued.get(count) ?? new Map<number, DrainResult[]>();
+        bySize.set(size, [...(bySize.get(size) ?? []), withQueue]);
+        queued.set(count, bySize);
+      }
       if (limitedTemplateVersion) {
         progress(`steps_per_second_with_service_limits: ${count} worker(s), ${options.tasks} diamonds on service ${LIMITED_SERVICE} …`);
         const withLimits = await drainWithWorkers(count, true, true);
@@ -240,6 +257,24 @@ async function measurePostgresThroughput(scratch: ScratchDatabase, templateVersi
       steps: best.steps,
       ...perStep(results[Math.floor(results.length / 2)] ?? best),
     });
+  }
+  for (const [count, bySize] of queued) {
+    for (const [size, results] of bySize) {
+      const middle = results[Math.floor(results.length / 2)] as DrainResult;
+      log.add({
+        figure: 'steps_per_second',
+        value: round(medianOf(results)),
+        unit: 'steps/s',
+        db: 'postgres',
+        setting: `${count} worker process${count > 1 ? 'es' : ''} × ${CONCURRENCY}, local queue ${size} (WORKER_LOCAL_QUEUE_SIZE), median of ${results.length}`,
+        workers: count,
+        local_queue: size,
+        stats: 'analyzed',
+        runs: results.map((result) => round(result.stepsPerSecond)),
+        steps: middle.steps,
+        ...perStep(middle),
+      });
+    }
   }
   for (const [count, results] of limited) {
     const middle = results[Math.floor(results.length / 2)] as DrainResult;
@@ -317,6 +352,51 @@ async function measurePostgresThroughput(scratch: ScratchDatabase, templateVersi
         });
       }
     }
+  }
+  addLocalQueueRatios(queued, peerMedians);
+}
+
+/**
+ * Issue 18's targets: one worker process × 10 with the smallest local queue measured ≥ 1× graphile-worker
+ * with localQueue 11; our best (any worker count and local queue) ≥ 0.5× graphile-worker with localQueue 500.
+ */
+function addLocalQueueRatios(queued: ReadonlyMap<number, ReadonlyMap<number, DrainResult[]>>, peerMedians: ReadonlyMap<string, number>) {
+  const medianOf = (results: readonly DrainResult[]) => median(results.map((result) => result.stepsPerSecond));
+  const batched11 = peerMedians.get('batched_11');
+  const smallest = Math.min(...options.localQueues);
+  const oneWorker = queued.get(1)?.get(smallest);
+  if (batched11 !== undefined && oneWorker) {
+    const value = medianOf(oneWorker) / batched11;
+    log.add({
+      figure: 'steps_per_second_ratio',
+      value: round(value, 2),
+      unit: '×',
+      db: 'postgres',
+      setting: `ours (1 worker process, local queue ${smallest}) / graphile-worker, localQueue 11, completeJobBatchDelay 0`,
+      versus: 'batched_11',
+      local_queue: smallest,
+      target: '≥ 1×',
+      verdict: verdict(value >= 1),
+    });
+  }
+  const batched500 = peerMedians.get('batched_500');
+  const candidates = [...queued.entries()].flatMap(([count, bySize]) =>
+    [...bySize.entries()].map(([size, results]) => ({ count, size, value: medianOf(results) })),
+  );
+  if (batched500 !== undefined && candidates.length > 0) {
+    const best = candidates.reduce((a, b) => (a.value > b.value ? a : b));
+    const value = best.value / batched500;
+    log.add({
+      figure: 'steps_per_second_ratio',
+      value: round(value, 2),
+      unit: '×',
+      db: 'postgres',
+      setting: `ours (best: ${best.count} worker process${best.count > 1 ? 'es' : ''}, local queue ${best.size}) / graphile-worker, localQueue 500, completeJobBatchDelay 0`,
+      versus: 'batched_500',
+      local_queue: best.size,
+      target: '≥ 0.5×',
+      verdict: verdict(value >= 0.5),
+    });
   }
 }
 
@@ -699,6 +779,23 @@ async function measureServiceLimitsOnly(): Promise<string | undefined> {
   }
 }
 
+/** --local-queue-only: the steps/s drains without and with the local queue, and graphile-worker, on PostgreSQL. */
+async function measureLocalQueueOnly(): Promise<string | undefined> {
+  if (!serverUrl) {
+    log.skip({ figure: 'steps_per_second', unit: 'steps/s', db: 'postgres' }, 'needs DATABASE_URL=postgres://…');
+    return undefined;
+  }
+  const scratch = await createScratchDatabase(serverUrl, { prefix: 'switchyard_bench', keep: options.keepDb, maxConnections: 10 });
+  progress(`PostgreSQL: scratch database ${scratch.name}`);
+  try {
+    const [version] = await queryRows<{ server_version: string }>(scratch.database.db, sql`show server_version`);
+    await measurePostgresThroughput(scratch, await saveDiamondTemplate(scratch.database.db));
+    return version?.server_version;
+  } finally {
+    await scratch.close();
+  }
+}
+
 async function measureRetentionOnly() {
   if (!serverUrl) {
     log.skip({ figure: 'steps_per_second_during_retention', unit: '×', db: 'postgres' }, 'needs DATABASE_URL=postgres://…');
@@ -959,6 +1056,8 @@ async function main() {
     await measureRetentionOnly();
   } else if (options.serviceLimitsOnly) {
     postgresVersion = await measureServiceLimitsOnly();
+  } else if (options.localQueueOnly) {
+    postgresVersion = await measureLocalQueueOnly();
   } else if (serverUrl) {
     const scratch = await createScratchDatabase(serverUrl, { prefix: 'switchyard_bench', keep: options.keepDb, maxConnections: 10 });
     progress(`PostgreSQL: scratch database ${scratch.name}`);
@@ -1011,7 +1110,7 @@ async function main() {
   if (appDirectory) {
     fs.rmSync(appDirectory, { recursive: true, force: true });
   }
-  if (options.pglite && !options.batchIntake && !options.retentionOnly) {
+  if (options.pglite && !options.batchIntake && !options.retentionOnly && !options.localQueueOnly) {
     await measurePglite();
   }
   const seconds = (performance.now() - started) / 1000;

@@ -24,6 +24,12 @@ export type BenchOptions = {
    */
   serviceLimits: boolean;
   serviceLimitsOnly: boolean;
+  /**
+   * Local queue sizes (WORKER_LOCAL_QUEUE_SIZE) with which every steps/s drain is run again (issue 18,
+   * target 1: against graphile-worker's localQueue); `localQueueOnly`: only the steps/s drains and the peer.
+   */
+  localQueues: number[];
+  localQueueOnly: boolean;
   queryRounds: number;
   cold: boolean;
   peer: boolean;
@@ -80,6 +86,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     '--retention-tasks',
     '--service-limits',
     '--service-limits-only',
+    '--local-queue',
+    '--local-queue-only',
     '--query-rounds',
     '--no-cold',
     '--no-peer',
@@ -107,6 +115,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         '--batch-tasks',
         '--batch-size',
         '--retention-tasks',
+        '--local-queue',
         '--query-rounds',
         '--million-tasks',
         '--million-db',
@@ -117,6 +126,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   }
   const quick = has('--quick');
   const serviceLimitsOnly = has('--service-limits-only');
+  const localQueueOnly = has('--local-queue-only');
   const writeIndex = args.indexOf('--write-results');
   const writeTarget = writeIndex >= 0 ? args[writeIndex + 1] : undefined;
   return {
@@ -142,8 +152,19 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     retentionTasks: integer('--retention-tasks', 1_000_000),
     serviceLimits: has('--service-limits') || serviceLimitsOnly,
     serviceLimitsOnly,
+    localQueues: (value('--local-queue') ?? '11,500')
+      .split(',')
+      .map((part) => {
+        const parsed = Number(part);
+        if (!Number.isInteger(parsed) || parsed < 0) {
+          throw new Error(`--local-queue takes a list of sizes like 11,500 (0: none), not "${part}"`);
+        }
+        return parsed;
+      })
+      .filter((size) => size > 0),
+    localQueueOnly,
     queryRounds: integer('--query-rounds', quick ? 10 : 30),
-    cold: !has('--no-cold') && !quick && !serviceLimitsOnly,
+    cold: !has('--no-cold') && !quick && !serviceLimitsOnly && !localQueueOnly,
     peer: !has('--no-peer') && !serviceLimitsOnly,
     pglite: !has('--no-pglite'),
     http: !has('--no-http'),
@@ -182,6 +203,9 @@ With DATABASE_URL=postgres://…: every figure; scratch databases are created on
   --service-limits    also: every steps/s drain again with each step on a service limited to 10,000/s and
                       10,000 at once (limits that never bind, but every claim keeps them), interleaved with
                       the drains without, and their ratio: the claim's cost with limits on
+  --local-queue 11,500  local queue sizes (WORKER_LOCAL_QUEUE_SIZE) with which every steps/s drain on PostgreSQL
+                      runs again, interleaved; 0 leaves them out (default 11,500, graphile-worker's two batched settings)
+  --local-queue-only  only the steps/s drains on PostgreSQL, without and with the local queue, and graphile-worker
   --service-limits-only  only those steps/s drains, with and without limits (PostgreSQL with DATABASE_URL,
                       and PGlite unless --no-pglite; no cold run, no peer)
   --query-rounds N     timed requests per dashboard query at a million tasks (default 30)
