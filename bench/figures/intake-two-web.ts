@@ -144,10 +144,11 @@ export async function measureIntakeTwoWeb(args: string[]): Promise<number> {
     }
     log.add({
       figure: 'two_web_processes_intake_ratio',
-      value: round(two.tasksPerSecond / one.tasksPerSecond, 2),
+      // Round by round (each pair ran back to back), then the median: the machine's noise moves both sides of a pair.
+      value: round(median(rounds.two.map((result, index) => result.tasksPerSecond / rounds.one[index]!.tasksPerSecond)), 2),
       unit: '×',
       db: 'postgres',
-      setting: `tasks/s through 2 web processes ÷ through 1, same run (${describeMachine()})`,
+      setting: `tasks/s through 2 web processes ÷ through 1 in the same pair of rounds, median over ${options.repeat} pairs (${describeMachine()})`,
       tasks_created: counted?.n ?? null,
     });
     if (!options.json) {
