@@ -13,12 +13,12 @@ import { BulkRetryDialog, type BulkRetryTarget } from '../../components/tasks/bu
 import { describeRows, findPagePosition, rememberNextPage, type PageHistory } from '../../components/tasks/page-history';
 import { TaskFilterBar } from '../../components/tasks/task-filter-bar';
 import { TaskTable } from '../../components/tasks/task-table';
+import { toQueryString } from '../../lib/api/fetch-json';
 import { usePermission } from '../../lib/api/session';
 import { hasTaskFilters, readTaskFilters, toTaskListSearch } from '../../lib/api/task-filters';
-import { useTaskList } from '../../lib/api/tasks';
-import type { TaskFilters } from '../../lib/api/types';
-
-const DEFAULT_PAGE_SIZE = 50;
+import { DEFAULT_TASK_PAGE_SIZE as DEFAULT_PAGE_SIZE, readTaskListParams } from '../../lib/api/task-list-params';
+import { useTaskList, type ServerRead } from '../../lib/api/tasks';
+import type { TaskFilters, TaskList, TaskListParams } from '../../lib/api/types';
 
 function describeFilters(filters: TaskFilters): string {
   const parts = Object.entries(filters)
@@ -27,12 +27,14 @@ function describeFilters(filters: TaskFilters): string {
   return parts.length ? parts.join(', ') : 'no filter';
 }
 
-export function TasksPageClient() {
+/** The rows the server read for the address the page was opened at (app/tasks/page.tsx), if it read them. */
+type InitialList = ServerRead<TaskList> & { params: TaskListParams };
+
+export function TasksPageClient({ initialList }: { initialList?: InitialList }) {
   const pathname = usePathname();
   const searchParams = useSearchParams();
   const filters = useMemo(() => readTaskFilters(searchParams), [searchParams]);
-  const cursor = searchParams.get('cursor') ?? undefined;
-  const limit = Number(searchParams.get('limit')) || DEFAULT_PAGE_SIZE;
+  const { cursor, limit = DEFAULT_PAGE_SIZE } = readTaskListParams(searchParams);
   // Where each page reached with "Next" sits, so "Previous" can step back (keyset pagination only goes
   // forward). Keyed by cursor, so the browser's Back and Forward find their page too.
   const [pageHistory, setPageHistory] = useState<PageHistory>(() => new Map());
@@ -44,7 +46,10 @@ export function TasksPageClient() {
   const [compensateTarget, setCompensateTarget] = useState<BulkCompensateTarget | null>(null);
   const [cancelTarget, setCancelTarget] = useState<BulkCancelTarget | null>(null);
   const retryNoteId = useId();
-  const list = useTaskList({ ...filters, limit, cursor }, { refetchInterval: 5000 });
+  const listParams = { ...filters, limit, cursor };
+  // The server's rows start the query of the address they were read for, not of a page reached since.
+  const initial = initialList && toQueryString(initialList.params) === toQueryString(listParams) ? initialList : undefined;
+  const list = useTaskList(listParams, { refetchInterval: 5000, initial });
   // Page changes run as a transition: the page history and the address change are shown together, so the
   // row numbers never describe the next page over the rows of the last one.
   const [navigating, startNavigation] = useTransition();

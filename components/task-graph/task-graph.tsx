@@ -12,6 +12,9 @@ import { structureKey, structureOfTask, toGraph, type StepNode as StepNodeType }
 const nodeTypes = { step: StepNode };
 // The whole graph fits on open, so a failing step (red) stands out even among 200; zoom in with the controls.
 const fitViewOptions = { padding: 0.12, maxZoom: 1.1 };
+// The server renders the graph without knowing the canvas's width: it fits the graph to this one (about the
+// canvas on a laptop's screen), and the browser fits it again to the real width once it has measured it.
+const SERVER_RENDER_WIDTH = 1100;
 // Edges take no clicks: no invisible wide path per edge for the pointer (360 fewer elements at 200 steps).
 const defaultEdgeOptions = { interactionWidth: 0 };
 
@@ -101,6 +104,8 @@ function GraphCanvas({ nodes, edges, onSelectStep, height = 'auto', label }: Gra
         defaultEdgeOptions={defaultEdgeOptions}
         elementsSelectable
         fitViewOptions={fitViewOptions}
+        width={SERVER_RENDER_WIDTH}
+        height={canvasHeight}
       >
         <FlowBackdrop />
       </ReactFlow>

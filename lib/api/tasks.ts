@@ -35,18 +35,30 @@ export const taskKeys = {
 const taskPath = (taskId: string) => `/api/v1/tasks/${encodeURIComponent(taskId)}`;
 const stepPath = (taskId: string, step: string) => `${taskPath(taskId)}/steps/${encodeURIComponent(step)}`;
 
-const taskListOptions = (params: TaskListParams, { refetchInterval }: { refetchInterval?: number | false } = {}) =>
+/**
+ * What the page's server render read for its HTML (lib/http/read-page-data.ts), and when: the query
+ * starts from it (initialData, as old as it is) and goes on polling or listening as usual.
+ */
+export type ServerRead<T> = { data: T; readAt: number };
+
+const taskListOptions = (
+  params: TaskListParams,
+  { refetchInterval, initial }: { refetchInterval?: number | false; initial?: ServerRead<TaskList> } = {},
+) =>
   queryOptions({
     queryKey: taskKeys.list(params),
     queryFn: ({ signal }) => fetchJson<TaskList>(`/api/v1/tasks${toQueryString(params)}`, { signal }),
     placeholderData: keepPreviousData,
     refetchInterval,
+    initialData: initial?.data,
+    initialDataUpdatedAt: initial?.readAt,
   });
 
-export const useTaskList = (params: TaskListParams, options?: { refetchInterval?: number | false }) => useQuery(taskListOptions(params, options));
+export const useTaskList = (params: TaskListParams, options?: { refetchInterval?: number | false; initial?: ServerRead<TaskList> }) =>
+  useQuery(taskListOptions(params, options));
 
 /** Polls every second while the task can still change, unless the server pushes updates. */
-export const taskDetailOptions = (taskId: string, { pushed = false }: { pushed?: boolean } = {}) =>
+export const taskDetailOptions = (taskId: string, { pushed = false, initial }: { pushed?: boolean; initial?: ServerRead<TaskDetail> } = {}) =>
   queryOptions({
     queryKey: taskKeys.detail(taskId),
     queryFn: async ({ signal, client }) => {
@@ -55,6 +67,8 @@ export const taskDetailOptions = (taskId: string, { pushed = false }: { pushed?:
       return newerTaskDetail(client.getQueryData(taskKeys.detail(taskId)), fetched);
     },
     refetchInterval: (query) => (pushed || isTaskFinished(query.state.data?.status) ? false : 1000),
+    initialData: initial?.data,
+    initialDataUpdatedAt: initial?.readAt,
   });
 
 /**
@@ -66,7 +80,8 @@ export function newerTaskDetail(current: TaskDetail | undefined, incoming: TaskD
   return current && current.id === incoming.id && BigInt(current.revision) > BigInt(incoming.revision) ? current : incoming;
 }
 
-export const useTaskDetail = (taskId: string, options?: { pushed?: boolean }) => useQuery(taskDetailOptions(taskId, options));
+export const useTaskDetail = (taskId: string, options?: { pushed?: boolean; initial?: ServerRead<TaskDetail> }) =>
+  useQuery(taskDetailOptions(taskId, options));
 
 const taskTransitionsOptions = (taskId: string) =>
   queryOptions({

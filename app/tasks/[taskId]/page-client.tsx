@@ -25,17 +25,26 @@ import { RelativeTime } from '../../../components/time/relative-time';
 import { isApiError } from '../../../lib/api/api-error';
 import { usePermission } from '../../../lib/api/session';
 import { taskListHref } from '../../../lib/api/task-filters';
-import { taskChangeSignature, taskKeys, useRetryTask, useTaskDetail, useTaskEvents, useTaskTransitions } from '../../../lib/api/tasks';
+import {
+  taskChangeSignature,
+  taskKeys,
+  useRetryTask,
+  useTaskDetail,
+  useTaskEvents,
+  useTaskTransitions,
+  type ServerRead,
+} from '../../../lib/api/tasks';
 import type { TaskDetail, Transition } from '../../../lib/api/types';
 import { canEditTaskContext, isStepRepaired, isStepSatisfied, isTaskFinished } from '../../../lib/statuses';
 
-export function TaskPageClient({ taskId }: { taskId: string }) {
+/** `initialTask`: the task as the server read it for this page's HTML (app/tasks/[taskId]/page.tsx), if it did. */
+export function TaskPageClient({ taskId, initialTask }: { taskId: string; initialTask?: ServerRead<TaskDetail> }) {
   const pathname = usePathname();
   const searchParams = useSearchParams();
   const queryClient = useQueryClient();
   const [terminal, setTerminal] = useState(false);
   const connection = useTaskEvents(taskId, !terminal);
-  const detail = useTaskDetail(taskId, { pushed: connection === 'open' });
+  const detail = useTaskDetail(taskId, { pushed: connection === 'open', initial: initialTask });
   const transitions = useTaskTransitions(taskId);
   const [editingContext, setEditingContext] = useState(false);
   const mayEditContext = usePermission('operator', 'edit the context');

@@ -1,13 +1,13 @@
 'use client';
 
 import { useQueryClient } from '@tanstack/react-query';
+import dynamic from 'next/dynamic';
 import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { ErrorState } from '../../../../components/feedback/error-state';
 import { LoadingState } from '../../../../components/feedback/loading-state';
 import { StaleDataNotice } from '../../../../components/feedback/stale-data-notice';
 import { Link } from '../../../../components/shell/link';
-import { TemplateEditor } from '../../../../components/template-editor/template-editor';
 import {
   NEW_TEMPLATE_SKELETON,
   readTemplateName,
@@ -22,6 +22,12 @@ import { templateVersionOptions, useTemplateDetail, useTemplateList, useTemplate
 import type { SavedTemplateVersion, TemplateDetail, TemplateVersionSummary } from '../../../../lib/api/types';
 import { nextPatchVersion } from '../../../../lib/semver';
 import { STUDIO_TABS, type StudioTab } from './studio-tabs';
+
+// The editor (CodeMirror, the YAML language, the live graph) is most of this page's JavaScript: it loads
+// when the edit tab opens, not with the page (scripts/check-js-budget.ts).
+const TemplateEditor = dynamic(() => import('../../../../components/template-editor/template-editor').then((module) => module.TemplateEditor), {
+  loading: () => <LoadingState rows={8} label="Loading the editor…" />,
+});
 
 const TAB_LABELS: Record<StudioTab, string> = { edit: 'Edit', versions: 'Versions', try: 'Try it' };
 
