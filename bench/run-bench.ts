@@ -681,6 +681,9 @@ async function measureBatchIntakeOnly() {
       await measureDirectBatchCreate(scratch.database, 'postgres');
       const prepared = options.http ? prepareBuild({ build: options.build }) : { skipped: '--no-http' };
       if ('appDirectory' in prepared && prepared.appDirectory) {
+        // Empty before the server starts: its orchestrator would take up the direct figures' tasks, and
+        // a TRUNCATE while it writes them can deadlock with it.
+        await scratch.database.db.execute(sql.raw(TRUNCATE_WORK_SQL));
         const server = await startWebServer({
           appDirectory: prepared.appDirectory,
           databaseUrl: scratch.url,
