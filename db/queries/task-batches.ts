@@ -3,17 +3,6 @@ import { queryRows, type DbOrTx } from '../client';
 import { tasks, type TaskRow } from '../schema';
 import type { NewTask, NewTransition } from './tasks';
 
-/** Rows per INSERT statement (a task row has 14 parameters, a step row 14: well under PostgreSQL's 65,535). */
-const BATCH_CHUNK_ROWS = 1000;
-
-function chunk<T>(rows: readonly T[]): T[][] {
-  const chunks: T[][] = [];
-  for (let start = 0; start < rows.length; start += BATCH_CHUNK_ROWS) {
-    chunks.push(rows.slice(start, start + BATCH_CHUNK_ROWS));
-  }
-  return chunks;
-}
-
 export type TaskKeys = { namespace: string; name: string; idempotencyKey: string | null; identityKey: string | null };
 
 /**
@@ -50,13 +39,51 @@ export async function findTasksByAnyKeys(dbOrTx: DbOrTx, keys: readonly TaskKeys
   return { byKey, byIdentity };
 }
 
-/** Inserts the tasks, multi-row, skipping any whose idempotency or identity key is taken: the rows inserted. */
+/**
+ * Inserts the tasks in their order, skipping any whose idempotency or identity key is taken: the rows
+ * inserted (in no particular order). The rows travel as one JSON parameter, as the steps' do below; the
+ * inserted tasks are then read back whole.
+ */
 export async function insertTasksUnlessDuplicate(tx: DbOrTx, rows: readonly NewTask[]): Promise<TaskRow[]> {
-  const inserted: TaskRow[] = [];
-  for (const part of chunk(rows)) {
-    inserted.push(...(await tx.insert(tasks).values(part).onConflictDoNothing().returning()));
+  if (rows.length === 0) {
+    return [];
   }
-  return inserted;
+  const records = rows.map((row) => ({
+    template_version_id: row.templateVersionId,
+    namespace: row.namespace,
+    name: row.name,
+    version: row.version,
+    status: row.status ?? 'pending',
+    context: row.context,
+    idempotency_key: row.idempotencyKey ?? null,
+    request_digest: row.requestDigest ?? null,
+    identity_key: row.identityKey ?? null,
+    correlation_id: row.correlationId,
+    unfinished_steps: row.unfinishedSteps,
+    live_steps: row.liveSteps,
+    created_by: row.createdBy ?? 'system',
+  }));
+  const inserted = await queryRows<{ id: number | string }>(
+    tx,
+    sql`insert into tasks (template_version_id, namespace, name, version, status, context, idempotency_key, request_digest,
+          identity_key, correlation_id, unfinished_steps, live_steps, created_by)
+        select (e.item->>'template_version_id')::bigint, e.item->>'namespace', e.item->>'name', e.item->>'version', e.item->>'status',
+          e.item->'context', e.item->>'idempotency_key', e.item->>'request_digest', e.item->>'identity_key', e.item->>'correlation_id',
+          (e.item->>'unfinished_steps')::integer, (e.item->>'live_steps')::integer, e.item->>'created_by'
+        from jsonb_array_elements(${JSON.stringify(records)}::jsonb) with ordinality as e(item, ord)
+        order by e.ord
+        on conflict do nothing
+        returning id`,
+    { prepare: true },
+  );
+  if (inserted.length === 0) {
+    return [];
+  }
+  const ids = JSON.stringify(inserted.map((row) => Number(row.id)));
+  return tx
+    .select()
+    .from(tasks)
+    .where(sql`${tasks.id} in (select value::bigint from jsonb_array_elements_text(${ids}::jsonb))`);
 }
 
 /** A step of a new task, as createTasks writes it: `runNow` for a root step, ready at once. */
