@@ -105,7 +105,7 @@ export function stepFilterSql(
  * Asks the database which way applies (one index probe), so the statement that uses the condition is
  * planned for it: an exact value is a handful of tasks, a substring may be any share of them.
  */
-export async function contextSearchCondition(db: DbOrTx, q: string): Promise<SQL> {
+async function contextSearchCondition(db: DbOrTx, q: string): Promise<SQL> {
   // task_search_text holds lower(context::text): LIKE on it is ILIKE on the context, without printing the jsonb.
   const substring = sql`${tasks.id} in (select ${taskSearchText.taskId} from ${taskSearchText} where ${taskSearchText.text} like lower(${`%${escapeLike(q)}%`}))`;
   const [exact] = await queryRows<{ found: boolean }>(
