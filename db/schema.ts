@@ -152,6 +152,11 @@ export const steps = pgTable(
   },
   (t) => [
     uniqueIndex('steps_task_name').on(t.taskId, t.name),
+    // Serves the ON DELETE CASCADE of compensates_step_id: without it, deleting a step (retention, a
+    // task's delete) scans every step for the compensations that undo it, once per deleted step.
+    index('steps_compensates_step_id')
+      .on(t.compensatesStepId)
+      .where(sql`compensates_step_id is not null`),
     // Serves the claim: ORDER BY run_at over exactly the claimable rows.
     index('steps_claimable_run_at')
       .on(t.runAt)
