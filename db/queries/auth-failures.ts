@@ -2,11 +2,15 @@ import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type DbOrTx } from '../client';
 
 /** How failures are counted, forgotten and turned into waits (the limiter's settings, in ms). */
-type AuthFailureRules = {
+export type AuthFailureRules = {
+  /** Failures an address may make before it has to wait. */
   freeFailures: number;
+  /** The first wait; each further failure doubles it, up to `maxDelayMs`. */
   baseDelayMs: number;
   maxDelayMs: number;
+  /** An address's failures are forgotten this long after its last one. */
   forgetAfterMs: number;
+  /** Failures from every address together: a burst of this many, then `globalFailuresPerMinute`. */
   globalBurst: number;
   globalFailuresPerMinute: number;
 };

@@ -1,17 +1,8 @@
-import type { AuthFailureState } from '../../db/queries/auth-failures';
+import type { AuthFailureRules, AuthFailureState } from '../../db/queries/auth-failures';
 import { RateLimitedError } from '../errors';
 
-export type AuthFailureLimits = {
-  /** Failures an address may make before it has to wait. */
-  freeFailures: number;
-  /** The first wait; each further failure doubles it, up to `maxDelayMs`. */
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** An address's failures are forgotten this long after its last one. */
-  forgetAfterMs: number;
-  /** Failures from every address together: a burst of this many, then `globalFailuresPerMinute`. */
-  globalBurst: number;
-  globalFailuresPerMinute: number;
+/** The rules the database applies to every process's failures, and what this process remembers itself. */
+export type AuthFailureLimits = AuthFailureRules & {
   /** Addresses remembered at most; the longest quiet ones are forgotten first. */
   maxAddresses: number;
 };
