@@ -14,6 +14,7 @@ import type { TaskDetail } from '../lib/api/types';
  * its own (PGlite has one owner, so several processes cannot share it).
  */
 const serverUrl = process.env.TEST_DATABASE_URL?.trim();
+// Skipped without TEST_DATABASE_URL: the processes must share one PostgreSQL (PGlite has one owner); CI sets it.
 test.skip(!serverUrl, 'needs PostgreSQL for several processes on one database: set TEST_DATABASE_URL=postgres://… (CI does)');
 test.describe.configure({ mode: 'serial' });
 
